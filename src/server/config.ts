@@ -1,0 +1,137 @@
+/**
+ * Keel's configuration: the environment, parsed once with Zod at start-up. Nothing else reads
+ * process.env. A bad value stops the process with one line naming the variable.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const urlWithProtocols = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { error: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+    );
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(urlWithProtocols(protocols).optional())
+    .optional();
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .min(0, { error: 'must be between 0 and 65535' })
+      .max(65535, { error: 'must be between 0 and 65535' })
+      .default(3000),
+    HOST: z.string().trim().min(1).default('0.0.0.0'),
+    DATA_DIR: z.string().trim().min(1).default('./.data'),
+    DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+    JWT_SECRET: optionalString.pipe(
+      z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+    ),
+    LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
+    /** Set when Keel runs behind a TLS-terminating proxy, so refresh cookies are marked Secure. */
+    TRUST_PROXY: z
+      .enum(['0', '1', 'true', 'false'], { error: 'must be 1, 0, true or false' })
+      .default('0')
+      .transform((v) => v === '1' || v === 'true'),
+    PVE_URL: optionalUrl(['https:', 'http:']),
+    PVE_TOKEN_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[^@\s]+@[^!\s]+![A-Za-z][A-Za-z0-9._-]*$/, { error: 'must look like USER@REALM!TOKENID' })
+        .optional(),
+    ),
+    PVE_TOKEN_SECRET: optionalString,
+    PVE_FINGERPRINT: optionalString.pipe(
+      z
+        .string()
+        .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, {
+          error: 'must be a SHA-256 fingerprint: 32 hex pairs separated by colons',
+        })
+        .optional(),
+    ),
+    WHMCS_DATABASE_URL: optionalUrl(['mysql:', 'mariadb:']),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    if (env.PVE_URL && (!env.PVE_TOKEN_ID || !env.PVE_TOKEN_SECRET)) {
+      const missing = !env.PVE_TOKEN_ID ? 'PVE_TOKEN_ID' : 'PVE_TOKEN_SECRET';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when PVE_URL is set' });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses an environment; throws ConfigError with one line per bad variable, each naming it. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'environment');
+    const value = source[name];
+    const shown = value === undefined || /SECRET|PASSWORD|TOKEN/.test(name) ? '' : ` (got "${value}")`;
+    return `Invalid configuration: ${name} ${issue.message}${shown}`;
+  });
+  throw new ConfigError(lines.join('\n'));
+}
+
+export interface Config extends Env {
+  dataDir: string;
+  jwtSecret: Uint8Array;
+  /** True when no DATABASE_URL is set: PGlite under DATA_DIR. */
+  embedded: boolean;
+}
+
+/**
+ * The JWT secret: from JWT_SECRET, else generated once into DATA_DIR (mode 0600) so tokens survive
+ * restarts of an embedded install.
+ */
+export function resolveJwtSecret(env: Env, dataDir: string): Uint8Array {
+  if (env.JWT_SECRET) return new TextEncoder().encode(env.JWT_SECRET);
+  const file = join(dataDir, 'jwt-secret');
+  try {
+    return new Uint8Array(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48);
+  writeFileSync(file, secret.toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return new Uint8Array(secret);
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const env = parseEnv(source);
+  const dataDir = resolve(env.DATA_DIR);
+  return { ...env, dataDir, jwtSecret: resolveJwtSecret(env, dataDir), embedded: !env.DATABASE_URL };
+}

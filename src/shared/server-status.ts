@@ -1,0 +1,72 @@
+/**
+ * The server lifecycle as one pure state machine: which statuses exist, which user actions each one
+ * allows, and what status an accepted action moves the server to. The API, the worker and the dashboard
+ * all read it from here.
+ */
+export const serverStatuses = [
+  'provisioning',
+  'running',
+  'stopped',
+  'starting',
+  'stopping',
+  'rebooting',
+  'terminating',
+  'terminated',
+  'suspended',
+  'error',
+] as const;
+export type ServerStatus = (typeof serverStatuses)[number];
+
+export const serverActions = ['start', 'shutdown', 'stop', 'reboot'] as const;
+export type ServerAction = (typeof serverActions)[number];
+
+/** Statuses in which work is under way; the dashboard polls while a server is in one. */
+export const transitionalStatuses: ReadonlySet<ServerStatus> = new Set([
+  'provisioning',
+  'starting',
+  'stopping',
+  'rebooting',
+  'terminating',
+]);
+
+const allowedActions: Record<ServerStatus, readonly ServerAction[]> = {
+  provisioning: [],
+  running: ['shutdown', 'stop', 'reboot'],
+  // A server that failed may be in any real state on PVE; `start` and `stop` are both safe to retry.
+  error: ['start', 'stop'],
+  stopped: ['start'],
+  starting: [],
+  stopping: ['stop'], // a hung ACPI shutdown can be cut short by a hard stop
+  rebooting: [],
+  terminating: [],
+  terminated: [],
+  suspended: [],
+};
+
+const statusAfterAction: Record<ServerAction, ServerStatus> = {
+  start: 'starting',
+  shutdown: 'stopping',
+  stop: 'stopping',
+  reboot: 'rebooting',
+};
+
+export function actionsAllowedIn(status: ServerStatus): readonly ServerAction[] {
+  return allowedActions[status];
+}
+
+export function isActionAllowed(status: ServerStatus, action: ServerAction): boolean {
+  return allowedActions[status].includes(action);
+}
+
+/** The status a server enters when `action` is accepted, or null when the action is not allowed. */
+export function transitionFor(status: ServerStatus, action: ServerAction): ServerStatus | null {
+  return isActionAllowed(status, action) ? statusAfterAction[action] : null;
+}
+
+/**
+ * Terminate is allowed once a server has settled. Not while provisioning (the worker owns the VM then),
+ * and not while suspended: a suspension is the operator's decision and only the operator lifts or ends it.
+ */
+export function canTerminate(status: ServerStatus): boolean {
+  return !['provisioning', 'terminating', 'terminated', 'suspended'].includes(status);
+}
