@@ -1,0 +1,152 @@
+/**
+ * The HTTP application: security headers, request logging with ids, the REST adapter at /api, tRPC at
+ * /trpc, health probes, and the built dashboard with history fallback at /.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import cookieParser from 'cookie-parser';
+import express, { type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { errorStatus } from '../shared/errors.ts';
+import type { DatabaseHandle } from './db/client.ts';
+import { appError, toPublicError } from './errors.ts';
+import { expressContextFactory } from './http/context.ts';
+import { expressErrorHandler, requireJsonBody, sendError } from './http/errors.ts';
+import { buildOpenApiDocument } from './http/openapi.ts';
+import { createRestRouter } from './http/rest.ts';
+import { appRouter } from './routers/root.ts';
+import type { AppDeps } from './trpc.ts';
+
+export const jsonBodyLimit = '64kb';
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+const defaultClientDir = resolve(fileURLToPath(new URL('../../dist/client', import.meta.url)));
+
+export interface AppOptions extends AppDeps {
+  database: DatabaseHandle;
+  version: string;
+  /** Where the built dashboard is; absent in tests that need no UI. */
+  clientDir?: string;
+  /** Extra middleware before the SPA (the Vite dev server in `pnpm dev`). */
+  devMiddleware?: RequestHandler;
+}
+
+export function createApp(options: AppOptions): express.Express {
+  const { log, database, config } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+      },
+    }),
+  );
+  app.use(
+    helmet({
+      // Operators often reach a fresh install over plain HTTP on a LAN address; upgrading its asset
+      // requests to HTTPS would break the page there. TLS belongs to the proxy in front (TRUST_PROXY).
+      contentSecurityPolicy: options.devMiddleware
+        ? false
+        : { directives: { upgradeInsecureRequests: null } },
+      strictTransportSecurity: config.TRUST_PROXY,
+      // The dashboard is served from this origin only; no cross-origin embedding.
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (req, res) => {
+    try {
+      await Promise.race([
+        database.ping(),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('database ping timed out')), 2000).unref(),
+        ),
+      ]);
+      res.json({ status: 'ready', database: 'ok' });
+    } catch (err) {
+      req.log.warn({ err }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable', database: 'unreachable' });
+    }
+  });
+
+  const createContext = expressContextFactory(options);
+  const openApi = buildOpenApiDocument(options.version);
+  const api = express.Router();
+  api.use(cookieParser());
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  api.use(requireJsonBody);
+  api.use(express.json({ limit: jsonBodyLimit, strict: false }));
+  api.use(createRestRouter(createContext));
+  api.use((req, res) =>
+    sendError(req, res, appError('NOT_FOUND', `No API route ${req.method} ${req.originalUrl}.`)),
+  );
+  api.use(expressErrorHandler);
+  app.use('/api', api);
+
+  app.use(
+    '/trpc',
+    cookieParser(),
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: ({ req, res }) => createContext(req, res),
+      maxBodySize: 64 * 1024,
+      onError: ({ error, req }) => {
+        if (toPublicError(error).unexpected)
+          (req as express.Request).log.error({ err: error }, 'procedure failed');
+      },
+      responseMeta: ({ errors }) => {
+        const retryAfter = errors
+          .map((e) => toPublicError(e).retryAfter)
+          .find((v): v is number => v !== undefined);
+        const unauthorized = errors.some((e) => toPublicError(e).status === errorStatus.UNAUTHORIZED);
+        const headers: Record<string, string> = {};
+        if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
+        if (unauthorized) headers['WWW-Authenticate'] = 'Bearer';
+        return { headers };
+      },
+    }),
+  );
+
+  if (options.devMiddleware) {
+    app.use(options.devMiddleware);
+  } else {
+    const clientDir = options.clientDir ?? defaultClientDir;
+    if (existsSync(join(clientDir, 'index.html'))) {
+      app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
+      // History fallback: any other GET that accepts HTML is a dashboard route.
+      app.get(/.*/, (req, res, next) => {
+        if (!req.accepts('html')) return next();
+        res.setHeader('Cache-Control', 'no-cache');
+        res.sendFile(join(clientDir, 'index.html'));
+      });
+    } else {
+      log.warn({ clientDir }, 'the dashboard is not built; run `pnpm build` to serve it');
+    }
+  }
+  app.use((req, res) => sendError(req, res, appError('NOT_FOUND', `Nothing at ${req.method} ${req.path}.`)));
+  app.use(expressErrorHandler);
+  return app;
+}

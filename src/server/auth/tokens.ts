@@ -1,0 +1,62 @@
+/**
+ * Access tokens: JWTs signed with HS256 (one service both signs and verifies, so a shared secret is the
+ * simplest sound choice), verified with that algorithm pinned, plus issuer and audience.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import type { UserRole } from '../../shared/api.ts';
+
+export const accessTokenTtlSeconds = 15 * 60;
+export const refreshTokenTtlSeconds = 30 * 24 * 60 * 60;
+const algorithm = 'HS256';
+const issuer = 'keel';
+const audience = 'keel-api';
+
+export interface AccessClaims {
+  sub: string;
+  role: UserRole;
+}
+
+export async function signAccessToken(
+  secret: Uint8Array,
+  claims: AccessClaims,
+  now = Date.now(),
+): Promise<string> {
+  const iat = Math.floor(now / 1000);
+  return new SignJWT({ role: claims.role })
+    .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt(iat)
+    .setNotBefore(iat)
+    .setExpirationTime(iat + accessTokenTtlSeconds)
+    .sign(secret);
+}
+
+/** Returns the claims of a valid token, or null for anything else: malformed, alg none, expired, tampered. */
+export async function verifyAccessToken(secret: Uint8Array, token: string): Promise<AccessClaims | null> {
+  try {
+    const { payload } = await jwtVerify(token, secret, {
+      algorithms: [algorithm],
+      issuer,
+      audience,
+      requiredClaims: ['sub', 'exp', 'iat'],
+    });
+    if (typeof payload.sub !== 'string' || (payload.role !== 'customer' && payload.role !== 'admin'))
+      return null;
+    return { sub: payload.sub, role: payload.role };
+  } catch {
+    return null;
+  }
+}
+
+/** An opaque refresh token and the SHA-256 under which it is stored. */
+export function newRefreshToken(): { token: string; hash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: hashRefreshToken(token) };
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,46 @@
+/** `pnpm user:create --email E --password P [--name N] [--admin]`: creates an account. */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
+import { openDatabase } from '../db/client.ts';
+import { createUser } from '../services/users.ts';
+import { runCli, UsageError } from './run-cli.ts';
+
+const usage = 'Usage: pnpm user:create --email EMAIL --password PASSWORD [--name NAME] [--admin]';
+
+await runCli(async () => {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        email: { type: 'string' },
+        password: { type: 'string' },
+        name: { type: 'string' },
+        admin: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${usage}`);
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  if (!values.email || !values.password)
+    throw new UsageError(`--email and --password are required.\n${usage}`);
+  const config = loadConfig();
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir });
+  try {
+    await database.migrate();
+    const user = await createUser(database.db, {
+      email: values.email,
+      password: values.password,
+      name: values.name,
+      role: values.admin ? 'admin' : 'customer',
+    });
+    process.stdout.write(`Created ${user.role} ${user.email} (${user.id}).\n`);
+  } finally {
+    await database.close();
+  }
+});

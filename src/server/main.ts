@@ -1,0 +1,113 @@
+/**
+ * Starts Keel: configuration, database (migrated), first-run setup, then the HTTP server.
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { DirLockedError } from './db/dir-lock.ts';
+import { createLogger } from './logger.ts';
+import { seedSimulatorCatalog } from './services/catalog.ts';
+import { ensureDemoUser } from './services/users.ts';
+
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = createLogger(config.LOG_LEVEL);
+  const dev = process.argv.includes('--dev');
+
+  let database;
+  try {
+    database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir });
+  } catch (err) {
+    if (err instanceof DirLockedError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  log.info(
+    { database: database.kind, dataDir: config.embedded ? config.dataDir : undefined },
+    'database opened',
+  );
+  await database.migrate();
+  log.info('database migrations applied');
+
+  if (!config.PVE_URL && (await seedSimulatorCatalog(database.db))) {
+    log.info('installed the demo catalogue (plans S, M, L; Ubuntu and Debian; one lab location)');
+  }
+  const demo = config.embedded ? await ensureDemoUser(database.db) : null;
+
+  const devMiddleware = dev ? await createViteMiddleware() : undefined;
+  const app = createApp({
+    db: database.db,
+    database,
+    config,
+    log,
+    version,
+    loginThrottle: new LoginThrottle(),
+    ...(devMiddleware ? { devMiddleware } : {}),
+  });
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+  log.info({ port, url, version }, `Keel is listening on ${url}`);
+
+  if (demo) {
+    // Shown once, on the console only: the password is never written to the log.
+    process.stdout.write(
+      [
+        '',
+        '  Keel is ready. A demo customer was created for this first run:',
+        `    open      ${url}`,
+        `    email     ${demo.email}`,
+        `    password  ${demo.password}`,
+        '  (shown only now; `pnpm user:create` makes more accounts)',
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    server.close(() => {
+      void database.close().then(() => process.exit(0));
+    });
+    server.closeAllConnections();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function createViteMiddleware() {
+  const { createServer } = await import('vite');
+  const vite = await createServer({ server: { middlewareMode: true }, appType: 'spa' });
+  return vite.middlewares;
+}
+
+await main();

@@ -1,0 +1,15 @@
+import { createCallerFactory, createTRPCRouter } from '../trpc.ts';
+import { authRouter } from './auth.ts';
+import { catalogRouter } from './catalog.ts';
+import { serversRouter } from './servers.ts';
+import { usersRouter } from './users.ts';
+
+export const appRouter = createTRPCRouter({
+  auth: authRouter,
+  users: usersRouter,
+  catalog: catalogRouter,
+  servers: serversRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,146 @@
+/**
+ * Sign-in, silent renewal and sign-out. Access tokens are short-lived JWTs; refresh tokens are opaque,
+ * stored hashed, rotated on every use, and grouped in families so a replayed token revokes its family.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { LoginResult } from '../../shared/api.ts';
+import { burnVerifyTime, hashPassword, verifyPassword } from '../auth/password.ts';
+import {
+  accessTokenTtlSeconds,
+  hashRefreshToken,
+  newRefreshToken,
+  refreshTokenTtlSeconds,
+  signAccessToken,
+} from '../auth/tokens.ts';
+import { refreshTokens, users } from '../db/schema.ts';
+import { appError } from '../errors.ts';
+import type { Context } from '../trpc.ts';
+import { publicUserColumns } from './users.ts';
+
+export const refreshCookieName = 'keel_refresh';
+
+const invalidCredentials = () => appError('INVALID_CREDENTIALS', 'The email or password is not correct.');
+
+async function issueTokens(ctx: Context, user: LoginResult['user'], familyId: string): Promise<LoginResult> {
+  const refresh = newRefreshToken();
+  await ctx.db.insert(refreshTokens).values({
+    userId: user.id,
+    familyId,
+    tokenHash: refresh.hash,
+    expiresAt: new Date(Date.now() + refreshTokenTtlSeconds * 1000),
+  });
+  ctx.cookies.set(refreshCookieName, refresh.token, refreshTokenTtlSeconds);
+  const accessToken = await signAccessToken(ctx.config.jwtSecret, { sub: user.id, role: user.role });
+  return { accessToken, tokenType: 'Bearer', expiresIn: accessTokenTtlSeconds, user };
+}
+
+export async function login(ctx: Context, input: { email: string; password: string }): Promise<LoginResult> {
+  const wait = ctx.loginThrottle.retryAfter(ctx.ip, input.email);
+  if (wait > 0) {
+    throw appError('TOO_MANY_REQUESTS', `Too many failed sign-in attempts. Try again in ${wait} seconds.`, {
+      retryAfter: wait,
+    });
+  }
+  const [row] = await ctx.db
+    .select({ ...publicUserColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.email, input.email))
+    .limit(1);
+  if (!row) {
+    await burnVerifyTime(input.password);
+    ctx.loginThrottle.recordFailure(ctx.ip, input.email);
+    ctx.log.info({ event: 'login_failed', reason: 'unknown_email' }, 'sign-in refused');
+    throw invalidCredentials();
+  }
+  const { passwordHash, ...user } = row;
+  const verdict = await verifyPassword(passwordHash, input.password);
+  if (!verdict.ok) {
+    ctx.loginThrottle.recordFailure(ctx.ip, input.email);
+    ctx.log.info({ event: 'login_failed', reason: 'wrong_password', userId: user.id }, 'sign-in refused');
+    throw invalidCredentials();
+  }
+  ctx.loginThrottle.recordSuccess(ctx.ip, input.email);
+  if (verdict.needsRehash) {
+    await ctx.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(input.password) })
+      .where(eq(users.id, user.id));
+  }
+  ctx.log.info({ event: 'login', userId: user.id }, 'signed in');
+  return issueTokens(ctx, user, randomUUID());
+}
+
+const sessionEnded = () => appError('UNAUTHORIZED', 'Your session has ended. Sign in again.');
+
+export async function refresh(ctx: Context): Promise<LoginResult> {
+  const token = ctx.cookies.get(refreshCookieName);
+  if (!token) throw sessionEnded();
+  const hash = hashRefreshToken(token);
+  // Rotation is one conditional UPDATE, so two concurrent uses of one token cannot both succeed.
+  const [rotated] = await ctx.db
+    .update(refreshTokens)
+    .set({ rotatedAt: new Date() })
+    .where(
+      and(
+        eq(refreshTokens.tokenHash, hash),
+        isNull(refreshTokens.rotatedAt),
+        isNull(refreshTokens.revokedAt),
+      ),
+    )
+    .returning({
+      userId: refreshTokens.userId,
+      familyId: refreshTokens.familyId,
+      expiresAt: refreshTokens.expiresAt,
+    });
+  if (!rotated) {
+    const [known] = await ctx.db
+      .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, hash))
+      .limit(1);
+    if (known) {
+      // A token that was already rotated is being replayed: whoever holds the family may be an attacker.
+      await revokeFamily(ctx, known.familyId);
+      ctx.log.warn(
+        { event: 'refresh_token_reuse', userId: known.userId },
+        'refresh token reused; family revoked',
+      );
+    }
+    ctx.cookies.clear(refreshCookieName);
+    throw sessionEnded();
+  }
+  if (rotated.expiresAt.getTime() <= Date.now()) {
+    ctx.cookies.clear(refreshCookieName);
+    throw sessionEnded();
+  }
+  const [user] = await ctx.db
+    .select(publicUserColumns)
+    .from(users)
+    .where(eq(users.id, rotated.userId))
+    .limit(1);
+  if (!user) throw sessionEnded();
+  return issueTokens(ctx, user, rotated.familyId);
+}
+
+async function revokeFamily(ctx: Context, familyId: string): Promise<void> {
+  await ctx.db
+    .update(refreshTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+}
+
+/** Ends this browser's session: its whole token family is revoked and the cookie cleared. */
+export async function logout(ctx: Context): Promise<{ ok: true }> {
+  const token = ctx.cookies.get(refreshCookieName);
+  if (token) {
+    const [row] = await ctx.db
+      .select({ familyId: refreshTokens.familyId })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, hashRefreshToken(token)))
+      .limit(1);
+    if (row) await revokeFamily(ctx, row.familyId);
+  }
+  ctx.cookies.clear(refreshCookieName);
+  return { ok: true };
+}

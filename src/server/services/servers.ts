@@ -1,0 +1,301 @@
+/**
+ * Customers' servers: listing, creating and acting on them. Every query is scoped to the owner in its
+ * WHERE clause; another customer's server is indistinguishable from one that does not exist.
+ * A change of state and the job that carries it out are written in one transaction.
+ */
+import { and, desc, eq, inArray, lt, ne, or, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { idSchema, type CreateServerInput, type Server } from '../../shared/api.ts';
+import {
+  actionsAllowedIn,
+  canTerminate,
+  transitionFor,
+  type ServerAction,
+} from '../../shared/server-status.ts';
+import type { Database } from '../db/client.ts';
+import { auditEvents, images, locations, plans, serverJobs, servers, type JobKind } from '../db/schema.ts';
+import { appError } from '../errors.ts';
+
+type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+const image = alias(images, 'image');
+const location = alias(locations, 'location');
+
+const publicServerColumns = {
+  id: servers.id,
+  name: servers.name,
+  status: servers.status,
+  statusReason: servers.statusReason,
+  cpuCores: servers.cpuCores,
+  memoryMb: servers.memoryMb,
+  diskGb: servers.diskGb,
+  ipAddress: servers.ipAddress,
+  createdAt: servers.createdAt,
+  updatedAt: servers.updatedAt,
+  imageId: image.id,
+  imageSlug: image.slug,
+  imageName: image.name,
+  locationId: location.id,
+  locationSlug: location.slug,
+  locationName: location.name,
+};
+
+type ServerRow = {
+  [K in keyof typeof publicServerColumns]: (typeof publicServerColumns)[K]['_']['data'] | null;
+};
+
+function toServer(row: ServerRow): Server {
+  const { imageId, imageSlug, imageName, locationId, locationSlug, locationName, ...rest } = row;
+  return {
+    ...(rest as Omit<Server, 'image' | 'location'>),
+    image: imageId ? { id: imageId, slug: imageSlug!, name: imageName! } : null,
+    location: locationId ? { id: locationId, slug: locationSlug!, name: locationName! } : null,
+  };
+}
+
+function selectServers(db: Database | Tx) {
+  return db
+    .select(publicServerColumns)
+    .from(servers)
+    .leftJoin(image, eq(image.id, servers.imageId))
+    .leftJoin(location, eq(location.id, servers.locationId));
+}
+
+const notFound = () => appError('NOT_FOUND', 'No server with this id exists in your account.');
+
+/** A syntactically impossible id cannot match anything; answer without asking the database. */
+function assertServerId(id: string): void {
+  if (!idSchema.safeParse(id).success) throw notFound();
+}
+
+export interface ListServersOptions {
+  limit: number;
+  cursor?: string | undefined;
+  includeTerminated?: boolean | undefined;
+}
+
+function encodeCursor(server: Server): string {
+  return Buffer.from(`${server.createdAt.toISOString()}|${server.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(at ?? '');
+  if (Number.isNaN(createdAt.getTime()) || !id || !idSchema.safeParse(id).success) {
+    throw appError('VALIDATION_FAILED', 'Invalid request: cursor is not one this API returned', {
+      fields: { cursor: 'is not one this API returned' },
+    });
+  }
+  return { createdAt, id };
+}
+
+/** Newest first, `limit` at a time; `nextCursor` continues the list. */
+export async function listServers(
+  db: Database,
+  userId: string,
+  options: ListServersOptions,
+): Promise<{ servers: Server[]; nextCursor: string | null }> {
+  const conditions: SQL[] = [eq(servers.userId, userId)];
+  if (!options.includeTerminated) conditions.push(ne(servers.status, 'terminated'));
+  if (options.cursor) {
+    const after = decodeCursor(options.cursor);
+    conditions.push(
+      or(
+        lt(servers.createdAt, after.createdAt),
+        and(eq(servers.createdAt, after.createdAt), lt(servers.id, after.id)),
+      )!,
+    );
+  }
+  const rows = await selectServers(db)
+    .where(and(...conditions))
+    .orderBy(desc(servers.createdAt), desc(servers.id))
+    .limit(options.limit + 1);
+  const page = rows.slice(0, options.limit).map(toServer);
+  const last = page.at(-1);
+  return { servers: page, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+}
+
+export async function getServer(db: Database | Tx, userId: string, id: string): Promise<Server> {
+  assertServerId(id);
+  const [row] = await selectServers(db)
+    .where(and(eq(servers.id, id), eq(servers.userId, userId)))
+    .limit(1);
+  if (!row) throw notFound();
+  return toServer(row);
+}
+
+export interface RequestInfo {
+  userId: string;
+  requestId: string;
+}
+
+async function enqueueJob(tx: Tx, serverId: string, kind: JobKind, info: RequestInfo): Promise<number> {
+  const [job] = await tx
+    .insert(serverJobs)
+    .values({ serverId, kind, requestedBy: info.userId, requestId: info.requestId })
+    .returning({ id: serverJobs.id });
+  return job!.id;
+}
+
+async function audit(
+  tx: Tx,
+  info: RequestInfo,
+  serverId: string,
+  kind: string,
+  message: string,
+  extra: { jobId?: number; data?: Record<string, unknown> } = {},
+): Promise<void> {
+  await tx.insert(auditEvents).values({
+    kind,
+    message,
+    actorUserId: info.userId,
+    serverId,
+    requestId: info.requestId,
+    jobId: extra.jobId ?? null,
+    data: extra.data ?? {},
+  });
+}
+
+export async function createServer(
+  db: Database,
+  info: RequestInfo,
+  input: CreateServerInput,
+): Promise<Server> {
+  const [[plan], [img], [loc]] = await Promise.all([
+    db
+      .select()
+      .from(plans)
+      .where(and(eq(plans.id, input.planId), eq(plans.active, true)))
+      .limit(1),
+    db
+      .select()
+      .from(images)
+      .where(and(eq(images.id, input.imageId), eq(images.active, true)))
+      .limit(1),
+    db
+      .select()
+      .from(locations)
+      .where(and(eq(locations.id, input.locationId), eq(locations.active, true)))
+      .limit(1),
+  ]);
+  const fields: Record<string, string> = {};
+  if (!plan) fields.planId = 'does not name a plan open to orders';
+  if (!img) fields.imageId = 'does not name an image open to orders';
+  if (!loc) fields.locationId = 'does not name a location open to orders';
+  if (!plan || !img || !loc) {
+    const message = `Invalid request: ${Object.entries(fields)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('; ')}`;
+    throw appError('VALIDATION_FAILED', message, { fields });
+  }
+  const id = await db.transaction(async (tx) => {
+    const [server] = await tx
+      .insert(servers)
+      .values({
+        userId: info.userId,
+        name: input.name,
+        status: 'provisioning',
+        planId: plan.id,
+        imageId: img.id,
+        locationId: loc.id,
+        cpuCores: plan.cpuCores,
+        memoryMb: plan.memoryMb,
+        diskGb: plan.diskGb,
+        sshKeys: input.sshKeys ?? [],
+      })
+      .returning({ id: servers.id });
+    const jobId = await enqueueJob(tx, server!.id, 'provision', info);
+    await audit(tx, info, server!.id, 'server.create', `Server ${input.name} ordered (${plan.name})`, {
+      jobId,
+    });
+    return server!.id;
+  });
+  return getServer(db, info.userId, id);
+}
+
+/** Locks the owner's server row for the rest of the transaction, or answers NOT_FOUND. */
+async function lockServer(tx: Tx, userId: string, id: string) {
+  assertServerId(id);
+  const [row] = await tx
+    .select({ id: servers.id, name: servers.name, status: servers.status })
+    .from(servers)
+    .where(and(eq(servers.id, id), eq(servers.userId, userId)))
+    .for('update')
+    .limit(1);
+  if (!row) throw notFound();
+  return row;
+}
+
+async function activeJob(tx: Tx, serverId: string) {
+  const [job] = await tx
+    .select({ id: serverJobs.id, kind: serverJobs.kind })
+    .from(serverJobs)
+    .where(and(eq(serverJobs.serverId, serverId), inArray(serverJobs.state, ['queued', 'running'])))
+    .limit(1);
+  return job;
+}
+
+export async function requestAction(
+  db: Database,
+  info: RequestInfo,
+  id: string,
+  action: ServerAction,
+): Promise<Server> {
+  await db.transaction(async (tx) => {
+    const server = await lockServer(tx, info.userId, id);
+    const next = transitionFor(server.status, action);
+    if (!next) {
+      const allowed = actionsAllowedIn(server.status);
+      throw appError(
+        'INVALID_STATE',
+        `Cannot ${action} a server that is ${server.status}.` +
+          (allowed.length
+            ? ` Allowed now: ${allowed.join(', ')}.`
+            : ' No action is allowed until it settles.'),
+      );
+    }
+    const current = await activeJob(tx, server.id);
+    if (current) {
+      // A hard stop may cut short a graceful shutdown that the guest is ignoring; nothing else overlaps.
+      if (!(action === 'stop' && current.kind === 'shutdown')) {
+        throw appError(
+          'INVALID_STATE',
+          `Another operation (${current.kind}) is still in progress on this server.`,
+        );
+      }
+      await tx
+        .update(serverJobs)
+        .set({ state: 'cancelled', finishedAt: new Date(), lastError: 'superseded by stop' })
+        .where(eq(serverJobs.id, current.id));
+    }
+    await tx.update(servers).set({ status: next, statusReason: null }).where(eq(servers.id, server.id));
+    const jobId = await enqueueJob(tx, server.id, action, info);
+    await audit(tx, info, server.id, `server.${action}`, `${action} requested`, { jobId });
+  });
+  return getServer(db, info.userId, id);
+}
+
+export async function terminateServer(db: Database, info: RequestInfo, id: string): Promise<Server> {
+  await db.transaction(async (tx) => {
+    const server = await lockServer(tx, info.userId, id);
+    if (!canTerminate(server.status)) {
+      throw appError('INVALID_STATE', `Cannot terminate a server that is ${server.status}.`);
+    }
+    const current = await activeJob(tx, server.id);
+    if (current) {
+      throw appError(
+        'INVALID_STATE',
+        `Another operation (${current.kind}) is still in progress on this server.`,
+      );
+    }
+    await tx
+      .update(servers)
+      .set({ status: 'terminating', statusReason: null })
+      .where(eq(servers.id, server.id));
+    const jobId = await enqueueJob(tx, server.id, 'terminate', info);
+    await audit(tx, info, server.id, 'server.terminate', `Termination of ${server.name} requested`, {
+      jobId,
+    });
+  });
+  return getServer(db, info.userId, id);
+}

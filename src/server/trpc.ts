@@ -1,0 +1,101 @@
+/**
+ * Keel's tRPC foundation, in three parts: the context, the tRPC instance, and the base procedures.
+ * Everything else builds on `publicProcedure`, `protectedProcedure` and `adminProcedure`.
+ */
+import { initTRPC } from '@trpc/server';
+import { eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import superjson from 'superjson';
+import type { User } from '../shared/api.ts';
+import { verifyAccessToken } from './auth/tokens.ts';
+import type { LoginThrottle } from './auth/login-throttle.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import { users } from './db/schema.ts';
+import { appError, toPublicError } from './errors.ts';
+
+// 1. Context ---------------------------------------------------------------------------------------
+
+/** What a request may do with cookies, without knowing it is HTTP (tests pass a plain object). */
+export interface CookieJar {
+  get(name: string): string | undefined;
+  set(name: string, value: string, maxAgeSeconds: number): void;
+  clear(name: string): void;
+}
+
+/** Long-lived parts shared by every request. */
+export interface AppDeps {
+  db: Database;
+  config: Config;
+  log: Logger;
+  loginThrottle: LoginThrottle;
+}
+
+/** Per-request parts. */
+export interface RequestScope {
+  requestId: string;
+  ip: string;
+  log: Logger;
+  /** The raw Authorization header, if any. */
+  authorization: string | undefined;
+  cookies: CookieJar;
+}
+
+export function createContextInner(deps: AppDeps, scope: RequestScope) {
+  return { ...deps, ...scope };
+}
+export type Context = ReturnType<typeof createContextInner>;
+
+// 2. Init -------------------------------------------------------------------------------------------
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  // Never send stack traces, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const { body, retryAfter } = toPublicError(error);
+    return {
+      ...shape,
+      message: body.error.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        appCode: body.error.code,
+        fields: body.error.fields,
+        retryAfter,
+      },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+// 3. Procedures -------------------------------------------------------------------------------------
+
+export const publicProcedure = t.procedure;
+
+const unauthorized = (message: string) => appError('UNAUTHORIZED', message);
+
+/** Verifies the bearer token and loads its user; a handler behind it always has `ctx.user`. */
+export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+  if (!ctx.authorization) throw unauthorized('Sign in first: this request has no bearer token.');
+  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(ctx.authorization.trim());
+  if (!match) throw unauthorized('The Authorization header must be "Bearer <access token>".');
+  const claims = await verifyAccessToken(ctx.config.jwtSecret, match[1]!);
+  if (!claims) throw unauthorized('The access token is invalid or has expired. Sign in again.');
+  // A deleted user's or demoted admin's token must stop working at once, so the user is read each time.
+  const [user] = await ctx.db
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
+    .from(users)
+    .where(eq(users.id, claims.sub))
+    .limit(1);
+  if (!user) throw unauthorized('The access token is invalid or has expired. Sign in again.');
+  return next({ ctx: { user: user satisfies User, log: ctx.log.child({ userId: user.id }) } });
+});
+
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== 'admin') throw appError('FORBIDDEN', 'This needs an administrator account.');
+  return next();
+});

@@ -1,0 +1,131 @@
+/** Starts Keel's HTTP app in-process on a random port, against a fresh test database. */
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createApp } from '../../src/server/app.ts';
+import { LoginThrottle } from '../../src/server/auth/login-throttle.ts';
+import { loadConfig, type Config } from '../../src/server/config.ts';
+import type { Database } from '../../src/server/db/client.ts';
+import { createLogger } from '../../src/server/logger.ts';
+import { seedSimulatorCatalog } from '../../src/server/services/catalog.ts';
+import { createUser } from '../../src/server/services/users.ts';
+import type { User } from '../../src/shared/api.ts';
+import { createTestDatabase, type TestDatabase } from './postgres.ts';
+
+export const testJwtSecret = 'test-secret-test-secret-test-secret-0123456789';
+
+export interface TestApp {
+  baseUrl: string;
+  db: Database;
+  database: TestDatabase;
+  config: Config;
+  /** Every log line the app wrote, for checks that secrets never reach the log. */
+  logLines: string[];
+  createUser(overrides?: {
+    email?: string;
+    password?: string;
+    role?: 'customer' | 'admin';
+  }): Promise<User & { password: string }>;
+  login(email: string, password: string): Promise<{ accessToken: string; cookie: string }>;
+  close(): Promise<void>;
+}
+
+let userCounter = 0;
+
+export async function startTestApp(): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'keel-test-')),
+    JWT_SECRET: testJwtSecret,
+    LOG_LEVEL: 'debug',
+    NODE_ENV: 'test',
+  });
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const log = createLogger('debug', sink);
+  await seedSimulatorCatalog(database.handle.db);
+  const app = createApp({
+    db: database.handle.db,
+    database: database.handle,
+    config,
+    log,
+    version: 'test',
+    loginThrottle: new LoginThrottle(),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    baseUrl,
+    db: database.handle.db,
+    database,
+    config,
+    logLines,
+    async createUser(overrides = {}) {
+      const password = overrides.password ?? `pw-${Math.random().toString(36).slice(2)}-long`;
+      const user = await createUser(database.handle.db, {
+        email: overrides.email ?? `user${++userCounter}-${Date.now()}@example.com`,
+        password,
+        role: overrides.role ?? 'customer',
+      });
+      return { ...user, password };
+    },
+    async login(email, password) {
+      const res = await fetch(`${baseUrl}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+      const body = (await res.json()) as { accessToken: string };
+      return { accessToken: body.accessToken, cookie: refreshCookieOf(res) };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.drop();
+    },
+  };
+}
+
+export function refreshCookieOf(res: Response): string {
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('keel_refresh='));
+  if (!cookie) throw new Error('no refresh cookie set');
+  return cookie.split(';')[0]!;
+}
+
+/** fetch with JSON in and out. */
+export async function api(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] ??= 'application/json';
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    ...(options.body !== undefined
+      ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }
+      : {}),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON; tests assert on that
+  }
+  return { status: res.status, headers: res.headers, body };
+}
