@@ -39,6 +39,8 @@ export async function verifyPassword(stored: string, password: string): Promise<
   const m = scryptPattern.exec(stored);
   if (!m) return { ok: false, needsRehash: false };
   const [ln, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // A stored hash is data: parameters outside what Keel ever writes would only burn memory or throw.
+  if (ln < 10 || ln > 20 || r < 1 || r > 16 || p < 1 || p > 4) return { ok: false, needsRehash: false };
   const expected = Buffer.from(m[5]!, 'base64url');
   const key = await scryptAsync(password, Buffer.from(m[4]!, 'base64url'), optionsFor(ln, r, p));
   const ok = key.length === expected.length && timingSafeEqual(key, expected);
