@@ -38,6 +38,13 @@ const optionalUrl = (protocols: string[]) =>
     .pipe(urlWithProtocols(protocols).optional())
     .optional();
 
+const positiveInt = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .positive({ error: 'must be above 0' })
+    .default(fallback);
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -76,6 +83,22 @@ export const envSchema = z
         .optional(),
     ),
     WHMCS_DATABASE_URL: optionalUrl(['mysql:', 'mariadb:']),
+    QUOTA_MAX_SERVERS: positiveInt(10),
+    QUOTA_MAX_CORES: positiveInt(32),
+    QUOTA_MAX_MEMORY_MB: positiveInt(65_536),
+    /** Run the job worker inside the API process (the only choice on the embedded database). */
+    WORKER: z
+      .enum(['0', '1', 'true', 'false'], { error: 'must be 1, 0, true or false' })
+      .default('1')
+      .transform((v) => v === '1' || v === 'true'),
+    WORKER_CONCURRENCY: positiveInt(8),
+    /** How long Keel waits for a guest to power off on shutdown before reporting that it did not. */
+    SHUTDOWN_TIMEOUT_S: positiveInt(60),
+    /** Speed factor of the built-in PVE simulator (used only without PVE_URL). */
+    PVE_SIM_SPEED: z.coerce
+      .number({ error: 'must be a number' })
+      .positive({ error: 'must be above 0' })
+      .default(1),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -109,6 +132,7 @@ export interface Config extends Env {
   jwtSecret: Uint8Array;
   /** True when no DATABASE_URL is set: PGlite under DATA_DIR. */
   embedded: boolean;
+  quota: { maxServers: number; maxCores: number; maxMemoryMb: number };
 }
 
 /**
@@ -133,5 +157,15 @@ export function resolveJwtSecret(env: Env, dataDir: string): Uint8Array {
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const env = parseEnv(source);
   const dataDir = resolve(env.DATA_DIR);
-  return { ...env, dataDir, jwtSecret: resolveJwtSecret(env, dataDir), embedded: !env.DATABASE_URL };
+  return {
+    ...env,
+    dataDir,
+    jwtSecret: resolveJwtSecret(env, dataDir),
+    embedded: !env.DATABASE_URL,
+    quota: {
+      maxServers: env.QUOTA_MAX_SERVERS,
+      maxCores: env.QUOTA_MAX_CORES,
+      maxMemoryMb: env.QUOTA_MAX_MEMORY_MB,
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * the dashboard's forms all use these schemas.
  */
 import { z } from 'zod';
-import { serverActions, serverStatuses } from './server-status.ts';
+import { provisioningSteps, serverActions, serverStatuses } from './server-status.ts';
 
 // Messages a person can act on, for every schema in Keel: "is required" rather than "expected string,
 // received undefined". Field names come from the path, so messages never repeat them.
@@ -127,13 +127,41 @@ export const serverSchema = z
     ipAddress: z.string().nullable(),
     image: catalogRefSchema.nullable(),
     location: catalogRefSchema.nullable(),
+    /** While provisioning: the step under way (steps done so far = stepIndex). */
+    progress: z
+      .object({
+        step: z.enum(provisioningSteps),
+        stepIndex: z.number().int(),
+        stepCount: z.number().int(),
+      })
+      .nullable(),
     createdAt: z.date(),
     updatedAt: z.date(),
   })
   .meta({ id: 'Server' });
 export type Server = z.infer<typeof serverSchema>;
 
-export const serverResultSchema = z.object({ server: serverSchema }).meta({ id: 'ServerResponse' });
+export const serverEventSchema = z
+  .object({ id: z.number().int(), at: z.date(), kind: z.string(), message: z.string() })
+  .meta({ id: 'ServerEvent' });
+export type ServerEvent = z.infer<typeof serverEventSchema>;
+
+export const serverResultSchema = z
+  .object({
+    server: serverSchema,
+    events: z
+      .array(serverEventSchema)
+      .optional()
+      .describe('Recent audit events, newest first, with include=events'),
+  })
+  .meta({ id: 'ServerResponse' });
+
+export const getServerInputSchema = z
+  .strictObject({
+    id: z.string().max(200),
+    include: z.enum(['events'], { error: 'must be "events"' }).optional(),
+  })
+  .meta({ id: 'GetServerQuery' });
 export const listServersInputSchema = z
   .strictObject({
     limit: z.coerce

@@ -70,3 +70,25 @@ export function transitionFor(status: ServerStatus, action: ServerAction): Serve
 export function canTerminate(status: ServerStatus): boolean {
   return !['provisioning', 'terminating', 'terminated', 'suspended'].includes(status);
 }
+
+/** The steps of provisioning, in order; the worker persists each before starting the next. */
+export const provisioningSteps = [
+  'place',
+  'reserve_vmid',
+  'clone',
+  'configure',
+  'resize',
+  'start',
+  'await_ip',
+] as const;
+export type ProvisioningStep = (typeof provisioningSteps)[number];
+
+export const provisioningStepLabels: Record<ProvisioningStep, string> = {
+  place: 'Choosing a host',
+  reserve_vmid: 'Reserving a VM id',
+  clone: 'Copying the image',
+  configure: 'Configuring',
+  resize: 'Sizing the disk',
+  start: 'Booting',
+  await_ip: 'Waiting for the network',
+};

@@ -60,6 +60,7 @@ describe('POST /api/servers', () => {
       memoryMb: catalog.plans[0]!.memoryMb,
       diskGb: catalog.plans[0]!.diskGb,
       ipAddress: null,
+      progress: { step: 'place', stepIndex: 0, stepCount: 7 },
       image: { id: catalog.images[0]!.id },
       location: { id: catalog.locations[0]!.id },
     });
@@ -74,6 +75,7 @@ describe('POST /api/servers', () => {
         'location',
         'memoryMb',
         'name',
+        'progress',
         'status',
         'statusReason',
         'updatedAt',
@@ -135,11 +137,20 @@ describe('reading servers', () => {
     expect(bad.body.error.fields).toHaveProperty('cursor');
   });
 
-  it('gets one of mine by id', async () => {
+  it('gets one of mine by id, with its events on request', async () => {
     const { server } = (await order(alice, { name: 'db-1' })).body;
     const res = await api(app.baseUrl, 'GET', `/api/servers/${server.id}`, { token: alice });
     expect(res.status).toBe(200);
-    expect(res.body.server).toEqual(server);
+    expect(res.body).toEqual({ server });
+    const withEvents = await api(app.baseUrl, 'GET', `/api/servers/${server.id}?include=events`, {
+      token: alice,
+    });
+    expect(withEvents.body.events).toMatchObject([
+      { kind: 'server.create', message: expect.stringContaining('db-1') },
+    ]);
+    const bad = await api(app.baseUrl, 'GET', `/api/servers/${server.id}?include=secrets`, { token: alice });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toHaveProperty('include');
   });
 });
 

@@ -1,12 +1,20 @@
 import {
   createServerInputSchema,
+  getServerInputSchema,
   listServersInputSchema,
   serverActionInputSchema,
   serverIdInputSchema,
   serverListSchema,
   serverResultSchema,
 } from '../../shared/api.ts';
-import { createServer, getServer, listServers, requestAction, terminateServer } from '../services/servers.ts';
+import {
+  createServer,
+  getServer,
+  listServers,
+  recentEvents,
+  requestAction,
+  terminateServer,
+} from '../services/servers.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 
 const requestInfo = (ctx: { user: { id: string }; requestId: string }) => ({
@@ -20,13 +28,20 @@ export const serversRouter = createTRPCRouter({
     .output(serverListSchema)
     .query(({ ctx, input }) => listServers(ctx.db, ctx.user.id, input ?? { limit: 100 })),
   byId: protectedProcedure
-    .input(serverIdInputSchema)
+    .input(getServerInputSchema)
     .output(serverResultSchema)
-    .query(async ({ ctx, input }) => ({ server: await getServer(ctx.db, ctx.user.id, input.id) })),
+    .query(async ({ ctx, input }) => {
+      const server = await getServer(ctx.db, ctx.user.id, input.id);
+      return input.include === 'events'
+        ? { server, events: await recentEvents(ctx.db, server.id) }
+        : { server };
+    }),
   create: protectedProcedure
     .input(createServerInputSchema)
     .output(serverResultSchema)
-    .mutation(async ({ ctx, input }) => ({ server: await createServer(ctx.db, requestInfo(ctx), input) })),
+    .mutation(async ({ ctx, input }) => ({
+      server: await createServer(ctx.db, requestInfo(ctx), input, ctx.config.quota),
+    })),
   action: protectedProcedure
     .input(serverIdInputSchema.extend(serverActionInputSchema.shape))
     .output(serverResultSchema)

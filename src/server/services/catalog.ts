@@ -2,6 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { Catalog } from '../../shared/api.ts';
 import type { Database } from '../db/client.ts';
 import { images, locations, plans } from '../db/schema.ts';
+import { createPool } from './ipam.ts';
 
 /** What customers may order now: active plans, images and locations. */
 export async function getCatalog(db: Database): Promise<Catalog> {
@@ -50,9 +51,18 @@ export async function seedSimulatorCatalog(db: Database): Promise<boolean> {
       { slug: 'ubuntu-24.04', name: 'Ubuntu 24.04 LTS', osFamily: 'ubuntu', pveTemplates: { '*': 9000 } },
       { slug: 'debian-12', name: 'Debian 12', osFamily: 'debian', pveTemplates: { pve1: 9001, pve2: 9101 } },
     ]);
-    await tx
+    const [lab] = await tx
       .insert(locations)
-      .values([{ slug: 'lab', name: 'Simulated lab', country: null, pveNodes: ['pve1', 'pve2'] }]);
+      .values([{ slug: 'lab', name: 'Simulated lab', country: null, pveNodes: ['pve1', 'pve2'] }])
+      .returning({ id: locations.id });
+    await createPool(tx, {
+      locationId: lab!.id,
+      cidr: '10.50.0.0/24',
+      gateway: '10.50.0.1',
+      rangeStart: '10.50.0.10',
+      rangeEnd: '10.50.0.250',
+      dns: ['1.1.1.1', '9.9.9.9'],
+    });
   });
   return true;
 }

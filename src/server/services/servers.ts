@@ -3,23 +3,27 @@
  * WHERE clause; another customer's server is indistinguishable from one that does not exist.
  * A change of state and the job that carries it out are written in one transaction.
  */
-import { and, desc, eq, inArray, lt, ne, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { idSchema, type CreateServerInput, type Server } from '../../shared/api.ts';
+import { idSchema, type CreateServerInput, type Server, type ServerEvent } from '../../shared/api.ts';
 import {
   actionsAllowedIn,
   canTerminate,
+  provisioningSteps,
   transitionFor,
+  type ProvisioningStep,
   type ServerAction,
 } from '../../shared/server-status.ts';
 import type { Database } from '../db/client.ts';
 import { auditEvents, images, locations, plans, serverJobs, servers, type JobKind } from '../db/schema.ts';
 import { appError } from '../errors.ts';
-
-type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+import { notifyJobQueued, type Tx } from '../worker/queue.ts';
+import { recordAudit } from './audit.ts';
+import { allocateAddress } from './ipam.ts';
 
 const image = alias(images, 'image');
 const location = alias(locations, 'location');
+const currentJob = alias(serverJobs, 'current_job');
 
 const publicServerColumns = {
   id: servers.id,
@@ -38,16 +42,41 @@ const publicServerColumns = {
   locationId: location.id,
   locationSlug: location.slug,
   locationName: location.name,
+  // The provisioning step of the server's active job, if any.
+  jobKind: currentJob.kind,
+  jobStep: currentJob.step,
 };
 
 type ServerRow = {
   [K in keyof typeof publicServerColumns]: (typeof publicServerColumns)[K]['_']['data'] | null;
 };
 
+/** Where provisioning stands: the step after the last one the worker persisted. */
+function progressOf(row: ServerRow): Server['progress'] {
+  if (row.status !== 'provisioning') return null;
+  const done =
+    row.jobKind === 'provision' && row.jobStep
+      ? provisioningSteps.indexOf(row.jobStep as ProvisioningStep)
+      : -1;
+  const stepIndex = Math.min(done + 1, provisioningSteps.length - 1);
+  return { step: provisioningSteps[stepIndex]!, stepIndex, stepCount: provisioningSteps.length };
+}
+
 function toServer(row: ServerRow): Server {
-  const { imageId, imageSlug, imageName, locationId, locationSlug, locationName, ...rest } = row;
+  const {
+    imageId,
+    imageSlug,
+    imageName,
+    locationId,
+    locationSlug,
+    locationName,
+    jobKind: _k,
+    jobStep: _s,
+    ...rest
+  } = row;
   return {
-    ...(rest as Omit<Server, 'image' | 'location'>),
+    ...(rest as Omit<Server, 'image' | 'location' | 'progress'>),
+    progress: progressOf(row),
     image: imageId ? { id: imageId, slug: imageSlug!, name: imageName! } : null,
     location: locationId ? { id: locationId, slug: locationSlug!, name: locationName! } : null,
   };
@@ -58,7 +87,11 @@ function selectServers(db: Database | Tx) {
     .select(publicServerColumns)
     .from(servers)
     .leftJoin(image, eq(image.id, servers.imageId))
-    .leftJoin(location, eq(location.id, servers.locationId));
+    .leftJoin(location, eq(location.id, servers.locationId))
+    .leftJoin(
+      currentJob,
+      and(eq(currentJob.serverId, servers.id), inArray(currentJob.state, ['queued', 'running'])),
+    );
 }
 
 const notFound = () => appError('NOT_FOUND', 'No server with this id exists in your account.');
@@ -124,6 +157,16 @@ export async function getServer(db: Database | Tx, userId: string, id: string): 
   return toServer(row);
 }
 
+/** The server's recent audit trail, newest first. Ownership is checked by the caller's getServer. */
+export async function recentEvents(db: Database, serverId: string, limit = 50): Promise<ServerEvent[]> {
+  return db
+    .select({ id: auditEvents.id, at: auditEvents.at, kind: auditEvents.kind, message: auditEvents.message })
+    .from(auditEvents)
+    .where(eq(auditEvents.serverId, serverId))
+    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+    .limit(limit);
+}
+
 export interface RequestInfo {
   userId: string;
   requestId: string;
@@ -134,32 +177,59 @@ async function enqueueJob(tx: Tx, serverId: string, kind: JobKind, info: Request
     .insert(serverJobs)
     .values({ serverId, kind, requestedBy: info.userId, requestId: info.requestId })
     .returning({ id: serverJobs.id });
+  await notifyJobQueued(tx);
   return job!.id;
 }
 
-async function audit(
-  tx: Tx,
-  info: RequestInfo,
-  serverId: string,
-  kind: string,
-  message: string,
-  extra: { jobId?: number; data?: Record<string, unknown> } = {},
-): Promise<void> {
-  await tx.insert(auditEvents).values({
+function audit(tx: Tx, info: RequestInfo, serverId: string, kind: string, message: string, jobId: number) {
+  return recordAudit(tx, {
     kind,
     message,
-    actorUserId: info.userId,
     serverId,
+    jobId,
+    actorUserId: info.userId,
     requestId: info.requestId,
-    jobId: extra.jobId ?? null,
-    data: extra.data ?? {},
   });
+}
+
+export interface Quota {
+  maxServers: number;
+  maxCores: number;
+  maxMemoryMb: number;
+}
+
+/** Refuses an order that would take the user past their quota, counting every server not terminated. */
+async function checkQuota(
+  tx: Tx,
+  userId: string,
+  quota: Quota,
+  plan: { cpuCores: number; memoryMb: number },
+) {
+  const [used] = await tx
+    .select({
+      servers: sql<number>`count(*)::int`,
+      cores: sql<number>`coalesce(sum(${servers.cpuCores}), 0)::int`,
+      memoryMb: sql<number>`coalesce(sum(${servers.memoryMb}), 0)::int`,
+    })
+    .from(servers)
+    .where(and(eq(servers.userId, userId), ne(servers.status, 'terminated')));
+  const u = used ?? { servers: 0, cores: 0, memoryMb: 0 };
+  const over =
+    u.servers + 1 > quota.maxServers
+      ? `at most ${quota.maxServers} servers`
+      : u.cores + plan.cpuCores > quota.maxCores
+        ? `at most ${quota.maxCores} vCPUs in all (${u.cores} in use)`
+        : u.memoryMb + plan.memoryMb > quota.maxMemoryMb
+          ? `at most ${quota.maxMemoryMb / 1024} GB of memory in all (${u.memoryMb / 1024} GB in use)`
+          : null;
+  if (over) throw appError('QUOTA_EXCEEDED', `This order would exceed your quota: ${over}.`);
 }
 
 export async function createServer(
   db: Database,
   info: RequestInfo,
   input: CreateServerInput,
+  quota: Quota,
 ): Promise<Server> {
   const [[plan], [img], [loc]] = await Promise.all([
     db
@@ -189,6 +259,9 @@ export async function createServer(
     throw appError('VALIDATION_FAILED', message, { fields });
   }
   const id = await db.transaction(async (tx) => {
+    // Serialises one user's orders, so two at once cannot both slip under the quota.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${info.userId}))`);
+    await checkQuota(tx, info.userId, quota, plan);
     const [server] = await tx
       .insert(servers)
       .values({
@@ -204,10 +277,22 @@ export async function createServer(
         sshKeys: input.sshKeys ?? [],
       })
       .returning({ id: servers.id });
+    const address = await allocateAddress(tx, loc.id, server!.id);
+    if (!address) {
+      throw appError(
+        'CONFLICT',
+        `${loc.name} has no free IP address right now. Try another location or contact support.`,
+      );
+    }
     const jobId = await enqueueJob(tx, server!.id, 'provision', info);
-    await audit(tx, info, server!.id, 'server.create', `Server ${input.name} ordered (${plan.name})`, {
+    await audit(
+      tx,
+      info,
+      server!.id,
+      'server.create',
+      `Server ${input.name} ordered (${plan.name}, ${address})`,
       jobId,
-    });
+    );
     return server!.id;
   });
   return getServer(db, info.userId, id);
@@ -270,7 +355,7 @@ export async function requestAction(
     }
     await tx.update(servers).set({ status: next, statusReason: null }).where(eq(servers.id, server.id));
     const jobId = await enqueueJob(tx, server.id, action, info);
-    await audit(tx, info, server.id, `server.${action}`, `${action} requested`, { jobId });
+    await audit(tx, info, server.id, `server.${action}`, `${action} requested`, jobId);
   });
   return getServer(db, info.userId, id);
 }
@@ -293,9 +378,7 @@ export async function terminateServer(db: Database, info: RequestInfo, id: strin
       .set({ status: 'terminating', statusReason: null })
       .where(eq(servers.id, server.id));
     const jobId = await enqueueJob(tx, server.id, 'terminate', info);
-    await audit(tx, info, server.id, 'server.terminate', `Termination of ${server.name} requested`, {
-      jobId,
-    });
+    await audit(tx, info, server.id, 'server.terminate', `Termination of ${server.name} requested`, jobId);
   });
   return getServer(db, info.userId, id);
 }

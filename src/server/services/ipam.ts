@@ -1,0 +1,76 @@
+/** IP address management: pools per location, one address per live server. */
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { ipAddresses, ipPools } from '../db/schema.ts';
+import type { Tx } from '../worker/queue.ts';
+import { poolAddresses } from './ipv4.ts';
+
+export interface NewPool {
+  locationId: string;
+  cidr: string;
+  gateway: string;
+  rangeStart: string;
+  rangeEnd: string;
+  dns: string[];
+}
+
+export async function createPool(db: Database | Tx, pool: NewPool): Promise<string> {
+  const addresses = poolAddresses(pool.cidr, pool.gateway, pool.rangeStart, pool.rangeEnd);
+  const [row] = await db.insert(ipPools).values(pool).returning({ id: ipPools.id });
+  for (let i = 0; i < addresses.length; i += 1000) {
+    await db
+      .insert(ipAddresses)
+      .values(addresses.slice(i, i + 1000).map((address) => ({ poolId: row!.id, address })));
+  }
+  return row!.id;
+}
+
+export interface Allocation {
+  address: string;
+  prefix: number;
+  gateway: string;
+  dns: string[];
+}
+
+/** Takes the lowest free address in the location for the server, or null when the pools are full. */
+export async function allocateAddress(tx: Tx, locationId: string, serverId: string): Promise<string | null> {
+  const rows = await tx.execute(sql`
+    update ${ipAddresses} set server_id = ${serverId}, allocated_at = now()
+     where id = (
+       select a.id from ${ipAddresses} a join ${ipPools} p on p.id = a.pool_id
+        where p.location_id = ${locationId} and a.server_id is null
+        order by a.address::inet
+        limit 1
+        for update of a skip locked)
+    returning address`);
+  const list =
+    (rows as unknown as { rows?: { address: string }[] }).rows ?? (rows as unknown as { address: string }[]);
+  return list[0]?.address ?? null;
+}
+
+/** The address held by a server, with what cloud-init needs to configure it. */
+export async function allocationFor(db: Database | Tx, serverId: string): Promise<Allocation | null> {
+  const [row] = await db
+    .select({ address: ipAddresses.address, cidr: ipPools.cidr, gateway: ipPools.gateway, dns: ipPools.dns })
+    .from(ipAddresses)
+    .innerJoin(ipPools, eq(ipPools.id, ipAddresses.poolId))
+    .where(eq(ipAddresses.serverId, serverId))
+    .limit(1);
+  if (!row) return null;
+  return { address: row.address, prefix: Number(row.cidr.split('/')[1]), gateway: row.gateway, dns: row.dns };
+}
+
+export async function releaseAddress(db: Database | Tx, serverId: string): Promise<void> {
+  await db
+    .update(ipAddresses)
+    .set({ serverId: null, allocatedAt: null })
+    .where(eq(ipAddresses.serverId, serverId));
+}
+
+export async function freeAddressCount(db: Database, poolId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(ipAddresses)
+    .where(and(eq(ipAddresses.poolId, poolId), isNull(ipAddresses.serverId)));
+  return row?.n ?? 0;
+}
