@@ -9,8 +9,10 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { DirLockedError } from './db/dir-lock.ts';
 import { createLogger } from './logger.ts';
+import { connectPve } from './pve/connect.ts';
 import { seedSimulatorCatalog } from './services/catalog.ts';
 import { ensureDemoUser } from './services/users.ts';
+import { startWorker } from './worker/worker.ts';
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -54,6 +56,18 @@ async function main(): Promise<void> {
     log.info('installed the demo catalogue (plans S, M, L; Ubuntu and Debian; one lab location)');
   }
   const demo = config.embedded ? await ensureDemoUser(database.db) : null;
+  const pve = await connectPve(config, log);
+  // The embedded database belongs to this process alone, so its worker must run here too.
+  const worker =
+    config.WORKER || config.embedded
+      ? await startWorker({
+          database,
+          pve: pve.client,
+          log,
+          concurrency: config.WORKER_CONCURRENCY,
+          timings: { shutdownTimeoutS: config.SHUTDOWN_TIMEOUT_S },
+        })
+      : null;
 
   const devMiddleware = dev ? await createViteMiddleware() : undefined;
   const app = createApp({
@@ -95,10 +109,15 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     server.close(() => {
-      void database.close().then(() => process.exit(0));
+      void (async () => {
+        await worker?.stop();
+        await pve.close();
+        await database.close();
+        process.exit(0);
+      })();
     });
     server.closeAllConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
+    setTimeout(() => process.exit(1), 20_000).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

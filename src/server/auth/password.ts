@@ -4,6 +4,7 @@
  * and so hashes carried over from WHMCS can live in the same column under their own prefixes.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { verifyLegacyPassword } from './legacy-passwords.ts';
 
 const params = { ln: 15, r: 8, p: 1 } as const; // N = 32768: 32 MiB and ~60 ms per hash
 const keyLength = 32;
@@ -37,7 +38,11 @@ const scryptPattern = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z
 
 export async function verifyPassword(stored: string, password: string): Promise<VerifyResult> {
   const m = scryptPattern.exec(stored);
-  if (!m) return { ok: false, needsRehash: false };
+  if (!m) {
+    // Hashes migrated from WHMCS verify once more under their own scheme, then get replaced by scrypt.
+    const legacyOk = await verifyLegacyPassword(stored, password);
+    return { ok: legacyOk === true, needsRehash: legacyOk === true };
+  }
   const [ln, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   // A stored hash is data: parameters outside what Keel ever writes would only burn memory or throw.
   if (ln < 10 || ln > 20 || r < 1 || r > 16 || p < 1 || p > 4) return { ok: false, needsRehash: false };

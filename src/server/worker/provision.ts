@@ -1,0 +1,359 @@
+/**
+ * Provisioning as resumable steps. Each step's result is persisted before the next starts, so a job
+ * resumed after a crash continues where it stopped and recognises the VM it already made (by its VMID
+ * and the Keel id in its description) instead of making a second one.
+ */
+import { and, eq, gte, isNull } from 'drizzle-orm';
+import { provisioningSteps, type ProvisioningStep } from '../../shared/server-status.ts';
+import { images, locations, servers } from '../db/schema.ts';
+import { encodeSshKeys } from '../pve/client.ts';
+import { PveError } from '../pve/errors.ts';
+import { allocationFor } from '../services/ipam.ts';
+import { PermanentJobError, type JobContext } from './job-context.ts';
+import { chooseNode, templateFor } from './placement.ts';
+
+interface ProvisionProgress {
+  node?: string;
+  templateVmid?: number;
+  templateNode?: string;
+  vmid?: number;
+  cloneUpid?: string;
+  confirmedIp?: string | null;
+  [key: string]: unknown;
+}
+
+type Step = (ctx: JobContext, server: ServerRecord, p: ProvisionProgress) => Promise<void>;
+
+async function loadServer(ctx: JobContext) {
+  const [row] = await ctx.db
+    .select({
+      id: servers.id,
+      name: servers.name,
+      status: servers.status,
+      cpuCores: servers.cpuCores,
+      memoryMb: servers.memoryMb,
+      diskGb: servers.diskGb,
+      sshKeys: servers.sshKeys,
+      pveNode: servers.pveNode,
+      pveVmid: servers.pveVmid,
+      imageTemplates: images.pveTemplates,
+      imageName: images.name,
+      locationNodes: locations.pveNodes,
+      locationName: locations.name,
+    })
+    .from(servers)
+    .leftJoin(images, eq(images.id, servers.imageId))
+    .leftJoin(locations, eq(locations.id, servers.locationId))
+    .where(eq(servers.id, ctx.job.serverId))
+    .limit(1);
+  if (!row) throw new PermanentJobError('the server no longer exists');
+  return row;
+}
+type ServerRecord = Awaited<ReturnType<typeof loadServer>>;
+
+/** Marks a VM as Keel's: the description survives from the clone on, before any other config is set. */
+export const keelMarker = (serverId: string) => `keel:${serverId}`;
+
+const mib = 1024 * 1024;
+
+const place: Step = async (ctx, server, p) => {
+  if (!server.imageTemplates || !server.locationNodes) {
+    throw new PermanentJobError('the server has no image or location to provision from');
+  }
+  const [nodes, vms] = await Promise.all([ctx.pve.nodes(), ctx.pve.clusterVms()]);
+  const placement = chooseNode(
+    server.locationNodes.map((name) => {
+      const node = nodes.find((n) => n.node === name);
+      return {
+        node: name,
+        online: node?.status === 'online',
+        freeMemoryMb: node ? ((node.maxmem ?? 0) - (node.mem ?? 0)) / mib : 0,
+        templateVmid: templateFor(server.imageTemplates!, name),
+      };
+    }),
+    server.memoryMb,
+  );
+  if (!placement.ok) throw new PermanentJobError(`No room in ${server.locationName}: ${placement.reason}.`);
+  const template = vms.find((vm) => vm.vmid === placement.templateVmid);
+  if (!template) {
+    throw new PermanentJobError(
+      `The template VM ${placement.templateVmid} of ${server.imageName} does not exist on Proxmox VE.`,
+    );
+  }
+  Object.assign(p, {
+    node: placement.node,
+    templateVmid: placement.templateVmid,
+    templateNode: template.node,
+  });
+};
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e.code === '23505' || e.cause?.code === '23505';
+}
+
+/**
+ * PVE cannot reserve VMIDs, so Keel reserves them in its own database: the unique index on live
+ * servers' VMIDs decides between racing workers, and PVE's nextid confirms the id is free there.
+ */
+const reserveVmid: Step = async (ctx, server, p) => {
+  let candidate = await ctx.pve.nextId();
+  for (let tries = 0; tries < 100; tries++, candidate++) {
+    const held = await ctx.db
+      .select({ vmid: servers.pveVmid })
+      .from(servers)
+      .where(and(gte(servers.pveVmid, candidate), isNull(servers.terminatedAt)))
+      .orderBy(servers.pveVmid)
+      .limit(200);
+    for (const { vmid } of held) if (vmid === candidate) candidate++;
+    try {
+      await ctx.pve.nextId(candidate);
+    } catch (err) {
+      if (err instanceof PveError && err.kind === 'already_exists') continue;
+      throw err;
+    }
+    try {
+      await ctx.db
+        .update(servers)
+        .set({ pveVmid: candidate, pveNode: p.node })
+        .where(eq(servers.id, server.id));
+    } catch (err) {
+      if (isUniqueViolation(err)) continue;
+      throw err;
+    }
+    p.vmid = candidate;
+    return;
+  }
+  throw new Error('could not find a free VMID after 100 tries');
+};
+
+/** Reads the VM's config if it exists; null when PVE says it does not. */
+async function existingConfig(ctx: JobContext, node: string, vmid: number) {
+  try {
+    return await ctx.pve.vmConfig(node, vmid);
+  } catch (err) {
+    if (err instanceof PveError && err.kind === 'not_found') return null;
+    throw err;
+  }
+}
+
+/** Another VM holds our VMID (made outside Keel): give the id up and reserve another. */
+async function abandonVmid(
+  ctx: JobContext,
+  server: ServerRecord,
+  p: ProvisionProgress,
+  why: string,
+): Promise<never> {
+  await ctx.db.update(servers).set({ pveVmid: null }).where(eq(servers.id, server.id));
+  await ctx.audit({
+    kind: 'provision.vmid_taken',
+    message: `VMID ${p.vmid} is taken on Proxmox VE (${why}); choosing another`,
+  });
+  const { node, templateVmid, templateNode } = p;
+  await ctx.save('place', { node, templateVmid, templateNode });
+  throw new PveError(0, `VMID ${p.vmid} was taken`, 'transient');
+}
+
+const clone: Step = async (ctx, server, p) => {
+  const node = p.node!;
+  const vmid = p.vmid!;
+  if (!p.cloneUpid) {
+    const config = await existingConfig(ctx, node, vmid);
+    if (config) {
+      if (!String(config.description ?? '').includes(keelMarker(server.id))) {
+        await abandonVmid(ctx, server, p, 'a VM that is not this server');
+      }
+      // Ours, from a run that crashed before it saved the task id: wait for the clone's lock to clear.
+      await waitUnlocked(ctx, node, vmid);
+      return;
+    }
+    let upid: string;
+    try {
+      upid = await ctx.pve.cloneVm(p.templateNode!, p.templateVmid!, {
+        newid: vmid,
+        name: server.name,
+        full: true,
+        description: keelMarker(server.id),
+        ...(p.templateNode !== node ? { target: node } : {}),
+      });
+    } catch (err) {
+      if (err instanceof PveError && err.kind === 'already_exists')
+        await abandonVmid(ctx, server, p, err.message);
+      throw err;
+    }
+    p.cloneUpid = upid;
+    await ctx.save('reserve_vmid', p); // still before `clone` is done, but the UPID is now durable
+  }
+  const result = await ctx.runTask(node, `clone ${p.templateVmid} → ${vmid}`, async () => p.cloneUpid!);
+  if (result && !result.ok) {
+    if (/already exists|File exists/i.test(result.exitstatus))
+      await abandonVmid(ctx, server, p, result.exitstatus);
+    throw taskFailure('Copying the image', result.exitstatus);
+  }
+};
+
+async function waitUnlocked(ctx: JobContext, node: string, vmid: number): Promise<void> {
+  const deadline = Date.now() + ctx.timings.taskTimeoutMs;
+  for (;;) {
+    const status = await ctx.pve.vmStatus(node, vmid);
+    if (!status.lock) return;
+    if (Date.now() > deadline)
+      throw new PveError(0, `VM ${vmid} stayed locked (${status.lock})`, 'transient');
+    ctx.checkLease();
+    await new Promise((r) => setTimeout(r, ctx.pve.pollMs));
+  }
+}
+
+/** A failed task: a lock or timeout may pass, anything else will not. */
+function taskFailure(what: string, exitstatus: string): Error {
+  const transient = /got timeout|can't lock|VM is locked/i.test(exitstatus);
+  return transient
+    ? new PveError(0, `${what} failed: ${exitstatus}`, 'transient')
+    : new PermanentJobError(`${what} failed: ${exitstatus}`);
+}
+
+const configure: Step = async (ctx, server, _p) => {
+  const node = _p.node!;
+  const vmid = _p.vmid!;
+  const ip = await allocationFor(ctx.db, server.id);
+  if (!ip) throw new PermanentJobError('the server has no IP address allocated');
+  await ctx.pve.updateVmConfig(node, vmid, {
+    name: server.name,
+    cores: server.cpuCores,
+    memory: server.memoryMb,
+    tags: `keel;keel-${server.id}`,
+    description: keelMarker(server.id),
+    agent: 1,
+    ciuser: 'keel',
+    ipconfig0: `ip=${ip.address}/${ip.prefix},gw=${ip.gateway}`,
+    ...(ip.dns.length ? { nameserver: ip.dns.join(' ') } : {}),
+    ...(server.sshKeys.length ? { sshkeys: encodeSshKeys(server.sshKeys) } : {}),
+  });
+  await ctx.audit({
+    kind: 'provision.configured',
+    message: `Configured ${server.cpuCores} vCPU, ${server.memoryMb} MB, ${ip.address}`,
+  });
+};
+
+const resize: Step = async (ctx, server, p) => {
+  const result = await ctx.runTask(p.node!, `resize scsi0 to ${server.diskGb}G`, () =>
+    ctx.pve.resizeDisk(p.node!, p.vmid!, 'scsi0', `${server.diskGb}G`),
+  );
+  if (result && !result.ok) throw taskFailure('Sizing the disk', result.exitstatus);
+};
+
+const start: Step = async (ctx, _server, p) => {
+  const result = await ctx.runTask(p.node!, 'start', () => ctx.pve.startVm(p.node!, p.vmid!));
+  if (result && !result.ok && !/already running/.test(result.exitstatus))
+    throw taskFailure('Booting', result.exitstatus);
+};
+
+/** First global IPv4 the guest agent reports, skipping loopback and link-local. */
+export function firstGuestIpv4(
+  interfaces: { name: string; 'ip-addresses'?: { 'ip-address': string; 'ip-address-type': string }[] }[],
+): string | null {
+  for (const iface of interfaces) {
+    if (iface.name === 'lo') continue;
+    for (const a of iface['ip-addresses'] ?? []) {
+      if (
+        a['ip-address-type'] === 'ipv4' &&
+        !a['ip-address'].startsWith('127.') &&
+        !a['ip-address'].startsWith('169.254.')
+      ) {
+        return a['ip-address'];
+      }
+    }
+  }
+  return null;
+}
+
+const awaitIp: Step = async (ctx, server, p) => {
+  const ip = await allocationFor(ctx.db, server.id);
+  const deadline = Date.now() + ctx.timings.agentTimeoutMs;
+  let seen: string | null = null;
+  while (Date.now() < deadline) {
+    ctx.checkLease();
+    try {
+      seen = firstGuestIpv4(await ctx.pve.agentInterfaces(p.node!, p.vmid!));
+      if (seen) break;
+    } catch (err) {
+      // "QEMU guest agent is not running" until the guest has booted; anything else is real.
+      if (!(err instanceof PveError && /agent|got timeout|not running/i.test(err.message))) throw err;
+    }
+    await new Promise((r) => setTimeout(r, ctx.timings.agentPollMs));
+  }
+  p.confirmedIp = seen;
+  if (!seen) {
+    await ctx.audit({
+      kind: 'provision.agent_silent',
+      message: `The guest agent did not answer; the address ${ip?.address} comes from IPAM`,
+    });
+  } else if (seen !== ip?.address) {
+    await ctx.audit({
+      kind: 'provision.ip_mismatch',
+      message: `The guest reports ${seen}, but IPAM assigned ${ip?.address}`,
+    });
+  }
+};
+
+const steps: Record<ProvisioningStep, Step> = {
+  place,
+  reserve_vmid: reserveVmid,
+  clone,
+  configure,
+  resize,
+  start,
+  await_ip: awaitIp,
+};
+
+/** Runs the steps not yet done; returns the address to publish. */
+export async function provisionServer(
+  ctx: JobContext,
+): Promise<{ ipAddress: string | null; node: string; vmid: number }> {
+  const server = await loadServer(ctx);
+  const p = { ...(ctx.job.progress as ProvisionProgress) };
+  const done = ctx.job.step ? provisioningSteps.indexOf(ctx.job.step as ProvisioningStep) : -1;
+  for (const step of provisioningSteps.slice(done + 1)) {
+    ctx.log.info({ step, node: p.node, vmid: p.vmid }, `provisioning: ${step}`);
+    await steps[step](ctx, server, p);
+    await ctx.save(step, p);
+  }
+  const ip = await allocationFor(ctx.db, server.id);
+  return { ipAddress: ip?.address ?? null, node: p.node!, vmid: p.vmid! };
+}
+
+/**
+ * After provisioning failed for good: deletes the VM it made, if it exists and is ours, and says in
+ * the audit log exactly what it removed or had to leave.
+ */
+export async function cleanUpFailedProvision(ctx: JobContext): Promise<void> {
+  const p = ctx.job.progress as ProvisionProgress;
+  const [row] = await ctx.db
+    .select({ node: servers.pveNode, vmid: servers.pveVmid })
+    .from(servers)
+    .where(eq(servers.id, ctx.job.serverId));
+  const node = row?.node ?? p.node;
+  const vmid = row?.vmid ?? p.vmid;
+  if (!node || !vmid) return;
+  try {
+    const config = await existingConfig(ctx, node, vmid);
+    if (!config || !String(config.description ?? '').includes(keelMarker(ctx.job.serverId))) return;
+    await waitUnlocked(ctx, node, vmid);
+    const status = await ctx.pve.vmStatus(node, vmid);
+    if (status.status === 'running')
+      await ctx.runTask(node, 'stop (cleanup)', () => ctx.pve.stopVm(node, vmid));
+    const result = await ctx.runTask(node, 'delete (cleanup)', () => ctx.pve.deleteVm(node, vmid));
+    if (result && !result.ok) throw new Error(result.exitstatus);
+    await ctx.db
+      .update(servers)
+      .set({ pveVmid: null, pveNode: null })
+      .where(eq(servers.id, ctx.job.serverId));
+    await ctx.audit({ kind: 'provision.cleaned_up', message: `Deleted the half-made VM ${vmid} on ${node}` });
+  } catch (err) {
+    await ctx.audit({
+      kind: 'provision.cleanup_failed',
+      message: `Could not delete the half-made VM ${vmid} on ${node}: ${(err as Error).message}. It is left for an operator.`,
+      data: { node, vmid },
+    });
+  }
+}

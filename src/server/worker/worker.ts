@@ -1,0 +1,167 @@
+/**
+ * The job worker: a setInterval poller (woken early by LISTEN/NOTIFY) that claims jobs with SKIP
+ * LOCKED, renews their leases while it works, retries with backoff, and on SIGTERM stops claiming,
+ * lets running jobs finish for a grace period and hands back the rest.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Database, DatabaseHandle } from '../db/client.ts';
+import type { PveClient } from '../pve/client.ts';
+import {
+  isRetryableError,
+  JobContext,
+  LeaseLostError,
+  NodeSlots,
+  defaultTimings,
+  type WorkerTimings,
+} from './job-context.ts';
+import { failServer, jobHandlers } from './handlers.ts';
+import {
+  claimJob,
+  jobsChannel,
+  releaseJob,
+  renewLease,
+  retryDelayMs,
+  scheduleRetry,
+  type ClaimedJob,
+} from './queue.ts';
+import { reconcileOnce } from './reconcile.ts';
+
+export interface WorkerOptions {
+  database: DatabaseHandle;
+  pve: PveClient;
+  log: Logger;
+  concurrency?: number;
+  tasksPerNode?: number;
+  timings?: Partial<WorkerTimings>;
+  /** Run the periodic reconciliation with PVE in this worker. */
+  reconcile?: boolean;
+}
+
+export interface Worker {
+  readonly id: string;
+  /** Claim now instead of at the next tick. */
+  wake(): void;
+  /** Stop claiming; wait up to `graceMs` for running jobs, then release what is left. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startWorker(options: WorkerOptions): Promise<Worker> {
+  const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const db: Database = options.database.db;
+  const timings = { ...defaultTimings, ...options.timings };
+  const concurrency = options.concurrency ?? 8;
+  const log = options.log.child({ workerId: id });
+  const nodeSlots = new NodeSlots(options.tasksPerNode ?? 4);
+  const running = new Map<number, { job: ClaimedJob; done: Promise<void> }>();
+  let stopping = false;
+  let claiming = false;
+  let again = false;
+
+  async function runJob(job: ClaimedJob): Promise<void> {
+    const abort = new AbortController();
+    const ctx = new JobContext(db, options.pve, job, id, timings, abort.signal, log, nodeSlots);
+    const renew = setInterval(
+      () => {
+        renewLease(db, job.id, id, timings.leaseMs)
+          .then((held) => held || abort.abort())
+          .catch((err: unknown) => ctx.log.warn({ err }, 'could not renew the lease'));
+      },
+      Math.max(50, timings.leaseMs / 3),
+    );
+    ctx.log.info({ attempt: job.attempts, step: job.step }, 'job claimed');
+    try {
+      await jobHandlers[job.kind](ctx);
+      ctx.log.info('job done');
+    } catch (err) {
+      if (err instanceof LeaseLostError || abort.signal.aborted) {
+        ctx.log.warn('job no longer held by this worker; stopped without writing its outcome');
+      } else if (isRetryableError(err) && job.attempts < job.maxAttempts) {
+        const delay = retryDelayMs(job.attempts);
+        const message = (err as Error).message;
+        ctx.log.warn({ err: message, retryInMs: delay }, 'job failed; will retry');
+        await scheduleRetry(db, job.id, id, message, delay);
+        await ctx.audit({
+          kind: 'job.retry',
+          message: `${job.kind} attempt ${job.attempts} failed: ${message}; retrying`,
+        });
+      } else {
+        const reason = (err as Error).message;
+        ctx.log.error({ err: reason }, 'job failed for good');
+        await failServer(ctx, reason);
+      }
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  async function claimLoop(): Promise<void> {
+    if (claiming) {
+      again = true;
+      return;
+    }
+    claiming = true;
+    try {
+      do {
+        again = false;
+        while (!stopping && running.size < concurrency) {
+          const job = await claimJob(db, id, timings.leaseMs);
+          if (!job) break;
+          const done = runJob(job)
+            .catch((err: unknown) => log.error({ err, jobId: job.id }, 'job crashed'))
+            .finally(() => {
+              running.delete(job.id);
+              void claimLoop();
+            });
+          running.set(job.id, { job, done });
+        }
+      } while (again && !stopping);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'claiming jobs failed; will try again');
+    } finally {
+      claiming = false;
+    }
+  }
+
+  const tick = setInterval(() => void claimLoop(), timings.tickMs);
+  const reconcileTimer =
+    options.reconcile === false
+      ? null
+      : setInterval(() => {
+          reconcileOnce(db, options.pve, log).catch((err: unknown) =>
+            log.warn({ err: (err as Error).message }, 'reconciliation failed'),
+          );
+        }, timings.reconcileMs);
+  let unlisten: (() => Promise<void>) | null = null;
+  try {
+    unlisten = await options.database.listen(jobsChannel, () => void claimLoop());
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'LISTEN unavailable; polling only');
+  }
+  log.info({ concurrency, tickMs: timings.tickMs }, 'worker started');
+  void claimLoop();
+
+  return {
+    id,
+    wake: () => void claimLoop(),
+    async stop(graceMs = 10_000) {
+      stopping = true;
+      clearInterval(tick);
+      if (reconcileTimer) clearInterval(reconcileTimer);
+      await unlisten?.().catch(() => {});
+      const all = Promise.all([...running.values()].map((r) => r.done));
+      const timedOut = await Promise.race([
+        all.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+      ]);
+      if (timedOut) {
+        for (const { job } of running.values()) {
+          await releaseJob(db, job.id, id).catch(() => {});
+          log.info({ jobId: job.id }, 'job handed back at shutdown');
+        }
+      }
+      log.info('worker stopped');
+    },
+  };
+}
