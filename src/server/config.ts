@@ -92,6 +92,14 @@ export const envSchema = z
       .default('1')
       .transform((v) => v === '1' || v === 'true'),
     WORKER_CONCURRENCY: positiveInt(8),
+    /** How often an idle worker looks for jobs (LISTEN/NOTIFY wakes it sooner on PostgreSQL). */
+    WORKER_TICK_MS: positiveInt(1000),
+    /** How long a claimed job stays a worker's without renewal; a dead worker's jobs resume after it. */
+    WORKER_LEASE_MS: positiveInt(30_000),
+    /** How long SIGTERM waits for running jobs before handing them back. */
+    WORKER_GRACE_MS: positiveInt(10_000),
+    /** Interval between PVE task status polls. */
+    PVE_POLL_MS: positiveInt(1000),
     /** How long Keel waits for a guest to power off on shutdown before reporting that it did not. */
     SHUTDOWN_TIMEOUT_S: positiveInt(60),
     /** Speed factor of the built-in PVE simulator (used only without PVE_URL). */

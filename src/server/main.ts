@@ -12,7 +12,7 @@ import { createLogger } from './logger.ts';
 import { connectPve } from './pve/connect.ts';
 import { seedSimulatorCatalog } from './services/catalog.ts';
 import { ensureDemoUser } from './services/users.ts';
-import { startWorker } from './worker/worker.ts';
+import { startWorker, workerTimings } from './worker/worker.ts';
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
           pve: pve.client,
           log,
           concurrency: config.WORKER_CONCURRENCY,
-          timings: { shutdownTimeoutS: config.SHUTDOWN_TIMEOUT_S },
+          timings: workerTimings(config),
         })
       : null;
 
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     server.close(() => {
       void (async () => {
-        await worker?.stop();
+        await worker?.stop(config.WORKER_GRACE_MS);
         await pve.close();
         await database.close();
         process.exit(0);

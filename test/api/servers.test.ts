@@ -112,6 +112,19 @@ describe('POST /api/servers', () => {
   });
 });
 
+describe('quota', () => {
+  it('refuses an order over the per-user server quota with 422', async () => {
+    const carol = await app.createUser();
+    const token = (await app.login(carol.email, carol.password)).accessToken;
+    for (let i = 0; i < app.config.quota.maxServers; i++)
+      expect((await order(token, { name: `q-${i}` })).status).toBe(202);
+    const over = await order(token, { name: 'one-too-many' });
+    expect(over.status).toBe(422);
+    expect(over.body.error.code).toBe('QUOTA_EXCEEDED');
+    expect(over.body.error.message).toContain(`at most ${app.config.quota.maxServers} servers`);
+  });
+});
+
 describe('reading servers', () => {
   it('lists only my servers, newest first, with cursor pagination', async () => {
     const mine = [];

@@ -14,6 +14,7 @@ export const fastTimings: Partial<WorkerTimings> = {
   agentPollMs: 50,
   shutdownTimeoutS: 60,
   reconcileMs: 60_000,
+  retryBaseMs: 100,
 };
 
 export interface Stack {

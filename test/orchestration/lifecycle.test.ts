@@ -1,6 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ipAddresses, serverJobs } from '../../src/server/db/schema.ts';
+import { auditEvents, ipAddresses, serverJobs, servers } from '../../src/server/db/schema.ts';
+import { createLogger } from '../../src/server/logger.ts';
+import { reconcileOnce } from '../../src/server/worker/reconcile.ts';
 import { api } from '../helpers/app.ts';
 import { orderServer, startStack, waitForServer, type Stack } from '../helpers/orchestration.ts';
 
@@ -73,4 +75,23 @@ describe('the whole lifecycle through REST, against the PVE simulator', () => {
     const all = await stack.app.db.select().from(serverJobs).where(eq(serverJobs.serverId, ordered.id));
     expect(all.every((j) => j.state === 'succeeded')).toBe(true);
   }, 60_000);
+});
+
+describe('reconciliation', () => {
+  it('notices a VM stopped from inside the guest and records it', async () => {
+    const ordered = await orderServer(stack, 'drifter');
+    await waitForServer(stack, ordered.id, settled('running'));
+    const [row] = await stack.app.db.select().from(servers).where(eq(servers.id, ordered.id));
+    const upid = await stack.pve.stopVm(row!.pveNode!, row!.pveVmid!);
+    await stack.pve.waitForTask(upid, 10_000);
+
+    const changes = await reconcileOnce(stack.app.db, stack.pve, createLogger('silent'));
+    expect(changes).toContainEqual({ serverId: ordered.id, from: 'running', to: 'stopped', reason: null });
+    expect((await waitForServer(stack, ordered.id, settled('stopped'))).status).toBe('stopped');
+    const events = await stack.app.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.serverId, ordered.id), eq(auditEvents.kind, 'server.reconciled')));
+    expect(events).toHaveLength(1);
+  }, 30_000);
 });

@@ -22,6 +22,7 @@ export async function connectPve(config: Config, log: Logger): Promise<PveConnec
       tokenSecret: config.PVE_TOKEN_SECRET!,
       fingerprint: config.PVE_FINGERPRINT,
       log: pveLog,
+      pollMs: config.PVE_POLL_MS,
     });
     log.info({ pveUrl: config.PVE_URL, pinned: Boolean(config.PVE_FINGERPRINT) }, 'using Proxmox VE');
     return { client, simulated: false, close: async () => client.close() };

@@ -18,6 +18,8 @@ export interface WorkerTimings {
   /** Seconds a guest gets to power off on shutdown. */
   shutdownTimeoutS: number;
   reconcileMs: number;
+  /** First retry after about this long, doubling each time. */
+  retryBaseMs: number;
 }
 
 export const defaultTimings: WorkerTimings = {
@@ -28,6 +30,7 @@ export const defaultTimings: WorkerTimings = {
   agentPollMs: 2000,
   shutdownTimeoutS: 60,
   reconcileMs: 30_000,
+  retryBaseMs: 2000,
 };
 
 /** A failure the job cannot recover from by waiting: it ends the job at once. */

@@ -7,7 +7,7 @@ import { openDatabase } from '../db/client.ts';
 import { createLogger } from '../logger.ts';
 import { connectPve } from '../pve/connect.ts';
 import { runCli, UsageError } from '../cli/run-cli.ts';
-import { startWorker } from './worker.ts';
+import { startWorker, workerTimings } from './worker.ts';
 
 await runCli(async () => {
   const config = loadConfig();
@@ -23,10 +23,10 @@ await runCli(async () => {
     pve: pve.client,
     log,
     concurrency: config.WORKER_CONCURRENCY,
-    timings: { shutdownTimeoutS: config.SHUTDOWN_TIMEOUT_S, ...timingsFromEnv() },
+    timings: workerTimings(config),
   });
   const stop = async () => {
-    await worker.stop(Number(process.env.WORKER_GRACE_MS ?? 10_000));
+    await worker.stop(config.WORKER_GRACE_MS);
     await pve.close();
     await database.close();
     process.exit(0);
@@ -34,15 +34,3 @@ await runCli(async () => {
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
 });
-
-/** Test hooks for fast timings (tests run the simulator 100× faster than real time). */
-function timingsFromEnv() {
-  const n = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
-  return Object.fromEntries(
-    Object.entries({
-      tickMs: n('WORKER_TICK_MS'),
-      leaseMs: n('WORKER_LEASE_MS'),
-      agentPollMs: n('WORKER_AGENT_POLL_MS'),
-    }).filter(([, v]) => v !== undefined),
-  );
-}

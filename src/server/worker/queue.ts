@@ -99,9 +99,9 @@ export async function completeJob(db: Database | Tx, jobId: number, owner: strin
     .where(owned(jobId, owner));
 }
 
-/** Exponential backoff with jitter: 2 s, 4 s, 8 s … capped at 5 minutes. Pure. */
-export function retryDelayMs(attempt: number, random = Math.random): number {
-  const base = Math.min(300_000, 2000 * 2 ** Math.max(0, attempt - 1));
+/** Exponential backoff with jitter: 2 s, 4 s, 8 s … (for the default base) capped at 5 minutes. Pure. */
+export function retryDelayMs(attempt: number, baseMs = 2000, random = Math.random): number {
+  const base = Math.min(300_000, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(base / 2 + (random() * base) / 2);
 }
 

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
 import type { Database, DatabaseHandle } from '../db/client.ts';
 import type { PveClient } from '../pve/client.ts';
 import {
@@ -27,6 +28,15 @@ import {
   type ClaimedJob,
 } from './queue.ts';
 import { reconcileOnce } from './reconcile.ts';
+
+/** The worker timings an operator can set. */
+export function workerTimings(config: Config): Partial<WorkerTimings> {
+  return {
+    shutdownTimeoutS: config.SHUTDOWN_TIMEOUT_S,
+    tickMs: config.WORKER_TICK_MS,
+    leaseMs: config.WORKER_LEASE_MS,
+  };
+}
 
 export interface WorkerOptions {
   database: DatabaseHandle;
@@ -78,7 +88,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       if (err instanceof LeaseLostError || abort.signal.aborted) {
         ctx.log.warn('job no longer held by this worker; stopped without writing its outcome');
       } else if (isRetryableError(err) && job.attempts < job.maxAttempts) {
-        const delay = retryDelayMs(job.attempts);
+        const delay = retryDelayMs(job.attempts, timings.retryBaseMs);
         const message = (err as Error).message;
         ctx.log.warn({ err: message, retryInMs: delay }, 'job failed; will retry');
         await scheduleRetry(db, job.id, id, message, delay);
