@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     log,
     version,
     loginThrottle: new LoginThrottle(),
+    pve: pve.client,
     ...(devMiddleware ? { devMiddleware } : {}),
   });
   const server = app.listen(config.PORT, config.HOST);

@@ -9,6 +9,7 @@ import superjson from 'superjson';
 import type { User } from '../shared/api.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
+import type { PveClient } from './pve/client.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { users } from './db/schema.ts';
@@ -29,6 +30,8 @@ export interface AppDeps {
   config: Config;
   log: Logger;
   loginThrottle: LoginThrottle;
+  /** Used for a quick capacity check when a server is ordered; absent in tests without PVE. */
+  pve?: PveClient | undefined;
 }
 
 /** Per-request parts. */

@@ -9,6 +9,7 @@ import { LoginThrottle } from '../../src/server/auth/login-throttle.ts';
 import { loadConfig, type Config } from '../../src/server/config.ts';
 import type { Database } from '../../src/server/db/client.ts';
 import { createLogger } from '../../src/server/logger.ts';
+import type { PveClient } from '../../src/server/pve/client.ts';
 import { seedSimulatorCatalog } from '../../src/server/services/catalog.ts';
 import { createUser } from '../../src/server/services/users.ts';
 import type { User } from '../../src/shared/api.ts';
@@ -34,7 +35,7 @@ export interface TestApp {
 
 let userCounter = 0;
 
-export async function startTestApp(): Promise<TestApp> {
+export async function startTestApp(options: { pve?: PveClient; clientDir?: string } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -59,6 +60,8 @@ export async function startTestApp(): Promise<TestApp> {
     log,
     version: 'test',
     loginThrottle: new LoginThrottle(),
+    pve: options.pve,
+    ...(options.clientDir ? { clientDir: options.clientDir } : {}),
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

@@ -43,8 +43,8 @@ export async function startStack(
   options: { speed?: number; timings?: Partial<WorkerTimings> } = {},
 ): Promise<Stack> {
   const sim = await startPveSim({ port: 0, speed: options.speed ?? 100 });
-  const app = await startTestApp();
   const pve = pveClientFor(sim);
+  const app = await startTestApp({ pve });
   const worker = await startWorker({
     database: app.database.handle,
     pve,

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, ipAddresses, serverJobs, servers } from '../../src/server/db/schema.ts';
+import { auditEvents, ipAddresses, plans, serverJobs, servers } from '../../src/server/db/schema.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { reconcileOnce } from '../../src/server/worker/reconcile.ts';
 import { api } from '../helpers/app.ts';
@@ -75,6 +75,19 @@ describe('the whole lifecycle through REST, against the PVE simulator', () => {
     const all = await stack.app.db.select().from(serverJobs).where(eq(serverJobs.serverId, ordered.id));
     expect(all.every((j) => j.state === 'succeeded')).toBe(true);
   }, 60_000);
+});
+
+describe('placement', () => {
+  it('refuses an order no node of the location can take, with 409 NO_CAPACITY', async () => {
+    const [huge] = await stack.app.db
+      .insert(plans)
+      .values({ slug: 'vps-xxl', name: 'VPS XXL', cpuCores: 8, memoryMb: 256 * 1024, diskGb: 100 })
+      .returning();
+    const res = await orderServer(stack, 'too-big', { planId: huge!.id }).catch((e: Error) => e.message);
+    expect(res).toContain('409');
+    expect(res).toContain('NO_CAPACITY');
+    expect(res).toContain('262144 MB of memory free');
+  });
 });
 
 describe('reconciliation', () => {

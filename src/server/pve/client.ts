@@ -287,8 +287,8 @@ export class PveClient {
     return this.request('GET', '/version');
   }
 
-  nodes(): Promise<PveNode[]> {
-    return this.request('GET', '/nodes');
+  nodes(opts: RequestOptions = {}): Promise<PveNode[]> {
+    return this.request('GET', '/nodes', {}, opts);
   }
 
   async clusterVms(): Promise<PveClusterVm[]> {

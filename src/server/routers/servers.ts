@@ -40,7 +40,7 @@ export const serversRouter = createTRPCRouter({
     .input(createServerInputSchema)
     .output(serverResultSchema)
     .mutation(async ({ ctx, input }) => ({
-      server: await createServer(ctx.db, requestInfo(ctx), input, ctx.config.quota),
+      server: await createServer(ctx.db, requestInfo(ctx), input, ctx.config.quota, ctx.pve),
     })),
   action: protectedProcedure
     .input(serverIdInputSchema.extend(serverActionInputSchema.shape))

@@ -20,6 +20,8 @@ import { appError } from '../errors.ts';
 import { notifyJobQueued, type Tx } from '../worker/queue.ts';
 import { recordAudit } from './audit.ts';
 import { allocateAddress } from './ipam.ts';
+import type { PveClient } from '../pve/client.ts';
+import { chooseNode, templateFor } from '../worker/placement.ts';
 
 const image = alias(images, 'image');
 const location = alias(locations, 'location');
@@ -230,6 +232,7 @@ export async function createServer(
   info: RequestInfo,
   input: CreateServerInput,
   quota: Quota,
+  pve?: PveClient,
 ): Promise<Server> {
   const [[plan], [img], [loc]] = await Promise.all([
     db
@@ -258,6 +261,7 @@ export async function createServer(
       .join('; ')}`;
     throw appError('VALIDATION_FAILED', message, { fields });
   }
+  if (pve) await checkCapacity(pve, plan, img, loc);
   const id = await db.transaction(async (tx) => {
     // Serialises one user's orders, so two at once cannot both slip under the quota.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${info.userId}))`);
@@ -296,6 +300,42 @@ export async function createServer(
     return server!.id;
   });
   return getServer(db, info.userId, id);
+}
+
+/**
+ * Refuses an order no node of the location can take, so the customer hears it now rather than as a
+ * failed server later. If PVE does not answer quickly the order is taken and the worker decides.
+ */
+async function checkCapacity(
+  pve: PveClient,
+  plan: { memoryMb: number },
+  img: { pveTemplates: Record<string, number>; name: string },
+  loc: { pveNodes: string[]; name: string },
+): Promise<void> {
+  let nodes;
+  try {
+    nodes = await pve.nodes({ retry: false, timeoutMs: 3000 });
+  } catch {
+    return;
+  }
+  const placement = chooseNode(
+    loc.pveNodes.map((name) => {
+      const n = nodes.find((x) => x.node === name);
+      return {
+        node: name,
+        online: n?.status === 'online',
+        freeMemoryMb: n ? ((n.maxmem ?? 0) - (n.mem ?? 0)) / (1024 * 1024) : 0,
+        templateVmid: templateFor(img.pveTemplates, name),
+      };
+    }),
+    plan.memoryMb,
+  );
+  if (!placement.ok) {
+    throw appError(
+      'NO_CAPACITY',
+      `${loc.name} cannot take this server now (${placement.reason}). Choose another plan or location.`,
+    );
+  }
 }
 
 /** Locks the owner's server row for the rest of the transaction, or answers NOT_FOUND. */
