@@ -82,8 +82,9 @@ describe('worker processes', () => {
         'running',
       );
 
-    // One VM per server, and one clone task per server.
+    // One VM per server, and one clone task per server; orders placed at once spread over the nodes.
     expect(keelVms()).toHaveLength(ordered.length);
+    expect(new Set(keelVms().map((vm) => vm.node))).toEqual(new Set(['pve1', 'pve2']));
     for (const s of ordered) {
       const clones = await app.db
         .select()

@@ -3,7 +3,7 @@
  * resumed after a crash continues where it stopped and recognises the VM it already made (by its VMID
  * and the Keel id in its description) instead of making a second one.
  */
-import { and, eq, gte, isNull } from 'drizzle-orm';
+import { and, eq, gte, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { provisioningSteps, type ProvisioningStep } from '../../shared/server-status.ts';
 import { images, locations, servers } from '../db/schema.ts';
 import { encodeSshKeys } from '../pve/client.ts';
@@ -61,18 +61,32 @@ const place: Step = async (ctx, server, p) => {
     throw new PermanentJobError('the server has no image or location to provision from');
   }
   const [nodes, vms] = await Promise.all([ctx.pve.nodes(), ctx.pve.clusterVms()]);
-  const placement = chooseNode(
-    server.locationNodes.map((name) => {
-      const node = nodes.find((n) => n.node === name);
-      return {
-        node: name,
-        online: node?.status === 'online',
-        freeMemoryMb: node ? ((node.maxmem ?? 0) - (node.mem ?? 0)) / mib : 0,
-        templateVmid: templateFor(server.imageTemplates!, name),
-      };
-    }),
-    server.memoryMb,
-  );
+  const placement = await ctx.db.transaction(async (tx) => {
+    // Placements are serialised, and each one counts the memory of servers placed but not yet running
+    // (PVE does not count them yet), so many orders at once spread over the nodes instead of piling
+    // onto the one that looked emptiest.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('keel:placement'))`);
+    const pending = await tx
+      .select({ node: servers.pveNode, memoryMb: sql<number>`sum(${servers.memoryMb})::int` })
+      .from(servers)
+      .where(and(eq(servers.status, 'provisioning'), isNotNull(servers.pveNode), ne(servers.id, server.id)))
+      .groupBy(servers.pveNode);
+    const chosen = chooseNode(
+      server.locationNodes!.map((name) => {
+        const node = nodes.find((n) => n.node === name);
+        const placedMb = pending.find((r) => r.node === name)?.memoryMb ?? 0;
+        return {
+          node: name,
+          online: node?.status === 'online',
+          freeMemoryMb: node ? ((node.maxmem ?? 0) - (node.mem ?? 0)) / mib - placedMb : 0,
+          templateVmid: templateFor(server.imageTemplates!, name),
+        };
+      }),
+      server.memoryMb,
+    );
+    if (chosen.ok) await tx.update(servers).set({ pveNode: chosen.node }).where(eq(servers.id, server.id));
+    return chosen;
+  });
   if (!placement.ok) throw new PermanentJobError(`No room in ${server.locationName}: ${placement.reason}.`);
   const template = vms.find((vm) => vm.vmid === placement.templateVmid);
   if (!template) {
