@@ -4,8 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SCALE, DEFAULT_SEED, DEFAULT_URL, seedWhmcs } from './index.ts';
-import { writeManifestFile } from './output-files.ts';
+import { DEFAULT_SCALE, DEFAULT_SEED, DEFAULT_URL, seedWhmcsToFiles } from './index.ts';
 
 export const DEFAULT_MANIFEST_PATH = fileURLToPath(new URL('./manifest.json', import.meta.url));
 
@@ -37,15 +36,14 @@ async function main(): Promise<void> {
   const scale = nonNegativeInt('scale', values.scale, DEFAULT_SCALE);
   const seed = nonNegativeInt('seed', values.seed, DEFAULT_SEED);
   const started = performance.now();
-  const { manifest, counts } = await seedWhmcs({
+  const { manifest, counts } = await seedWhmcsToFiles({
     url: values.url,
     scale,
     seed,
     reset: values.reset,
+    manifestPath: values.manifest,
     ...(values['pve-state'] ? { pveStatePath: values['pve-state'] } : {}),
   });
-  const seededIn = (performance.now() - started) / 1000;
-  await writeManifestFile(values.manifest, manifest);
   const totalIn = (performance.now() - started) / 1000;
   const c = manifest.counts;
   process.stdout.write(
@@ -54,7 +52,7 @@ async function main(): Promise<void> {
       `  clients ${c.clients} (${c.clientsToMigrate} to migrate), users ${c.users}, services ${c.services} (${c.servicesToMigrate} to migrate as servers)`,
       `  config option rows ${counts.tblhostingconfigoptions ?? 0}, custom field values ${counts.tblcustomfieldsvalues ?? 0}, messy cases ${Object.keys(manifest.cases).length}`,
       `  manifest ${values.manifest}${values['pve-state'] ? `, PVE state ${values['pve-state']}` : ''}`,
-      `  seeded in ${seededIn.toFixed(1)} s, total ${totalIn.toFixed(1)} s`,
+      `  seeded with manifest in ${totalIn.toFixed(1)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
       '',
     ].join('\n'),
   );

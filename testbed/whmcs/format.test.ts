@@ -9,6 +9,8 @@ import {
   secondsToDateTime,
   splitKeyLabel,
   sqlLiteral,
+  tsvField,
+  tsvFromSqlLiteral,
 } from './format.ts';
 
 describe('sqlLiteral', () => {
@@ -100,5 +102,48 @@ describe('dates and money', () => {
     ['2024-01-31', '2024-01-31'],
   ])('dateOrNull(%j) = %j', (value, expected) => {
     expect(dateOrNull(value)).toBe(expected);
+  });
+});
+
+describe('tsvField', () => {
+  it.each([
+    [null, '\\N'],
+    [0, '0'],
+    [-12.5, '-12.5'],
+    ['', ''],
+    ["O'Brien", "O'Brien"],
+    ['a\\b', 'a\\\\b'],
+    ['\\N', '\\\\N'],
+    ['tab\there', 'tab\\there'],
+    ['line1\nline2\r', 'line1\\nline2\\r'],
+    ['nul\0', 'nul\\0'],
+    ['trailing  ', 'trailing  '],
+    ['山田太郎', '山田太郎'],
+  ])('%j → %s', (value, expected) => {
+    expect(tsvField(value)).toBe(expected);
+  });
+
+  it('refuses non-finite numbers', () => {
+    expect(() => tsvField(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+  });
+});
+
+describe('tsvFromSqlLiteral', () => {
+  it.each([
+    ['NULL', '\\N'],
+    ['0', '0'],
+    ['0.00', '0.00'],
+    ["''", ''],
+    ["'0000-00-00'", '0000-00-00'],
+    ["'Active'", 'Active'],
+    ["'it''s'", "it's"],
+    ["'a\\'b'", "a'b"],
+    ["'x\\ny'", 'x\\ny'],
+  ])('%s → %s', (literal, expected) => {
+    expect(tsvFromSqlLiteral(literal)).toBe(expected);
+  });
+
+  it('refuses expressions it cannot evaluate', () => {
+    expect(() => tsvFromSqlLiteral('CURRENT_TIMESTAMP')).toThrow(/cannot convert/);
   });
 });

@@ -47,11 +47,14 @@ import type {
   ManifestCase,
   ManifestClient,
   ManifestService,
+  ManifestSink,
   ManifestUser,
   PveState,
+  PveStateVm,
   ServiceSkipReason,
   WhmcsClientStatus,
   WhmcsManifest,
+  WhmcsManifestHead,
   WhmcsServiceStatus,
 } from './manifest.ts';
 import { createPrng, type Prng } from './prng.ts';
@@ -277,11 +280,50 @@ export const RULES: string[] = [
   TABLE_ORDER_NOTE,
 ];
 
+/**
+ * Hands finished entries to the manifest sink and keeps only what the head needs: counts and the case index.
+ * Users wait in `pendingUsers` while a later client may still join their account list.
+ */
 class Manifester {
-  readonly clients: ManifestClient[] = [];
-  readonly users: ManifestUser[] = [];
-  readonly services: ManifestService[] = [];
   readonly cases = new Map<CaseName, ManifestCase>();
+  clients = 0;
+  clientsToMigrate = 0;
+  users = 0;
+  services = 0;
+  servicesToMigrate = 0;
+  lastClient: ManifestClient | undefined;
+  private readonly pendingUsers = new Map<number, ManifestUser>();
+
+  constructor(private readonly sink: ManifestSink) {}
+
+  addClient(entry: ManifestClient): void {
+    this.clients++;
+    if (entry.outcome === 'migrate') this.clientsToMigrate++;
+    this.lastClient = entry;
+    this.sink.client(entry);
+  }
+
+  addService(entry: ManifestService): void {
+    this.services++;
+    if (entry.outcome === 'migrate') this.servicesToMigrate++;
+    this.sink.service(entry);
+  }
+
+  addUser(entry: ManifestUser): void {
+    this.users++;
+    this.pendingUsers.set(entry.id, entry);
+  }
+
+  /** A user still open for more accounts; an already released one is a generator bug. */
+  openUser(id: number): ManifestUser | undefined {
+    return this.pendingUsers.get(id);
+  }
+
+  /** Sends every pending user to the sink (in id order: they were created in that order). */
+  releaseUsers(): void {
+    for (const user of this.pendingUsers.values()) this.sink.user(user);
+    this.pendingUsers.clear();
+  }
 
   caseOf(name: CaseName): ManifestCase {
     let entry = this.cases.get(name);
@@ -336,55 +378,54 @@ function vmidFor(serviceId: number): number {
 
 export class WhmcsGenerator {
   private readonly prng: Prng;
-  private readonly m = new Manifester();
-  private readonly pve: PveState = { vms: [] };
+  private readonly m: Manifester;
   private nextUserId = 1;
   private nextServiceId = 1;
   private nextConfigRowId = 1;
   private nextFieldValueId = 1;
   private readonly bcryptPool: { hash: string; plaintext: string }[] = [];
-  private userById = new Map<number, ManifestUser>();
 
   constructor(
     private readonly opts: GenerateOptions,
     private readonly sink: RowSink,
+    private readonly manifestSink: ManifestSink,
   ) {
     this.prng = createPrng(opts.seed);
+    this.m = new Manifester(manifestSink);
   }
 
-  async run(): Promise<GenerateResult> {
+  async run(): Promise<WhmcsManifestHead> {
     this.emitCatalogue();
     const named = this.namedClients();
     const total = Math.max(this.opts.scale, named.length);
     const bulk = this.prng.fork('bulk');
     for (let clientId = 1; clientId <= total; clientId++) {
       const plan = clientId <= named.length ? named[clientId - 1]! : this.bulkClient(bulk, clientId);
+      // Past the hand-written clients only the previous client's owner can be reused, so every user older
+      // than a newly created one is final.
+      if (clientId > named.length && !('existingUserId' in plan.owner)) this.m.releaseUsers();
       this.emitClient(clientId, plan, bulk);
       if (this.sink.wantsFlush && this.opts.flush) await this.opts.flush();
     }
     this.emitSubUser(named.length);
-    const counts = {
-      clients: this.m.clients.length,
-      users: this.m.users.length,
-      services: this.m.services.length,
-      servicesToMigrate: this.m.services.filter((s) => s.outcome === 'migrate').length,
-      clientsToMigrate: this.m.clients.filter((c) => c.outcome === 'migrate').length,
-      configOptionRows: this.nextConfigRowId - 1,
-      customFieldValues: this.nextFieldValueId - 1,
-    };
-    const manifest: WhmcsManifest = {
+    this.m.releaseUsers();
+    return {
       formatVersion: 1,
       seed: this.opts.seed,
       scale: this.opts.scale,
       whmcsVersion: WHMCS_VERSION,
       rules: RULES,
-      counts,
-      clients: this.m.clients,
-      users: this.m.users,
-      services: this.m.services,
+      counts: {
+        clients: this.m.clients,
+        users: this.m.users,
+        services: this.m.services,
+        servicesToMigrate: this.m.servicesToMigrate,
+        clientsToMigrate: this.m.clientsToMigrate,
+        configOptionRows: this.nextConfigRowId - 1,
+        customFieldValues: this.nextFieldValueId - 1,
+      },
       cases: Object.fromEntries([...this.m.cases.entries()].sort(([a], [b]) => a.localeCompare(b))),
     };
-    return { manifest, pveState: this.pve };
   }
 
   // ---------------------------------------------------------------- catalogue
@@ -968,7 +1009,7 @@ export class WhmcsGenerator {
     };
     // A share of bulk clients reuses the previous client's owner and email, as in the named case 5/6.
     if (clientId > 13 && prng.chance(0.005)) {
-      const previous = this.m.clients[this.m.clients.length - 1];
+      const previous = this.m.lastClient;
       if (previous) {
         plan.owner = { existingUserId: previous.expected.ownerUserId };
         plan.email = this.lastRawClientEmail;
@@ -1078,8 +1119,8 @@ export class WhmcsGenerator {
     let loginEmail: string;
     if ('existingUserId' in plan.owner) {
       ownerUserId = plan.owner.existingUserId;
-      const user = this.userById.get(ownerUserId);
-      if (!user) throw new Error(`client ${clientId} refers to unknown user ${ownerUserId}`);
+      const user = this.m.openUser(ownerUserId);
+      if (!user) throw new Error(`client ${clientId} refers to unknown or released user ${ownerUserId}`);
       loginEmail = user.email;
       user.accounts.push({ clientId, owner: true });
       this.m.mark(['user-owns-two-accounts'], 'userIds', ownerUserId);
@@ -1121,8 +1162,7 @@ export class WhmcsGenerator {
         accounts: [{ clientId, owner: true }],
         cases: userCases,
       };
-      this.m.users.push(user);
-      this.userById.set(ownerUserId, user);
+      this.m.addUser(user);
       this.m.mark(userCases, 'userIds', ownerUserId);
     }
     s.add('tblusers_clients', {
@@ -1212,7 +1252,7 @@ export class WhmcsGenerator {
       },
       cases: [...new Set(plan.cases)],
     };
-    this.m.clients.push(client);
+    this.m.addClient(client);
     this.m.mark(client.cases, 'clientIds', clientId);
     for (const service of plan.services) this.emitService(clientId, plan.status, service, prng);
   }
@@ -1234,7 +1274,7 @@ export class WhmcsGenerator {
       email_verified_at: '2023-02-01 08:05:00',
     });
     this.sink.add('tblusers_clients', {
-      id: this.m.clients.length + 1,
+      id: this.m.clients + 1,
       auth_user_id: id,
       client_id: 1,
       invite_id: 1,
@@ -1253,7 +1293,7 @@ export class WhmcsGenerator {
       accounts: [{ clientId: 1, owner: false }],
       cases: ['invited-sub-user', 'hash-bcrypt'],
     };
-    this.m.users.push(user);
+    this.m.addUser(user);
     this.m.mark(user.cases, 'userIds', id);
     this.m.mark(['invited-sub-user'], 'clientIds', 1);
   }
@@ -1535,7 +1575,7 @@ export class WhmcsGenerator {
         };
       }
       entry.expected = expected;
-      this.pve.vms.push({
+      this.manifestSink.vm({
         vmid,
         node: expected.node,
         name: /^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(name) ? name : `whmcs-${id}`,
@@ -1556,16 +1596,57 @@ export class WhmcsGenerator {
       cases.add('configurable-options-and-custom-fields');
     }
     entry.cases = [...cases];
-    this.m.services.push(entry);
+    this.m.addService(entry);
     this.m.mark(entry.cases, 'serviceIds', id);
     this.m.mark(entry.cases, 'clientIds', clientId);
   }
 }
 
-export async function generateWhmcs(opts: GenerateOptions, sink: RowSink): Promise<GenerateResult> {
+/**
+ * Generates the rows into `sink` and hands manifest entries to `manifestSink` as they are finished; returns
+ * the rest of the manifest. Memory stays bounded by the case index (a few ids per service), not the entries.
+ */
+export async function generateWhmcsStreaming(
+  opts: GenerateOptions,
+  sink: RowSink,
+  manifestSink: ManifestSink,
+): Promise<WhmcsManifestHead> {
   if (!Number.isInteger(opts.seed) || opts.seed < 0)
     throw new RangeError('seed must be a non-negative integer');
   if (!Number.isInteger(opts.scale) || opts.scale < 0)
     throw new RangeError('scale must be a non-negative integer');
-  return new WhmcsGenerator(opts, sink).run();
+  return new WhmcsGenerator(opts, sink, manifestSink).run();
+}
+
+/** Collects the whole manifest and PVE state in memory (fine for test scales, not for --scale 250000). */
+export class ManifestCollector implements ManifestSink {
+  readonly clients: ManifestClient[] = [];
+  readonly users: ManifestUser[] = [];
+  readonly services: ManifestService[] = [];
+  readonly pveState: PveState = { vms: [] };
+
+  client(entry: ManifestClient): void {
+    this.clients.push(entry);
+  }
+  user(entry: ManifestUser): void {
+    this.users.push(entry);
+  }
+  service(entry: ManifestService): void {
+    this.services.push(entry);
+  }
+  vm(entry: PveStateVm): void {
+    this.pveState.vms.push(entry);
+  }
+
+  /** The full manifest, keys in the order the manifest file has always had. */
+  manifest(head: WhmcsManifestHead): WhmcsManifest {
+    const { cases, ...rest } = head;
+    return { ...rest, clients: this.clients, users: this.users, services: this.services, cases };
+  }
+}
+
+export async function generateWhmcs(opts: GenerateOptions, sink: RowSink): Promise<GenerateResult> {
+  const collector = new ManifestCollector();
+  const head = await generateWhmcsStreaming(opts, sink, collector);
+  return { manifest: collector.manifest(head), pveState: collector.pveState };
 }

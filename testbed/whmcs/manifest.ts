@@ -133,3 +133,18 @@ export interface WhmcsManifest {
   services: ManifestService[];
   cases: Record<string, ManifestCase>;
 }
+
+/** The manifest without its three big arrays: what is left in memory when the arrays are streamed to a file. */
+export type WhmcsManifestHead = Omit<WhmcsManifest, 'clients' | 'users' | 'services'>;
+
+/**
+ * Receives manifest entries as the generator finalises them, in id order, so that a large manifest can go
+ * straight to a file. A user arrives once its `accounts` can no longer grow.
+ */
+export interface ManifestSink {
+  client(entry: ManifestClient): void;
+  user(entry: ManifestUser): void;
+  service(entry: ManifestService): void;
+  /** One PVE simulator VM per migrating service. */
+  vm(entry: PveStateVm): void;
+}

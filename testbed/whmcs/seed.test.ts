@@ -11,9 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOM_FIELDS, fieldByRole, productById } from './catalogue.ts';
 import { splitKeyLabel } from './format.ts';
 import { detectHashShape, verifyPassword } from './hashes.ts';
-import { seedWhmcs, type SeedResult } from './index.ts';
+import { generateWhmcs } from './generate.ts';
+import { SESSION_SQL, seedWhmcs, seedWhmcsToFiles, type SeedResult } from './index.ts';
+import { writeManifestFile } from './output-files.ts';
 import type { PveState } from './manifest.ts';
 import { loadSchemaFiles } from './schema.ts';
+import { SqlBatcher } from './sql-writer.ts';
 
 const SERVER = 'mysql://root@127.0.0.1:3306';
 const created: string[] = [];
@@ -145,6 +148,57 @@ describe('determinism', () => {
     expect(b).toEqual(a);
     expect(c.tblclients).not.toBe(a.tblclients);
     expect(c.tblhosting).not.toBe(a.tblhosting);
+  });
+
+  it('INSERT statements (the docker-init path) store exactly what LOAD DATA (the live path) stores', async () => {
+    const db = dbName('insert');
+    const { schemaSql, modulesSql, tables } = loadSchemaFiles();
+    const batcher = new SqlBatcher(tables, 256_000, 'insert');
+    await generateWhmcs({ seed: 1, scale: SMALL }, batcher);
+    const statements = batcher.finishStatements();
+    expect(statements.every((s) => s.sql.startsWith('INSERT INTO') && s.data === undefined)).toBe(true);
+    const loader = await mysql.createConnection({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      charset: 'UTF8MB4_GENERAL_CI',
+      multipleStatements: true,
+    });
+    try {
+      await loader.query(`CREATE DATABASE \`${db}\` CHARACTER SET utf8 COLLATE utf8_unicode_ci`);
+      await loader.query(`USE \`${db}\``);
+      for (const sql of SESSION_SQL) await loader.query(sql);
+      await loader.query(schemaSql);
+      await loader.query(modulesSql);
+      for (const { sql } of statements) await loader.query(sql);
+    } finally {
+      await loader.end();
+    }
+    const [viaInsert, viaLoadData] = await Promise.all([checksums(db), checksums(main.db)]);
+    expect(Number(viaLoadData.tblhosting)).toBeGreaterThan(0);
+    expect(viaInsert).toEqual(viaLoadData);
+  });
+
+  it('streams the same manifest and PVE state to files as the in-memory API returns', async () => {
+    const db = dbName('files');
+    const manifestPath = join(tmp, 'streamed-manifest.json');
+    const pveStatePath = join(tmp, 'streamed-pve.json');
+    const { manifest: head, counts } = await seedWhmcsToFiles({
+      url: `${SERVER}/${db}`,
+      scale: SMALL,
+      seed: 1,
+      manifestPath,
+      pveStatePath,
+    });
+    expect(head).not.toHaveProperty('services');
+    expect(head.counts).toEqual(main.result.manifest.counts);
+    expect(counts).toEqual(main.result.counts);
+    await writeManifestFile(join(tmp, 'memory-manifest.json'), main.result.manifest);
+    expect(await readFile(manifestPath, 'utf8')).toBe(
+      await readFile(join(tmp, 'memory-manifest.json'), 'utf8'),
+    );
+    expect(await readFile(pveStatePath, 'utf8')).toBe(await readFile(join(tmp, 'pve.json'), 'utf8'));
+    expect(await checksums(db)).toEqual(await checksums(main.db));
   });
 
   it('refuses to overwrite a filled database without reset, and resets when asked', async () => {

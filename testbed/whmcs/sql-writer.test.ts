@@ -37,4 +37,17 @@ describe('SqlBatcher', () => {
     const ids = statements.flatMap((s) => [...s.matchAll(/\((\d+),'abcdefghij'/g)].map((m) => Number(m[1])));
     expect(ids).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
+
+  it('writes LOAD DATA batches with the same values as tab-separated lines', () => {
+    const b = new SqlBatcher(tables, 2_000_000, 'load-data');
+    b.add('t', { id: 1, name: "O'Neil\tTab" });
+    b.add('t', { id: 2, name: 'x', status: 'Closed', due: '2024-01-01' });
+    const [statement, ...rest] = b.finishStatements();
+    expect(rest).toEqual([]);
+    expect(statement).toEqual({
+      table: 't',
+      sql: "LOAD DATA LOCAL INFILE 't.tsv' INTO TABLE `t` CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (`id`,`name`,`status`,`due`)",
+      data: "1\tO'Neil\\tTab\tActive\t\\N\n2\tx\tClosed\t2024-01-01\n",
+    });
+  });
 });
