@@ -111,6 +111,9 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'All servers' }).click();
     await page.locator('tr[data-server-row]', { hasText: 'Running' }).waitFor();
     await page.screenshot({ path: join(screenshots, 'list.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(screenshots, 'list-phone.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByRole('link', { name: 'web-1' }).click();
   });
 

@@ -26,11 +26,19 @@ const repoRoot = resolve(import.meta.dirname, '../..');
 export async function buildDashboard(): Promise<string> {
   const { build } = await import('vite');
   const outDir = mkdtempSync(join(tmpdir(), 'keel-dashboard-'));
-  await build({
-    configFile: join(repoRoot, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true },
-  });
+  // Under vitest NODE_ENV is "test", which would give React's development build; build as production.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: join(repoRoot, 'vite.config.ts'),
+      mode: 'production',
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   return outDir;
 }
 

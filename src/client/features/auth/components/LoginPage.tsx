@@ -1,0 +1,39 @@
+import { useMutation } from '@tanstack/react-query';
+import { describeError } from '../../../lib/errors.ts';
+import { navigate, safeNextPath, useLocation } from '../../../lib/router.tsx';
+import { signedIn, useSession } from '../../../lib/session.ts';
+import { useTRPC } from '../../../lib/trpc.ts';
+import { LoginForm } from './LoginForm.tsx';
+import { KeelMark } from '../../../components/KeelMark.tsx';
+
+export function LoginPage() {
+  const trpc = useTRPC();
+  const session = useSession();
+  const { search } = useLocation();
+  const login = useMutation(trpc.auth.login.mutationOptions());
+  const next = safeNextPath(new URLSearchParams(search).get('next'));
+  const expired = session.status === 'signedOut' && session.expired;
+
+  return (
+    <div className="flex min-h-dvh flex-col items-center justify-center bg-slate-50 px-4 py-12">
+      <div className="mb-8 flex items-center gap-2.5">
+        <KeelMark />
+        <span className="text-lg font-semibold tracking-tight text-slate-900">Keel</span>
+      </div>
+      <main className="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
+        <LoginForm
+          notice={expired ? 'Your session ended. Sign in again to continue.' : undefined}
+          onSubmit={async (email, password) => {
+            try {
+              const result = await login.mutateAsync({ email, password });
+              signedIn(result.accessToken, result.user);
+              navigate(next, { replace: true });
+            } catch (err) {
+              throw new Error(describeError(err).message, { cause: err });
+            }
+          }}
+        />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+import type { Catalog, LoginResult, Server, User } from '../../shared/api.ts';
+import type { ServerStatus } from '../../shared/server-status.ts';
+
+export const user: User = {
+  id: '7d3f1c2a-1b2c-4d5e-8f90-0a1b2c3d4e5f',
+  email: 'ada@example.com',
+  name: 'Ada Lovelace',
+  role: 'customer',
+};
+
+export function loginResult(token = 'header.payload.sig'): LoginResult {
+  return { accessToken: token, tokenType: 'Bearer', expiresIn: 900, user };
+}
+
+let counter = 0;
+
+export function server(overrides: Partial<Server> & { status?: ServerStatus } = {}): Server {
+  counter++;
+  const hex = counter.toString(16).padStart(12, '0');
+  return {
+    id: `00000000-0000-4000-8000-${hex}`,
+    name: `web-${counter}`,
+    status: 'running',
+    statusReason: null,
+    cpuCores: 2,
+    memoryMb: 4096,
+    diskGb: 80,
+    ipAddress: `10.50.0.${counter % 250}`,
+    image: { id: '11111111-1111-4111-8111-111111111111', slug: 'debian-12', name: 'Debian 12' },
+    location: { id: '22222222-2222-4222-8222-222222222222', slug: 'lab', name: 'Simulated lab' },
+    progress: null,
+    createdAt: new Date('2025-01-01T10:00:00Z'),
+    updatedAt: new Date('2025-01-01T10:00:00Z'),
+    ...overrides,
+  };
+}
+
+export const catalog: Catalog = {
+  plans: [
+    {
+      id: '33333333-3333-4333-8333-333333333331',
+      slug: 'vps-s',
+      name: 'VPS S',
+      cpuCores: 1,
+      memoryMb: 1024,
+      diskGb: 25,
+      priceMonthlyCents: 500,
+    },
+    {
+      id: '33333333-3333-4333-8333-333333333332',
+      slug: 'vps-m',
+      name: 'VPS M',
+      cpuCores: 2,
+      memoryMb: 4096,
+      diskGb: 80,
+      priceMonthlyCents: 1500,
+    },
+  ],
+  images: [
+    { id: '11111111-1111-4111-8111-111111111111', slug: 'debian-12', name: 'Debian 12', osFamily: 'debian' },
+  ],
+  locations: [
+    { id: '22222222-2222-4222-8222-222222222222', slug: 'lab', name: 'Simulated lab', country: null },
+  ],
+};
