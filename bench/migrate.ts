@@ -1,0 +1,106 @@
+/**
+ * `pnpm bench:migrate [--scale 250000] [--batch-size 2000]`: seeds the WHMCS testbed (if that scale is not
+ * there yet), migrates into a fresh PostgreSQL database, reruns, and measures the raw baseline (the same
+ * tblhosting rows exported from MariaDB and COPY-ed into PostgreSQL). Prints figures; asserts nothing.
+ */
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import mysql from 'mysql2';
+import postgres from 'postgres';
+import pino from 'pino';
+import { seedWhmcs } from '../testbed/whmcs/index.ts';
+import { createTestDatabase } from '../test/helpers/postgres.ts';
+import { defaultMapping } from '../src/migrate/mapping.ts';
+import { runMigration } from '../src/migrate/run.ts';
+import { connectSource } from '../src/migrate/source.ts';
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '250000' },
+    'batch-size': { type: 'string', default: '2000' },
+  },
+});
+const scale = Number(values.scale);
+const batchSize = Number(values['batch-size']);
+const dbName = `keel_bench_whmcs_${scale}`;
+const url = `mysql://root@127.0.0.1:3306/${dbName}`;
+
+const probe = await mysql.createConnection({ host: '127.0.0.1', user: 'root' }).promise();
+const [exists] = await probe.query<mysql.RowDataPacket[]>(
+  `SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'tblhosting'`,
+  [dbName],
+);
+await probe.end();
+if (Number(exists[0]?.n) === 0) {
+  const t = Date.now();
+  await seedWhmcs({ url, scale, reset: true });
+  console.log(`seeded scale ${scale} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+
+const target = await createTestDatabase('keel_bench_migrate');
+const log = pino({ level: 'warn' });
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+try {
+  const source = await connectSource(url);
+  const [[{ n: services }]] = (await source.conn.query(
+    'SELECT COUNT(*) AS n FROM tblhosting',
+  )) as unknown as [[{ n: number }]];
+  const run = async (label: string) => {
+    const t = Date.now();
+    const r = await runMigration({
+      source,
+      db: target.handle.db,
+      mapping: defaultMapping,
+      dryRun: false,
+      batchSize,
+      clientIds: null,
+      pve: null,
+      log,
+    });
+    const secs = (Date.now() - t) / 1000;
+    console.log(
+      `${label}: ${Number(services)} services in ${secs.toFixed(1)} s = ${Math.round(Number(services) / secs)} services/s ` +
+        `(servers created ${r.counts.servers.created}, updated ${r.counts.servers.updated}, unchanged ${r.counts.servers.unchanged}; reconciliation ${r.reconciliation?.ok ? 'OK' : 'MISMATCH'})`,
+    );
+    return secs;
+  };
+  const first = await run('first run');
+  await run('rerun');
+  await source.close();
+
+  // Raw baseline: the same tblhosting rows streamed out of MariaDB and COPY-ed into PostgreSQL as text.
+  const t = Date.now();
+  const pg = postgres(target.url, { max: 1, onnotice: () => {} });
+  await pg`create unlogged table raw_hosting (id int, userid int, packageid int, server int, regdate text, domain text,
+    billingcycle text, amount text, nextduedate text, domainstatus text, dedicatedip text, assignedips text)`;
+  const my = mysql.createConnection({ host: '127.0.0.1', user: 'root', database: dbName, dateStrings: true });
+  const esc = (v: unknown) =>
+    v === null
+      ? '\\N'
+      : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  const rows = my
+    .query(
+      'SELECT id, userid, packageid, server, regdate, domain, billingcycle, amount, nextduedate, domainstatus, dedicatedip, assignedips FROM tblhosting',
+    )
+    .stream();
+  const lines = Readable.from(
+    (async function* () {
+      for await (const row of rows as AsyncIterable<Record<string, unknown>>)
+        yield `${Object.values(row).map(esc).join('\t')}\n`;
+    })(),
+  );
+  await pipeline(lines, await pg`copy raw_hosting from stdin`.writable());
+  my.end();
+  await pg.end();
+  const baseline = (Date.now() - t) / 1000;
+  console.log(
+    `raw baseline (MariaDB export → COPY): ${baseline.toFixed(1)} s = ${Math.round(Number(services) / baseline)} services/s`,
+  );
+  console.log(`ratio first run / baseline: ${(first / baseline).toFixed(2)}x`);
+  console.log(`peak RSS: ${Math.round(peakRss / 1024 / 1024)} MB`);
+} finally {
+  clearInterval(sampler);
+  await target.drop();
+}

@@ -1,0 +1,238 @@
+/**
+ * `pnpm migrate`: WHMCS (MariaDB) → Keel (PostgreSQL). See README.md in this folder.
+ * Exit codes: 0 all migrated or skipped with reasons, 1 some records failed (or reconciliation mismatched),
+ * 2 usage or connection error.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
+import pino, { type Logger } from 'pino';
+import { openDatabase, type DatabaseHandle } from '../server/db/client.ts';
+import { PveClient } from '../server/pve/client.ts';
+import { loadMapping } from './mapping.ts';
+import { runMigration, type RunResult } from './run.ts';
+import { connectSource, type SourceConnection } from './source.ts';
+import type { PveVmInfo } from './transform.ts';
+import { formatSummary, verifyPve, type PveCheck } from './report.ts';
+
+export const usage = `Usage: pnpm migrate [options]
+
+Moves active WHMCS customers and their Proxmox servers into Keel. Idempotent: keyed on WHMCS ids.
+
+  --dry-run            extract, transform and load inside one transaction, then roll it back
+  --source URL         WHMCS database (mysql://user:pass@host:3306/whmcs); default $WHMCS_DATABASE_URL
+  --target URL         Keel database (postgres://…); default $DATABASE_URL, else the embedded database in $DATA_DIR
+  --mapping FILE       JSON mapping of option/field names, images and locations (see README); default built in
+  --batch-size N       rows per batch and transaction (default 1000)
+  --report FILE        write the full per-record JSON report to FILE
+  --client ID          only this WHMCS client id (repeatable)
+  --verify-pve         check every linked VMID exists on PVE with matching specs ($PVE_URL, $PVE_TOKEN_ID,
+                       $PVE_TOKEN_SECRET, $PVE_FINGERPRINT)
+  --json               print the summary as JSON instead of text
+  -h, --help           this text
+
+With $PVE_URL set, an Active service's status is taken from its PVE VM (running/stopped).
+Exit codes: 0 done (every record migrated or skipped with a reason), 1 some records failed,
+2 usage or connection error.`;
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTty: boolean;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        'dry-run': { type: 'boolean', default: false },
+        source: { type: 'string' },
+        target: { type: 'string' },
+        mapping: { type: 'string' },
+        'batch-size': { type: 'string', default: '1000' },
+        report: { type: 'string' },
+        client: { type: 'string', multiple: true },
+        'verify-pve': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    io.stderr(`migrate: ${(err as Error).message}\n${usage}\n`);
+    return 2;
+  }
+  if (args.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
+  const batchSize = Number(args['batch-size']);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000) {
+    io.stderr('migrate: --batch-size must be an integer from 1 to 5000\n');
+    return 2;
+  }
+  const clientIds = args.client?.map(Number) ?? null;
+  if (clientIds?.some((id) => !Number.isInteger(id) || id < 1)) {
+    io.stderr('migrate: --client takes a positive WHMCS client id\n');
+    return 2;
+  }
+  const sourceUrl = args.source ?? io.env.WHMCS_DATABASE_URL;
+  if (!sourceUrl) {
+    io.stderr('migrate: no source: pass --source mysql://… or set WHMCS_DATABASE_URL\n');
+    return 2;
+  }
+  const targetUrl = args.target ?? io.env.DATABASE_URL;
+  const log: Logger = pino(
+    { level: io.env.LOG_LEVEL ?? 'info', base: { service: 'keel-migrate' } },
+    pino.destination(2),
+  );
+  let mapping;
+  try {
+    mapping = await loadMapping(args.mapping);
+  } catch (err) {
+    io.stderr(`migrate: ${(err as Error).message}\n`);
+    return 2;
+  }
+
+  let source: SourceConnection | undefined;
+  let target: DatabaseHandle | undefined;
+  let pveClient: PveClient | undefined;
+  try {
+    try {
+      source = await connectSource(sourceUrl);
+    } catch (err) {
+      io.stderr(`migrate: source ${redact(sourceUrl)}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    const targetName = targetUrl ? redact(targetUrl) : `embedded database in ${io.env.DATA_DIR ?? './.data'}`;
+    try {
+      target = await openDatabase({
+        databaseUrl: targetUrl,
+        dataDir: io.env.DATA_DIR ?? './.data',
+        maxConnections: 2,
+      });
+      await target.ping();
+      if (!args['dry-run']) await target.migrate();
+      if (args['dry-run'] && !(await hasKeelSchema(target)))
+        throw new Error('has no Keel schema yet; run pnpm db:migrate (a dry run never changes the target)');
+    } catch (err) {
+      io.stderr(`migrate: target ${targetName}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    let pve: Map<number, PveVmInfo> | null = null;
+    if (io.env.PVE_URL) {
+      try {
+        pveClient = new PveClient({
+          baseUrl: io.env.PVE_URL,
+          tokenId: io.env.PVE_TOKEN_ID ?? '',
+          tokenSecret: io.env.PVE_TOKEN_SECRET ?? '',
+          fingerprint: io.env.PVE_FINGERPRINT,
+          log,
+        });
+        pve = new Map();
+        for (const vm of await pveClient.clusterVms()) {
+          if (vm.template) continue;
+          pve.set(vm.vmid, { node: vm.node, status: vm.status === 'running' ? 'running' : 'stopped' });
+        }
+      } catch (err) {
+        io.stderr(`migrate: PVE ${io.env.PVE_URL}: ${(err as Error).message}\n`);
+        return 2;
+      }
+    } else if (args['verify-pve']) {
+      io.stderr('migrate: --verify-pve needs PVE_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET\n');
+      return 2;
+    }
+
+    const progress = makeProgress(io, log);
+    const result: RunResult = await runMigration({
+      source,
+      db: target.db,
+      mapping,
+      dryRun: args['dry-run'],
+      batchSize,
+      clientIds,
+      pve,
+      log,
+      keepRecords: Boolean(args.report) || Boolean(args['verify-pve']),
+      onProgress: progress.update,
+    });
+    progress.done();
+    let pveCheck: PveCheck | undefined;
+    if (args['verify-pve'] && pveClient) pveCheck = await verifyPve(pveClient, result);
+    if (args.report)
+      await writeFile(args.report, `${JSON.stringify({ ...result, pve: pveCheck }, null, 2)}\n`);
+    io.stdout(
+      args.json
+        ? `${JSON.stringify({ ...result, records: undefined, pve: pveCheck })}\n`
+        : formatSummary(result, pveCheck),
+    );
+    const failed = Object.values(result.counts).reduce((n, c) => n + c.failed, 0);
+    const mismatch = result.reconciliation && !result.reconciliation.ok;
+    return failed > 0 || mismatch || (pveCheck && pveCheck.problems.length > 0) ? 1 : 0;
+  } finally {
+    pveClient?.close();
+    await source?.close();
+    await target?.close();
+  }
+}
+
+async function hasKeelSchema(handle: DatabaseHandle): Promise<boolean> {
+  const result = (await handle.db.execute(
+    sql`select to_regclass('public.servers') is not null as ok`,
+  )) as unknown;
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { ok: boolean }[];
+  return rows[0]?.ok === true;
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function makeProgress(
+  io: CliIo,
+  log: Logger,
+): { update: (p: { phase: string; done: number; rate: number }) => void; done: () => void } {
+  let lastLog = 0;
+  return {
+    update: (p) => {
+      if (io.isTty) {
+        const width = 30;
+        const filled = Math.floor((Date.now() / 200) % width);
+        const bar = `${' '.repeat(filled)}=${' '.repeat(width - filled - 1)}`;
+        io.stderr(`\r[${bar}] ${p.phase}: ${p.done} rows, ${Math.round(p.rate)}/s   `);
+      } else if (Date.now() - lastLog > 2000) {
+        lastLog = Date.now();
+        log.info({ event: 'progress', ...p, rate: Math.round(p.rate) }, 'migration progress');
+      }
+    },
+    done: () => {
+      if (io.isTty) io.stderr('\n');
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2), {
+    env: process.env,
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    isTty: Boolean(process.stderr.isTTY),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`migrate: ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
