@@ -91,8 +91,8 @@ interface Route {
   handler: (ctx: HandlerContext) => unknown;
 }
 
-// Simulated durations (ms at speed 1).
-const DURATION = {
+// Simulated durations (ms at speed 1); exported for benchmarks that compute ideal times.
+export const DURATION = {
   cloneSetup: 1000,
   linkedClone: 3000,
   start: 3000,
@@ -113,7 +113,7 @@ const DURATION = {
   /** pvestatd refreshes guest status every 10 s; a new VM is `unknown` in cluster/resources until then. */
   statusRefresh: 10_000,
 } as const;
-const STORAGE_BANDWIDTH = 400 * MiB; // bytes per simulated second per node
+export const STORAGE_BANDWIDTH = 400 * MiB; // bytes per simulated second per node
 const FAST_PLUG_KEYS = new Set([
   'name',
   'tags',

@@ -102,7 +102,7 @@ export function encodeSshKeys(keys: readonly string[]): string {
   return encodeURIComponent(keys.join('\n'));
 }
 
-function pinnedAgent(fingerprint: string): https.Agent {
+export function pinnedAgent(fingerprint: string): https.Agent {
   const expected = fingerprint.toUpperCase();
   const agent = new https.Agent({ keepAlive: true, maxSockets: 16 });
   // The certificate is checked before the socket is handed to the request, so nothing (not even the
