@@ -41,6 +41,8 @@ export const users = pgTable(
     legacyWhmcsClientId: integer('legacy_whmcs_client_id').unique(),
     /** Per-user quota overrides; null means the configured default. */
     maxServers: integer('max_servers'),
+    /** What a migration carried over that has no column: the WHMCS accounts' billing details, verbatim. */
+    legacyAttributes: jsonb('legacy_attributes').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

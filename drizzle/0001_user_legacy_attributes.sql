@@ -1,0 +1,1 @@
+ALTER TABLE "users" ADD COLUMN "legacy_attributes" jsonb DEFAULT '{}'::jsonb NOT NULL;
