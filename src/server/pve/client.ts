@@ -404,6 +404,8 @@ export class PveClient {
     if (!parsed) throw new PveError(0, `not a PVE task id: ${upid}`, 'permanent');
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      // A task just dispatched is still running: the first look comes one interval later.
+      await sleep(this.pollMs);
       try {
         const status = await this.taskStatus(parsed.node, upid);
         if (status.status === 'stopped') {
@@ -415,13 +417,13 @@ export class PveClient {
         if (!(err instanceof PveError && (err.kind === 'not_found' || err.kind === 'transient'))) throw err;
       }
       if (Date.now() >= deadline) {
+        const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
         throw new PveError(
           0,
-          `task ${parsed.type} ${upid} did not finish within ${Math.round(timeoutMs / 1000)} s`,
+          `the PVE task ${parsed.type} (${upid}) did not finish within ${limit}`,
           'transient',
         );
       }
-      await sleep(this.pollMs);
     }
   }
 }
