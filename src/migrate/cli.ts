@@ -13,7 +13,7 @@ import { loadMapping } from './mapping.ts';
 import { runMigration, type RunResult } from './run.ts';
 import { connectSource, type SourceConnection } from './source.ts';
 import type { PveVmInfo } from './transform.ts';
-import { formatSummary, verifyPve, type PveCheck } from './report.ts';
+import { formatSummary } from './report.ts';
 
 export const usage = `Usage: pnpm migrate [options]
 
@@ -135,7 +135,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         pve = new Map();
         for (const vm of await pveClient.clusterVms()) {
           if (vm.template) continue;
-          pve.set(vm.vmid, { node: vm.node, status: vm.status === 'running' ? 'running' : 'stopped' });
+          pve.set(vm.vmid, {
+            node: vm.node,
+            status: vm.status === 'running' ? 'running' : 'stopped',
+            ...(vm.maxcpu !== undefined ? { maxcpu: Number(vm.maxcpu) } : {}),
+            ...(vm.maxmem !== undefined ? { maxmem: Number(vm.maxmem) } : {}),
+            ...(vm.maxdisk !== undefined ? { maxdisk: Number(vm.maxdisk) } : {}),
+          });
         }
       } catch (err) {
         io.stderr(`migrate: PVE ${io.env.PVE_URL}: ${(err as Error).message}\n`);
@@ -156,22 +162,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       clientIds,
       pve,
       log,
-      keepRecords: Boolean(args.report) || Boolean(args['verify-pve']),
+      verifyPve: args['verify-pve'],
+      keepRecords: Boolean(args.report),
       onProgress: progress.update,
     });
     progress.done();
-    let pveCheck: PveCheck | undefined;
-    if (args['verify-pve'] && pveClient) pveCheck = await verifyPve(pveClient, result);
-    if (args.report)
-      await writeFile(args.report, `${JSON.stringify({ ...result, pve: pveCheck }, null, 2)}\n`);
-    io.stdout(
-      args.json
-        ? `${JSON.stringify({ ...result, records: undefined, pve: pveCheck })}\n`
-        : formatSummary(result, pveCheck),
-    );
+    if (args.report) await writeFile(args.report, `${JSON.stringify(result, null, 2)}\n`);
+    io.stdout(args.json ? `${JSON.stringify({ ...result, records: undefined })}\n` : formatSummary(result));
     const failed = Object.values(result.counts).reduce((n, c) => n + c.failed, 0);
     const mismatch = result.reconciliation && !result.reconciliation.ok;
-    return failed > 0 || mismatch || (pveCheck && pveCheck.problems.length > 0) ? 1 : 0;
+    return failed > 0 || mismatch || (result.pveCheck && result.pveCheck.mismatched > 0) ? 1 : 0;
   } finally {
     pveClient?.close();
     await source?.close();

@@ -28,8 +28,15 @@ export const mappingSchema = z
     serverModules: names.default(['proxmoxVPS', 'pvewhmcs']),
     /** Extra tblproducts.id values to treat as servers whatever their module. */
     serverProductIds: z.array(z.number().int().positive()).default([]),
-    /** tblclients.status values whose accounts migrate. Closed is always skipped. */
-    clientStatuses: z.array(z.enum(['Active', 'Inactive'])).default(['Active', 'Inactive']),
+    /**
+     * tblclients.status values whose accounts migrate: Active only by default (issue 6). `["Active", "Inactive"]`
+     * widens the scope to Inactive accounts, which WHMCS may set on accounts still holding live services.
+     * Closed is always skipped.
+     */
+    clientStatuses: z
+      .array(z.enum(['Active', 'Inactive']))
+      .min(1)
+      .default(['Active']),
     cpuCores: source.default({
       options: ['cpu', 'CPU Cores', 'CPU', 'cores', 'cpus', 'vcpu'],
       fields: [],
@@ -105,11 +112,22 @@ export async function loadMapping(path: string | undefined): Promise<Mapping> {
 
 const lower = (s: string) => s.trim().toLowerCase();
 
+// Mapping lists are fixed for a run and asked once per option and field of every service: lower-case them once.
+const loweredLists = new WeakMap<readonly string[], Set<string>>();
+function lowered(candidates: readonly string[]): Set<string> {
+  let set = loweredLists.get(candidates);
+  if (!set) {
+    set = new Set(candidates.map(lower));
+    loweredLists.set(candidates, set);
+  }
+  return set;
+}
+
 /** Whether an option or field (its key and label) is one of the mapped names. */
 export function nameMatches(candidates: readonly string[], key: string, label: string): boolean {
-  const k = lower(key);
-  const l = lower(label);
-  return candidates.some((c) => lower(c) === k || lower(c) === l);
+  if (candidates.length === 0) return false;
+  const set = lowered(candidates);
+  return set.has(lower(key)) || set.has(lower(label));
 }
 
 export function fieldRefFor(
@@ -117,9 +135,12 @@ export function fieldRefFor(
   key: string,
   label: string,
 ): { part: 'key' | 'label' } | null {
+  if (src.fields.length === 0) return null;
+  const k = lower(key);
+  const l = lower(label);
   for (const ref of src.fields) {
-    const name = typeof ref === 'string' ? ref : ref.name;
-    if (nameMatches([name], key, label)) return { part: typeof ref === 'string' ? 'key' : ref.part };
+    const name = lower(typeof ref === 'string' ? ref : ref.name);
+    if (name === k || name === l) return { part: typeof ref === 'string' ? 'key' : ref.part };
   }
   return null;
 }

@@ -20,6 +20,7 @@ import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.ts';
 import { main } from './cli.ts';
+import { checksumFields, serverSumsSql } from './load.ts';
 import type { RunResult } from './run.ts';
 
 const mysqlRoot = 'mysql://root@127.0.0.1:3306';
@@ -207,6 +208,31 @@ describe('WHMCS → Keel migration against the testbed', () => {
     for (const u of users) {
       expect(u.email).toBe(manifest.users.find((m) => m.id === u.legacy_whmcs_user_id)!.email);
     }
+    // Each migrated account's billing details live on its owner's Keel user, keyed by WHMCS client id.
+    const kept = await rows<{ uid: number; cid: string; details: Record<string, unknown> }>(
+      sql`select u.legacy_whmcs_user_id as uid, e.key as cid, e.value as details
+          from users u cross join lateral jsonb_each(u.legacy_attributes->'whmcsAccounts') e`,
+    );
+    const migratingClients = manifest.clients.filter((c) => c.outcome === 'migrate');
+    expect(kept.map((k) => Number(k.cid)).sort((a, b) => a - b)).toEqual(migratingClients.map((c) => c.id));
+    for (const k of kept) {
+      const c = clients.get(Number(k.cid))!;
+      expect(k.uid, `account ${c.id}`).toBe(c.expected.ownerUserId);
+      expect(k.details, `account ${c.id}`).toMatchObject({
+        email: c.expected.email,
+        firstName: c.expected.firstName,
+        lastName: c.expected.lastName,
+        companyName: c.expected.companyName,
+        status: 'Active',
+        currency: c.expected.currency,
+        createdOn: c.expected.createdOn,
+      });
+    }
+    expect(report.reconciliation).toMatchObject({
+      ok: true,
+      expectedAccounts: migratingClients.length,
+      targetAccounts: migratingClients.length,
+    });
     const skippedAccounts = report.records.filter((r) => r.entity === 'account' && r.outcome === 'skipped');
     expect(skippedAccounts.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual(
       manifest.clients.filter((c) => c.outcome === 'skip').map((c) => c.id),
@@ -246,6 +272,80 @@ describe('WHMCS → Keel migration against the testbed', () => {
     ]);
     await restore.end();
     expect((await migrateJson()).counts.servers.updated).toBe(1);
+  }, 60_000);
+
+  it('updates an account kept in users.legacy_attributes in place when its billing details change', async () => {
+    // The user owning two accounts: changing the second must keep the first and update only this one.
+    const owner = manifest.users.find(
+      (u) =>
+        manifest.clients.filter((c) => c.outcome === 'migrate' && c.expected.ownerUserId === u.id).length > 1,
+    )!;
+    const [first, second] = manifest.clients.filter(
+      (c) => c.outcome === 'migrate' && c.expected.ownerUserId === owner.id,
+    );
+    const conn = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: sourceName });
+    try {
+      await conn.query("UPDATE tblclients SET city = 'Ville &amp; Co' WHERE id = ?", [second!.id]);
+      const dry = await migrateJson('--dry-run');
+      expect(dry.counts.accounts).toMatchObject({ created: 0, updated: 1 });
+      // One client per batch: the second account reaches its (already written) login through the append path.
+      const real = await migrateJson('--batch-size', '1');
+      expect(real.counts.accounts).toMatchObject({ created: 0, updated: 1 });
+      expect(real.counts.users).toMatchObject({ created: 0, updated: 1 });
+      expect(real.reconciliation?.ok).toBe(true);
+      const [u] = await rows<{ a: Record<string, { city: string; email: string }> }>(
+        sql`select legacy_attributes->'whmcsAccounts' as a from users where legacy_whmcs_user_id = ${owner.id}`,
+      );
+      expect(u!.a[String(second!.id)]!.city).toBe('Ville & Co');
+      expect(u!.a[String(first!.id)]!.email).toBe(first!.expected.email);
+      expect((await migrateJson()).counts.accounts).toMatchObject({ created: 0, updated: 0 });
+    } finally {
+      await conn.end();
+    }
+  }, 60_000);
+
+  it('reconciliation: each field checksum sees a change to that field only; a stray server is a mismatch', async () => {
+    const sums = async () =>
+      (
+        await rows<{ sums: string }>(sql.raw(`select ${serverSumsSql('s', 'stored')} as sums from servers s`))
+      )[0]!.sums.split(',');
+    const [one] = await rows<{ sid: number; user_id: string }>(
+      sql`select legacy_whmcs_service_id as sid, user_id from servers order by 1 limit 1`,
+    );
+    const before = await sums();
+    const changed = async (update: string) => {
+      await target.handle.db.execute(sql.raw(`${update} where legacy_whmcs_service_id = ${one!.sid}`));
+      const after = await sums();
+      return checksumFields.filter((_f, i) => after[i + 1] !== before[i + 1]);
+    };
+    expect(await changed(`update servers set pve_node = 'elsewhere'`)).toEqual(['pveNode']);
+    expect(await changed(`update servers set pve_node = null`)).toEqual(['pveNode']);
+    expect(await changed(`update servers set legacy_attributes = legacy_attributes || '{"x":1}'`)).toEqual([
+      'pveNode',
+      'legacy',
+    ]);
+    expect(await changed(`update servers set cpu_cores = cpu_cores + 1`)).toEqual([
+      'cpuCores',
+      'pveNode',
+      'legacy',
+    ]);
+    // The rerun puts the source's values back, and the reconciliation agrees again.
+    const fixed = await migrateJson();
+    expect(fixed.counts.servers.updated).toBe(1);
+    expect(await sums()).toEqual(before);
+
+    await target.handle.db.execute(
+      sql`insert into servers (legacy_whmcs_service_id, user_id, name, status, cpu_cores, memory_mb, disk_gb, pve_vmid)
+          values (999999, ${one!.user_id}, 'stray', 'running', 1, 512, 10, 999999)`,
+    );
+    try {
+      const { code, out } = await migrate();
+      expect(code).toBe(1);
+      expect(out).toContain('reconciliation: MISMATCH');
+      expect(out).toMatch(/servers: (\d+) migrated, \d+ in the target/);
+    } finally {
+      await target.handle.db.execute(sql`delete from servers where legacy_whmcs_service_id = 999999`);
+    }
   }, 60_000);
 
   it('lets a migrated customer log in with the WHMCS password and see their servers', async () => {

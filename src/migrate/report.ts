@@ -1,45 +1,8 @@
-/** The human summary and the PVE verification. */
-import type { PveClient } from '../server/pve/client.ts';
+/** The human summary. */
 import type { RunResult } from './run.ts';
 
-export interface PveCheck {
-  checked: number;
-  problems: { serviceId: number; vmid: number; problem: string }[];
-}
-
-/** Each migrated server's VMID must exist on PVE with the same cores, memory and disk. */
-export async function verifyPve(client: PveClient, result: RunResult): Promise<PveCheck> {
-  const vms = new Map((await client.clusterVms()).map((vm) => [vm.vmid, vm]));
-  const check: PveCheck = { checked: 0, problems: [] };
-  for (const r of result.records) {
-    if (r.entity !== 'service' || !r.keel || r.outcome === 'skipped' || r.outcome === 'failed') continue;
-    const k = r.keel as {
-      vmid: number;
-      cpuCores: number;
-      memoryMb: number;
-      diskGb: number;
-      node: string | null;
-    };
-    check.checked++;
-    const vm = vms.get(k.vmid);
-    const problem = (text: string) =>
-      check.problems.push({ serviceId: Number(r.id), vmid: k.vmid, problem: text });
-    if (!vm) {
-      problem('VMID does not exist on PVE');
-      continue;
-    }
-    if (k.node && vm.node !== k.node) problem(`on node ${vm.node}, Keel says ${k.node}`);
-    if (vm.maxcpu !== undefined && vm.maxcpu !== k.cpuCores)
-      problem(`PVE has ${vm.maxcpu} cores, Keel ${k.cpuCores}`);
-    if (vm.maxmem !== undefined && vm.maxmem !== k.memoryMb * 1024 ** 2)
-      problem(`PVE has ${vm.maxmem / 1024 ** 2} MB memory, Keel ${k.memoryMb}`);
-    if (vm.maxdisk !== undefined && vm.maxdisk !== k.diskGb * 1024 ** 3)
-      problem(`PVE has ${(vm.maxdisk / 1024 ** 3).toFixed(1)} GB disk, Keel ${k.diskGb}`);
-  }
-  return check;
-}
-
-export function formatSummary(result: RunResult, pve?: PveCheck): string {
+export function formatSummary(result: RunResult): string {
+  const pve = result.pveCheck;
   const lines: string[] = [];
   const verb = result.dryRun ? 'would be ' : '';
   lines.push(
@@ -76,12 +39,14 @@ export function formatSummary(result: RunResult, pve?: PveCheck): string {
   if (result.reconciliation) {
     const rec = result.reconciliation;
     lines.push(
-      `  reconciliation: ${rec.ok ? 'OK' : 'MISMATCH'} (servers ${rec.expectedServers}/${rec.targetServers}, users ${rec.expectedUsers}/${rec.targetUsers})`,
+      `  reconciliation: ${rec.ok ? 'OK' : 'MISMATCH'} (servers ${rec.expectedServers}/${rec.targetServers}, users ${rec.expectedUsers}/${rec.targetUsers}, accounts in users.legacy_attributes ${rec.expectedAccounts}/${rec.targetAccounts})`,
     );
     for (const m of rec.mismatches) lines.push(`    - ${m}`);
   }
   if (pve) {
-    lines.push(`  PVE verification: ${pve.checked} checked, ${pve.problems.length} problems`);
+    lines.push(
+      `  PVE verification: ${pve.checked} checked, ${pve.matched} match, ${pve.mismatched} with problems`,
+    );
     for (const p of pve.problems.slice(0, 50))
       lines.push(`    - service ${p.serviceId} VMID ${p.vmid}: ${p.problem}`);
   }

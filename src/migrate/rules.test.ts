@@ -14,11 +14,20 @@ import {
   resolveSharedEmails,
   serverName,
   serviceSkipReason,
+  clientSkipReason,
   splitIpList,
   splitKeyLabel,
   type OptionDef,
 } from './rules.ts';
-import { productSpecs, transformService, type Catalogue, type Product } from './transform.ts';
+import {
+  accountDetails,
+  productSpecs,
+  pveMismatches,
+  transformService,
+  type Catalogue,
+  type Product,
+} from './transform.ts';
+import type { ClientRow } from './source.ts';
 
 describe('text', () => {
   it.each([
@@ -232,14 +241,18 @@ describe('scope and naming', () => {
     productIsServer: true,
     serverIsProxmox: true,
     clientStatus: 'Active',
-    migrateClientStatuses: ['Active', 'Inactive'],
+    migrateClientStatuses: ['Active'],
     domainstatus: 'Active',
     vmid: 10001,
   };
   it.each([
     [{}, null],
     [{ domainstatus: 'Suspended' }, null],
-    [{ clientStatus: 'Inactive' }, null],
+    [{ clientStatus: 'Inactive' }, 'client-inactive'],
+    [{ clientStatus: 'Inactive', migrateClientStatuses: ['Active', 'Inactive'] }, null],
+    [{ clientStatus: 'Inactive', productIsServer: false }, 'not-proxmox-product'],
+    [{ clientStatus: 'Inactive', domainstatus: 'Terminated' }, 'client-inactive'],
+    [{ clientStatus: 'Weird' }, 'client-status'],
     [{ productIsServer: false, serverIsProxmox: false }, 'not-proxmox-product'],
     [{ serverIsProxmox: false, clientStatus: 'Closed' }, 'server-not-proxmox'],
     [{ clientStatus: 'Closed', domainstatus: 'Terminated' }, 'client-closed'],
@@ -247,8 +260,19 @@ describe('scope and naming', () => {
     [{ domainstatus: 'Fraud' }, 'service-ended'],
     [{ domainstatus: 'Completed' }, 'service-ended'],
     [{ vmid: null }, 'missing-vmid'],
-    [{ clientStatus: 'Inactive', migrateClientStatuses: ['Active'] }, 'client-status'],
   ] as const)('%j → %s', (patch, reason) => expect(serviceSkipReason({ ...base, ...patch })).toBe(reason));
+
+  it.each([
+    ['Active', ['Active'], null],
+    ['Inactive', ['Active'], 'client-inactive'],
+    ['Closed', ['Active'], 'client-closed'],
+    ['Inactive', ['Active', 'Inactive'], null],
+    ['Closed', ['Active', 'Inactive'], 'client-closed'],
+    ['Active', ['Inactive'], 'client-status'],
+    ['', ['Active'], 'client-status'],
+  ] as const)('clientSkipReason(%j, %j) → %s', (status, statuses, reason) =>
+    expect(clientSkipReason(status, statuses)).toBe(reason),
+  );
 
   it.each([
     ['web1.example.com', 5, 'web1.example.com', false],
@@ -434,4 +458,89 @@ describe('transformService', () => {
       diskGb: 160,
     });
   });
+});
+
+describe('account billing details (users.legacy_attributes.whmcsAccounts)', () => {
+  const client: ClientRow = {
+    id: 4,
+    status: 'Active',
+    email: ' Tom@Example.COM ',
+    password: '$2y$10$secret',
+    firstname: 'Zo&#235;',
+    lastname: '&Aring;ngstr&ouml;m',
+    companyname: 'Tom &amp;amp; Jerry Ltd',
+    address1: ' 1 Rue &amp; Co ',
+    address2: '',
+    city: 'K&#xF6;ln',
+    state: 'NRW',
+    postcode: ' 50667 ',
+    country: 'DE',
+    phonenumber: '+49.221 1',
+    taxId: 'DE123',
+    currency: 'EUR',
+    credit: '12.50',
+    taxExempt: true,
+    separateInvoices: false,
+    defaultGateway: 'paypal',
+    language: 'german',
+    groupId: 2,
+    notes: 'VIP &lt;3',
+    marketingOptIn: false,
+    datecreated: '0000-00-00',
+    ownerUserId: 9,
+    ownerEmail: 'tom@example.com',
+    ownerPassword: 'x',
+    ownerFirstName: 'Tom',
+    ownerLastName: 'T',
+  };
+  it.each([
+    ['email normalised', 'email', 'tom@example.com'],
+    ['names decoded once', 'firstName', 'Zoë'],
+    ['double encoding survives one decode', 'companyName', 'Tom &amp; Jerry Ltd'],
+    ['address decoded and trimmed', 'address1', '1 Rue & Co'],
+    ['city decoded', 'city', 'Köln'],
+    ['postcode trimmed', 'postcode', '50667'],
+    ['tax id', 'taxId', 'DE123'],
+    ['currency code', 'currency', 'EUR'],
+    ['credit kept as the decimal text', 'credit', '12.50'],
+    ['flags as booleans', 'taxExempt', true],
+    ['client group', 'clientGroupId', 2],
+    ['notes decoded once', 'notes', 'VIP <3'],
+    ['zero date → null', 'createdOn', null],
+    ['status', 'status', 'Active'],
+    ['custom fields decoded', 'customFields', { 'vat_number|VAT Number': 'R&D' }],
+  ] as const)('%s', (_n, key, value) => {
+    const d = accountDetails(client, { 'vat_number|VAT Number': 'R&amp;D' });
+    expect(d[key]).toEqual(value);
+  });
+  it('never carries the password or card data', () => {
+    const text = JSON.stringify(accountDetails({ ...client, datecreated: '2020-02-03 00:00:00' }, {}));
+    expect(text).not.toContain('secret');
+    expect(text).toContain('"createdOn":"2020-02-03"');
+  });
+});
+
+describe('pveMismatches (--verify-pve)', () => {
+  const server = { cpuCores: 2, memoryMb: 4096, diskGb: 50, node: 'pve1' };
+  const vm = {
+    node: 'pve1',
+    status: 'running' as const,
+    maxcpu: 2,
+    maxmem: 4096 * 1024 ** 2,
+    maxdisk: 50 * 1024 ** 3,
+  };
+  it.each([
+    ['a matching VM', vm, []],
+    ['a missing VM', undefined, ['VMID does not exist on PVE']],
+    ['other cores', { ...vm, maxcpu: 4 }, ['PVE has 4 cores, Keel 2']],
+    ['other memory', { ...vm, maxmem: 2048 * 1024 ** 2 }, ['PVE has 2048 MB memory, Keel 4096']],
+    ['other disk', { ...vm, maxdisk: 80 * 1024 ** 3 }, ['PVE has 80.0 GB disk, Keel 50']],
+    ['another node', { ...vm, node: 'pve2' }, ['on node pve2, Keel says pve1']],
+    ['specs PVE did not report are not compared', { node: 'pve1', status: 'stopped' as const }, []],
+    [
+      'two differences',
+      { ...vm, maxcpu: 1, node: 'pve2' },
+      ['on node pve2, Keel says pve1', 'PVE has 1 cores, Keel 2'],
+    ],
+  ] as const)('%s', (_n, pve, problems) => expect(pveMismatches(server, pve)).toEqual(problems));
 });

@@ -25,6 +25,7 @@ const entityPattern = /&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g;
 
 /** One pass of PHP html_entity_decode(ENT_QUOTES): `&amp;amp;` becomes `&amp;` (decode once, never twice). */
 export function decodeOnce(text: string): string {
+  if (!text.includes('&')) return text;
   return text.replace(entityPattern, (whole, body: string) => {
     const code =
       body[0] !== '#'
@@ -342,11 +343,26 @@ export function dropdownLabel(fieldoptions: string, key: string): string | null 
 
 // ------------------------------------------------------------------ services
 
+export type ClientSkipReason = 'client-closed' | 'client-inactive' | 'client-status';
+
+/**
+ * Whether an account (tblclients.status) is in scope: Closed never; otherwise it must be one of the mapping's
+ * `clientStatuses` (default Active only, as the issue scopes it). Inactive → `client-inactive`; any other value
+ * a messy install may hold → `client-status`.
+ */
+export function clientSkipReason(
+  status: string,
+  migrateClientStatuses: readonly string[],
+): ClientSkipReason | null {
+  if (status === 'Closed') return 'client-closed';
+  if (migrateClientStatuses.includes(status)) return null;
+  return status === 'Inactive' ? 'client-inactive' : 'client-status';
+}
+
 export type ServiceSkipReason =
   | 'not-proxmox-product'
   | 'server-not-proxmox'
-  | 'client-closed'
-  | 'client-status'
+  | ClientSkipReason
   | 'not-provisioned'
   | 'service-ended'
   | 'missing-vmid';
@@ -363,8 +379,8 @@ export function serviceSkipReason(input: {
 }): ServiceSkipReason | null {
   if (!input.productIsServer) return 'not-proxmox-product';
   if (!input.serverIsProxmox) return 'server-not-proxmox';
-  if (input.clientStatus === 'Closed') return 'client-closed';
-  if (!input.migrateClientStatuses.includes(input.clientStatus)) return 'client-status';
+  const client = clientSkipReason(input.clientStatus, input.migrateClientStatuses);
+  if (client) return client;
   if (input.domainstatus === 'Pending') return 'not-provisioned';
   if (input.domainstatus !== 'Active' && input.domainstatus !== 'Suspended') return 'service-ended';
   if (input.vmid === null) return 'missing-vmid';

@@ -3,14 +3,13 @@
  * reconciliation. A real run commits one transaction per batch; a dry run wraps everything in one transaction
  * (batches become savepoints) and rolls it back, so constraint violations surface exactly as in a real run.
  */
-import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../server/db/client.ts';
 import { images, locations, plans } from '../server/db/schema.ts';
 import { keelHashForWhmcs } from '../server/auth/legacy-passwords.ts';
 import type { Mapping } from './mapping.ts';
-import { dateOrNull, decodeOnce, isDoubleEncoded, normalizeEmail, slugify } from './rules.ts';
+import { clientSkipReason, decodeOnce, isDoubleEncoded, normalizeEmail, slugify } from './rules.ts';
 import {
   readCatalogue,
   readClientBatch,
@@ -19,18 +18,24 @@ import {
   type SourceConnection,
 } from './source.ts';
 import {
+  accountDetails,
   isServerProduct,
   productSpecs,
+  pveMismatches,
   transformService,
   type PveVmInfo,
   type ServerRecord,
 } from './transform.ts';
 import {
+  accountSumsSql,
+  checksumFields,
   errorText,
   executeRows,
+  serverSumsSql,
+  Sums,
   upsertServers,
-  upsertUsers,
-  userIdsFor,
+  writeUsers,
+  type AccountAppend,
   type Change,
   type ServerRow,
   type Tx,
@@ -44,8 +49,10 @@ export interface RunOptions {
   dryRun: boolean;
   batchSize: number;
   clientIds: number[] | null;
-  /** vmid → node and power state, when PVE could be asked. */
+  /** vmid → node, power state and specs, when PVE could be asked. */
   pve: Map<number, PveVmInfo> | null;
+  /** Check every migrated server against its PVE VM (needs `pve`); the outcome is `result.pveCheck`. */
+  verifyPve?: boolean;
   log: Logger;
   onProgress?: (p: Progress) => void;
   /** Keep every per-record entry in the result (for --report); off keeps memory flat on big sources. */
@@ -88,8 +95,20 @@ export interface RunResult {
   legacyKeys: string[];
   notMigrated: string[];
   reconciliation?: Reconciliation;
+  pveCheck?: PveCheck;
   seconds: number;
   servicesPerSecond: number;
+  /** Where the time went (seconds): waiting for the source, transforming, writing, reconciling. */
+  phaseSeconds: Record<string, number>;
+}
+
+/** --verify-pve: each migrated server's VMID must exist on PVE on the same node with the same specs. */
+export interface PveCheck {
+  checked: number;
+  matched: number;
+  mismatched: number;
+  /** The first 1000 problems (all are counted in `mismatched`). */
+  problems: { serviceId: number; vmid: number; problem: string }[];
 }
 
 export interface Reconciliation {
@@ -98,6 +117,9 @@ export interface Reconciliation {
   targetServers: number;
   expectedUsers: number;
   targetUsers: number;
+  /** Accounts (tblclients rows) kept in users.legacy_attributes.whmcsAccounts. */
+  expectedAccounts: number;
+  targetAccounts: number;
   fields: Record<string, { source: string; target: string; match: boolean }>;
   mismatches: string[];
 }
@@ -106,48 +128,10 @@ const emptyCounts = (): EntityCounts => ({ created: 0, updated: 0, unchanged: 0,
 
 class DryRunRollback extends Error {}
 
-/** Canonical JSON (sorted keys) so checksums do not depend on jsonb's key order. */
-export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value ?? null);
-}
-
-export const checksumFields = [
-  'user',
-  'name',
-  'cpuCores',
-  'memoryMb',
-  'diskGb',
-  'pveVmid',
-  'pveNode',
-  'ipAddress',
-  'image',
-  'location',
-  'legacy',
-] as const;
-type ChecksumField = (typeof checksumFields)[number];
-type ChecksumRow = Record<ChecksumField, unknown> & { serviceId: number };
-
-class FieldChecksums {
-  private readonly hashes = new Map<ChecksumField, ReturnType<typeof createHash>>(
-    checksumFields.map((f) => [f, createHash('sha256')]),
-  );
-  count = 0;
-  add(row: ChecksumRow): void {
-    this.count++;
-    for (const f of checksumFields)
-      this.hashes.get(f)!.update(`${row.serviceId}\u0000${canonical(row[f])}\n`);
-  }
-  digest(): Record<ChecksumField, string> {
-    return Object.fromEntries(
-      checksumFields.map((f) => [f, this.hashes.get(f)!.digest('hex').slice(0, 16)]),
-    ) as Record<ChecksumField, string>;
-  }
+/** A read started ahead of its use: if the run stops first, its failure must not surface as unhandled. */
+function prefetch<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 export async function runMigration(opts: RunOptions): Promise<RunResult> {
@@ -176,12 +160,26 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     ],
     seconds: 0,
     servicesPerSecond: 0,
+    phaseSeconds: {},
   };
+  const timed = async <T>(phase: string, fn: () => Promise<T> | T): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      result.phaseSeconds[phase] = (result.phaseSeconds[phase] ?? 0) + (performance.now() - t) / 1000;
+    }
+  };
+  const pveCheck: PveCheck | undefined =
+    opts.verifyPve && opts.pve ? { checked: 0, matched: 0, mismatched: 0, problems: [] } : undefined;
+  if (pveCheck) result.pveCheck = pveCheck;
   const addRecord = (r: RecordReport): void => {
     if (opts.keepRecords) result.records.push(r);
   };
   const legacyKeys = new Set<string>();
-  const sourceSums = new FieldChecksums();
+  // What this run migrated, checksummed by PostgreSQL per written batch (load.ts): count + one sum per field.
+  const sourceSums = new Sums(checksumFields.length + 1);
+  const accountSums = new Sums(2);
   let serviceCount = 0;
 
   const body = async (outer: Tx | null): Promise<void> => {
@@ -302,26 +300,35 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       return id;
     };
 
-    // ---- accounts → users (one per owner login)
+    // ---- accounts → users (one per owner login), each account's billing details in the user's legacy_attributes
     const loginOfClient = new Map<number, string>();
     const emailOwner = new Map<string, string>();
     const mergedInto = new Map<string, string[]>();
-    const seenLogins = new Set<string>();
-    let after = 0;
+    // The outcome of each login's first write in this run: later accounts of the same login only append.
+    const loginChange = new Map<string, Change>();
     let accountsDone = 0;
-    for (;;) {
-      const clients = await readClientBatch(opts.source, after, opts.batchSize, opts.clientIds);
-      if (clients.length === 0) break;
-      after = clients[clients.length - 1]!.id;
-      const userRows = new Map<string, UserRow>();
-      const fields = await readClientFields(
-        opts.source,
-        clients.map((c) => c.id),
+    const readClients = (afterId: number) =>
+      prefetch(
+        (async () => {
+          const clients = await readClientBatch(opts.source, afterId, opts.batchSize, opts.clientIds);
+          const fields = await readClientFields(
+            opts.source,
+            clients.map((c) => c.id),
+          );
+          return { clients, fields };
+        })(),
       );
-      const accountReports: RecordReport[] = [];
+    let nextClients = readClients(0);
+    for (;;) {
+      const { clients, fields } = await timed('accounts.read', () => nextClients);
+      if (clients.length === 0) break;
+      nextClients = readClients(clients[clients.length - 1]!.id);
+      const userRows = new Map<string, UserRow>();
+      const appends = new Map<string, AccountAppend>();
+      const accountReports: { report: RecordReport; login: string }[] = [];
       for (const c of clients) {
-        if (c.status === 'Closed' || !opts.mapping.clientStatuses.includes(c.status as 'Active')) {
-          const reason = c.status === 'Closed' ? 'client-closed' : 'client-status';
+        const reason = clientSkipReason(c.status, opts.mapping.clientStatuses);
+        if (reason) {
           result.counts.accounts.skipped[reason] = (result.counts.accounts.skipped[reason] ?? 0) + 1;
           addRecord({ entity: 'account', id: c.id, outcome: 'skipped', reason });
           continue;
@@ -341,25 +348,30 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
         const warnings: string[] = [];
         if ([c.firstname, c.lastname, c.companyname].some(isDoubleEncoded))
           warnings.push('double-encoded-entity');
+        const details = accountDetails(c, fields.get(c.id) ?? {});
         accountReports.push({
-          entity: 'account',
-          id: c.id,
-          outcome: 'unchanged',
-          warnings,
-          keel: {
-            login: loginKey,
-            email: normalizeEmail(c.email),
-            firstName: decodeOnce(c.firstname),
-            lastName: decodeOnce(c.lastname),
-            companyName: decodeOnce(c.companyname),
-            status: c.status,
-            currency: c.currency,
-            createdOn: dateOrNull(c.datecreated),
-            customFields: fields.get(c.id) ?? {},
+          report: {
+            entity: 'account',
+            id: c.id,
+            outcome: 'unchanged',
+            warnings,
+            keel: { login: loginKey, ...details },
           },
+          login: loginKey,
         });
-        if (seenLogins.has(loginKey)) continue;
-        seenLogins.add(loginKey);
+        const pending = userRows.get(loginKey) ?? appends.get(loginKey);
+        if (pending) {
+          pending.accounts[String(c.id)] = details;
+          continue;
+        }
+        const ids = {
+          legacyUserId: loginKey[0] === 'u' ? Number(loginKey.slice(1)) : null,
+          legacyClientId: loginKey[0] === 'c' ? Number(loginKey.slice(1)) : null,
+        };
+        if (loginChange.has(loginKey)) {
+          appends.set(loginKey, { ...ids, accounts: { [String(c.id)]: details } });
+          continue;
+        }
         const whmcsHash = legacyLogin ? c.password : c.ownerPassword!;
         const hash = keelHashForWhmcs(whmcsHash);
         if (!hash) warnings.push('unknown-password-hash-shape: the user must reset their password');
@@ -367,38 +379,51 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
           ? `${decodeOnce(c.firstname)} ${decodeOnce(c.lastname)}`.trim()
           : `${decodeOnce(c.ownerFirstName ?? '')} ${decodeOnce(c.ownerLastName ?? '')}`.trim();
         userRows.set(loginKey, {
-          legacyUserId: legacyLogin ? null : c.ownerUserId,
-          legacyClientId: legacyLogin ? c.id : null,
+          ...ids,
           email,
           name,
           // Fails closed: `!` can never be produced by any scheme verifyPassword accepts.
           passwordHash: hash?.stored ?? '!whmcs-unknown-hash-shape',
+          accounts: { [String(c.id)]: details },
         });
       }
-      const outcome = await inBatch(async (tx) => {
-        const res = await upsertUsers(tx, [...userRows.values()]);
-        const ids = await userIdsFor(tx, [...userRows.keys()]);
-        return { res, ids };
-      });
-      for (const [key, change] of outcome.res.changes) {
+      const outcome = await timed('accounts.write', () =>
+        inBatch((tx) => writeUsers(tx, [...userRows.values()], [...appends.values()])),
+      );
+      for (const [key, change] of outcome.changes) {
+        loginChange.set(key, change);
         result.counts.users[change]++;
         addRecord({ entity: 'user', id: key, outcome: change, keel: { email: userRows.get(key)?.email } });
       }
-      for (const [key, error] of outcome.res.failures) {
+      for (const key of appends.keys()) {
+        // A login unchanged so far whose later account changed is an updated user, counted once.
+        const grew = Object.keys(appends.get(key)!.accounts).some((id) =>
+          outcome.accountChanges.has(Number(id)),
+        );
+        if (grew && loginChange.get(key) === 'unchanged' && !outcome.failures.has(key)) {
+          loginChange.set(key, 'updated');
+          result.counts.users.unchanged--;
+          result.counts.users.updated++;
+          addRecord({ entity: 'user', id: key, outcome: 'updated' });
+        }
+      }
+      for (const [key, error] of outcome.failures) {
         result.counts.users.failed++;
         addRecord({ entity: 'user', id: key, outcome: 'failed', error });
       }
-      for (const a of accountReports) {
-        const login = String(a.keel!.login);
-        if (outcome.res.failures.has(login)) {
-          a.outcome = 'failed';
-          a.error = `its login ${login} failed`;
+      for (const sums of outcome.accountSums) accountSums.add(sums);
+      for (const { report, login } of accountReports) {
+        if (outcome.failures.has(login) || !outcome.ids.has(login)) {
+          report.outcome = 'failed';
+          report.error = `its login ${login} failed`;
           result.counts.accounts.failed++;
         } else {
-          result.counts.accounts.unchanged++;
+          const change = outcome.accountChanges.get(Number(report.id)) ?? 'unchanged';
+          report.outcome = change;
+          result.counts.accounts[change]++;
         }
-        for (const w of a.warnings ?? []) result.warnings[w] = (result.warnings[w] ?? 0) + 1;
-        addRecord(a);
+        for (const w of report.warnings ?? []) result.warnings[w] = (result.warnings[w] ?? 0) + 1;
+        addRecord(report);
       }
       accountsDone += clients.length;
       opts.onProgress?.({
@@ -418,75 +443,50 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
 
     // ---- services → servers
     const productFieldIds = [...catalogue.products.values()].flatMap((p) => p.fields.map((f) => f.id));
-    after = 0;
     const servicesStarted = Date.now();
-    for (;;) {
-      const batch = await readServiceBatch(
-        opts.source,
-        after,
-        opts.batchSize,
-        opts.clientIds,
-        productFieldIds,
+    const writeServerBatch = async (
+      records: ServerRecord[],
+      batchLength: number,
+      afterId: number,
+    ): Promise<void> => {
+      const written = await timed('services.write', () =>
+        inBatch(async (tx) => {
+          const rows: ServerRow[] = [];
+          const failed = new Map<number, string>();
+          for (const r of records) {
+            const login = loginOfClient.get(r.clientId);
+            const userId = login ? keelUserIdOf.get(login) : undefined;
+            if (!userId) {
+              failed.set(r.serviceId, `the account ${r.clientId} has no migrated user`);
+              continue;
+            }
+            try {
+              rows.push({
+                legacyServiceId: r.serviceId,
+                userId,
+                name: r.name,
+                status: r.status,
+                planId: planIds.get(r.productId) ?? null,
+                imageId: r.image ? await resolveCatalogueEntry(tx, 'image', r.image) : null,
+                locationId: r.location ? await resolveCatalogueEntry(tx, 'location', r.location) : null,
+                cpuCores: r.cpuCores,
+                memoryMb: r.memoryMb,
+                diskGb: r.diskGb,
+                ipAddress: r.ipAddress,
+                pveNode: r.node,
+                pveVmid: r.vmid,
+                legacy: r.legacy,
+              });
+            } catch (err) {
+              failed.set(r.serviceId, errorText(err));
+            }
+          }
+          const res = await upsertServers(tx, rows);
+          for (const [k, e] of failed) res.failures.set(k, e);
+          return { res };
+        }),
       );
-      if (batch.services.length === 0) break;
-      after = batch.services[batch.services.length - 1]!.id;
-      const records: ServerRecord[] = [];
-      for (const service of batch.services) {
-        const outcome = transformService(
-          {
-            service,
-            optionRows: batch.optionRows.get(service.id) ?? [],
-            fieldRows: batch.fieldRows.get(service.id) ?? [],
-            moduleVm: batch.moduleVms.get(service.id) ?? null,
-          },
-          catalogue,
-          opts.mapping,
-          opts.pve,
-        );
-        if (outcome.kind === 'skip') {
-          result.counts.servers.skipped[outcome.reason] =
-            (result.counts.servers.skipped[outcome.reason] ?? 0) + 1;
-          addRecord({ entity: 'service', id: outcome.serviceId, outcome: 'skipped', reason: outcome.reason });
-        } else if (outcome.kind === 'fail') {
-          result.counts.servers.failed++;
-          addRecord({ entity: 'service', id: outcome.serviceId, outcome: 'failed', error: outcome.error });
-        } else records.push(outcome);
-      }
-      const written = await inBatch(async (tx) => {
-        const rows: ServerRow[] = [];
-        const failed = new Map<number, string>();
-        for (const r of records) {
-          const login = loginOfClient.get(r.clientId);
-          const userId = login ? keelUserIdOf.get(login) : undefined;
-          if (!userId) {
-            failed.set(r.serviceId, `the account ${r.clientId} has no migrated user`);
-            continue;
-          }
-          try {
-            rows.push({
-              legacyServiceId: r.serviceId,
-              userId,
-              name: r.name,
-              status: r.status,
-              planId: planIds.get(r.productId) ?? null,
-              imageId: r.image ? await resolveCatalogueEntry(tx, 'image', r.image) : null,
-              locationId: r.location ? await resolveCatalogueEntry(tx, 'location', r.location) : null,
-              cpuCores: r.cpuCores,
-              memoryMb: r.memoryMb,
-              diskGb: r.diskGb,
-              ipAddress: r.ipAddress,
-              pveNode: r.node,
-              pveVmid: r.vmid,
-              legacy: r.legacy,
-            });
-          } catch (err) {
-            failed.set(r.serviceId, errorText(err));
-          }
-        }
-        const res = await upsertServers(tx, rows);
-        for (const [k, e] of failed) res.failures.set(k, e);
-        return { res, rows: new Map(rows.map((x) => [x.legacyServiceId, x])) };
-      });
+      for (const sums of written.res.sums) sourceSums.add(sums);
       for (const r of records) {
         const change = written.res.changes.get(r.serviceId);
         const error = written.res.failures.get(r.serviceId);
@@ -494,21 +494,15 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
         for (const k of Object.keys(r.legacy)) legacyKeys.add(k);
         if (change) {
           result.counts.servers[change]++;
-          const row = written.rows.get(r.serviceId)!;
-          sourceSums.add({
-            serviceId: r.serviceId,
-            user: loginOfClient.get(r.clientId),
-            name: r.name,
-            cpuCores: r.cpuCores,
-            memoryMb: r.memoryMb,
-            diskGb: r.diskGb,
-            pveVmid: r.vmid,
-            pveNode: r.node,
-            ipAddress: r.ipAddress,
-            image: row.imageId,
-            location: row.locationId,
-            legacy: r.legacy,
-          });
+          if (pveCheck) {
+            const problems = pveMismatches(r, opts.pve!.get(r.vmid));
+            pveCheck.checked++;
+            if (problems.length === 0) pveCheck.matched++;
+            else pveCheck.mismatched++;
+            for (const problem of problems)
+              if (pveCheck.problems.length < 1000)
+                pveCheck.problems.push({ serviceId: r.serviceId, vmid: r.vmid, problem });
+          }
         } else {
           result.counts.servers.failed++;
         }
@@ -534,14 +528,64 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
           },
         });
       }
-      serviceCount += batch.services.length;
+      serviceCount += batchLength;
       const secs = (Date.now() - servicesStarted) / 1000;
       opts.onProgress?.({
         phase: 'services',
         done: serviceCount,
         rate: serviceCount / Math.max(secs, 0.001),
       });
-      opts.log.debug({ event: 'batch', after, services: batch.services.length }, 'service batch done');
+      opts.log.debug({ event: 'batch', after: afterId, services: batchLength }, 'service batch done');
+    };
+    let pendingWrite: Promise<void> = Promise.resolve();
+    // The next batch is read from MariaDB while this one is transformed and written to PostgreSQL.
+    const readServices = (afterId: number) =>
+      prefetch(readServiceBatch(opts.source, afterId, opts.batchSize, opts.clientIds, productFieldIds));
+    let nextServices = readServices(0);
+    try {
+      for (;;) {
+        const batch = await timed('services.read', () => nextServices);
+        if (batch.services.length === 0) break;
+        const after = batch.services[batch.services.length - 1]!.id;
+        nextServices = readServices(after);
+        const transformStarted = performance.now();
+        const records: ServerRecord[] = [];
+        for (const service of batch.services) {
+          const outcome = transformService(
+            {
+              service,
+              optionRows: batch.optionRows.get(service.id) ?? [],
+              fieldRows: batch.fieldRows.get(service.id) ?? [],
+              moduleVm: batch.moduleVms.get(service.id) ?? null,
+            },
+            catalogue,
+            opts.mapping,
+            opts.pve,
+          );
+          if (outcome.kind === 'skip') {
+            result.counts.servers.skipped[outcome.reason] =
+              (result.counts.servers.skipped[outcome.reason] ?? 0) + 1;
+            addRecord({
+              entity: 'service',
+              id: outcome.serviceId,
+              outcome: 'skipped',
+              reason: outcome.reason,
+            });
+          } else if (outcome.kind === 'fail') {
+            result.counts.servers.failed++;
+            addRecord({ entity: 'service', id: outcome.serviceId, outcome: 'failed', error: outcome.error });
+          } else records.push(outcome);
+        }
+        result.phaseSeconds['services.transform'] =
+          (result.phaseSeconds['services.transform'] ?? 0) + (performance.now() - transformStarted) / 1000;
+        // Written while the next batch is read and transformed; writes stay in order, one at a time.
+        await timed('services.waitForWrite', () => pendingWrite);
+        pendingWrite = prefetch(writeServerBatch(records, batch.services.length, after));
+      }
+    } finally {
+      // Never leave a write running behind a failure (a dry run would roll back under it); its own error, if
+      // any, surfaces here when nothing else failed first.
+      await timed('services.waitForWrite', () => pendingWrite);
     }
     result.servicesPerSecond = serviceCount / Math.max((Date.now() - servicesStarted) / 1000, 0.001);
     if (outer) throw new DryRunRollback();
@@ -556,7 +600,15 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     }
   } else {
     await body(null);
-    result.reconciliation = await reconcile(opts.db, sourceSums, keelUserIdOf, opts.clientIds !== null);
+    result.reconciliation = await timed('reconcile', () =>
+      reconcile(
+        opts.db,
+        sourceSums,
+        accountSums,
+        keelUserIdOf,
+        opts.clientIds ? new Set(opts.clientIds) : null,
+      ),
+    );
   }
   result.legacyKeys = [...legacyKeys].sort();
   result.seconds = (Date.now() - started) / 1000;
@@ -564,87 +616,80 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
 }
 
 /**
- * Compares what this run migrated with what the target now holds: counts, then one checksum per field over the
- * servers in legacy-id order. Only migrated servers are compared (with --client, only those clients' users).
+ * Compares what this run migrated with what the target now holds: counts, one checksum per server field, and
+ * the accounts kept in users.legacy_attributes (count and checksum). The source side was summed batch by batch
+ * over the values sent; the target side is summed here by PostgreSQL with the same expressions (load.ts), in two
+ * queries. Only what was migrated is compared (with --client, only those clients' users and accounts).
  */
 async function reconcile(
   db: Database,
-  sourceSums: FieldChecksums,
+  sourceSums: Sums,
+  accountSums: Sums,
   keelUserIdOf: Map<string, string>,
-  filtered: boolean,
+  clientFilter: Set<number> | null,
 ): Promise<Reconciliation> {
-  const loginOfUserId = new Map([...keelUserIdOf].map(([k, v]) => [v, k]));
-  const targetSums = new FieldChecksums();
-  let last = 0;
-  const userFilter = filtered
-    ? sql`and user_id = any(${sql.raw(`'{${[...keelUserIdOf.values()].join(',')}}'::uuid[]`)})`
-    : sql``;
-  for (;;) {
-    const rows = await executeRows<{
-      inserted: boolean;
-      legacy_whmcs_service_id: number;
-      user_id: string;
-      name: string;
-      cpu_cores: number;
-      memory_mb: number;
-      disk_gb: number;
-      pve_vmid: number;
-      pve_node: string | null;
-      ip_address: string | null;
-      image_id: string | null;
-      location_id: string | null;
-      legacy_attributes: Record<string, unknown>;
-    }>(
-      db,
-      sql`select legacy_whmcs_service_id, user_id, name, cpu_cores, memory_mb, disk_gb, pve_vmid, pve_node, ip_address,
-            image_id, location_id, legacy_attributes, false as inserted
-          from servers where legacy_whmcs_service_id > ${last} ${userFilter}
-          order by legacy_whmcs_service_id limit 5000`,
-    );
-    if (rows.length === 0) break;
-    last = rows[rows.length - 1]!.legacy_whmcs_service_id;
-    for (const r of rows) {
-      targetSums.add({
-        serviceId: r.legacy_whmcs_service_id,
-        user: loginOfUserId.get(r.user_id) ?? r.user_id,
-        name: r.name,
-        cpuCores: r.cpu_cores,
-        memoryMb: r.memory_mb,
-        diskGb: r.disk_gb,
-        pveVmid: r.pve_vmid,
-        pveNode: r.pve_node,
-        ipAddress: r.ip_address,
-        image: r.image_id,
-        location: r.location_id,
-        legacy: r.legacy_attributes,
-      });
-    }
-  }
-  const ids = [...keelUserIdOf.values()];
-  const [{ n: targetUsers } = { n: 0 }] = await executeRows<{ n: number; inserted: boolean }>(
+  const filtered = clientFilter !== null;
+  const userIds = sql.raw(`'{${[...keelUserIdOf.values()].join(',')}}'::uuid[]`);
+  const clientIds = sql.raw(`'{${[...(clientFilter ?? [])].join(',')}}'::int[]`);
+  const [servers] = await executeRows<{ sums: string }>(
     db,
-    sql`select count(*)::int as n, false as inserted from users
-        where (legacy_whmcs_user_id is not null or legacy_whmcs_client_id is not null)
-        ${filtered ? sql`and id = any(${sql.raw(`'{${ids.join(',')}}'::uuid[]`)})` : sql``}`,
+    sql`select ${sql.raw(serverSumsSql('s', 'stored'))} as sums from servers s
+        where s.legacy_whmcs_service_id is not null ${filtered ? sql`and s.user_id = any(${userIds})` : sql``}`,
   );
-  const s = sourceSums.digest();
-  const t = targetSums.digest();
-  const fields = Object.fromEntries(
-    checksumFields.map((f) => [f, { source: s[f], target: t[f], match: s[f] === t[f] }]),
-  ) as Reconciliation['fields'];
+  const [users] = await executeRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from users
+        where (legacy_whmcs_user_id is not null or legacy_whmcs_client_id is not null)
+        ${filtered ? sql`and id = any(${userIds})` : sql``}`,
+  );
+  const [accounts] = await executeRows<{ sums: string }>(
+    db,
+    sql`select ${sql.raw(
+      accountSumsSql("coalesce('u' || u.legacy_whmcs_user_id::text, 'c' || u.legacy_whmcs_client_id::text)"),
+    )} as sums
+        from users u cross join lateral jsonb_each(coalesce(u.legacy_attributes->'whmcsAccounts', '{}'::jsonb)) e
+        where (u.legacy_whmcs_user_id is not null or u.legacy_whmcs_client_id is not null)
+        ${filtered ? sql`and u.id = any(${userIds}) and e.key::int = any(${clientIds})` : sql``}`,
+  );
+  const targetSums = new Sums(checksumFields.length + 1);
+  targetSums.add(servers?.sums);
+  const targetAccounts = new Sums(2);
+  targetAccounts.add(accounts?.sums);
+  const targetUsers = users?.n ?? 0;
+
+  const fields: Reconciliation['fields'] = {};
+  checksumFields.forEach((f, i) => {
+    fields[f] = {
+      source: sourceSums.digest(i + 1),
+      target: targetSums.digest(i + 1),
+      match: sourceSums.values[i + 1] === targetSums.values[i + 1],
+    };
+  });
+  fields.accounts = {
+    source: accountSums.digest(1),
+    target: targetAccounts.digest(1),
+    match: accountSums.values[1] === targetAccounts.values[1],
+  };
   const mismatches: string[] = [];
   if (sourceSums.count !== targetSums.count)
     mismatches.push(`servers: ${sourceSums.count} migrated, ${targetSums.count} in the target`);
   if (keelUserIdOf.size !== targetUsers)
     mismatches.push(`users: ${keelUserIdOf.size} migrated, ${targetUsers} in the target`);
+  if (accountSums.count !== targetAccounts.count)
+    mismatches.push(
+      `accounts (users.legacy_attributes.whmcsAccounts): ${accountSums.count} migrated, ${targetAccounts.count} in the target`,
+    );
   for (const [f, v] of Object.entries(fields))
-    if (!v.match) mismatches.push(`servers.${f}: checksum differs`);
+    if (!v.match)
+      mismatches.push(`${f === 'accounts' ? 'users.whmcsAccounts' : `servers.${f}`}: checksum differs`);
   return {
     ok: mismatches.length === 0,
     expectedServers: sourceSums.count,
     targetServers: targetSums.count,
     expectedUsers: keelUserIdOf.size,
     targetUsers,
+    expectedAccounts: accountSums.count,
+    targetAccounts: targetAccounts.count,
     fields,
     mismatches,
   };

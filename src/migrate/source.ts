@@ -144,8 +144,16 @@ export interface ClientRow {
   postcode: string;
   country: string;
   phonenumber: string;
+  taxId: string;
   currency: string | null;
   credit: string;
+  taxExempt: boolean;
+  separateInvoices: boolean;
+  defaultGateway: string;
+  language: string;
+  groupId: number;
+  notes: string;
+  marketingOptIn: boolean;
   datecreated: string | null;
   /** The owner login (tblusers_clients.owner = 1, lowest user id), absent on pre-8 installs. */
   ownerUserId: number | null;
@@ -168,7 +176,9 @@ export async function readClientBatch(
   params.push(limit);
   const [rows] = await src.conn.query<mysql.RowDataPacket[]>(
     `SELECT c.id, c.status, c.email, c.password, c.firstname, c.lastname, c.companyname, c.address1, c.address2,
-        c.city, c.state, c.postcode, c.country, c.phonenumber, c.currency, c.credit, c.datecreated
+        c.city, c.state, c.postcode, c.country, c.phonenumber, c.tax_id, c.currency, c.credit, c.taxexempt,
+        c.separateinvoices, c.defaultgateway, c.language, c.groupid, c.notes, c.marketing_emails_opt_in,
+        c.datecreated
        FROM tblclients c WHERE c.id > ? ${clientIds ? 'AND c.id IN (?)' : ''} ORDER BY c.id LIMIT ?`,
     params,
   );
@@ -202,8 +212,16 @@ export async function readClientBatch(
       postcode: str(c.postcode),
       country: str(c.country),
       phonenumber: str(c.phonenumber),
+      taxId: str(c.tax_id),
       currency: currencies.get(num(c.currency)) ?? null,
       credit: str(c.credit),
+      taxExempt: num(c.taxexempt) === 1,
+      separateInvoices: num(c.separateinvoices) === 1,
+      defaultGateway: str(c.defaultgateway),
+      language: str(c.language),
+      groupId: num(c.groupid),
+      notes: str(c.notes),
+      marketingOptIn: num(c.marketing_emails_opt_in) === 1,
       datecreated: strOrNull(c.datecreated),
       ownerUserId: o ? num(o.id) : null,
       ownerEmail: o ? str(o.email) : null,

@@ -3,11 +3,13 @@
  * catalogue. Pure: the same inputs always give the same record, which is what makes reruns change nothing.
  */
 import { fieldRefFor, nameMatches, type Mapping, type MappingSource } from './mapping.ts';
+import type { ClientRow } from './source.ts';
 import {
   camelKey,
   dateOrNull,
   decodeOnce,
   keelStatus,
+  normalizeEmail,
   optionAttribute,
   optionLegacyValue,
   parseAttribute,
@@ -78,6 +80,30 @@ export interface ModuleVm {
 export interface PveVmInfo {
   node: string;
   status: 'running' | 'stopped';
+  /** As `/cluster/resources` reports them: vCPUs, bytes, bytes. */
+  maxcpu?: number;
+  maxmem?: number;
+  maxdisk?: number;
+}
+
+/**
+ * What differs between a migrated server and the PVE VM its VMID names (--verify-pve): a missing VM, another
+ * node, other cores, memory or disk. Empty when they match.
+ */
+export function pveMismatches(
+  server: { cpuCores: number; memoryMb: number; diskGb: number; node: string | null },
+  vm: PveVmInfo | undefined,
+): string[] {
+  if (!vm) return ['VMID does not exist on PVE'];
+  const out: string[] = [];
+  if (server.node && vm.node !== server.node) out.push(`on node ${vm.node}, Keel says ${server.node}`);
+  if (vm.maxcpu !== undefined && vm.maxcpu !== server.cpuCores)
+    out.push(`PVE has ${vm.maxcpu} cores, Keel ${server.cpuCores}`);
+  if (vm.maxmem !== undefined && vm.maxmem !== server.memoryMb * 1024 ** 2)
+    out.push(`PVE has ${vm.maxmem / 1024 ** 2} MB memory, Keel ${server.memoryMb}`);
+  if (vm.maxdisk !== undefined && vm.maxdisk !== server.diskGb * 1024 ** 3)
+    out.push(`PVE has ${(vm.maxdisk / 1024 ** 3).toFixed(1)} GB disk, Keel ${server.diskGb}`);
+  return out;
 }
 
 export interface ServiceInput {
@@ -342,4 +368,69 @@ export function transformService(
 
 function labelFor(field: ResolvedField, key: string): string {
   return field.valueLabel && field.valueLabel !== key ? field.valueLabel : key;
+}
+
+/**
+ * One WHMCS account's billing details, as kept in `users.legacy_attributes.whmcsAccounts[<tblclients.id>]`:
+ * display text decoded once, the email normalised, dates as `YYYY-MM-DD` (zero → null). Never card or bank
+ * data, passwords, security answers or reset keys.
+ */
+export interface AccountDetails {
+  email: string;
+  firstName: string;
+  lastName: string;
+  companyName: string;
+  address1: string;
+  address2: string;
+  city: string;
+  state: string;
+  postcode: string;
+  country: string;
+  phoneNumber: string;
+  taxId: string;
+  status: string;
+  currency: string | null;
+  credit: string;
+  taxExempt: boolean;
+  separateInvoices: boolean;
+  defaultGateway: string;
+  language: string;
+  clientGroupId: number;
+  notes: string;
+  marketingOptIn: boolean;
+  createdOn: string | null;
+  /** Client custom fields by field name (newest value), decoded once. */
+  customFields: Record<string, string>;
+}
+
+export function accountDetails(c: ClientRow, customFields: Record<string, string>): AccountDetails {
+  const text = (v: string) => decodeOnce(v).trim();
+  return {
+    email: normalizeEmail(c.email),
+    firstName: decodeOnce(c.firstname),
+    lastName: decodeOnce(c.lastname),
+    companyName: decodeOnce(c.companyname),
+    address1: text(c.address1),
+    address2: text(c.address2),
+    city: text(c.city),
+    state: text(c.state),
+    postcode: c.postcode.trim(),
+    country: c.country.trim(),
+    phoneNumber: c.phonenumber.trim(),
+    taxId: c.taxId.trim(),
+    status: c.status,
+    currency: c.currency,
+    credit: c.credit,
+    taxExempt: c.taxExempt,
+    separateInvoices: c.separateInvoices,
+    defaultGateway: c.defaultGateway,
+    language: c.language,
+    clientGroupId: c.groupId,
+    notes: decodeOnce(c.notes),
+    marketingOptIn: c.marketingOptIn,
+    createdOn: dateOrNull(c.datecreated),
+    customFields: Object.fromEntries(
+      Object.entries(customFields).map(([k, v]) => [decodeOnce(k), decodeOnce(v)]),
+    ),
+  };
 }

@@ -14,6 +14,7 @@ import {
   type VmState,
 } from './cluster.ts';
 import { faultConfigSchema, seededRandom, type FaultConfig, type FaultConfigInput } from './faults.ts';
+import { importVms, type ImportedVm } from './import.ts';
 import { Simulator } from './simulator.ts';
 import { ensureNodeCertificate } from './tls.ts';
 import { mergeFaults, publicState, Transport, type PublicState } from './transport.ts';
@@ -21,6 +22,7 @@ import { mergeFaults, publicState, Transport, type PublicState } from './transpo
 export type { FaultConfig, FaultConfigInput } from './faults.ts';
 export type { PublicState } from './transport.ts';
 export type { VmState, TaskState } from './cluster.ts';
+export type { ImportedVm } from './import.ts';
 
 export interface PveSimOptions {
   port?: number;
@@ -33,6 +35,8 @@ export interface PveSimOptions {
   logger?: Logger;
   /** Seed for the fault and jitter random source; Math.random when absent. */
   seed?: number;
+  /** Existing VMs to add at start (e.g. the WHMCS seeder's pve-state.json `vms`); see import.ts. */
+  vms?: readonly ImportedVm[];
 }
 
 /** In-process control of the simulator, the same powers as the /_sim/ HTTP API. */
@@ -78,6 +82,7 @@ export async function startPveSim(opts: PveSimOptions = {}): Promise<PveSim> {
   const nodeCount = opts.nodes ?? 2;
   const loaded = opts.statePath ? loadState(opts.statePath) : undefined;
   const state: ClusterState = loaded ?? seedCluster(nodeCount);
+  if (opts.vms) importVms(state, opts.vms);
   const certDir = opts.certDir ?? (opts.statePath ? dirname(opts.statePath) : join(tmpdir(), 'keel-pve-sim'));
   const certificate = opts.http ? undefined : await ensureNodeCertificate(certDir);
   const fingerprint = certificate?.fingerprint ?? null;

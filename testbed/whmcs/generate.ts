@@ -128,7 +128,8 @@ export const CASE_DESCRIPTIONS = {
   'suspended-service': 'Suspended service: migrates suspended, VM stopped.',
   'ended-or-pending-service': 'Pending, Terminated, Cancelled, Completed or Fraud: not migrated as a server.',
   'closed-client': 'Closed client account: skipped with its (ended) services.',
-  'inactive-client': 'Inactive client account: migrates.',
+  'inactive-client':
+    'Inactive client account: skipped (client-inactive) with all its services; only Active accounts migrate.',
   'configurable-options-and-custom-fields': 'Active server with both configurable options and custom fields.',
 } as const;
 export type CaseName = keyof typeof CASE_DESCRIPTIONS;
@@ -273,9 +274,9 @@ export const RULES: string[] = [
   'Server specs (pvewhmcs line): cores/memory/disk from mod_pvewhmcs_plans (tblproducts.configoption1 = plan id); image = template name of KVMTemplate `<vmid>|<name>`; VMID, node and IP from mod_pvewhmcs_vms; location null.',
   'Node: location fra1 → pve1, ams1 → pve2; with no location, the node of tblhosting.server (server 1 → pve1, 2 → pve2); pvewhmcs: mod_pvewhmcs_nodes.pve_name.',
   'Server name: tblhosting.domain decoded and trimmed; empty → whmcs-<service id>.',
-  'A service migrates as a server when its product is a Proxmox product (servertype proxmoxVPS or pvewhmcs), its server is a Proxmox server, its status is Active or Suspended, its client is not Closed, and a VMID is known. Otherwise it is skipped with the first failing reason in that order: not-proxmox-product, server-not-proxmox, client-closed, not-provisioned (Pending) / service-ended (Terminated, Cancelled, Completed, Fraud), missing-vmid.',
+  'A service migrates as a server when its product is a Proxmox product (servertype proxmoxVPS or pvewhmcs), its server is a Proxmox server, its status is Active or Suspended, its client is Active, and a VMID is known. Otherwise it is skipped with the first failing reason in that order: not-proxmox-product, server-not-proxmox, client-closed, client-inactive, not-provisioned (Pending) / service-ended (Terminated, Cancelled, Completed, Fraud), missing-vmid.',
   'Status: Active → active/running, Suspended → suspended/stopped.',
-  'Clients migrate unless Closed (skip reason client-closed). Inactive clients migrate.',
+  'Only Active clients migrate: Closed → skip reason client-closed, Inactive → client-inactive (issue 6: "clients with status Active").',
   'Zero dates (0000-00-00) and NULL dates are null.',
   TABLE_ORDER_NOTE,
 ];
@@ -1237,8 +1238,12 @@ export class WhmcsGenerator {
     }
     const client: ManifestClient = {
       id: clientId,
-      outcome: plan.status === 'Closed' ? 'skip' : 'migrate',
-      ...(plan.status === 'Closed' ? { skipReason: 'client-closed' as const } : {}),
+      outcome: plan.status === 'Active' ? 'migrate' : 'skip',
+      ...(plan.status === 'Closed'
+        ? { skipReason: 'client-closed' as const }
+        : plan.status === 'Inactive'
+          ? { skipReason: 'client-inactive' as const }
+          : {}),
       expected: {
         email: htmlDecodeOnce(plan.email).trim().toLowerCase(),
         firstName: htmlDecodeOnce(plan.firstName),
@@ -1509,6 +1514,7 @@ export class WhmcsGenerator {
     if (!isProxmox) skipReason = 'not-proxmox-product';
     else if (serverId === 3) skipReason = 'server-not-proxmox';
     else if (clientStatus === 'Closed') skipReason = 'client-closed';
+    else if (clientStatus === 'Inactive') skipReason = 'client-inactive';
     else if (plan.status === 'Pending') skipReason = 'not-provisioned';
     else if (!live) skipReason = 'service-ended';
     else if (!hasVm) skipReason = 'missing-vmid';

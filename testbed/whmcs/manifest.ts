@@ -8,14 +8,15 @@ export type WhmcsServiceStatus =
   'Pending' | 'Active' | 'Suspended' | 'Terminated' | 'Cancelled' | 'Fraud' | 'Completed';
 export type HashShapeName = 'bcrypt' | 'md5-salted' | 'hmac-sha256' | 'md5';
 
-export type ClientSkipReason = 'client-closed';
+export type ClientSkipReason = 'client-closed' | 'client-inactive';
 export type ServiceSkipReason =
   | 'not-proxmox-product'
   | 'server-not-proxmox'
   | 'not-provisioned'
   | 'service-ended'
   | 'missing-vmid'
-  | 'client-closed';
+  | 'client-closed'
+  | 'client-inactive';
 
 export type ExpectedWarning =
   | 'config-options-missing-defaults-applied'
