@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TRPCError } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import { getErrorShape } from '@trpc/server/unstable-core-do-not-import';
 import cookieParser from 'cookie-parser';
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -18,10 +20,37 @@ import { expressContextFactory } from './http/context.ts';
 import { expressErrorHandler, requireJsonBody, sendError } from './http/errors.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { createRestRouter } from './http/rest.ts';
+import { redactUrl } from './logger.ts';
 import { appRouter } from './routers/root.ts';
 import type { AppDeps } from './trpc.ts';
 
 export const jsonBodyLimit = '64kb';
+
+/**
+ * tRPC's adapter turns each request into a fetch `Request`, whose constructor throws on these methods;
+ * uncaught, that is a 500. They are the client's mistake: answer 405 in tRPC's own error shape.
+ */
+const methodsTrpcCannotRead = new Set(['TRACE', 'TRACK', 'CONNECT']);
+const refuseMethodsTrpcCannotRead: RequestHandler = (req, res, next) => {
+  if (!methodsTrpcCannotRead.has(req.method)) return next();
+  const config = appRouter._def._config;
+  const error = new TRPCError({
+    code: 'METHOD_NOT_SUPPORTED',
+    message: `${req.method} is not supported here; tRPC takes GET and POST.`,
+  });
+  const shape = getErrorShape({
+    config,
+    error,
+    type: 'unknown',
+    path: undefined,
+    input: undefined,
+    ctx: undefined,
+  });
+  res
+    .status(405)
+    .set('Allow', 'GET, POST')
+    .json({ error: config.transformer.output.serialize(shape) });
+};
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 const defaultClientDir = resolve(fileURLToPath(new URL('../../dist/client', import.meta.url)));
 
@@ -54,7 +83,7 @@ export function createApp(options: AppOptions): express.Express {
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: redactUrl(req.url),
         }),
       },
     }),
@@ -108,6 +137,7 @@ export function createApp(options: AppOptions): express.Express {
 
   app.use(
     '/trpc',
+    refuseMethodsTrpcCannotRead,
     cookieParser(),
     createExpressMiddleware({
       router: appRouter,

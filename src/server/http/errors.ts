@@ -35,6 +35,16 @@ export function expressErrorHandler(err: unknown, req: Request, res: Response, n
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return sendError(req, res, appError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be UTF-8 JSON.'));
   }
+  // Any other refusal by express or the body parser is the client's malformed request (a path with broken
+  // percent-encoding, a corrupt gzip body), not a fault of Keel's: answer 400, not 500.
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return sendError(
+      req,
+      res,
+      appError('VALIDATION_FAILED', 'Invalid request: it could not be read (malformed URL or body).'),
+    );
+  }
   sendError(req, res, err);
 }
 

@@ -17,6 +17,7 @@ import {
   serverResultSchema,
 } from '../../shared/api.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
+import { adminServerListSchema } from '../routers/admin.ts';
 import type { createCaller } from '../routers/root.ts';
 
 type Caller = ReturnType<typeof createCaller>;
@@ -169,5 +170,17 @@ export const restRoutes: RestRoute[] = [
     errors: ['UNAUTHORIZED', 'NOT_FOUND', 'INVALID_STATE'],
     call: (caller, req) => caller.servers.terminate({ id: req.params.id! }),
     location: serverLocation,
+  },
+  {
+    method: 'get',
+    path: '/admin/servers',
+    operationId: 'adminListServers',
+    summary: "Every customer's servers with their owners, newest first (administrators only)",
+    auth: true,
+    status: 200,
+    query: listServersInputSchema,
+    response: adminServerListSchema,
+    errors: ['UNAUTHORIZED', 'FORBIDDEN', 'VALIDATION_FAILED'],
+    call: (caller, req) => caller.admin.servers.list(req.query as z.input<typeof listServersInputSchema>),
   },
 ];

@@ -1,4 +1,5 @@
 import { createCallerFactory, createTRPCRouter } from '../trpc.ts';
+import { adminRouter } from './admin.ts';
 import { authRouter } from './auth.ts';
 import { catalogRouter } from './catalog.ts';
 import { serversRouter } from './servers.ts';
@@ -9,6 +10,7 @@ export const appRouter = createTRPCRouter({
   users: usersRouter,
   catalog: catalogRouter,
   servers: serversRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -15,7 +15,16 @@ import {
   type ServerAction,
 } from '../../shared/server-status.ts';
 import type { Database } from '../db/client.ts';
-import { auditEvents, images, locations, plans, serverJobs, servers, type JobKind } from '../db/schema.ts';
+import {
+  auditEvents,
+  images,
+  locations,
+  plans,
+  serverJobs,
+  servers,
+  users,
+  type JobKind,
+} from '../db/schema.ts';
 import { appError } from '../errors.ts';
 import { notifyJobQueued, type Tx } from '../worker/queue.ts';
 import { recordAudit } from './audit.ts';
@@ -130,7 +139,38 @@ export async function listServers(
   userId: string,
   options: ListServersOptions,
 ): Promise<{ servers: Server[]; nextCursor: string | null }> {
-  const conditions: SQL[] = [eq(servers.userId, userId)];
+  return listServerPage(db, eq(servers.userId, userId), options);
+}
+
+export type ServerWithOwner = Server & { owner: { id: string; email: string } };
+
+/** Every customer's servers, with their owners: for administrators only (the router checks the role). */
+export async function listAllServers(
+  db: Database,
+  options: ListServersOptions,
+): Promise<{ servers: ServerWithOwner[]; nextCursor: string | null }> {
+  const page = await listServerPage(db, null, options);
+  const ids = page.servers.map((s) => s.id);
+  const owners = ids.length
+    ? await db
+        .select({ serverId: servers.id, id: users.id, email: users.email })
+        .from(servers)
+        .innerJoin(users, eq(users.id, servers.userId))
+        .where(inArray(servers.id, ids))
+    : [];
+  const ownerOf = new Map(owners.map((o) => [o.serverId, { id: o.id, email: o.email }]));
+  return {
+    servers: page.servers.map((s) => ({ ...s, owner: ownerOf.get(s.id)! })),
+    nextCursor: page.nextCursor,
+  };
+}
+
+async function listServerPage(
+  db: Database,
+  owner: SQL | null,
+  options: ListServersOptions,
+): Promise<{ servers: Server[]; nextCursor: string | null }> {
+  const conditions: SQL[] = owner ? [owner] : [];
   if (!options.includeTerminated) conditions.push(ne(servers.status, 'terminated'));
   if (options.cursor) {
     const after = decodeCursor(options.cursor);

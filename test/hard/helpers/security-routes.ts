@@ -1,0 +1,90 @@
+/**
+ * A well-formed call for every REST route and every tRPC procedure, aimed at one server id. The
+ * security and fuzz suites iterate the route table and the router and look each one up here; a route
+ * or procedure without an entry fails those suites, so a new one cannot be left untested.
+ */
+import type { RestRoute } from '../../../src/server/http/rest-routes.ts';
+import type { RawRequest } from './security-http.ts';
+
+export interface CallContext {
+  /** The server the calls aim at: another customer's in the isolation suite. */
+  serverId: string;
+  planId: string;
+  imageId: string;
+  locationId: string;
+  /** The caller's own credentials, for the routes that sign in. */
+  email: string;
+  password: string;
+  /** A unique server name for orders. */
+  name(): string;
+}
+
+export interface RestCall {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Sends the caller's refresh cookie. */
+  cookie?: boolean;
+}
+
+const serverActions = ['start', 'stop', 'shutdown', 'reboot'] as const;
+
+/** Keyed by operationId. The first call of each is the "valid" base the fuzzer mutates. */
+export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
+  login: (c) => [{ body: { email: c.email, password: c.password } }],
+  refresh: () => [{ cookie: true }],
+  logout: () => [{ cookie: true }],
+  getCurrentUser: () => [{}],
+  getCatalog: () => [{}],
+  listServers: () => [{ query: { limit: '500', includeTerminated: 'true' } }, {}],
+  createServer: (c) => [
+    { body: { name: c.name(), planId: c.planId, imageId: c.imageId, locationId: c.locationId } },
+  ],
+  getServer: (c) => [
+    { params: { id: c.serverId } },
+    { params: { id: c.serverId }, query: { include: 'events' } },
+  ],
+  actOnServer: (c) => serverActions.map((action) => ({ params: { id: c.serverId }, body: { action } })),
+  terminateServer: (c) => [{ params: { id: c.serverId } }],
+  adminListServers: () => [{ query: { limit: '500', includeTerminated: 'true' } }],
+};
+
+/** Keyed by procedure path; inputs as a tRPC client passes them. */
+export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
+  'auth.login': (c) => [{ email: c.email, password: c.password }],
+  'auth.refresh': () => [undefined],
+  'auth.logout': () => [undefined],
+  'users.me': () => [undefined],
+  'catalog.get': () => [undefined],
+  'servers.list': () => [{ limit: 500, includeTerminated: true }, undefined],
+  'servers.byId': (c) => [{ id: c.serverId, include: 'events' }],
+  'servers.create': (c) => [
+    { name: c.name(), planId: c.planId, imageId: c.imageId, locationId: c.locationId },
+  ],
+  'servers.action': (c) => serverActions.map((action) => ({ id: c.serverId, action })),
+  'servers.terminate': (c) => [{ id: c.serverId }],
+  'admin.servers.list': () => [{ limit: 500, includeTerminated: true }],
+};
+
+/** Procedures and routes that take no bearer token (they work from credentials or the refresh cookie). */
+export const publicRestOperations = ['login', 'refresh', 'logout'];
+export const publicProcedures = ['auth.login', 'auth.refresh', 'auth.logout'];
+
+export function restPath(route: RestRoute, params: Record<string, string> = {}): string {
+  return `/api${route.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''))}`;
+}
+
+/** The HTTP request for one REST call. */
+export function restRequest(
+  route: RestRoute,
+  call: RestCall,
+  headers: Record<string, string> = {},
+): RawRequest {
+  const query = call.query ? `?${new URLSearchParams(call.query).toString()}` : '';
+  return {
+    method: route.method.toUpperCase(),
+    path: restPath(route, call.params) + query,
+    headers: { ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
+  };
+}
