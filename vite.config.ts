@@ -28,6 +28,12 @@ export default defineConfig({
         },
       },
       {
+        // `pnpm test:hard`: crashes, database restarts, fault storms and fuzzing. Run on their own,
+        // one file at a time, because they restart shared services and load the machine.
+        extends: true,
+        test: { name: 'hard', environment: 'node', include: ['test/hard/**/*.test.ts'], testTimeout: 600_000 },
+      },
+      {
         extends: true,
         test: { name: 'testbed', environment: 'node', include: ['testbed/**/*.test.ts'] },
       },

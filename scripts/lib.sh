@@ -31,3 +31,11 @@ ensure_mariadb() {
     for _ in $(seq 1 100); do mysqladmin -h 127.0.0.1 -u root ping >/dev/null 2>&1 && break; sleep 0.2; done
   fi
 }
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "› installing Debian's chromium (for the browser tests)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  fi
+}
