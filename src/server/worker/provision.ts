@@ -151,6 +151,25 @@ async function existingConfig(ctx: JobContext, node: string, vmid: number) {
   }
 }
 
+/**
+ * The config of whatever VM holds `vmid` anywhere in the cluster, once no clone is writing it; null when
+ * none does. A run that died between the clone request and saving its task id leaves a clone in flight
+ * whose config holds only `lock: clone`, on the template's node until it ends: judged before it ends, it
+ * would look like someone else's VM (or like none) and a second VM would be cloned.
+ */
+async function configOnceCloned(ctx: JobContext, vmid: number) {
+  const deadline = Date.now() + ctx.timings.taskTimeoutMs;
+  for (;;) {
+    const where = (await ctx.pve.clusterVms()).find((vm) => vm.vmid === vmid)?.node;
+    if (!where) return null;
+    const config = await existingConfig(ctx, where, vmid);
+    if (config && config.lock !== 'clone') return config;
+    if (Date.now() > deadline) throw new PveError(0, `VM ${vmid} stayed locked (clone)`, 'transient');
+    ctx.checkLease();
+    await new Promise((r) => setTimeout(r, ctx.pve.pollMs));
+  }
+}
+
 /** Another VM holds our VMID (made outside Keel): give the id up and reserve another. */
 async function abandonVmid(
   ctx: JobContext,
@@ -172,12 +191,12 @@ const clone: Step = async (ctx, server, p) => {
   const node = p.node!;
   const vmid = p.vmid!;
   if (!p.cloneUpid) {
-    const config = await existingConfig(ctx, node, vmid);
-    if (config) {
-      if (!String(config.description ?? '').includes(keelMarker(server.id))) {
+    const existing = await configOnceCloned(ctx, vmid);
+    if (existing) {
+      if (!String(existing.description ?? '').includes(keelMarker(server.id))) {
         await abandonVmid(ctx, server, p, 'a VM that is not this server');
       }
-      // Ours, from a run that crashed before it saved the task id: wait for the clone's lock to clear.
+      // Ours, from a run that crashed before it saved the task id.
       await waitUnlocked(ctx, node, vmid);
       return;
     }
@@ -202,6 +221,10 @@ const clone: Step = async (ctx, server, p) => {
   if (result && !result.ok) {
     if (/already exists|File exists/i.test(result.exitstatus))
       await abandonVmid(ctx, server, p, result.exitstatus);
+    // PVE deletes the half-made VM of a failed clone, so a retry must clone again, not wait on this
+    // finished task once more (which would fail every attempt the same way).
+    delete p.cloneUpid;
+    await ctx.save('reserve_vmid', p);
     throw taskFailure('Copying the image', result.exitstatus);
   }
 };
