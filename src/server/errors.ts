@@ -88,6 +88,28 @@ export interface PublicError {
 
 const internalMessage = 'Something went wrong on our side. It has been logged; please try again.';
 
+/** postgres.js and PostgreSQL codes that mean the database is briefly out of reach, not that Keel failed. */
+const databaseUnavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+]);
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && databaseUnavailableCodes.has(code)) return true;
+  }
+  return false;
+}
+
 /** Translates anything thrown by a procedure into the public error shape. Never leaks internals. */
 export function toPublicError(error: unknown): PublicError {
   const cause = error instanceof TRPCError ? error.cause : error;
@@ -119,6 +141,19 @@ export function toPublicError(error: unknown): PublicError {
         body: { error: { code, message: error.message } },
         unexpected: false,
       };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      status: 503,
+      body: {
+        error: {
+          code: 'UNAVAILABLE',
+          message: 'Keel cannot reach its database right now. Try again in a moment.',
+        },
+      },
+      retryAfter: 2,
+      unexpected: false,
+    };
   }
   return { status: 500, body: { error: { code: 'INTERNAL', message: internalMessage } }, unexpected: true };
 }

@@ -27,6 +27,7 @@ export interface TestApp {
   createUser(overrides?: {
     email?: string;
     password?: string;
+    name?: string;
     role?: 'customer' | 'admin';
   }): Promise<User & { password: string }>;
   login(email: string, password: string): Promise<{ accessToken: string; cookie: string }>;
@@ -78,6 +79,7 @@ export async function startTestApp(options: { pve?: PveClient; clientDir?: strin
       const user = await createUser(database.handle.db, {
         email: overrides.email ?? `user${++userCounter}-${Date.now()}@example.com`,
         password,
+        name: overrides.name,
         role: overrides.role ?? 'customer',
       });
       return { ...user, password };

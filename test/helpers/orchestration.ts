@@ -27,14 +27,14 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export function pveClientFor(sim: PveSim): PveClient {
+export function pveClientFor(sim: PveSim, pollMs = 20): PveClient {
   return new PveClient({
     baseUrl: sim.url,
     tokenId: sim.tokenId,
     tokenSecret: sim.tokenSecret,
     fingerprint: sim.fingerprint ?? undefined,
     log: createLogger('silent'),
-    pollMs: 20,
+    pollMs,
     attempts: 4,
   });
 }
