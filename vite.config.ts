@@ -2,6 +2,7 @@
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 import { defineConfig } from 'vite';
+import { configDefaults } from 'vitest/config';
 
 export default defineConfig({
   root: 'src/client',
@@ -25,13 +26,20 @@ export default defineConfig({
             'src/migrate/**/*.test.ts',
             'test/**/*.test.ts',
           ],
+          // The hard suite restarts shared services: it runs alone, through `pnpm test:hard`.
+          exclude: [...configDefaults.exclude, 'test/hard/**'],
         },
       },
       {
         // `pnpm test:hard`: crashes, database restarts, fault storms and fuzzing. Run on their own,
         // one file at a time, because they restart shared services and load the machine.
         extends: true,
-        test: { name: 'hard', environment: 'node', include: ['test/hard/**/*.test.ts'], testTimeout: 600_000 },
+        test: {
+          name: 'hard',
+          environment: 'node',
+          include: ['test/hard/**/*.test.ts'],
+          testTimeout: 600_000,
+        },
       },
       {
         extends: true,
