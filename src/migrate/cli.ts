@@ -5,9 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
-import { openDatabase, type DatabaseHandle } from '../server/db/client.ts';
+import { openDatabase, pendingMigrationStatements, type DatabaseHandle } from '../server/db/client.ts';
 import { PveClient } from '../server/pve/client.ts';
 import { loadMapping } from './mapping.ts';
 import { runMigration, type RunResult } from './run.ts';
@@ -100,6 +99,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let source: SourceConnection | undefined;
   let target: DatabaseHandle | undefined;
   let pveClient: PveClient | undefined;
+  let pendingSchema: string[] = [];
   try {
     try {
       source = await connectSource(sourceUrl);
@@ -115,9 +115,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         maxConnections: 2,
       });
       await target.ping();
-      if (!args['dry-run']) await target.migrate();
-      if (args['dry-run'] && !(await hasKeelSchema(target)))
-        throw new Error('has no Keel schema yet; run pnpm db:migrate (a dry run never changes the target)');
+      // A dry run never changes the target: the migrations it lacks run inside the rolled-back transaction.
+      if (args['dry-run']) pendingSchema = await pendingMigrationStatements(target.db);
+      else await target.migrate();
     } catch (err) {
       io.stderr(`migrate: target ${targetName}: ${(err as Error).message}\n`);
       return 2;
@@ -158,6 +158,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       db: target.db,
       mapping,
       dryRun: args['dry-run'],
+      pendingSchema,
       batchSize,
       clientIds,
       pve,
@@ -177,14 +178,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     await source?.close();
     await target?.close();
   }
-}
-
-async function hasKeelSchema(handle: DatabaseHandle): Promise<boolean> {
-  const result = (await handle.db.execute(
-    sql`select to_regclass('public.servers') is not null as ok`,
-  )) as unknown;
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { ok: boolean }[];
-  return rows[0]?.ok === true;
 }
 
 function redact(url: string): string {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import mysql from 'mysql2/promise';
+import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedWhmcs, type WhmcsManifest } from '../../testbed/whmcs/index.ts';
@@ -18,7 +19,7 @@ import { createApp } from '../server/app.ts';
 import { LoginThrottle } from '../server/auth/login-throttle.ts';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.ts';
+import { adminDatabaseUrl, createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.ts';
 import { main } from './cli.ts';
 import { checksumFields, serverSumsSql } from './load.ts';
 import type { RunResult } from './run.ts';
@@ -415,4 +416,37 @@ describe('WHMCS → Keel migration against the testbed', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   }, 60_000);
+});
+
+describe('dry run on a database Keel has never touched', () => {
+  it('runs against the schema it would get, and leaves the database empty', async () => {
+    const admin = postgres(adminDatabaseUrl, { max: 1, onnotice: () => {} });
+    const name = `keel_virgin_${randomBytes(4).toString('hex')}`;
+    await admin.unsafe(`create database "${name}"`);
+    const url = new URL(adminDatabaseUrl);
+    url.pathname = `/${name}`;
+    try {
+      let out = '';
+      let err = '';
+      const code = await main(['--source', sourceUrl, '--target', url.toString(), '--dry-run', '--json'], {
+        env: { LOG_LEVEL: 'warn' },
+        stdout: (t) => (out += t),
+        stderr: (t) => (err += t),
+        isTty: false,
+      });
+      expect(code, err).toBe(0);
+      const result = JSON.parse(out) as RunResult;
+      expect(result.counts.servers.created).toBe(
+        manifest.services.filter((s) => s.outcome === 'migrate').length,
+      );
+      const virgin = postgres(url.toString(), { max: 1, onnotice: () => {} });
+      const tables =
+        await virgin`select count(*)::int as n from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema')`;
+      await virgin.end();
+      expect(tables[0]!.n).toBe(0);
+    } finally {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    }
+  });
 });

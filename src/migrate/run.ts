@@ -57,6 +57,8 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   /** Keep every per-record entry in the result (for --report); off keeps memory flat on big sources. */
   keepRecords?: boolean;
+  /** Dry run only: Keel migrations the target lacks, applied inside the rolled-back transaction. */
+  pendingSchema?: string[];
 }
 
 export interface Progress {
@@ -594,7 +596,10 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
   const keelUserIdOf = new Map<string, string>();
   if (opts.dryRun) {
     try {
-      await opts.db.transaction((outer) => body(outer));
+      await opts.db.transaction(async (outer) => {
+        for (const statement of opts.pendingSchema ?? []) await outer.execute(sql.raw(statement));
+        await body(outer);
+      });
     } catch (err) {
       if (!(err instanceof DryRunRollback)) throw err;
     }

@@ -2,7 +2,7 @@
  * Opens Keel's database: PostgreSQL through postgres.js when DATABASE_URL is set, otherwise an embedded
  * PostgreSQL (PGlite) under DATA_DIR. Both run the same drizzle schema and the same migrations.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -25,6 +25,37 @@ export interface DatabaseHandle {
 }
 
 export const migrationsFolder = resolve(fileURLToPath(new URL('../../../drizzle', import.meta.url)));
+
+/**
+ * The SQL statements of the migrations the database has not applied yet, in order, for running inside
+ * a transaction that will be rolled back (a dry run must see the schema it would get, yet change nothing).
+ */
+export async function pendingMigrationStatements(db: Database): Promise<string[]> {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
+    entries: { tag: string; when: number }[];
+  };
+  let applied = -1;
+  const exists = rowsOf<{ ok: boolean }>(
+    await db.execute(sql`select to_regclass('drizzle.__drizzle_migrations') is not null as ok`),
+  );
+  if (exists[0]?.ok) {
+    const last = rowsOf<{ at: string | null }>(
+      await db.execute(sql`select max(created_at)::text as at from drizzle.__drizzle_migrations`),
+    );
+    applied = Number(last[0]?.at ?? -1);
+  }
+  return journal.entries
+    .filter((entry) => entry.when > applied)
+    .flatMap((entry) =>
+      readFileSync(join(migrationsFolder, `${entry.tag}.sql`), 'utf8').split('--> statement-breakpoint'),
+    )
+    .map((statement) => statement.trim())
+    .filter(Boolean);
+}
+
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
 
 export interface OpenDatabaseOptions {
   databaseUrl?: string | undefined;
