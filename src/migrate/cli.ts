@@ -19,7 +19,8 @@ export const usage = `Usage: pnpm migrate [options]
 Moves active WHMCS customers and their Proxmox servers into Keel. Idempotent: keyed on WHMCS ids.
 
   --dry-run            extract, transform and load inside one transaction, then roll it back
-  --source URL         WHMCS database (mysql://user:pass@host:3306/whmcs); default $WHMCS_DATABASE_URL
+  --source URL         WHMCS database (mysql://user:pass@host:3306/whmcs); default $WHMCS_DATABASE_URL,
+                       else the local testbed's mysql://root@127.0.0.1:3306/whmcs
   --target URL         Keel database (postgres://…); default $DATABASE_URL, else the embedded database in $DATA_DIR
   --mapping FILE       JSON mapping of option/field names, images and locations (see README); default built in
   --batch-size N       rows per batch and transaction (default 1000)
@@ -78,11 +79,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr('migrate: --client takes a positive WHMCS client id\n');
     return 2;
   }
-  const sourceUrl = args.source ?? io.env.WHMCS_DATABASE_URL;
-  if (!sourceUrl) {
-    io.stderr('migrate: no source: pass --source mysql://… or set WHMCS_DATABASE_URL\n');
-    return 2;
-  }
+  // Without either, the local WHMCS testbed's database, so `pnpm testbed:whmcs && pnpm migrate` works as is.
+  const sourceUrl = args.source ?? io.env.WHMCS_DATABASE_URL ?? localTestbedUrl;
+  if (sourceUrl === localTestbedUrl && !args.source)
+    io.stderr(`migrate: source ${localTestbedUrl} (the local testbed)\n`);
   const targetUrl = args.target ?? io.env.DATABASE_URL;
   const log: Logger = pino(
     { level: io.env.LOG_LEVEL ?? 'info', base: { service: 'keel-migrate' } },
@@ -179,6 +179,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     await target?.close();
   }
 }
+
+const localTestbedUrl = 'mysql://root@127.0.0.1:3306/whmcs';
 
 function redact(url: string): string {
   try {

@@ -102,6 +102,8 @@ export const envSchema = z
     PVE_POLL_MS: positiveInt(1000),
     /** How long Keel waits for a guest to power off on shutdown before reporting that it did not. */
     SHUTDOWN_TIMEOUT_S: positiveInt(60),
+    /** A `pnpm testbed:whmcs --pve-state` file whose VMs the built-in simulator adds at start. */
+    PVE_SIM_VMS: optionalString,
     /** Speed factor of the built-in PVE simulator (used only without PVE_URL). */
     PVE_SIM_SPEED: z.coerce
       .number({ error: 'must be a number' })

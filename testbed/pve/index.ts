@@ -82,7 +82,12 @@ export async function startPveSim(opts: PveSimOptions = {}): Promise<PveSim> {
   const nodeCount = opts.nodes ?? 2;
   const loaded = opts.statePath ? loadState(opts.statePath) : undefined;
   const state: ClusterState = loaded ?? seedCluster(nodeCount);
-  if (opts.vms) importVms(state, opts.vms);
+  // VMs already in a persisted state (imported at an earlier start) stay as they are.
+  if (opts.vms)
+    importVms(
+      state,
+      opts.vms.filter((vm) => !state.vms[String(vm.vmid)]),
+    );
   const certDir = opts.certDir ?? (opts.statePath ? dirname(opts.statePath) : join(tmpdir(), 'keel-pve-sim'));
   const certificate = opts.http ? undefined : await ensureNodeCertificate(certDir);
   const fingerprint = certificate?.fingerprint ?? null;

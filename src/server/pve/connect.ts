@@ -2,7 +2,9 @@
  * Connects Keel to Proxmox VE: the cluster in PVE_URL, or, without one, the built-in simulator
  * started in this process (its state and certificate kept under DATA_DIR so VMs survive restarts).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ImportedVm } from '../../../testbed/pve/import.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { PveClient } from './client.ts';
@@ -29,7 +31,11 @@ export async function connectPve(config: Config, log: Logger): Promise<PveConnec
   }
   const { startPveSim } = await import('../../../testbed/pve/index.ts');
   const dir = join(config.dataDir, 'pve-sim');
+  const vms = config.PVE_SIM_VMS
+    ? (JSON.parse(readFileSync(config.PVE_SIM_VMS, 'utf8')) as { vms: ImportedVm[] }).vms
+    : undefined;
   const sim = await startPveSim({
+    ...(vms ? { vms } : {}),
     port: 0,
     speed: config.PVE_SIM_SPEED,
     statePath: join(dir, 'state.json'),
