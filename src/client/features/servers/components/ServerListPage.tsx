@@ -2,10 +2,10 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Server } from '../../../../shared/api.ts';
 import { serverStatuses } from '../../../../shared/server-status.ts';
 import { Button } from '../../../components/Button.tsx';
+import { LoadError } from '../../../components/LoadError.tsx';
 import { CopyButton } from '../../../components/CopyButton.tsx';
 import { inputClass } from '../../../components/Field.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
-import { describeError } from '../../../lib/errors.ts';
 import { Link } from '../../../lib/router.tsx';
 import { useServers } from '../hooks/useServers.ts';
 import {
@@ -56,13 +56,11 @@ export function ServerListPage() {
       {servers.isPending && <ListSkeleton />}
 
       {servers.isError && (
-        <div role="alert" className="rounded-2xl border border-red-200 bg-red-50 p-6 text-sm text-red-900">
-          <p className="font-medium">Your servers could not be loaded.</p>
-          <p className="mt-1">{describeError(servers.error).message}</p>
-          <Button variant="secondary" size="sm" className="mt-4" onClick={() => void servers.refetch()}>
-            Try again
-          </Button>
-        </div>
+        <LoadError
+          title="Your servers could not be loaded."
+          error={servers.error}
+          onRetry={() => void servers.refetch()}
+        />
       )}
 
       {all && all.length === 0 && (

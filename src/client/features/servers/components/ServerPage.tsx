@@ -1,9 +1,8 @@
 import type { ReactNode } from 'react';
 import type { Server, ServerEvent } from '../../../../shared/api.ts';
-import { Button } from '../../../components/Button.tsx';
+import { LoadError } from '../../../components/LoadError.tsx';
 import { CopyButton } from '../../../components/CopyButton.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
-import { describeError } from '../../../lib/errors.ts';
 import { Link } from '../../../lib/router.tsx';
 import { useServer } from '../hooks/useServers.ts';
 import { formatAge, formatMemory } from '../lib/format.ts';
@@ -23,13 +22,11 @@ export function ServerPage({ id }: { id: string }) {
       </Link>
       {query.isPending && <PageSkeleton />}
       {query.isError && (
-        <div role="alert" className="rounded-2xl border border-red-200 bg-red-50 p-6 text-sm text-red-900">
-          <p className="font-medium">This server could not be loaded.</p>
-          <p className="mt-1">{describeError(query.error).message}</p>
-          <Button variant="secondary" size="sm" className="mt-4" onClick={() => void query.refetch()}>
-            Try again
-          </Button>
-        </div>
+        <LoadError
+          title="This server could not be loaded."
+          error={query.error}
+          onRetry={() => void query.refetch()}
+        />
       )}
       {query.data && <ServerDetails server={query.data.server} events={query.data.events ?? []} />}
     </div>
