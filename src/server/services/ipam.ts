@@ -1,5 +1,5 @@
 /** IP address management: pools per location, one address per live server. */
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { ipAddresses, ipPools } from '../db/schema.ts';
 import type { Tx } from '../worker/queue.ts';
@@ -65,12 +65,4 @@ export async function releaseAddress(db: Database | Tx, serverId: string): Promi
     .update(ipAddresses)
     .set({ serverId: null, allocatedAt: null })
     .where(eq(ipAddresses.serverId, serverId));
-}
-
-export async function freeAddressCount(db: Database, poolId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(ipAddresses)
-    .where(and(eq(ipAddresses.poolId, poolId), isNull(ipAddresses.serverId)));
-  return row?.n ?? 0;
 }

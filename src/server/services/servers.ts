@@ -30,7 +30,7 @@ import { notifyJobQueued, type Tx } from '../worker/queue.ts';
 import { recordAudit } from './audit.ts';
 import { allocateAddress } from './ipam.ts';
 import type { PveClient } from '../pve/client.ts';
-import { chooseNode, templateFor } from '../worker/placement.ts';
+import { chooseNode, nodeCandidates } from '../worker/placement.ts';
 
 const image = alias(images, 'image');
 const location = alias(locations, 'location');
@@ -359,18 +359,7 @@ async function checkCapacity(
   } catch {
     return;
   }
-  const placement = chooseNode(
-    loc.pveNodes.map((name) => {
-      const n = nodes.find((x) => x.node === name);
-      return {
-        node: name,
-        online: n?.status === 'online',
-        freeMemoryMb: n ? ((n.maxmem ?? 0) - (n.mem ?? 0)) / (1024 * 1024) : 0,
-        templateVmid: templateFor(img.pveTemplates, name),
-      };
-    }),
-    plan.memoryMb,
-  );
+  const placement = chooseNode(nodeCandidates(loc.pveNodes, nodes, img.pveTemplates), plan.memoryMb);
   if (!placement.ok) {
     throw appError(
       'NO_CAPACITY',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseNode, templateFor, type NodeCandidate } from './placement.ts';
+import { chooseNode, nodeCandidates, templateFor, type NodeCandidate } from './placement.ts';
 
 const node = (name: string, freeMemoryMb: number, extra: Partial<NodeCandidate> = {}): NodeCandidate => ({
   node: name,
@@ -59,5 +59,22 @@ describe('templateFor', () => {
     expect(templateFor({ pve1: 9001, pve2: 9101 }, 'pve2')).toBe(9101);
     expect(templateFor({ '*': 9000 }, 'pve7')).toBe(9000);
     expect(templateFor({ pve1: 9001 }, 'pve2')).toBeNull();
+  });
+});
+
+describe('nodeCandidates', () => {
+  it('reads PVE’s node list, subtracts memory promised to placed servers, and finds each template', () => {
+    const gib = 1024 ** 3;
+    const reports = [
+      { node: 'pve1', status: 'online', mem: 4 * gib, maxmem: 64 * gib },
+      { node: 'pve2', status: 'offline', mem: 0, maxmem: 64 * gib },
+    ];
+    expect(
+      nodeCandidates(['pve1', 'pve2', 'pve3'], reports, { pve1: 9001, '*': 9000 }, { pve1: 2048 }),
+    ).toEqual([
+      { node: 'pve1', online: true, freeMemoryMb: 60 * 1024 - 2048, templateVmid: 9001 },
+      { node: 'pve2', online: false, freeMemoryMb: 64 * 1024, templateVmid: 9000 },
+      { node: 'pve3', online: false, freeMemoryMb: 0, templateVmid: 9000 },
+    ]);
   });
 });

@@ -37,3 +37,34 @@ export function chooseNode(
 export function templateFor(templates: Record<string, number>, node: string): number | null {
   return templates[node] ?? templates['*'] ?? null;
 }
+
+/** What placement needs of PVE's `GET /nodes` answer. */
+export interface NodeReport {
+  node: string;
+  status: string;
+  mem?: number;
+  maxmem?: number;
+}
+
+/**
+ * The location's nodes as candidates: online or not, free memory as PVE reports it less what is
+ * promised to servers placed there but not yet running, and the template each would clone from.
+ */
+export function nodeCandidates(
+  locationNodes: readonly string[],
+  reports: readonly NodeReport[],
+  templates: Record<string, number>,
+  placedMb: Readonly<Record<string, number>> = {},
+): NodeCandidate[] {
+  return locationNodes.map((name) => {
+    const report = reports.find((r) => r.node === name);
+    return {
+      node: name,
+      online: report?.status === 'online',
+      freeMemoryMb: report
+        ? ((report.maxmem ?? 0) - (report.mem ?? 0)) / (1024 * 1024) - (placedMb[name] ?? 0)
+        : 0,
+      templateVmid: templateFor(templates, name),
+    };
+  });
+}

@@ -10,7 +10,7 @@ import { encodeSshKeys } from '../pve/client.ts';
 import { PveError } from '../pve/errors.ts';
 import { allocationFor } from '../services/ipam.ts';
 import { PermanentJobError, type JobContext } from './job-context.ts';
-import { chooseNode, templateFor } from './placement.ts';
+import { chooseNode, nodeCandidates } from './placement.ts';
 
 interface ProvisionProgress {
   node?: string;
@@ -54,8 +54,6 @@ type ServerRecord = Awaited<ReturnType<typeof loadServer>>;
 /** Marks a VM as Keel's: the description survives from the clone on, before any other config is set. */
 export const keelMarker = (serverId: string) => `keel:${serverId}`;
 
-const mib = 1024 * 1024;
-
 const place: Step = async (ctx, server, p) => {
   if (!server.imageTemplates || !server.locationNodes) {
     throw new PermanentJobError('the server has no image or location to provision from');
@@ -71,17 +69,9 @@ const place: Step = async (ctx, server, p) => {
       .from(servers)
       .where(and(eq(servers.status, 'provisioning'), isNotNull(servers.pveNode), ne(servers.id, server.id)))
       .groupBy(servers.pveNode);
+    const placedMb = Object.fromEntries(pending.map((r) => [r.node!, r.memoryMb]));
     const chosen = chooseNode(
-      server.locationNodes!.map((name) => {
-        const node = nodes.find((n) => n.node === name);
-        const placedMb = pending.find((r) => r.node === name)?.memoryMb ?? 0;
-        return {
-          node: name,
-          online: node?.status === 'online',
-          freeMemoryMb: node ? ((node.maxmem ?? 0) - (node.mem ?? 0)) / mib - placedMb : 0,
-          templateVmid: templateFor(server.imageTemplates!, name),
-        };
-      }),
+      nodeCandidates(server.locationNodes!, nodes, server.imageTemplates!, placedMb),
       server.memoryMb,
     );
     if (chosen.ok) await tx.update(servers).set({ pveNode: chosen.node }).where(eq(servers.id, server.id));
