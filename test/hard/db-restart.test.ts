@@ -105,7 +105,14 @@ function sampler(probe: () => Promise<number>, gapMs: number, mode: 'every' | 's
 
 /** PostgreSQL itself, on a fresh connection each time: 200 when it answers `select 1`. */
 async function probePostgres(): Promise<number> {
-  const sql = postgres(adminDatabaseUrl, { max: 1, connect_timeout: 1, onnotice: () => {} });
+  // fetch_types off: postgres.js drops the promise of its start-up type query, so a connection cut
+  // during it (as a restart does) would surface as an unhandled rejection in this process.
+  const sql = postgres(adminDatabaseUrl, {
+    max: 1,
+    connect_timeout: 1,
+    fetch_types: false,
+    onnotice: () => {},
+  });
   try {
     await sql`select 1`;
     return 200;

@@ -70,7 +70,32 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     : openPglite(options.dataDir);
 }
 
+/**
+ * postgres.js runs a type query as the first statement of every new connection and drops its promise
+ * (porsager/postgres#1192, #1223): a connection cut during it, as a PostgreSQL restart does, surfaces as
+ * an unhandled rejection that would end the process. The query that needed the connection fails on its
+ * own and is retried or answered 503, so that one rejection is logged and nothing else is swallowed.
+ */
+let driverRejectionGuard = false;
+function guardDriverRejections(): void {
+  if (driverRejectionGuard) return;
+  driverRejectionGuard = true;
+  process.on('unhandledRejection', (reason) => {
+    if (isDroppedTypeQuery(reason)) {
+      process.emitWarning(`PostgreSQL connection lost while it was starting: ${(reason as Error).message}`);
+      return;
+    }
+    throw reason;
+  });
+}
+
+export function isDroppedTypeQuery(reason: unknown): boolean {
+  const query = (reason as { query?: unknown } | null)?.query;
+  return typeof query === 'string' && /from pg_catalog\.pg_type a\s/.test(query) && /typarray/.test(query);
+}
+
 async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
+  guardDriverRejections();
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
