@@ -11,7 +11,7 @@ import { PveClient } from '../server/pve/client.ts';
 import { loadMapping } from './mapping.ts';
 import { runMigration, type RunResult } from './run.ts';
 import { connectSource, type SourceConnection } from './source.ts';
-import type { PveVmInfo } from './transform.ts';
+import type { PveVmInfo } from './pve-inventory.ts';
 import { formatSummary } from './report.ts';
 
 export const usage = `Usage: pnpm migrate [options]
