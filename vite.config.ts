@@ -50,7 +50,7 @@ export default defineConfig({
           name: 'client',
           environment: 'jsdom',
           include: ['src/client/**/*.test.{ts,tsx}'],
-          setupFiles: ['./test/setup-dom.ts'],
+          setupFiles: ['./test/setup-dom.ts', './src/client/testing/jsdom-gaps.ts'],
         },
       },
     ],
