@@ -6,7 +6,9 @@ import { configDefaults } from 'vitest/config';
 export default defineConfig({
   root: 'src/client',
   plugins: [react(), tailwindcss()],
-  build: { outDir: '../../dist/client', emptyOutDir: true },
+  // The manifest maps each chunk to what it imports; `pnpm bench:ui` reads it to size what each kind of
+  // user downloads. It sits in `.vite/`, which the server's static files never serve.
+  build: { outDir: '../../dist/client', emptyOutDir: true, manifest: true },
   server: { proxy: { '/api': 'http://127.0.0.1:3000', '/trpc': 'http://127.0.0.1:3000' } },
   test: {
     root: '.',
