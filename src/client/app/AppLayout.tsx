@@ -9,7 +9,7 @@ import { useTRPC } from '../lib/trpc.ts';
 import { announceSignOut } from './sign-out.ts';
 
 const navLink =
-  'rounded-md px-2.5 py-1.5 text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-600 aria-[current=page]:bg-slate-100 aria-[current=page]:font-medium aria-[current=page]:text-slate-900';
+  'rounded-md px-2 py-1.5 text-slate-600 sm:px-2.5 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-600 aria-[current=page]:bg-slate-100 aria-[current=page]:font-medium aria-[current=page]:text-slate-900';
 
 export function AppLayout({ user, children }: { user: User; children: ReactNode }) {
   const trpc = useTRPC();
@@ -32,8 +32,8 @@ export function AppLayout({ user, children }: { user: User; children: ReactNode 
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex h-14 max-w-6xl items-center justify-between gap-4 px-4 sm:px-6">
-          <div className="flex min-w-0 items-center gap-3 sm:gap-6">
+        <div className="mx-auto flex h-14 max-w-6xl items-center justify-between gap-2 px-4 sm:gap-4 sm:px-6">
+          <div className="flex min-w-0 items-center gap-2 sm:gap-6">
             <Link
               to="/servers"
               aria-label="Keel, your servers"
@@ -42,7 +42,7 @@ export function AppLayout({ user, children }: { user: User; children: ReactNode 
               <KeelMark />
               <span className="hidden font-semibold tracking-tight text-slate-900 sm:inline">Keel</span>
             </Link>
-            <nav aria-label="Main" className="flex items-center gap-1 overflow-x-auto text-sm">
+            <nav aria-label="Main" className="flex items-center gap-0.5 overflow-x-auto text-sm sm:gap-1">
               <Link to="/servers" className={navLink}>
                 Servers
               </Link>
@@ -50,8 +50,9 @@ export function AppLayout({ user, children }: { user: User; children: ReactNode 
                 Account
               </Link>
               {user.role === 'admin' && (
-                <Link to="/admin" className={`${navLink} whitespace-nowrap`}>
-                  Operator console
+                <Link to="/admin" aria-label="Operator console" className={`${navLink} whitespace-nowrap`}>
+                  <span className="sm:hidden">Console</span>
+                  <span className="hidden sm:inline">Operator console</span>
                 </Link>
               )}
             </nav>
