@@ -18,7 +18,7 @@ import {
   type PlanRow,
 } from './load.ts';
 import { accountDetails } from './transform-accounts.ts';
-import type { ClientRow } from './whmcs.ts';
+import { clientRow } from './testing.ts';
 
 let target: TestDatabase;
 const db = () => target.handle.db;
@@ -30,38 +30,19 @@ afterAll(async () => {
   await target?.drop();
 });
 
-const client: ClientRow = {
+const client = clientRow({
   id: 21,
-  status: 'Active',
   email: 'ada@example.test',
-  password: '',
   firstname: 'Ada',
   lastname: 'L',
-  companyname: '',
-  address1: '',
-  address2: '',
   city: 'Berlin',
-  state: '',
-  postcode: '',
   country: 'DE',
-  phonenumber: '',
-  taxId: '',
   currency: 'EUR',
-  credit: '0.00',
-  taxExempt: false,
-  separateInvoices: false,
-  defaultGateway: '',
-  language: '',
-  groupId: 0,
-  notes: '',
-  marketingOptIn: false,
-  datecreated: null,
   ownerUserId: 7,
   ownerEmail: 'ada@example.test',
-  ownerPassword: '',
   ownerFirstName: 'Ada',
   ownerLastName: 'L',
-};
+});
 
 describe('plans', () => {
   const plan: PlanRow = {

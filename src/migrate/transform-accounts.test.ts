@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accountDetails, accountWarnings, loginIds, newUser, ownLogin } from './transform-accounts.ts';
+import { clientRow } from './testing.ts';
 import type { ClientRow } from './whmcs.ts';
 
 describe('account billing details (users.legacy_attributes.whmcsAccounts)', () => {
@@ -63,38 +64,17 @@ describe('account billing details (users.legacy_attributes.whmcsAccounts)', () =
 });
 
 describe('logins', () => {
-  const client: ClientRow = {
+  const client = clientRow({
     id: 12,
-    status: 'Active',
     email: 'Legacy@Example.COM ',
-    password: '',
     firstname: 'Se&#225;n',
     lastname: 'O&#039;Brien',
-    companyname: '',
-    address1: '',
-    address2: '',
-    city: '',
-    state: '',
-    postcode: '',
-    country: '',
-    phonenumber: '',
-    taxId: '',
-    currency: null,
-    credit: '0.00',
-    taxExempt: false,
-    separateInvoices: false,
-    defaultGateway: '',
-    language: '',
-    groupId: 0,
-    notes: '',
-    marketingOptIn: false,
-    datecreated: null,
     ownerUserId: 40,
     ownerEmail: ' Owner@Example.COM',
     ownerPassword: '5f4dcc3b5aa765d61d8327deb882cf99',
     ownerFirstName: 'Ow&amp;ner',
     ownerLastName: 'One',
-  };
+  });
   const legacy: ClientRow = {
     ...client,
     ownerUserId: null,
