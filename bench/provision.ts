@@ -23,7 +23,7 @@ import { pinnedAgent, PveClient } from '../src/server/pve/client.ts';
 import { createPool } from '../src/server/services/ipam.ts';
 import { createUser } from '../src/server/services/users.ts';
 import { startWorker } from '../src/server/worker/worker.ts';
-import { DURATION, STORAGE_BANDWIDTH } from '../testbed/pve/simulator.ts';
+import { DURATION, STORAGE_BANDWIDTH } from '../testbed/pve/api/context.ts';
 import { createTestDatabase } from '../test/helpers/postgres.ts';
 
 const { values } = parseArgs({

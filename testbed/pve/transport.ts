@@ -9,7 +9,9 @@ import type { ClusterState } from './cluster.ts';
 import { faultConfigSchema, type FaultConfig } from './faults.ts';
 import { uriUnescape } from './formats.ts';
 import { findEndpointSchema, validateParams, type HttpMethod } from './schema.ts';
-import { PveError, type Caller, type Simulator } from './simulator.ts';
+import type { Caller } from './api/context.ts';
+import { SimHttpError } from './api/errors.ts';
+import type { Simulator } from './simulator.ts';
 
 const TICKET_LIFETIME_S = 7200;
 const AUTH_FAILURE_DELAY_MS = 3000;
@@ -87,12 +89,12 @@ export class Transport {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.opts.logger?.error({ err }, 'pve simulator internal error');
-      reply = this.errorReply(new PveError(500, message));
+      reply = this.errorReply(new SimHttpError(500, message));
     }
     this.write(req, res, reply);
   }
 
-  private errorReply(err: PveError): Reply {
+  private errorReply(err: SimHttpError): Reply {
     const message = err.message.endsWith('\n') ? err.message : `${err.message}\n`;
     const body: Record<string, unknown> = { data: null, message };
     if (err.errors) body.errors = err.errors;
@@ -130,7 +132,7 @@ export class Transport {
     for await (const chunk of req) {
       const buf = chunk as Buffer;
       size += buf.length;
-      if (size > MAX_BODY) throw new PveError(413, 'Request Entity Too Large');
+      if (size > MAX_BODY) throw new SimHttpError(413, 'Request Entity Too Large');
       chunks.push(buf);
     }
     return Buffer.concat(chunks).toString('utf8');
@@ -149,10 +151,10 @@ export class Transport {
         try {
           parsed = JSON.parse(body);
         } catch {
-          throw new PveError(400, 'Parameter verification failed.', { _root: 'malformed JSON body' });
+          throw new SimHttpError(400, 'Parameter verification failed.', { _root: 'malformed JSON body' });
         }
         if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-          throw new PveError(400, 'Parameter verification failed.', { _root: 'an object is required' });
+          throw new SimHttpError(400, 'Parameter verification failed.', { _root: 'an object is required' });
         }
         for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
           if (value === null || value === undefined) continue;
@@ -163,7 +165,7 @@ export class Transport {
           else params[key] = String(value);
         }
       } else if (/^multipart\//i.test(contentType)) {
-        throw new PveError(501, 'Unsupported content type for this simulator (multipart)');
+        throw new SimHttpError(501, 'Unsupported content type for this simulator (multipart)');
       } else {
         const form: Record<string, string> = {};
         for (const [key, value] of new URLSearchParams(body)) add(key, value, form);
@@ -177,7 +179,7 @@ export class Transport {
 
   private async unauthorized(message: string): Promise<Reply> {
     await this.opts.sim.clock.sleep(AUTH_FAILURE_DELAY_MS);
-    return this.errorReply(new PveError(401, message));
+    return this.errorReply(new SimHttpError(401, message));
   }
 
   private async authenticate(req: IncomingMessage, method: string): Promise<Caller | Reply> {
@@ -214,7 +216,7 @@ export class Transport {
     if (!schema) throw new Error('schema for POST /access/ticket missing');
     const validated = validateParams(schema, params);
     if (!validated.ok)
-      return this.errorReply(new PveError(400, 'Parameter verification failed.', validated.errors));
+      return this.errorReply(new SimHttpError(400, 'Parameter verification failed.', validated.errors));
     let username = String(validated.params.username);
     if (!username.includes('@') && validated.params.realm !== undefined)
       username = `${username}@${validated.params.realm}`;
@@ -250,23 +252,25 @@ export class Transport {
   private async handleApi(req: IncomingMessage, url: URL): Promise<Reply> {
     const method = (req.method ?? 'GET').toUpperCase();
     const split = /^\/api2\/([a-z]+)(\/.*)?$/.exec(url.pathname);
-    if (!split || split[1] !== 'json') return this.errorReply(new PveError(501, 'no such uri'));
+    if (!split || split[1] !== 'json') return this.errorReply(new SimHttpError(501, 'no such uri'));
     const segments = (split[2] ?? '/')
       .split('/')
       .filter((s) => s !== '')
       .map((s) => uriUnescape(s));
     const body = await this.readBody(req);
     if ((method === 'GET' || method === 'DELETE' || method === 'HEAD') && body.length > 0) {
-      return this.errorReply(new PveError(501, `Unexpected content for method '${method}'`));
+      return this.errorReply(new SimHttpError(501, `Unexpected content for method '${method}'`));
     }
     if (!['GET', 'POST', 'PUT', 'DELETE'].includes(method)) {
-      return this.errorReply(new PveError(501, `Method '${method} /${segments.join('/')}' not implemented`));
+      return this.errorReply(
+        new SimHttpError(501, `Method '${method} /${segments.join('/')}' not implemented`),
+      );
     }
     let params: Record<string, string>;
     try {
       params = this.parseParams(req, url, body);
     } catch (err) {
-      if (err instanceof PveError) return this.errorReply(err);
+      if (err instanceof SimHttpError) return this.errorReply(err);
       throw err;
     }
     if (method === 'POST' && segments.join('/') === 'access/ticket') return this.login(params);
@@ -286,7 +290,7 @@ export class Transport {
       if (result.total !== undefined) envelope.total = result.total;
       return { status: 200, reason: 'OK', body: envelope };
     } catch (err) {
-      if (err instanceof PveError) return this.errorReply(err);
+      if (err instanceof SimHttpError) return this.errorReply(err);
       throw err;
     }
   }
