@@ -14,7 +14,8 @@ import {
   type VmState,
 } from './cluster.ts';
 import { faultConfigSchema, seededRandom, type FaultConfig, type FaultConfigInput } from './faults.ts';
-import { importVms, type ImportedVm } from './import.ts';
+import type { PveStateVm } from '../whmcs/manifest.ts';
+import { importVms } from './import.ts';
 import { Simulator } from './simulator.ts';
 import { ensureNodeCertificate } from './tls.ts';
 import { mergeFaults, publicState, Transport, type PublicState } from './transport.ts';
@@ -22,7 +23,6 @@ import { mergeFaults, publicState, Transport, type PublicState } from './transpo
 export type { FaultConfig, FaultConfigInput } from './faults.ts';
 export type { PublicState } from './transport.ts';
 export type { VmState, TaskState } from './cluster.ts';
-export type { ImportedVm } from './import.ts';
 
 export interface PveSimOptions {
   port?: number;
@@ -36,7 +36,7 @@ export interface PveSimOptions {
   /** Seed for the fault and jitter random source; Math.random when absent. */
   seed?: number;
   /** Existing VMs to add at start (e.g. the WHMCS seeder's pve-state.json `vms`); see import.ts. */
-  vms?: readonly ImportedVm[];
+  vms?: readonly PveStateVm[];
 }
 
 /** In-process control of the simulator, the same powers as the /_sim/ HTTP API. */
