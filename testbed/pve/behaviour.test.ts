@@ -61,9 +61,17 @@ describe('envelope and transport', () => {
     expect(res.reason).toBe("Configuration file 'nodes/pve2/qemu-server/9001.conf' does not exist");
   });
 
+  // pve-http-server AnyEvent.pm: $split_abs_uri needs a format segment of two or more lowercase
+  // characters; without one pveproxy says `no such uri` as a plain-text error(), before any auth.
   it('answers 501 for a missing format segment and a body on GET', async () => {
-    const noFormat = await rawRequest(sim.url, 'GET', '/api2/nodes');
+    const noFormat = await rawRequest(sim.url, 'GET', '/api2');
     expect([noFormat.status, noFormat.reason]).toEqual([501, 'no such uri']);
+    expect(noFormat.headers['content-type']).toBeUndefined();
+    expect(noFormat.body).toEqual({ raw: 'no such uri' });
+    const xml = await rawRequest(sim.url, 'GET', '/api2/xml/version', {
+      headers: { Authorization: `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}` },
+    });
+    expect([xml.status, xml.reason]).toEqual([501, 'no formatter for uri /version, xml']);
     const body = await pve.call('GET', '/version', {
       rawBody: { contentType: 'application/x-www-form-urlencoded', text: 'a=1' },
     });

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPveSim, type PveSim } from './index.ts';
-import { allEndpointSchemas, findEndpointSchema, loadApiSubset } from './schema.ts';
+import { allEndpointSchemas, findEndpointSchema, loadApiSubset } from './api-subset.ts';
 import { pveClient } from './test-client.ts';
 
 /** Subset endpoints the simulator deliberately does not serve (see README, "Not modelled"). */

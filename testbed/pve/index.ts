@@ -18,10 +18,11 @@ import type { PveStateVm } from '../whmcs/manifest.ts';
 import { importVms } from './import.ts';
 import { Simulator } from './simulator.ts';
 import { ensureNodeCertificate } from './tls.ts';
-import { mergeFaults, publicState, Transport, type PublicState } from './transport.ts';
+import { mergeFaults, publicState, type PublicState } from './admin.ts';
+import { Transport } from './transport.ts';
 
 export type { FaultConfig, FaultConfigInput } from './faults.ts';
-export type { PublicState } from './transport.ts';
+export type { PublicState } from './admin.ts';
 export type { VmState, TaskState } from './cluster.ts';
 
 export interface PveSimOptions {

@@ -3,7 +3,9 @@
 import { SimClock } from './clock.ts';
 import type { ClusterState } from './cluster.ts';
 import { noFaults, pickLatency, routeFaultFor, type FaultConfig } from './faults.ts';
-import { findEndpointSchema, validateParams, type EndpointSchema, type HttpMethod } from './schema.ts';
+import { findEndpointSchema, type EndpointSchema, type HttpMethod } from './api-subset.ts';
+import { validateParams } from './schema.ts';
+import type { RawParams } from './request.ts';
 import { TaskRunner } from './tasks.ts';
 import { SimContext, type Caller, type Route } from './api/context.ts';
 import { SimHttpError, die, paramError } from './api/errors.ts';
@@ -11,9 +13,9 @@ import { buildRoutes } from './api/routes.ts';
 
 export interface ApiCall {
   method: HttpMethod;
-  /** Path below /api2/json, already URI-unescaped per segment. */
+  /** Path below /api2/json, already URI-unescaped. */
   segments: string[];
-  raw: Record<string, string>;
+  raw: RawParams;
   caller: Caller;
 }
 

@@ -35,8 +35,10 @@ export interface RequestOptions {
   json?: Record<string, unknown>;
   query?: Record<string, string | number>;
   headers?: Record<string, string>;
-  /** Raw body with its own content type. */
+  /** Raw body with its own content type (none when `contentType` is empty). */
   rawBody?: { contentType: string; text: string };
+  /** Send the body with `Transfer-Encoding: chunked` instead of a Content-Length. */
+  chunked?: boolean;
 }
 
 export function rawRequest(
@@ -60,10 +62,11 @@ export function rawRequest(
   }
   if (opts.rawBody) {
     body = opts.rawBody.text;
-    headers['content-type'] = opts.rawBody.contentType;
+    if (opts.rawBody.contentType) headers['content-type'] = opts.rawBody.contentType;
+    else delete headers['content-type'];
   }
   for (const [k, v] of Object.entries(query)) url.searchParams.append(k, String(v));
-  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  if (body !== undefined && !opts.chunked) headers['content-length'] = String(Buffer.byteLength(body));
   const isHttps = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
     const req = (isHttps ? httpsRequest : httpRequest)(

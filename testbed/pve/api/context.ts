@@ -10,7 +10,8 @@ import {
   type VmState,
 } from '../cluster.ts';
 import type { FaultConfig } from '../faults.ts';
-import type { HttpMethod, ParamValue } from '../schema.ts';
+import type { HttpMethod } from '../api-subset.ts';
+import type { ParamValue } from '../schema.ts';
 import type { TaskRunner, WorkerContext } from '../tasks.ts';
 import { TaskError, die } from './errors.ts';
 

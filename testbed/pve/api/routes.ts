@@ -1,5 +1,5 @@
 // The route table: every method and path the simulator answers, and the section that handles it.
-import type { HttpMethod } from '../schema.ts';
+import type { HttpMethod } from '../api-subset.ts';
 import { agentAvailable, agentInterfaces } from './agent.ts';
 import { cloneVm } from './clone.ts';
 import { cloudinitDump, cloudinitPending, cloudinitSnapshot } from './cloudinit.ts';
