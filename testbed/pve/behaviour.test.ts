@@ -155,6 +155,12 @@ describe('provisioning flow', () => {
     const upid = String(clone.body.data);
     expect(upid).toMatch(/^UPID:pve1:[0-9A-F]{8}:[0-9A-F]{8,9}:[0-9A-F]{8}:qmclone:9000:root@pam!keel:$/);
 
+    // The worker writes the new VM's locked config a moment after the UPID (Qemu.pm clone_vm).
+    for (let res = await pve.get('/nodes/pve1/qemu/310/config'); res.status !== 200;) {
+      expect(res.reason).toBe("Configuration file 'nodes/pve1/qemu-server/310.conf' does not exist");
+      await new Promise((r) => setTimeout(r, 5));
+      res = await pve.get('/nodes/pve1/qemu/310/config');
+    }
     const locked = await pve.put('/nodes/pve1/qemu/310/config', { cores: 2 });
     expect([locked.status, locked.reason]).toEqual([500, 'VM is locked (clone)']);
     const during = await pve.get('/nodes/pve1/qemu/310/status/current');

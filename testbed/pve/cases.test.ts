@@ -38,13 +38,16 @@ describe('fidelity cases', () => {
     expect(nonShared.reason).toBe("can't clone to non-shared storage 'local-lvm'");
   });
 
-  it('a newid taken on another node fails inside the task', async () => {
+  // qemu-server API2/Qemu.pm clone_vm writes the temporary config on its own node with
+  // pve-common File.pm file_set_contents, outside the eval that adds `clone failed: `.
+  it("a newid taken on another node fails inside the task, naming this node's config path", async () => {
     const res = await pve.post('/nodes/pve2/qemu/9101/clone', { newid: 9001 });
     expect(res.status).toBe(200);
     const task = await pve.waitTask(String(res.body.data));
     expect(task.exitstatus).toBe(
-      "clone failed: close (rename) atomic file '/etc/pve/nodes/pve1/qemu-server/9001.conf' failed: File exists",
+      "close (rename) atomic file '/etc/pve/nodes/pve2/qemu-server/9001.conf' failed: File exists",
     );
+    expect(sim.sim.vm(9001)?.config).toMatchObject({ template: 1, name: 'debian-12-cloudinit' });
   });
 
   it('clones a shared-storage template to another node', async () => {

@@ -9,6 +9,7 @@ import {
   parseDrive,
   parseSize,
   resolveResize,
+  uniqueTags,
   uriUnescape,
   validateSshKeys,
 } from './formats.ts';
@@ -140,4 +141,14 @@ describe('exit status', () => {
   ])('%s → %s', (line, status) => {
     expect(exitStatusFromLastLine(line)).toBe(status);
   });
+});
+
+// pve-guest-common GuestHelpers.pm get_unique_tags, pve-common ParseUtils.pm split_list.
+describe('uniqueTags (GuestHelpers.pm get_unique_tags)', () => {
+  it.each([
+    ['Zeta;keel;alpha;Keel', 'alpha;keel;zeta'],
+    ['b,a c;;a', 'a;b;c'],
+    ['  ', ''],
+    ['Web-01', 'web-01'],
+  ])('%j → %j', (given, stored) => expect(uniqueTags(given)).toBe(stored));
 });

@@ -202,3 +202,18 @@ export function humanBytes(bytes: number): string {
   }
   return `${value.toFixed(1)} ${units[unit]}`;
 }
+
+/**
+ * GuestHelpers.pm get_unique_tags with datacenter.cfg's default tag-style: split as split_list does,
+ * sorted case-insensitively, lowercased, duplicates dropped, joined by `;`.
+ */
+export function uniqueTags(value: string): string {
+  const tags = value.includes('\0') ? value.split('\0') : value.replace(/[,;]/g, ' ').trim().split(/\s+/);
+  const sorted = tags
+    .filter((t) => t !== '')
+    .sort((a, b) => {
+      const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  return [...new Set(sorted.map((t) => t.toLowerCase()))].join(';');
+}

@@ -66,7 +66,7 @@ export interface PveSim {
   /** `USER@REALM!TOKENID`. */
   tokenId: string;
   tokenSecret: string;
-  /** SHA-256 fingerprint of the node certificate, colon-separated uppercase hex; null with http. */
+  /** SHA-256 fingerprint of the certificate served, colon-separated uppercase hex; null with http (GET /nodes still reports the node certificate's). */
   fingerprint: string | null;
   /** Secret for the /_sim/ admin API (header `X-Sim-Admin`). */
   adminSecret: string;
@@ -90,7 +90,10 @@ export async function startPveSim(opts: PveSimOptions = {}): Promise<PveSim> {
       opts.vms.filter((vm) => !state.vms[String(vm.vmid)]),
     );
   const certDir = opts.certDir ?? (opts.statePath ? dirname(opts.statePath) : join(tmpdir(), 'keel-pve-sim'));
-  const certificate = opts.http ? undefined : await ensureNodeCertificate(certDir);
+  // The node certificate exists even when the simulator serves plain HTTP (as PVE behind a proxy):
+  // GET /nodes always reports its fingerprint.
+  const nodeCertificate = await ensureNodeCertificate(certDir);
+  const certificate = opts.http ? undefined : nodeCertificate;
   const fingerprint = certificate?.fingerprint ?? null;
 
   let saveTimer: NodeJS.Timeout | undefined;
@@ -113,7 +116,7 @@ export async function startPveSim(opts: PveSimOptions = {}): Promise<PveSim> {
   const sim = new Simulator({
     state,
     speed,
-    fingerprint,
+    fingerprint: nodeCertificate.fingerprint,
     onChange,
     ...(opts.seed !== undefined ? { random: seededRandom(opts.seed) } : {}),
   });

@@ -28,7 +28,8 @@ export interface SimulatorOptions {
   state: ClusterState;
   speed: number;
   random?: () => number;
-  fingerprint: string | null;
+  /** The node certificate's SHA-256 fingerprint, as GET /nodes reports it. */
+  fingerprint: string;
   onChange?: () => void;
 }
 

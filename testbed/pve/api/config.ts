@@ -21,6 +21,7 @@ import {
   memoryMiB,
   parseDrive,
   splitPropertyString,
+  uniqueTags,
   uriUnescape,
   validateSshKeys,
   withDriveSize,
@@ -170,6 +171,7 @@ export function updateConfig(ctx: SimContext, p: Params): string[] {
       return [key, value];
     }
     if (key === 'cipassword') return [key, hashPassword(String(value))];
+    if (key === 'tags') return [key, uniqueTags(String(value))];
     if (NET_KEY_RE.test(key)) return [key, withMac(String(value))];
     if (DISK_KEY_RE.test(key)) return [key, allocateDisk(ctx, vm, String(value))];
     return [key, value];

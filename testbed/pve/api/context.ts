@@ -36,6 +36,10 @@ export interface Route {
 
 // Simulated durations (ms at speed 1); exported for benchmarks that compute ideal times.
 export const DURATION = {
+  /** From the clone's UPID to its temporary config: fork, the source's and the new VMID's flocks. */
+  cloneWorkerStart: 200,
+  /** clone_vm takes the new VMID's flock with a 1 s timeout. */
+  cloneFlockTimeout: 1000,
   cloneSetup: 1000,
   linkedClone: 3000,
   start: 3000,
@@ -64,7 +68,8 @@ export interface SimContextOptions {
   tasks: TaskRunner;
   faults: () => FaultConfig;
   random: () => number;
-  fingerprint: string | null;
+  /** The node certificate's SHA-256 fingerprint, as GET /nodes reports it. */
+  fingerprint: string;
   onChange: () => void;
 }
 
@@ -74,10 +79,10 @@ export class SimContext {
   readonly tasks: TaskRunner;
   readonly faults: () => FaultConfig;
   readonly random: () => number;
-  readonly fingerprint: string | null;
+  readonly fingerprint: string;
   readonly onChange: () => void;
-  /** Config flocks held by clone workers on the new VMID (qemu-server lock_config). */
-  readonly flocks = new Map<number, Promise<void>>();
+  /** Config flocks held by workers, by VMID (qemu-server lock_config). */
+  private readonly flocks = new Map<number, Promise<void>>();
   private readonly bandwidth = new Map<string, BandwidthScheduler>();
 
   constructor(opts: SimContextOptions) {
@@ -156,13 +161,47 @@ export class SimContext {
     if (lock !== undefined && !skiplock) throw new TaskError(`VM is locked (${lock})`);
   }
 
-  /** Waits for a clone worker's config flock, as lock_config does with its 10 s timeout. */
-  async waitFlock(vmid: number): Promise<void> {
-    const held = this.flocks.get(vmid);
-    if (!held) return;
-    const timeout = this.clock.sleep(DURATION.flockTimeout).then(() => 'timeout' as const);
-    const outcome = await Promise.race([held.then(() => 'released' as const), timeout]);
-    if (outcome === 'timeout')
-      throw new TaskError(`can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`);
+  /** The config flock's timeout, as lock_config's default. */
+  private lockTimeout(vmid: number): TaskError {
+    return new TaskError(`can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`);
+  }
+
+  /**
+   * lock_config_full: waits up to `timeoutMs` for the VMID's config flock and holds it until the
+   * returned release is called. The wait is logged as PVE's lock_file_full prints it.
+   */
+  async lockConfig(vmid: number, timeoutMs: number, worker: WorkerContext): Promise<() => void> {
+    await this.waitFlock(vmid, timeoutMs, worker);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.flocks.set(vmid, held);
+    return () => {
+      if (this.flocks.get(vmid) === held) this.flocks.delete(vmid);
+      release();
+    };
+  }
+
+  /** Waits until no worker holds the VMID's config flock (lock_config with its 10 s timeout). */
+  async waitFlock(
+    vmid: number,
+    timeoutMs: number = DURATION.flockTimeout,
+    worker?: WorkerContext,
+  ): Promise<void> {
+    if (!this.flocks.has(vmid)) return;
+    worker?.log('trying to acquire lock...');
+    const timeout = this.clock.sleep(timeoutMs).then(() => 'timeout' as const);
+    for (let held = this.flocks.get(vmid); held; held = this.flocks.get(vmid)) {
+      const outcome = await Promise.race([held.then(() => 'released' as const), timeout]);
+      if (outcome === 'timeout') throw this.lockTimeout(vmid);
+    }
+  }
+
+  /** assert_config_exists_on_node, as check_running does it before any power change. */
+  assertConfigOnNode(node: string, vmid: number): void {
+    const vm = this.state.vms[String(vmid)];
+    if (!vm || vm.node !== node)
+      throw die(`unable to find configuration file for VM ${vmid} on node '${node}'`);
   }
 }

@@ -5,11 +5,9 @@ import { DURATION } from './context.ts';
 import { die, paramError } from './errors.ts';
 import { nodeCpu, nodeMemUsed, nodeSummary, storageEntry, vmStatus } from './status.ts';
 
+/** pve-manager API2/Nodes.pm index: extract_node_stats per node, plus its certificate's fingerprint. */
 export function nodeList(ctx: SimContext): unknown[] {
-  return ctx.state.nodes.map((n) => ({
-    ...nodeSummary(ctx.state, n),
-    ssl_fingerprint: ctx.fingerprint ?? undefined,
-  }));
+  return ctx.state.nodes.map((n) => ({ ...nodeSummary(ctx.state, n), ssl_fingerprint: ctx.fingerprint }));
 }
 
 export function nodeStatus(ctx: SimContext, name: string): Record<string, unknown> {
@@ -64,66 +62,83 @@ export function nextId(ctx: SimContext, vmid: number | undefined): string {
   throw die('unable to get any free VMID in range [100, 999999]');
 }
 
+/**
+ * pve-manager API2/Cluster.pm resources with API2Tools.pm extract_vm_stats / extract_node_stats /
+ * extract_storage_stats: guests, nodes, storages, then the network zones. A guest's figures come
+ * from pvestatd's RRD samples, so one too new to have any is only `status: unknown`; its `lock` and
+ * `tags` come from the config either way.
+ */
 export function clusterResources(ctx: SimContext, type: string | undefined): unknown[] {
   const now = Date.now();
   const out: unknown[] = [];
-  if (!type || type === 'node')
-    for (const n of ctx.state.nodes) out.push({ ...nodeSummary(ctx.state, n), 'cgroup-mode': 2 });
   if (!type || type === 'vm') {
-    for (const vm of Object.values(ctx.state.vms)) {
-      const base = { id: `qemu/${vm.vmid}`, type: 'qemu', node: vm.node, vmid: vm.vmid };
-      if (now - vm.createdAt < ctx.clock.realMs(DURATION.statusRefresh)) {
-        out.push({ ...base, status: 'unknown' });
-        continue;
+    for (const vmid of Object.keys(ctx.state.vms).sort()) {
+      const vm = ctx.state.vms[vmid];
+      if (!vm) continue;
+      const entry: Record<string, unknown> = {
+        id: `qemu/${vm.vmid}`,
+        vmid: vm.vmid,
+        node: vm.node,
+        type: 'qemu',
+        status: 'unknown',
+      };
+      if (now - vm.createdAt >= ctx.clock.realMs(DURATION.statusRefresh)) {
+        // pvestatd samples the full vmstatus.
+        const s = vmStatus(vm, { full: true, hostCpus: ctx.node(vm.node).maxcpu });
+        Object.assign(entry, {
+          uptime: s.uptime,
+          name: s.name,
+          status: s.status,
+          template: vm.config.template ? 1 : 0,
+          maxcpu: s.cpus,
+          cpu: s.cpu,
+          maxmem: s.maxmem,
+          mem: s.mem,
+          maxdisk: s.maxdisk,
+          disk: 0,
+          netin: s.netin,
+          netout: s.netout,
+          diskread: s.diskread ?? 0,
+          diskwrite: s.diskwrite ?? 0,
+          memhost: s.memhost,
+        });
       }
-      const s = vmStatus(vm, false);
-      out.push({
-        ...base,
-        name: s.name,
-        status: s.status,
-        template: vm.config.template ? 1 : 0,
-        maxcpu: s.cpus,
-        cpu: s.cpu,
-        maxmem: s.maxmem,
-        mem: s.mem,
-        memhost: s.memhost,
-        maxdisk: s.maxdisk,
-        disk: 0,
-        uptime: s.uptime,
-        netin: s.netin,
-        netout: s.netout,
-        diskread: s.diskread,
-        diskwrite: s.diskwrite,
-        ...(vm.config.lock !== undefined ? { lock: vm.config.lock } : {}),
-        ...(vm.config.tags !== undefined ? { tags: vm.config.tags } : {}),
-      });
+      if (vm.config.lock !== undefined) entry.lock = vm.config.lock;
+      if (vm.config.tags !== undefined) entry.tags = vm.config.tags;
+      out.push(entry);
     }
   }
+  if (!type || type === 'node')
+    for (const n of ctx.state.nodes) out.push({ ...nodeSummary(ctx.state, n), 'cgroup-mode': 2 });
   if (!type || type === 'storage') {
-    for (const n of ctx.state.nodes) {
-      for (const s of ctx.storagesOn(n.name)) {
+    for (const s of [...ctx.state.storages].sort((a, b) => (a.storage < b.storage ? -1 : 1))) {
+      for (const n of ctx.state.nodes) {
+        if (!storageVisibleOn(s, n.name)) continue;
         const e = storageEntry(ctx.state, s, n.name);
         out.push({
           id: `storage/${n.name}/${s.storage}`,
-          type: 'storage',
-          node: n.name,
           storage: s.storage,
-          status: 'available',
+          node: n.name,
+          type: 'storage',
           plugintype: s.type,
-          content: s.content,
+          status: 'available',
           shared: e.shared,
-          disk: e.used,
+          content: s.content,
           maxdisk: e.total,
+          disk: e.used,
         });
       }
     }
   }
-  if (!type || type === 'sdn') {
+  // `sdn` entries come only from nodes that do not yet send the `network` resources (PVE < 9.0.12);
+  // every node here does, so they list their local zone as `network` instead.
+  if (!type) {
     for (const n of ctx.state.nodes)
       out.push({
-        id: `sdn/${n.name}/localnetwork`,
-        type: 'sdn',
-        sdn: 'localnetwork',
+        id: `network/${n.name}/zone/localnetwork`,
+        type: 'network',
+        'network-type': 'zone',
+        network: 'localnetwork',
         node: n.name,
         status: 'ok',
       });
@@ -131,24 +146,32 @@ export function clusterResources(ctx: SimContext, type: string | undefined): unk
   return out;
 }
 
+/**
+ * pve-storage API2/Storage/Status.pm index over Storage.pm storage_info: a `content` filter keeps a
+ * storage that has any of the types; an unknown `storage` is a parameter error.
+ */
 export function storageList(ctx: SimContext, p: Params): unknown[] {
   const node = String(p.node);
-  const wantedContent =
+  const wanted =
     p.content === undefined
-      ? []
+      ? undefined
       : String(p.content)
           .split(/[,;\s]+/)
           .filter(Boolean);
-  return ctx
+  const known = ctx
     .storagesOn(node)
+    .filter((s) => wanted === undefined || wanted.some((c) => s.content.split(',').includes(c)));
+  if (p.storage !== undefined && !known.some((s) => s.storage === p.storage))
+    throw paramError({ storage: 'No such storage.' });
+  const target = p.target !== undefined && p.target !== node ? String(p.target) : undefined;
+  return known
     .filter((s) => p.storage === undefined || s.storage === p.storage)
-    .filter((s) => wantedContent.every((c) => s.content.split(',').includes(c)))
-    .filter(
-      (s) =>
-        p.target === undefined || p.target === node || (s.shared && storageVisibleOn(s, String(p.target))),
-    )
-    .map((s) => ({
-      ...storageEntry(ctx.state, s, node),
-      ...(p.format === 1 ? { formats: { default: 'raw', supported: ['raw'] } } : {}),
-    }));
+    .filter((s) => target === undefined || (s.shared && storageVisibleOn(s, target)))
+    .map((s) => {
+      const entry = storageEntry(ctx.state, s, node);
+      if (p.format !== 1) return entry;
+      const supported = s.type === 'dir' ? ['qcow2', 'raw', 'vmdk'] : ['raw'];
+      const valid = Object.fromEntries(supported.map((f) => [f, 1]));
+      return { ...entry, formats: { supported, default: 'raw' }, format: [valid, 'raw'] };
+    });
 }

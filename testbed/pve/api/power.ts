@@ -48,7 +48,7 @@ async function startWorker(
   skiplock: boolean,
   worker: WorkerContext,
 ): Promise<void> {
-  await ctx.waitFlock(vmid);
+  await ctx.waitFlock(vmid, undefined, worker);
   const vm = ctx.reloadVm(nodeName, vmid);
   if (vm.config.template) throw new TaskError("you can't start a vm if it's a template");
   if (vm.config.lock !== undefined && vm.config.lock !== 'suspended') ctx.checkLock(vm, skiplock);
@@ -73,31 +73,53 @@ async function startWorker(
   bootVm(ctx, vm);
 }
 
+/** vm_start checks nothing before it forks: a missing VM fails the task (load_config). */
 export function startVm(ctx: SimContext, p: Params, caller: Caller): string {
   const nodeName = String(p.node);
   const vmid = Number(p.vmid);
-  ctx.loadVm(nodeName, vmid);
   return ctx.startTask(nodeName, 'qmstart', String(vmid), caller, (worker) =>
     startWorker(ctx, nodeName, vmid, p.skiplock === 1, worker),
   );
 }
 
+/**
+ * _do_vm_stop's first steps inside the worker: the config must exist on this node (check_running),
+ * a VM that is not running is done at once, and only a running one has its lock checked.
+ */
+function runningForStop(
+  ctx: SimContext,
+  nodeName: string,
+  vmid: number,
+  skiplock: boolean,
+): VmState | undefined {
+  try {
+    ctx.assertConfigOnNode(nodeName, vmid);
+  } catch (err) {
+    throw new TaskError((err as Error).message);
+  }
+  const vm = ctx.reloadVm(nodeName, vmid);
+  if (vm.status !== 'running') return undefined;
+  ctx.checkLock(vm, skiplock);
+  return vm;
+}
+
+/** vm_stop forks at once; `overrule-shutdown` aborts running shutdowns from inside the worker. */
 export function stopVm(ctx: SimContext, p: Params, caller: Caller): string {
   const nodeName = String(p.node);
   const vmid = Number(p.vmid);
-  ctx.loadVm(nodeName, vmid);
-  if (p['overrule-shutdown'] === 1) {
-    for (const task of ctx.state.tasks) {
-      if (task.status === 'running' && task.type === 'qmshutdown' && task.id === String(vmid))
-        ctx.tasks.kill(task);
-    }
-  }
   return ctx.startTask(nodeName, 'qmstop', String(vmid), caller, async (worker) => {
-    await ctx.waitFlock(vmid);
-    const vm = ctx.reloadVm(nodeName, vmid);
-    ctx.checkLock(vm, p.skiplock === 1);
+    if (p['overrule-shutdown'] === 1) {
+      const overruled = ctx.state.tasks.filter(
+        (t) => t.status === 'running' && t.type === 'qmshutdown' && t.id === String(vmid),
+      );
+      for (const task of overruled) ctx.tasks.kill(task);
+      if (overruled.length > 0)
+        worker.log(`overruled qmshutdown tasks: ${overruled.map((t) => t.upid).join(', ')}`);
+    }
+    await ctx.waitFlock(vmid, undefined, worker);
+    const vm = runningForStop(ctx, nodeName, vmid, p.skiplock === 1);
     await worker.faultPoint(`VM ${vmid} qmp command 'quit' failed - got timeout`);
-    if (vm.status !== 'running') return;
+    if (!vm || vm.status !== 'running') return;
     await worker.sleep(DURATION.stop);
     powerOff(ctx, vm);
   });
@@ -118,20 +140,20 @@ async function guestPowerdown(
   return true;
 }
 
+/** vm_shutdown refuses a paused VM before forking (vm_is_paused only warns for a missing one). */
 export function shutdownVm(ctx: SimContext, p: Params, caller: Caller): string {
   const nodeName = String(p.node);
   const vmid = Number(p.vmid);
-  const vm = ctx.loadVm(nodeName, vmid);
+  const vm = ctx.state.vms[String(vmid)];
   const forceStop = p.forceStop === 1;
-  if (vm.status === 'running' && vm.qmpstatus === 'paused' && !forceStop)
+  if (vm?.node === nodeName && vm.status === 'running' && vm.qmpstatus === 'paused' && !forceStop)
     throw die('VM is paused - cannot shutdown');
   const timeoutMs = (p.timeout === undefined ? 60 : Number(p.timeout)) * 1000;
   return ctx.startTask(nodeName, 'qmshutdown', String(vmid), caller, async (worker) => {
-    await ctx.waitFlock(vmid);
-    const current = ctx.reloadVm(nodeName, vmid);
-    ctx.checkLock(current, p.skiplock === 1);
+    await ctx.waitFlock(vmid, undefined, worker);
+    const current = runningForStop(ctx, nodeName, vmid, p.skiplock === 1);
     await worker.faultPoint(`VM ${vmid} qmp command 'system_powerdown' failed - got timeout`);
-    if (current.status !== 'running') return;
+    if (!current || current.status !== 'running') return;
     if (await guestPowerdown(ctx, current, timeoutMs, worker)) {
       if (worker.task.status === 'running') powerOff(ctx, current);
       return;
@@ -143,19 +165,24 @@ export function shutdownVm(ctx: SimContext, p: Params, caller: Caller): string {
   });
 }
 
-function requireRunning(vm: VmState): void {
-  if (vm.status !== 'running') throw die(`VM ${vm.vmid} not running`);
+/** check_running before the fork: the config must be on this node, and the VM running. */
+function requireRunning(ctx: SimContext, nodeName: string, vmid: number): VmState {
+  ctx.assertConfigOnNode(nodeName, vmid);
+  const vm = ctx.loadVm(nodeName, vmid);
+  if (vm.status !== 'running') throw die(`VM ${vmid} not running`);
+  return vm;
 }
 
 export function rebootVm(ctx: SimContext, p: Params, caller: Caller): string {
   const nodeName = String(p.node);
   const vmid = Number(p.vmid);
-  const vm = ctx.loadVm(nodeName, vmid);
-  requireRunning(vm);
-  if (vm.qmpstatus === 'paused') throw die('VM is paused - cannot shutdown');
+  const existing = ctx.state.vms[String(vmid)];
+  if (existing?.node === nodeName && existing.status === 'running' && existing.qmpstatus === 'paused')
+    throw die('VM is paused - cannot shutdown');
+  requireRunning(ctx, nodeName, vmid);
   const timeoutMs = (p.timeout === undefined ? 60 : Number(p.timeout)) * 1000;
   return ctx.startTask(nodeName, 'qmreboot', String(vmid), caller, async (worker) => {
-    await ctx.waitFlock(vmid);
+    await ctx.waitFlock(vmid, undefined, worker);
     const current = ctx.reloadVm(nodeName, vmid);
     ctx.checkLock(current, false);
     await worker.faultPoint(`VM ${vmid} qmp command 'system_powerdown' failed - got timeout`);
@@ -170,7 +197,7 @@ export function rebootVm(ctx: SimContext, p: Params, caller: Caller): string {
 export function resetVm(ctx: SimContext, p: Params, caller: Caller): string {
   const nodeName = String(p.node);
   const vmid = Number(p.vmid);
-  requireRunning(ctx.loadVm(nodeName, vmid));
+  requireRunning(ctx, nodeName, vmid);
   return ctx.startTask(nodeName, 'qmreset', String(vmid), caller, async (worker) => {
     const vm = ctx.reloadVm(nodeName, vmid);
     ctx.checkLock(vm, p.skiplock === 1);
@@ -188,7 +215,7 @@ export function resetVm(ctx: SimContext, p: Params, caller: Caller): string {
 export function suspendVm(ctx: SimContext, p: Params, caller: Caller): string {
   const nodeName = String(p.node);
   const vmid = Number(p.vmid);
-  requireRunning(ctx.loadVm(nodeName, vmid));
+  requireRunning(ctx, nodeName, vmid);
   const toDisk = p.todisk === 1;
   return ctx.startTask(nodeName, 'qmsuspend', String(vmid), caller, async (worker) => {
     const vm = ctx.reloadVm(nodeName, vmid);
@@ -213,9 +240,9 @@ export function suspendVm(ctx: SimContext, p: Params, caller: Caller): string {
 export function resumeVm(ctx: SimContext, p: Params, caller: Caller): string {
   const nodeName = String(p.node);
   const vmid = Number(p.vmid);
-  const vm = ctx.loadVm(nodeName, vmid);
-  const fromDisk = vm.config.lock === 'suspended';
-  if (!fromDisk) requireRunning(vm);
+  const vm = ctx.state.vms[String(vmid)];
+  const fromDisk = vm?.node === nodeName && vm.config.lock === 'suspended';
+  if (!fromDisk) requireRunning(ctx, nodeName, vmid);
   return ctx.startTask(nodeName, 'qmresume', String(vmid), caller, async (worker) => {
     if (fromDisk) {
       await startWorker(ctx, nodeName, vmid, true, worker);

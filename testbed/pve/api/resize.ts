@@ -4,13 +4,13 @@ import { configDigest, isCdrom, parseDrive, resolveResize, withDriveSize } from 
 import { DURATION, type Caller, type Params, type SimContext } from './context.ts';
 import { TaskError } from './errors.ts';
 
+/** resize_vm forks at once: even a missing VM gets a UPID, and its task fails in load_config. */
 export function resizeDisk(ctx: SimContext, p: Params, caller: Caller): string {
   const nodeName = String(p.node);
   const vmid = Number(p.vmid);
-  ctx.loadVm(nodeName, vmid);
   const disk = String(p.disk);
   return ctx.startTask(nodeName, 'resize', String(vmid), caller, async (worker) => {
-    await ctx.waitFlock(vmid);
+    await ctx.waitFlock(vmid, undefined, worker);
     const vm = ctx.reloadVm(nodeName, vmid);
     if (p.digest !== undefined && p.digest !== configDigest(vm.config, vm.pending, vm.pendingDelete)) {
       throw new TaskError('checksum mismatch (file change by other user?)');

@@ -11,7 +11,7 @@ import { clusterResources, nextId, nodeList, nodeStatus, storageList } from './n
 import { rebootVm, resetVm, resumeVm, shutdownVm, startVm, stopVm, suspendVm } from './power.ts';
 import { resizeDisk } from './resize.ts';
 import { rrdData } from './rrd.ts';
-import { effectiveConfig, vmStatus } from './status.ts';
+import { effectiveConfig, vmStatus, vmStatusCurrent } from './status.ts';
 import { findTask, taskList, taskLog, taskStatus } from './tasks.ts';
 
 export function buildRoutes(ctx: SimContext): Route[] {
@@ -34,13 +34,14 @@ export function buildRoutes(ctx: SimContext): Route[] {
     r('GET', '/cluster/resources', ({ p }) =>
       clusterResources(ctx, p.type === undefined ? undefined : String(p.type)),
     ),
-    r('GET', '/nodes/{node}/qemu', ({ p }) =>
-      Object.values(ctx.state.vms)
+    r('GET', '/nodes/{node}/qemu', ({ p }) => {
+      const hostCpus = ctx.node(String(p.node)).maxcpu;
+      return Object.values(ctx.state.vms)
         .filter((v) => v.node === p.node)
-        .map((v) => vmStatus(v, false)),
-    ),
+        .map((v) => vmStatus(v, { full: p.full === 1, hostCpus }));
+    }),
     r('GET', '/nodes/{node}/storage', ({ p }) => storageList(ctx, p)),
-    r('GET', `${vmPath}/status/current`, ({ p }) => vmStatus(vm(p), true)),
+    r('GET', `${vmPath}/status/current`, ({ p }) => vmStatusCurrent(vm(p), ctx.node(String(p.node)).maxcpu)),
     r('GET', `${vmPath}/config`, ({ p }) => getConfig(ctx, p)),
     r('PUT', `${vmPath}/config`, ({ p }) => {
       updateConfig(ctx, p);

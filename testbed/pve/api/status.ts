@@ -9,7 +9,14 @@ import {
   type StorageState,
   type VmState,
 } from '../cluster.ts';
-import { DISK_KEY_RE, agentEnabled, isCdrom, memoryMiB, parseDrive } from '../formats.ts';
+import {
+  DISK_KEY_RE,
+  agentEnabled,
+  isCdrom,
+  memoryMiB,
+  parseDrive,
+  splitPropertyString,
+} from '../formats.ts';
 
 /** The config with pending changes applied, as GET config shows it by default. */
 export function effectiveConfig(vm: VmState): Config {
@@ -49,51 +56,172 @@ export function vmMemUsed(vm: VmState, now = Date.now()): number {
   return Math.floor(maxmem * (booted ? 0.3 + 0.2 * wobble(vm.vmid, now / 1000) : 0.12));
 }
 
-export function vmStatus(vm: VmState, full: boolean): Record<string, unknown> {
+const PRESSURES = ['cpusome', 'cpufull', 'iosome', 'iofull', 'memorysome', 'memoryfull'] as const;
+
+/** QEMU's query-blockstats for one drive, as vmstatus passes it through (`blockstat`). */
+function blockstat(readBytes: number, writeBytes: number, uptimeS: number): Record<string, unknown> {
+  return {
+    rd_bytes: readBytes,
+    wr_bytes: writeBytes,
+    rd_operations: Math.floor(readBytes / 40_960),
+    wr_operations: Math.floor(writeBytes / 9_600),
+    flush_operations: Math.floor(writeBytes / 98_000),
+    unmap_operations: 0,
+    unmap_bytes: 0,
+    rd_merged: 0,
+    wr_merged: 0,
+    unmap_merged: 0,
+    rd_total_time_ns: Math.floor(readBytes * 11),
+    wr_total_time_ns: Math.floor(writeBytes * 43),
+    flush_total_time_ns: Math.floor(writeBytes * 5),
+    unmap_total_time_ns: 0,
+    failed_rd_operations: 0,
+    failed_wr_operations: 0,
+    failed_flush_operations: 0,
+    failed_unmap_operations: 0,
+    invalid_rd_operations: 0,
+    invalid_wr_operations: 0,
+    invalid_flush_operations: 0,
+    invalid_unmap_operations: 0,
+    wr_highest_offset: writeBytes > 0 ? 2_808_696_832 : 0,
+    idle_time_ns: uptimeS * 1_000_000_000,
+    account_failed: true,
+    account_invalid: true,
+    timed_stats: [],
+  };
+}
+
+export interface StatusOptions {
+  /** vmstatus's `$full`: also ask QEMU (qmpstatus, blockstats, balloon, versions). */
+  full: boolean;
+  /** The node's CPU count, the cap of `cpus`. */
+  hostCpus: number;
+}
+
+/**
+ * qemu-server QemuServer.pm vmstatus: the fields every VM has, those only a running VM has (pid,
+ * pressures), and with `full` those QEMU answers for a running VM (qmpstatus, blockstat, diskread,
+ * diskwrite, balloon figures, proxmox-support, running-machine, running-qemu).
+ */
+export function vmStatus(vm: VmState, opts: StatusOptions): Record<string, unknown> {
   const now = Date.now();
   const config = vm.config;
   const running = vm.status === 'running';
   const up = uptime(vm, now);
   const maxmem = memoryMiB(config.memory) * MiB;
+  // sockets × cores, capped at the host's CPUs; `vcpus` wins when set.
+  let cpus = Math.min(Number(config.sockets ?? 1) * Number(config.cores ?? 1), opts.hostCpus);
+  if (config.vcpus) cpus = Number(config.vcpus);
   const status: Record<string, unknown> = {
     vmid: vm.vmid,
-    name: config.name ?? `VM ${vm.vmid}`,
     status: vm.status,
-    cpus: vcpus(config),
-    maxmem,
-    mem: vmMemUsed(vm, now),
-    memhost: running ? vmMemUsed(vm, now) + 40 * MiB : 0,
+    disk: 0,
     maxdisk: bootDiskSize(config),
-    cpu: running ? Number((0.01 + 0.05 * wobble(vm.vmid, now / 1000, 60)).toFixed(6)) : 0,
-    uptime: up,
-    netin: running ? up * 2100 : 0,
-    netout: running ? up * 900 : 0,
-    diskread: running ? 180 * MiB + up * 4096 : 0,
-    diskwrite: running ? 20 * MiB + up * 8192 : 0,
+    cpus,
+    name: config.name ?? `VM ${vm.vmid}`,
+    maxmem,
+    uptime: 0,
+    cpu: 0,
+    mem: 0,
+    memhost: 0,
+    netout: 0,
+    netin: 0,
   };
-  if (running && vm.pid) status.pid = vm.pid;
+  if (config.balloon) {
+    status.balloon_min = Number(config.balloon) * MiB;
+    status.shares = config.shares === undefined ? 1000 : Number(config.shares);
+  }
   if (config.template) status.template = 1;
+  if (Object.keys(config).some((k) => /^serial\d+$/.test(k))) status.serial = 1;
   if (config.lock !== undefined) status.lock = config.lock;
   if (config.tags !== undefined) status.tags = config.tags;
-  if (Object.keys(config).some((k) => /^serial\d+$/.test(k))) status.serial = 1;
-  if (full) {
-    status.qmpstatus = running ? vm.qmpstatus : 'stopped';
-    status.ha = { managed: 0 };
-    if (agentEnabled(config.agent)) status.agent = 1;
-    if (running) {
-      status['running-machine'] = 'pc-i440fx-9.2+pve1';
-      status['running-qemu'] = '9.2.0';
-      status.balloon = maxmem;
-      status.freemem = maxmem - vmMemUsed(vm, now);
-      status.ballooninfo = {
-        actual: maxmem,
-        max_mem: maxmem,
-        total_mem: maxmem - 100 * MiB,
-        free_mem: maxmem - vmMemUsed(vm, now),
-      };
-      status.nics = { [`tap${vm.vmid}i0`]: { netin: status.netin, netout: status.netout } };
+  const booted = vm.agentReadyAt !== undefined && now >= vm.agentReadyAt;
+  const hasNic = Object.keys(config).some((k) => /^net\d+$/.test(k));
+  if (running) {
+    if (vm.pid) status.pid = vm.pid;
+    status.uptime = up;
+    status.memhost = vmMemUsed(vm, now) + 40 * MiB;
+    status.mem = status.memhost;
+    for (const p of PRESSURES)
+      status[`pressure${p}`] = p === 'cpusome' ? Number((0.01 * wobble(vm.vmid, now / 1000)).toFixed(2)) : 0;
+    status.cpu = Number((0.01 + 0.05 * wobble(vm.vmid, now / 1000, 60)).toFixed(6));
+    if (hasNic) {
+      status.netin = up * 2100;
+      status.netout = up * 900;
     }
   }
+  if (!opts.full) return status;
+  if (!running) {
+    status.qmpstatus = vm.status;
+    return status;
+  }
+  if (hasNic) status.nics = { [`tap${vm.vmid}i0`]: { netin: status.netin, netout: status.netout } };
+  status.qmpstatus = vm.qmpstatus;
+  status['proxmox-support'] = {
+    'backup-fleecing': true,
+    'backup-max-workers': true,
+    'pbs-dirty-bitmap': true,
+    'pbs-dirty-bitmap-migration': true,
+    'pbs-dirty-bitmap-savevm': true,
+    'pbs-library-version': '2.0.1 (UNKNOWN)',
+    'pbs-masterkey': true,
+    'query-bitmap-info': true,
+  };
+  const drives: Record<string, unknown> = {};
+  let diskread = 0;
+  let diskwrite = 0;
+  for (const [key, value] of Object.entries(config)) {
+    if (!DISK_KEY_RE.test(key)) continue;
+    const drive = parseDrive(String(value));
+    const boot = !isCdrom(drive);
+    const read = boot ? 180 * MiB + up * 4096 : 344_348;
+    const write = boot ? 20 * MiB + up * 8192 : 0;
+    drives[key] = blockstat(read, write, up);
+    diskread += read;
+    diskwrite += write;
+  }
+  status.blockstat = drives;
+  status.diskread = diskread;
+  status.diskwrite = diskwrite;
+  status['running-machine'] = 'pc-i440fx-9.2+pve1';
+  status['running-qemu'] = '9.2.0';
+  // query-balloon answers when the VM has a balloon device (balloon: 0 removes it); the guest's
+  // free-memory figures only once its driver reports them.
+  if (config.balloon === undefined || Number(config.balloon) !== 0) {
+    const info: Record<string, unknown> = { actual: maxmem, max_mem: maxmem };
+    status.balloon = maxmem;
+    if (booted) {
+      const total = maxmem - 100 * MiB;
+      const free = total - vmMemUsed(vm, now);
+      Object.assign(info, {
+        total_mem: total,
+        free_mem: free,
+        last_update: Math.floor(now / 1000) - 2,
+        major_page_faults: 1811,
+        minor_page_faults: 3_803_793,
+        mem_swapped_in: 0,
+        mem_swapped_out: 0,
+      });
+      status.mem = total - free;
+      status.freemem = free;
+    }
+    status.ballooninfo = info;
+  }
+  return status;
+}
+
+/** GET …/status/current (Qemu.pm vm_status): the full vmstatus plus HA, display and agent flags. */
+export function vmStatusCurrent(vm: VmState, hostCpus: number): Record<string, unknown> {
+  const status = vmStatus(vm, { full: true, hostCpus });
+  status.ha = { managed: 0 };
+  if (vm.config.vga !== undefined) {
+    const vga = splitPropertyString(String(vm.config.vga));
+    const type = vga.find(([k]) => k === '' || k === 'type')?.[1] ?? '';
+    if (/^virtio/.test(type) || /^qxl/.test(type)) status.spice = 1;
+    // Set from the parsed vga option even when absent: JSON null.
+    status.clipboard = vga.find(([k]) => k === 'clipboard')?.[1] ?? null;
+  }
+  if (agentEnabled(vm.config.agent)) status.agent = 1;
   return status;
 }
 
