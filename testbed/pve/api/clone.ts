@@ -112,8 +112,9 @@ export function cloneVm(ctx: SimContext, p: Params, caller: Caller): string {
   loadAndCheck(ctx, p, target); // early checks before forking/locking
   return ctx.startTask(nodeName, 'qmclone', String(vmid), caller, async (worker) => {
     await worker.sleep(DURATION.cloneWorkerStart);
-    const release = await ctx.lockConfig(newid, DURATION.cloneFlockTimeout, worker);
+    const release = await ctx.lockConfig(worker, newid, DURATION.cloneFlockTimeout);
     try {
+      await worker.sleep(ctx.faults().cloneConfigDelayMs);
       await cloneLocked(ctx, p, target, worker);
     } finally {
       release();

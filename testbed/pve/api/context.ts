@@ -81,8 +81,8 @@ export class SimContext {
   readonly random: () => number;
   readonly fingerprint: string;
   readonly onChange: () => void;
-  /** Config flocks held by workers, by VMID (qemu-server lock_config). */
-  private readonly flocks = new Map<number, Promise<void>>();
+  /** Config flocks held by workers, by `node/vmid` (qemu-server lock_config). */
+  private readonly flocks = new Map<string, Promise<void>>();
   private readonly bandwidth = new Map<string, BandwidthScheduler>();
 
   constructor(opts: SimContextOptions) {
@@ -167,32 +167,37 @@ export class SimContext {
   }
 
   /**
-   * lock_config_full: waits up to `timeoutMs` for the VMID's config flock and holds it until the
-   * returned release is called. The wait is logged as PVE's lock_file_full prints it.
+   * lock_config_full: waits up to `timeoutMs` for the VMID's config flock on the worker's node and
+   * holds it until the returned release is called. The wait is logged as lock_file_full prints it.
    */
-  async lockConfig(vmid: number, timeoutMs: number, worker: WorkerContext): Promise<() => void> {
-    await this.waitFlock(vmid, timeoutMs, worker);
+  async lockConfig(worker: WorkerContext, vmid: number, timeoutMs: number): Promise<() => void> {
+    await this.waitFlock(worker, vmid, timeoutMs);
+    const key = `${worker.task.node}/${vmid}`;
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    this.flocks.set(vmid, held);
+    this.flocks.set(key, held);
     return () => {
-      if (this.flocks.get(vmid) === held) this.flocks.delete(vmid);
+      if (this.flocks.get(key) === held) this.flocks.delete(key);
       release();
     };
   }
 
-  /** Waits until no worker holds the VMID's config flock (lock_config with its 10 s timeout). */
+  /**
+   * Waits until no worker on this node holds the VMID's config flock (lock_config, 10 s). The
+   * flock is a file under the node's own /var/lock, so workers on other nodes never meet it.
+   */
   async waitFlock(
+    worker: WorkerContext,
     vmid: number,
     timeoutMs: number = DURATION.flockTimeout,
-    worker?: WorkerContext,
   ): Promise<void> {
-    if (!this.flocks.has(vmid)) return;
-    worker?.log('trying to acquire lock...');
+    const key = `${worker.task.node}/${vmid}`;
+    if (!this.flocks.has(key)) return;
+    worker.log('trying to acquire lock...');
     const timeout = this.clock.sleep(timeoutMs).then(() => 'timeout' as const);
-    for (let held = this.flocks.get(vmid); held; held = this.flocks.get(vmid)) {
+    for (let held = this.flocks.get(key); held; held = this.flocks.get(key)) {
       const outcome = await Promise.race([held.then(() => 'released' as const), timeout]);
       if (outcome === 'timeout') throw this.lockTimeout(vmid);
     }

@@ -12,7 +12,7 @@ export function destroyVm(ctx: SimContext, p: Params, caller: Caller): string {
   if (vm.config.protection) throw die(`can't remove VM ${vmid} - protection mode enabled`);
   if (vm.status === 'running') throw die(`VM ${vmid} is running - destroy failed`);
   return ctx.startTask(nodeName, 'qmdestroy', String(vmid), caller, async (worker) => {
-    await ctx.waitFlock(vmid, undefined, worker);
+    await ctx.waitFlock(worker, vmid);
     const current = ctx.reloadVm(nodeName, vmid);
     ctx.checkLock(current, p.skiplock === 1);
     if (current.status === 'running') throw new TaskError(`VM ${vmid} is running - destroy failed`);

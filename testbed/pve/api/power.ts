@@ -48,7 +48,7 @@ async function startWorker(
   skiplock: boolean,
   worker: WorkerContext,
 ): Promise<void> {
-  await ctx.waitFlock(vmid, undefined, worker);
+  await ctx.waitFlock(worker, vmid);
   const vm = ctx.reloadVm(nodeName, vmid);
   if (vm.config.template) throw new TaskError("you can't start a vm if it's a template");
   if (vm.config.lock !== undefined && vm.config.lock !== 'suspended') ctx.checkLock(vm, skiplock);
@@ -116,7 +116,7 @@ export function stopVm(ctx: SimContext, p: Params, caller: Caller): string {
       if (overruled.length > 0)
         worker.log(`overruled qmshutdown tasks: ${overruled.map((t) => t.upid).join(', ')}`);
     }
-    await ctx.waitFlock(vmid, undefined, worker);
+    await ctx.waitFlock(worker, vmid);
     const vm = runningForStop(ctx, nodeName, vmid, p.skiplock === 1);
     await worker.faultPoint(`VM ${vmid} qmp command 'quit' failed - got timeout`);
     if (!vm || vm.status !== 'running') return;
@@ -150,7 +150,7 @@ export function shutdownVm(ctx: SimContext, p: Params, caller: Caller): string {
     throw die('VM is paused - cannot shutdown');
   const timeoutMs = (p.timeout === undefined ? 60 : Number(p.timeout)) * 1000;
   return ctx.startTask(nodeName, 'qmshutdown', String(vmid), caller, async (worker) => {
-    await ctx.waitFlock(vmid, undefined, worker);
+    await ctx.waitFlock(worker, vmid);
     const current = runningForStop(ctx, nodeName, vmid, p.skiplock === 1);
     await worker.faultPoint(`VM ${vmid} qmp command 'system_powerdown' failed - got timeout`);
     if (!current || current.status !== 'running') return;
@@ -182,7 +182,7 @@ export function rebootVm(ctx: SimContext, p: Params, caller: Caller): string {
   requireRunning(ctx, nodeName, vmid);
   const timeoutMs = (p.timeout === undefined ? 60 : Number(p.timeout)) * 1000;
   return ctx.startTask(nodeName, 'qmreboot', String(vmid), caller, async (worker) => {
-    await ctx.waitFlock(vmid, undefined, worker);
+    await ctx.waitFlock(worker, vmid);
     const current = ctx.reloadVm(nodeName, vmid);
     ctx.checkLock(current, false);
     await worker.faultPoint(`VM ${vmid} qmp command 'system_powerdown' failed - got timeout`);

@@ -10,7 +10,7 @@ export function resizeDisk(ctx: SimContext, p: Params, caller: Caller): string {
   const vmid = Number(p.vmid);
   const disk = String(p.disk);
   return ctx.startTask(nodeName, 'resize', String(vmid), caller, async (worker) => {
-    await ctx.waitFlock(vmid, undefined, worker);
+    await ctx.waitFlock(worker, vmid);
     const vm = ctx.reloadVm(nodeName, vmid);
     if (p.digest !== undefined && p.digest !== configDigest(vm.config, vm.pending, vm.pendingDelete)) {
       throw new TaskError('checksum mismatch (file change by other user?)');
