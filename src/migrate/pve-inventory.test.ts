@@ -29,9 +29,18 @@ describe('pveMismatches (--verify-pve)', () => {
 describe('pveInventory', () => {
   it('keeps each VM by VMID with its node, power state and specs, and leaves templates out', () => {
     const inventory = pveInventory([
-      { id: 'qemu/101', vmid: 101, node: 'pve1', status: 'running', maxcpu: 2, maxmem: 1024, maxdisk: 2048 },
-      { id: 'qemu/102', vmid: 102, node: 'pve2', status: 'paused' },
-      { id: 'qemu/9000', vmid: 9000, node: 'pve1', status: 'stopped', template: 1 },
+      {
+        id: 'qemu/101',
+        vmid: 101,
+        node: 'pve1',
+        type: 'qemu',
+        status: 'running',
+        maxcpu: 2,
+        maxmem: 1024,
+        maxdisk: 2048,
+      },
+      { id: 'qemu/102', vmid: 102, node: 'pve2', type: 'qemu', status: 'unknown' },
+      { id: 'qemu/9000', vmid: 9000, node: 'pve1', type: 'qemu', status: 'stopped', template: 1 },
     ]);
     expect([...inventory]).toEqual([
       [101, { node: 'pve1', status: 'running', maxcpu: 2, maxmem: 1024, maxdisk: 2048 }],
