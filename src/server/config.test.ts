@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseEnv } from './config.ts';
+import { ConfigError, loadConfig, loadSettings, parseEnv } from './config.ts';
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -88,5 +88,19 @@ describe('loadConfig', () => {
     });
     expect(new TextDecoder().decode(config.jwtSecret)).toBe('x'.repeat(40));
     expect(config.embedded).toBe(false);
+  });
+});
+
+describe('loadSettings', () => {
+  it('reads the same settings as loadConfig without creating a JWT secret', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keel-config-'));
+    const settings = loadSettings({ DATA_DIR: dir, WHMCS_DATABASE_URL: 'mysql://root@127.0.0.1/whmcs' });
+    expect(settings).toMatchObject({
+      dataDir: dir,
+      embedded: true,
+      WHMCS_DATABASE_URL: 'mysql://root@127.0.0.1/whmcs',
+    });
+    expect(settings).not.toHaveProperty('jwtSecret');
+    expect(existsSync(join(dir, 'jwt-secret'))).toBe(false);
   });
 });

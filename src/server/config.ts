@@ -137,12 +137,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   throw new ConfigError(lines.join('\n'));
 }
 
-export interface Config extends Env {
+export interface Settings extends Env {
   dataDir: string;
-  jwtSecret: Uint8Array;
   /** True when no DATABASE_URL is set: PGlite under DATA_DIR. */
   embedded: boolean;
   quota: { maxServers: number; maxCores: number; maxMemoryMb: number };
+}
+
+export interface Config extends Settings {
+  jwtSecret: Uint8Array;
 }
 
 /**
@@ -164,13 +167,15 @@ export function resolveJwtSecret(env: Env, dataDir: string): Uint8Array {
   return new Uint8Array(secret);
 }
 
-export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+/**
+ * The settings without the JWT secret, for tools that never issue a token (the migration CLI): reading them
+ * writes nothing, where loadConfig creates the secret on first use.
+ */
+export function loadSettings(source: Record<string, string | undefined> = process.env): Settings {
   const env = parseEnv(source);
-  const dataDir = resolve(env.DATA_DIR);
   return {
     ...env,
-    dataDir,
-    jwtSecret: resolveJwtSecret(env, dataDir),
+    dataDir: resolve(env.DATA_DIR),
     embedded: !env.DATABASE_URL,
     quota: {
       maxServers: env.QUOTA_MAX_SERVERS,
@@ -178,4 +183,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxMemoryMb: env.QUOTA_MAX_MEMORY_MB,
     },
   };
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const settings = loadSettings(source);
+  return { ...settings, jwtSecret: resolveJwtSecret(settings, settings.dataDir) };
 }
