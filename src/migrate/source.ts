@@ -308,3 +308,37 @@ export async function readClientFields(
   }
   return out;
 }
+
+/** The highest tblclients.id and tblhosting.id (within --only-client): where a keyset-paginated phase ends. */
+export async function readLastIds(
+  src: SourceConnection,
+  clientIds: readonly number[] | null,
+): Promise<{ clients: number; services: number }> {
+  const filter = clientIds ? (column: string) => `WHERE ${column} IN (?)` : () => '';
+  const params = clientIds ? [clientIds.length > 0 ? clientIds : [-1]] : [];
+  const [[c]] = (await src.conn.query(
+    `SELECT MAX(id) AS n FROM tblclients ${filter('id')}`,
+    params,
+  )) as unknown as [[{ n: number | null }]];
+  const [[h]] = (await src.conn.query(
+    `SELECT MAX(id) AS n FROM tblhosting ${filter('userid')}`,
+    params,
+  )) as unknown as [[{ n: number | null }]];
+  return { clients: num(c?.n), services: num(h?.n) };
+}
+
+/** tblclients.status of these clients; a client missing from the map is gone from WHMCS. */
+export async function readClientStatuses(
+  src: SourceConnection,
+  clientIds: readonly number[],
+): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (let i = 0; i < clientIds.length; i += 5000) {
+    const [rows] = await src.conn.query<mysql.RowDataPacket[]>(
+      'SELECT id, status FROM tblclients WHERE id IN (?)',
+      [clientIds.slice(i, i + 5000)],
+    );
+    for (const r of rows) out.set(num(r.id), str(r.status));
+  }
+  return out;
+}
