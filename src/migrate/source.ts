@@ -64,13 +64,17 @@ export async function readCatalogue(src: SourceConnection): Promise<Catalogue> {
   const q = async (sql: string) => (await src.conn.query<mysql.RowDataPacket[]>(sql))[0];
   const optionDefs = new Map<number, OptionDef & { gid: number }>();
   for (const o of await q(
-    'SELECT id, gid, optionname, optiontype FROM tblproductconfigoptions ORDER BY id',
+    // The order form's order: by `order`, then id (getCartConfigOptions).
+    'SELECT id, gid, optionname, optiontype, qtyminimum, qtymaximum, hidden FROM tblproductconfigoptions ORDER BY `order`, id',
   )) {
     optionDefs.set(num(o.id), {
       id: num(o.id),
       gid: num(o.gid),
       name: str(o.optionname),
       type: str(o.optiontype).trim(),
+      qtyMinimum: num(o.qtyminimum),
+      qtyMaximum: num(o.qtymaximum),
+      hidden: num(o.hidden) === 1 || str(o.hidden) === 'on',
       subs: [],
     });
   }
