@@ -767,7 +767,7 @@ export function expectedPlanSpecs(product: ProductDef): {
       continue;
     }
     const option = optionsForProduct(product.id).find((o) => o.attr === attr && o.hidden === 0);
-    let value: number | null = null;
+    let value: number | null;
     if (option && option.type === '4') {
       // The testbed's quantities count cores (CPU) and GB (disk), the units of the specs themselves.
       value = option.qtyminimum > 0 ? option.qtyminimum : (moduleSettingSpec(product, attr) ?? 1);
