@@ -221,12 +221,18 @@ export interface ServiceBatch {
   moduleVms: Map<number, ModuleVm>;
 }
 
+/**
+ * One batch of services, and for those `needsDetails` picks (the ones that may migrate) their option rows,
+ * field values and module row: a service already skipped by its product, server, account or status never
+ * costs those reads.
+ */
 export async function readServiceBatch(
   src: SourceConnection,
   afterId: number,
   limit: number,
   clientIds: readonly number[] | null,
   productFieldIds: readonly number[],
+  needsDetails: (service: ServiceRow) => boolean = () => true,
 ): Promise<ServiceBatch> {
   const params: unknown[] = [afterId];
   if (clientIds) params.push(clientIds.length > 0 ? clientIds : [-1]);
@@ -254,12 +260,11 @@ export async function readServiceBatch(
     clientStatus: strOrNull(h.client_status),
   }));
   const batch: ServiceBatch = { services, optionRows: new Map(), fieldRows: new Map(), moduleVms: new Map() };
-  if (services.length === 0) return batch;
-  const lo = services[0]!.id;
-  const hi = services[services.length - 1]!.id;
+  const ids = services.filter(needsDetails).map((s) => s.id);
+  if (ids.length === 0) return batch;
   const [optionRows] = await src.conn.query<mysql.RowDataPacket[]>(
-    'SELECT id, relid, configid, optionid, qty FROM tblhostingconfigoptions WHERE relid BETWEEN ? AND ?',
-    [lo, hi],
+    'SELECT id, relid, configid, optionid, qty FROM tblhostingconfigoptions WHERE relid IN (?)',
+    [ids],
   );
   for (const r of optionRows) {
     const list = batch.optionRows.get(num(r.relid)) ?? [];
@@ -268,8 +273,8 @@ export async function readServiceBatch(
   }
   if (productFieldIds.length > 0) {
     const [fieldRows] = await src.conn.query<mysql.RowDataPacket[]>(
-      'SELECT id, fieldid, relid, value FROM tblcustomfieldsvalues WHERE fieldid IN (?) AND relid BETWEEN ? AND ?',
-      [productFieldIds, lo, hi],
+      'SELECT id, fieldid, relid, value FROM tblcustomfieldsvalues WHERE fieldid IN (?) AND relid IN (?)',
+      [productFieldIds, ids],
     );
     for (const r of fieldRows) {
       const list = batch.fieldRows.get(num(r.relid)) ?? [];
@@ -279,8 +284,8 @@ export async function readServiceBatch(
   }
   if (src.hasTable('mod_pvewhmcs_vms')) {
     const [vms] = await src.conn.query<mysql.RowDataPacket[]>(
-      'SELECT id, vmid, node_id, ipaddress FROM mod_pvewhmcs_vms WHERE id BETWEEN ? AND ?',
-      [lo, hi],
+      'SELECT id, vmid, node_id, ipaddress FROM mod_pvewhmcs_vms WHERE id IN (?)',
+      [ids],
     );
     for (const v of vms)
       batch.moduleVms.set(num(v.id), {

@@ -237,6 +237,24 @@ function hostLabel(hostname: string): string | null {
   return /^[a-zA-Z0-9-]+$/.test(label) ? label : null;
 }
 
+/** Whether a service passes every skip rule before the VMID (product, server, account, status). */
+export function serviceMayMigrate(s: ServiceRow, catalogue: Catalogue, mapping: Mapping): boolean {
+  const server = catalogue.servers.get(s.server);
+  return (
+    serviceSkipReason({
+      productIsServer: isServerProduct(catalogue.products.get(s.packageid), mapping),
+      serverIsProxmox:
+        (server !== undefined && mapping.serverModules.includes(server.type)) ||
+        mapping.serverProductIds.includes(s.packageid),
+      clientStatus: s.clientStatus ?? 'Closed',
+      migrateClientStatuses: mapping.clientStatuses,
+      domainstatus: s.domainstatus,
+      // Any VMID: the question is whether the rules before it pass.
+      vmid: 100,
+    }) === null
+  );
+}
+
 export function transformService(
   input: ServiceInput,
   catalogue: Catalogue,
@@ -247,32 +265,28 @@ export function transformService(
   const base = { serviceId: s.id, clientId: s.userid, productId: s.packageid };
   const product = catalogue.products.get(s.packageid);
   const server = catalogue.servers.get(s.server);
-  const productIsServer = isServerProduct(product, mapping);
-  const serverIsProxmox =
-    (server !== undefined && mapping.serverModules.includes(server.type)) ||
-    mapping.serverProductIds.includes(s.packageid);
-  // Options and fields are resolved before the VMID so the skip order stays the documented one.
-  const opts = product ? resolveOptions(product.options, input.optionRows) : undefined;
-  const flds = product ? resolveFields(product.fields, input.fieldRows) : undefined;
-  const r: Resolved = { options: opts?.options ?? [], fields: flds?.fields ?? [], used: new Set() };
-
-  let vmid: number | null = null;
-  if (product) {
-    const found = fromSource(mapping.vmid, r, product);
-    vmid = found?.option
-      ? parseVmid(optionLegacyValue(found.option.value) as string)
-      : parseVmid(found?.text[0]);
-    if (vmid === null && input.moduleVm) vmid = parseVmid(input.moduleVm.vmid);
-  }
-  const reason = serviceSkipReason({
-    productIsServer,
-    serverIsProxmox,
+  const skipInput = {
+    productIsServer: isServerProduct(product, mapping),
+    serverIsProxmox:
+      (server !== undefined && mapping.serverModules.includes(server.type)) ||
+      mapping.serverProductIds.includes(s.packageid),
     clientStatus: s.clientStatus ?? 'Closed',
     migrateClientStatuses: mapping.clientStatuses,
     domainstatus: s.domainstatus,
-    vmid,
-  });
-  if (reason || !product || vmid === null) return { kind: 'skip', ...base, reason: reason ?? 'missing-vmid' };
+  };
+  // Every rule but the last (a VMID) is decided before the options and fields are read.
+  const early = serviceSkipReason({ ...skipInput, vmid: 0 });
+  if (early || !product) return { kind: 'skip', ...base, reason: early ?? 'not-proxmox-product' };
+  const opts = resolveOptions(product.options, input.optionRows);
+  const flds = resolveFields(product.fields, input.fieldRows);
+  const r: Resolved = { options: opts.options, fields: flds.fields, used: new Set() };
+
+  const found = fromSource(mapping.vmid, r, product);
+  let vmid = found?.option
+    ? parseVmid(optionLegacyValue(found.option.value) as string)
+    : parseVmid(found?.text[0]);
+  if (vmid === null && input.moduleVm) vmid = parseVmid(input.moduleVm.vmid);
+  if (vmid === null) return { kind: 'skip', ...base, reason: 'missing-vmid' };
 
   const { cpuCores, memoryMb, diskGb } = resolveSpecs(r, product, catalogue, mapping);
   const missing = [
@@ -348,8 +362,8 @@ export function transformService(
   }
   if (image) legacy.imageValue = image.key;
   if (location) legacy.locationValue = location.key;
-  const warnings = [...new Set([...(opts?.warnings ?? []), ...(flds?.warnings ?? [])])].sort();
-  if (opts && opts.orphanRowIds.length > 0) legacy.orphanConfigOptionRowIds = opts.orphanRowIds.map(String);
+  const warnings = [...new Set([...opts.warnings, ...flds.warnings])].sort();
+  if (opts.orphanRowIds.length > 0) legacy.orphanConfigOptionRowIds = opts.orphanRowIds.map(String);
 
   return {
     kind: 'server',

@@ -9,8 +9,8 @@ import { pveMismatches } from '../pve-inventory.ts';
 import { removalAction } from '../rules.ts';
 import { readServiceBatch } from '../source.ts';
 import type { Tally } from '../tally.ts';
-import { serverRow, transformService, type ServerRecord } from '../transform.ts';
-import type { Catalogue } from '../whmcs.ts';
+import { serverRow, serviceMayMigrate, transformService, type ServerRecord } from '../transform.ts';
+import type { Catalogue, ServiceRow } from '../whmcs.ts';
 import type { KeelCatalogue } from './catalogue.ts';
 import type { Logins } from './accounts.ts';
 import { endPhase, prefetch, type PhaseContext } from './context.ts';
@@ -120,8 +120,12 @@ export async function migrateServices(
   };
 
   let pendingWrite: Promise<void> = Promise.resolve();
+  // Only a service no earlier rule skips needs its options, fields and module row (the VMID comes last).
+  const needsDetails = (s: ServiceRow) => serviceMayMigrate(s, catalogue, ctx.mapping);
   const read = (afterId: number) =>
-    prefetch(readServiceBatch(ctx.source, afterId, ctx.batchSize, ctx.clientIds, productFieldIds));
+    prefetch(
+      readServiceBatch(ctx.source, afterId, ctx.batchSize, ctx.clientIds, productFieldIds, needsDetails),
+    );
   let next = read(0);
   let previous = 0;
   try {
