@@ -262,9 +262,18 @@ export async function readServiceBatch(
   const batch: ServiceBatch = { services, optionRows: new Map(), fieldRows: new Map(), moduleVms: new Map() };
   const ids = services.filter(needsDetails).map((s) => s.id);
   if (ids.length === 0) return batch;
-  const [optionRows] = await src.conn.query<mysql.RowDataPacket[]>(
+  const wanted = new Set(ids);
+  // IN lists stay under MariaDB's in_predicate_conversion_threshold (1000), past which it scans the table.
+  const inChunks = async (query: string): Promise<mysql.RowDataPacket[]> => {
+    const out: mysql.RowDataPacket[] = [];
+    for (let i = 0; i < ids.length; i += 900) {
+      const [part] = await src.conn.query<mysql.RowDataPacket[]>(query, [ids.slice(i, i + 900)]);
+      out.push(...part);
+    }
+    return out;
+  };
+  const optionRows = await inChunks(
     'SELECT id, relid, configid, optionid, qty FROM tblhostingconfigoptions WHERE relid IN (?)',
-    [ids],
   );
   for (const r of optionRows) {
     const list = batch.optionRows.get(num(r.relid)) ?? [];
@@ -272,21 +281,21 @@ export async function readServiceBatch(
     batch.optionRows.set(num(r.relid), list);
   }
   if (productFieldIds.length > 0) {
+    // By id range (one index range per field id), then only the wanted services: two IN lists make MariaDB
+    // scan the whole table.
     const [fieldRows] = await src.conn.query<mysql.RowDataPacket[]>(
-      'SELECT id, fieldid, relid, value FROM tblcustomfieldsvalues WHERE fieldid IN (?) AND relid IN (?)',
-      [productFieldIds, ids],
+      'SELECT id, fieldid, relid, value FROM tblcustomfieldsvalues WHERE fieldid IN (?) AND relid BETWEEN ? AND ?',
+      [productFieldIds, ids[0], ids[ids.length - 1]],
     );
     for (const r of fieldRows) {
+      if (!wanted.has(num(r.relid))) continue;
       const list = batch.fieldRows.get(num(r.relid)) ?? [];
       list.push({ id: num(r.id), fieldid: num(r.fieldid), value: str(r.value) });
       batch.fieldRows.set(num(r.relid), list);
     }
   }
   if (src.hasTable('mod_pvewhmcs_vms')) {
-    const [vms] = await src.conn.query<mysql.RowDataPacket[]>(
-      'SELECT id, vmid, node_id, ipaddress FROM mod_pvewhmcs_vms WHERE id IN (?)',
-      [ids],
-    );
+    const vms = await inChunks('SELECT id, vmid, node_id, ipaddress FROM mod_pvewhmcs_vms WHERE id IN (?)');
     for (const v of vms)
       batch.moduleVms.set(num(v.id), {
         vmid: num(v.vmid),
