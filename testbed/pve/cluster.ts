@@ -2,7 +2,7 @@
 import { randomUUID, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseDrive, DISK_KEY_RE, isCdrom, sha1Hex } from './formats.ts';
+import { parseDrive, DISK_KEY_RE, isCdrom, memoryMiB, sha1Hex } from './formats.ts';
 
 export type ConfigValue = string | number;
 export type Config = Record<string, ConfigValue>;
@@ -263,23 +263,25 @@ export function storageVisibleOn(storage: StorageState, node: string): boolean {
   return storage.nodes.includes(node);
 }
 
+export function vmstateBytes(memory: ConfigValue | undefined): number {
+  return (memoryMiB(memory) * 2 + 500) * MiB;
+}
+
 /** Bytes allocated on `storage` as seen from `node` (a shared storage counts every node's VMs). */
 export function storageUsed(state: ClusterState, storage: StorageState, node: string): number {
   let used = 0;
   for (const vm of Object.values(state.vms)) {
     if (!storage.shared && vm.node !== node) continue;
-    const snapshotStates = Object.entries(vm.snapshots ?? {}).map(
-      ([name, snap]): [string, ConfigValue | undefined] => [`vmstate:${name}`, snap.vmstate],
-    );
-    for (const [key, value] of [
-      ...Object.entries({ ...vm.config, ...vm.pending, ...vm.allocated }),
-      ...snapshotStates,
-    ]) {
-      if (value === undefined) continue;
-      if (!DISK_KEY_RE.test(key) && !/^unused\d+$/.test(key) && !key.startsWith('vmstate:')) continue;
+    for (const [key, value] of Object.entries({ ...vm.config, ...vm.pending, ...vm.allocated })) {
+      if (!DISK_KEY_RE.test(key) && !/^unused\d+$/.test(key)) continue;
       const drive = parseDrive(String(value));
       if (drive.storage !== storage.storage || isCdrom(drive)) continue;
       used += drive.size ?? 4 * MiB;
+    }
+    // A snapshot's RAM: a raw volume of twice the memory plus 500 MiB (__snapshot_save_vmstate).
+    for (const snap of Object.values(vm.snapshots ?? {})) {
+      if (snap.vmstate === undefined || String(snap.vmstate).split(':')[0] !== storage.storage) continue;
+      used += vmstateBytes(snap.memory);
     }
   }
   return used;

@@ -2,7 +2,7 @@
 // snapshot_create / snapshot_rollback / snapshot_delete and QemuConfig.pm's hooks): the config's
 // snapshot sections, the `parent` chain, the `snapshot` / `rollback` / `snapshot-delete` locks held
 // while their tasks run, and which storages can snapshot at all (pve-storage volume_has_feature).
-import { MiB, type Config, type StorageState, type VmState } from '../cluster.ts';
+import { MiB, vmstateBytes, type Config, type StorageState, type VmState } from '../cluster.ts';
 import { DISK_KEY_RE, humanBytes, isCdrom, memoryMiB, parseDrive } from '../formats.ts';
 import type { WorkerContext } from '../tasks.ts';
 import { DURATION, type Caller, type Params, type SimContext } from './context.ts';
@@ -130,7 +130,7 @@ const lockFault = (vmid: number): string =>
 /** __snapshot_save_vmstate: a raw state volume of twice the memory plus 500 MiB on the boot disk's storage. */
 function saveVmstate(vm: VmState, snapname: string): { volid: string; storage: string; bytes: number } {
   const storage = volumes(vm.config)[0]?.storage ?? 'local-lvm';
-  const bytes = (memoryMiB(vm.config.memory) * 2 + 500) * MiB;
+  const bytes = vmstateBytes(vm.config.memory);
   return { volid: `${storage}:vm-${vm.vmid}-state-${snapname}`, storage, bytes };
 }
 
