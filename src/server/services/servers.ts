@@ -123,10 +123,20 @@ function encodeCursor(server: Server): string {
   return Buffer.from(`${server.createdAt.toISOString()}|${server.id}`).toString('base64url');
 }
 
+/** A timestamp as encodeCursor writes it; anything else (a year past 9999, say) was not made here. */
+const cursorTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const [at, id, ...extra] = Buffer.from(cursor, 'base64url').toString().split('|');
   const createdAt = new Date(at ?? '');
-  if (Number.isNaN(createdAt.getTime()) || !id || !idSchema.safeParse(id).success) {
+  if (
+    extra.length > 0 ||
+    !cursorTimePattern.test(at ?? '') ||
+    Number.isNaN(createdAt.getTime()) ||
+    createdAt.toISOString() !== at ||
+    !id ||
+    !idSchema.safeParse(id).success
+  ) {
     throw appError('VALIDATION_FAILED', 'Invalid request: cursor is not one this API returned', {
       fields: { cursor: 'is not one this API returned' },
     });
