@@ -358,7 +358,7 @@ async function main(): Promise<void> {
           db: drizzle(recordingClient, { schema }) as unknown as Database,
           config: loadConfig({ JWT_SECRET: jwtSecret, DATA_DIR: tmpdir(), DATABASE_URL: database.url }),
           log: silent,
-          loginThrottle: new LoginThrottle(),
+          loginThrottle: new LoginThrottle(database.handle.db),
         },
         {
           requestId: 'bench',

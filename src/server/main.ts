@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     config,
     log,
     version,
-    loginThrottle: new LoginThrottle(),
+    loginThrottle: new LoginThrottle(database.db),
     pve: pve.client,
     ...(devMiddleware ? { devMiddleware } : {}),
   });

@@ -19,6 +19,9 @@ z.config({
   },
 });
 
+/** The most calls one tRPC request may batch; the dashboard's batch link sends no more. */
+export const trpcMaxBatchSize = 10;
+
 export const idSchema = z.uuid({ error: 'must be a UUID' });
 
 export const emailSchema = z

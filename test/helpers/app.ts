@@ -36,14 +36,25 @@ export interface TestApp {
 
 let userCounter = 0;
 
-export async function startTestApp(options: { pve?: PveClient; clientDir?: string } = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+export interface TestAppOptions {
+  pve?: PveClient;
+  clientDir?: string;
+  /** Settings on top of the test defaults, e.g. TRUST_PROXY. */
+  env?: Record<string, string>;
+  /** Serve this database (another app's) instead of a fresh one; it is left to its owner to drop. */
+  database?: TestDatabase;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const shared = options.database;
+  const database = shared ?? (await createTestDatabase());
   const config = loadConfig({
     DATABASE_URL: database.url,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'keel-test-')),
     JWT_SECRET: testJwtSecret,
     LOG_LEVEL: 'debug',
     NODE_ENV: 'test',
+    ...options.env,
   });
   const logLines: string[] = [];
   const sink = new Writable({
@@ -53,14 +64,14 @@ export async function startTestApp(options: { pve?: PveClient; clientDir?: strin
     },
   });
   const log = createLogger('debug', sink);
-  await seedSimulatorCatalog(database.handle.db);
+  if (!shared) await seedSimulatorCatalog(database.handle.db);
   const app = createApp({
     db: database.handle.db,
     database: database.handle,
     config,
     log,
     version: 'test',
-    loginThrottle: new LoginThrottle(),
+    loginThrottle: new LoginThrottle(database.handle.db),
     pve: options.pve,
     ...(options.clientDir ? { clientDir: options.clientDir } : {}),
   });
@@ -97,7 +108,7 @@ export async function startTestApp(options: { pve?: PveClient; clientDir?: strin
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await database.drop();
+      if (!shared) await database.drop();
     },
   };
 }

@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { LoginResult } from '../../shared/api.ts';
+import { SignInBusyError, signInQueue } from '../auth/kdf.ts';
+import { throttleAddress } from '../auth/login-throttle.ts';
 import { burnVerifyTime, hashPassword, verifyPassword } from '../auth/password.ts';
 import {
   accessTokenTtlSeconds,
@@ -35,13 +37,27 @@ async function issueTokens(ctx: Context, user: LoginResult['user'], familyId: st
   return { accessToken, tokenType: 'Bearer', expiresIn: accessTokenTtlSeconds, user };
 }
 
-export async function login(ctx: Context, input: { email: string; password: string }): Promise<LoginResult> {
-  const wait = ctx.loginThrottle.retryAfter(ctx.ip, input.email);
-  if (wait > 0) {
-    throw appError('TOO_MANY_REQUESTS', `Too many failed sign-in attempts. Try again in ${wait} seconds.`, {
-      retryAfter: wait,
-    });
-  }
+const tooManyAttempts = (wait: number) =>
+  appError('TOO_MANY_REQUESTS', `Too many failed sign-in attempts. Try again in ${wait} seconds.`, {
+    retryAfter: wait,
+  });
+
+/** One address with many attempts in flight is answered 429; a process full of them, 503. */
+const busy = (who: 'key' | 'process') =>
+  who === 'key'
+    ? appError(
+        'TOO_MANY_REQUESTS',
+        'Too many sign-in attempts at once from your address. Try again in a moment.',
+        {
+          retryAfter: 1,
+        },
+      )
+    : appError('UNAVAILABLE', 'Too many sign-ins are being checked right now. Try again in a moment.', {
+        retryAfter: 1,
+      });
+
+/** The user behind the email and password, or null; spends the KDF's time either way. */
+async function checkCredentials(ctx: Context, input: { email: string; password: string }) {
   const [row] = await ctx.db
     .select({ ...publicUserColumns, passwordHash: users.passwordHash })
     .from(users)
@@ -49,19 +65,48 @@ export async function login(ctx: Context, input: { email: string; password: stri
     .limit(1);
   if (!row) {
     await burnVerifyTime(input.password);
-    ctx.loginThrottle.recordFailure(ctx.ip, input.email);
     ctx.log.info({ event: 'login_failed', reason: 'unknown_email' }, 'sign-in refused');
-    throw invalidCredentials();
+    return null;
   }
   const { passwordHash, ...user } = row;
   const verdict = await verifyPassword(passwordHash, input.password);
   if (!verdict.ok) {
-    ctx.loginThrottle.recordFailure(ctx.ip, input.email);
     ctx.log.info({ event: 'login_failed', reason: 'wrong_password', userId: user.id }, 'sign-in refused');
-    throw invalidCredentials();
+    return null;
   }
-  ctx.loginThrottle.recordSuccess(ctx.ip, input.email);
-  if (verdict.needsRehash) {
+  return { user, needsRehash: verdict.needsRehash };
+}
+
+/**
+ * A sign-in first takes a place in this process's queue for the KDF (refused at once when its address
+ * or the process has too many waiting, before any database work), then has its attempt counted (before
+ * the password is checked, so parallel attempts cannot all pass the throttle), then checks the password
+ * in its turn, taken by address so a flood from one place waits behind itself.
+ */
+export async function login(ctx: Context, input: { email: string; password: string }): Promise<LoginResult> {
+  let ticket;
+  try {
+    ticket = signInQueue.admit(throttleAddress(ctx.ip));
+  } catch (err) {
+    if (!(err instanceof SignInBusyError)) throw err;
+    ctx.log.warn({ event: 'login_busy', busy: err.busy }, 'sign-in refused: too many password checks');
+    throw busy(err.busy);
+  }
+  let verified;
+  try {
+    const reservation = await ctx.loginThrottle.reserve(ctx.ip, input.email);
+    if (!reservation.ok) throw tooManyAttempts(reservation.retryAfter);
+    verified = await ticket.run(async () => {
+      const found = await checkCredentials(ctx, input);
+      return found && { ...found, attempt: reservation.attempt };
+    });
+  } finally {
+    ticket.release();
+  }
+  if (!verified) throw invalidCredentials();
+  const { user } = verified;
+  await ctx.loginThrottle.succeeded(verified.attempt);
+  if (verified.needsRehash) {
     await ctx.db
       .update(users)
       .set({ passwordHash: await hashPassword(input.password) })
