@@ -366,6 +366,7 @@ async function main(): Promise<void> {
           log: silent,
           authorization: `Bearer ${token0}`,
           cookies: { get: () => undefined, set: () => {}, clear: () => {} },
+          crossSite: false,
         },
       ),
     );

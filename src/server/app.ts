@@ -74,7 +74,10 @@ export function createApp(options: AppOptions): express.Express {
   const { log, database, config } = options;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
+  app.set('trust proxy', config.TRUST_PROXY);
+  // API answers carry tokens and customer data and are never cached (below), so they need no ETag.
+  // Static files keep theirs: express.static computes its own.
+  app.set('etag', false);
 
   app.use(
     pinoHttp({
@@ -102,7 +105,7 @@ export function createApp(options: AppOptions): express.Express {
       contentSecurityPolicy: options.devMiddleware
         ? false
         : { directives: { upgradeInsecureRequests: null } },
-      strictTransportSecurity: config.TRUST_PROXY,
+      strictTransportSecurity: config.TRUST_PROXY !== false,
       // The dashboard is served from this origin only; no cross-origin embedding.
       crossOriginResourcePolicy: { policy: 'same-origin' },
     }),

@@ -82,6 +82,7 @@ describe('createCaller (no HTTP)', () => {
           set: (n, v) => void jar.set(n, v),
           clear: (n) => void jar.delete(n),
         },
+        crossSite: false,
       },
     );
     const result = await createCaller(ctx).auth.login({ email: user.email, password: user.password });

@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { isNotNull, sql } from 'drizzle-orm';
 import { createApp } from '../../src/server/app.ts';
 import { LoginThrottle } from '../../src/server/auth/login-throttle.ts';
 import { loadConfig, type Config } from '../../src/server/config.ts';
 import type { Database } from '../../src/server/db/client.ts';
+import { refreshTokens } from '../../src/server/db/schema.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import type { PveClient } from '../../src/server/pve/client.ts';
 import { seedSimulatorCatalog } from '../../src/server/services/catalog.ts';
@@ -111,6 +113,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (!shared) await database.drop();
     },
   };
+}
+
+/** Moves every rotation `ms` into the past, so a replay is judged as one after the reuse grace. */
+export async function ageRotatedTokens(db: Database, ms = 10 * 60_000): Promise<void> {
+  await db
+    .update(refreshTokens)
+    .set({ rotatedAt: sql`${refreshTokens.rotatedAt} - make_interval(secs => ${ms / 1000})` })
+    .where(isNotNull(refreshTokens.rotatedAt));
 }
 
 export function refreshCookieOf(res: Response): string {

@@ -20,7 +20,14 @@ import { appError } from '../errors.ts';
 import type { Context } from '../trpc.ts';
 import { publicUserColumns } from './users.ts';
 
+/** Over HTTPS the cookie jar names it `__Host-keel_refresh` (http/context.ts). */
 export const refreshCookieName = 'keel_refresh';
+
+/**
+ * How long a just-rotated refresh token may be exchanged again without counting as theft: two tabs of
+ * one browser share the cookie and may both renew at once (OAuth servers allow the same).
+ */
+export const refreshReuseGraceMs = 30_000;
 
 const invalidCredentials = () => appError('INVALID_CREDENTIALS', 'The email or password is not correct.');
 
@@ -140,10 +147,37 @@ export async function refresh(ctx: Context): Promise<LoginResult> {
     });
   if (!rotated) {
     const [known] = await ctx.db
-      .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId })
+      .select({
+        familyId: refreshTokens.familyId,
+        userId: refreshTokens.userId,
+        rotatedAt: refreshTokens.rotatedAt,
+        revokedAt: refreshTokens.revokedAt,
+        expiresAt: refreshTokens.expiresAt,
+      })
       .from(refreshTokens)
       .where(eq(refreshTokens.tokenHash, hash))
       .limit(1);
+    const now = Date.now();
+    if (
+      known?.rotatedAt &&
+      !known.revokedAt &&
+      now - known.rotatedAt.getTime() < refreshReuseGraceMs &&
+      known.expiresAt.getTime() > now
+    ) {
+      // Exchanged a moment ago, most likely by another tab of this browser: it gets its own token of
+      // the same family, and the family lives on.
+      const [user] = await ctx.db
+        .select(publicUserColumns)
+        .from(users)
+        .where(eq(users.id, known.userId))
+        .limit(1);
+      if (!user) throw sessionEnded();
+      ctx.log.info(
+        { event: 'refresh_within_grace', userId: known.userId },
+        'refresh token reused within grace',
+      );
+      return issueTokens(ctx, user, known.familyId);
+    }
     if (known) {
       // A token that was already rotated is being replayed: whoever holds the family may be an attacker.
       await revokeFamily(ctx, known.familyId);
