@@ -27,6 +27,7 @@ import {
 } from '../db/schema.ts';
 import { appError } from '../errors.ts';
 import { notifyJobQueued, type Tx } from '../worker/queue.ts';
+import { withoutPveDetails } from './activity.ts';
 import { recordAudit } from './audit.ts';
 import { allocateAddress } from './ipam.ts';
 import type { PveClient } from '../pve/client.ts';
@@ -210,14 +211,30 @@ export async function getServer(db: Database | Tx, userId: string, id: string): 
   return toServer(row);
 }
 
-/** The server's recent audit trail, newest first. Ownership is checked by the caller's getServer. */
-export async function recentEvents(db: Database, serverId: string, limit = 50): Promise<ServerEvent[]> {
-  return db
-    .select({ id: auditEvents.id, at: auditEvents.at, kind: auditEvents.kind, message: auditEvents.message })
+/**
+ * The server's recent audit trail, newest first. Ownership is checked by the caller's getServer. The
+ * trail names PVE nodes and VMIDs for operators; customers see it without them unless `pveDetails`.
+ */
+export async function recentEvents(
+  db: Database,
+  serverId: string,
+  options: { pveDetails: boolean; limit?: number },
+): Promise<ServerEvent[]> {
+  const rows = await db
+    .select({
+      id: auditEvents.id,
+      at: auditEvents.at,
+      kind: auditEvents.kind,
+      message: auditEvents.message,
+      data: auditEvents.data,
+      pveUpid: auditEvents.pveUpid,
+    })
     .from(auditEvents)
     .where(eq(auditEvents.serverId, serverId))
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))
-    .limit(limit);
+    .limit(options.limit ?? 50);
+  const events = rows.map(({ id, at, kind, message }) => ({ id, at, kind, message }));
+  return options.pveDetails ? events : withoutPveDetails(db, serverId, rows);
 }
 
 export interface RequestInfo {
