@@ -112,7 +112,7 @@ export function renewOnUnauthorizedLink(): TRPCLink<AppRouter> {
                 if (result) {
                   attempt();
                 } else {
-                  signedOut(true);
+                  signedOut('expired');
                   observer.error(error);
                 }
               });

@@ -27,34 +27,54 @@ export interface PveClientOptions {
 
 type Params = Record<string, string | number | boolean | undefined>;
 
+/** One entry of `GET /nodes` (pve-manager API2/Nodes.pm): figures only where PVE has RRD data. */
 export interface PveNode {
   node: string;
-  status: string;
+  status: 'online' | 'offline' | 'unknown';
   cpu?: number;
   maxcpu?: number;
   mem?: number;
   maxmem?: number;
+  uptime?: number;
+  level?: string;
   ssl_fingerprint?: string;
 }
 
+/**
+ * `GET …/status/current` (qemu-server QemuServer.pm vmstatus, full). PVE sets only `vmid` and
+ * `status` for sure; `pid` and the pressures only while running, `qmpstatus` here but not in lists,
+ * `diskread`/`diskwrite` only from a running QEMU, `lock`, `template` and `tags` only when set.
+ */
 export interface PveVmStatus {
   vmid: number;
   status: 'running' | 'stopped';
   name?: string;
+  qmpstatus?: string;
   lock?: string;
   template?: number;
   tags?: string;
-  qmpstatus?: string;
-  maxmem?: number;
+  pid?: number;
   cpus?: number;
+  maxmem?: number;
+  mem?: number;
+  maxdisk?: number;
   uptime?: number;
+  diskread?: number;
+  diskwrite?: number;
+  agent?: number;
 }
 
+/**
+ * A guest of `GET /cluster/resources?type=vm` (pve-manager API2Tools.pm extract_vm_stats). A guest
+ * pvestatd has not sampled yet (just created) has only `id`, `vmid`, `node`, `type` and
+ * `status: unknown`, plus `lock`/`tags` from its config; the figures come with the first sample.
+ */
 export interface PveClusterVm {
   id: string;
   vmid: number;
   node: string;
-  status: string;
+  type: 'qemu' | 'lxc';
+  status: 'running' | 'stopped' | 'unknown';
   name?: string;
   template?: number;
   lock?: string;
@@ -233,14 +253,50 @@ export class PveClient {
             const status = res.statusCode ?? 0;
             const text = Buffer.concat(chunks).toString('utf8');
             let body: { data?: unknown; message?: string; errors?: Record<string, string> } = {};
+            let json = true;
             try {
               body = text ? (JSON.parse(text) as typeof body) : {};
             } catch {
-              // PVE answers some proxy errors without a JSON body; the reason phrase still says what failed.
+              // pveproxy's own errors (401, 501 no such uri, 506, 5xx from a proxy) are plain text
+              // or empty: the reason phrase says what failed.
+              json = false;
             }
             const durationMs = Math.round(performance.now() - started);
             const upid =
               typeof body.data === 'string' && body.data.startsWith('UPID:') ? body.data : undefined;
+            if (status >= 200 && status < 300 && !json) {
+              log.warn({ pve: { method, path, status, durationMs } }, 'PVE answered without JSON');
+              reject(
+                new PveError(
+                  status,
+                  `PVE answered ${method} ${path} with a body that is not JSON: is PVE_URL the Proxmox VE API?`,
+                  'permanent',
+                  {},
+                  method,
+                  path,
+                ),
+              );
+              return;
+            }
+            if (status === 401) {
+              // pveproxy answers every refused credential with an empty 401 after a 3 s delay.
+              const reason = (res.statusMessage ?? '').trim() || 'Unauthorized';
+              log.warn(
+                { pve: { method, path, status, durationMs, error: reason } },
+                'PVE refused the API token',
+              );
+              reject(
+                new PveError(
+                  401,
+                  `PVE refused the API token (${reason}): check PVE_TOKEN_ID and PVE_TOKEN_SECRET, and that the token exists and is not expired`,
+                  'auth',
+                  {},
+                  method,
+                  path,
+                ),
+              );
+              return;
+            }
             if (status >= 200 && status < 300) {
               log[method === 'GET' ? 'debug' : 'info'](
                 { pve: { method, path, status, durationMs, upid } },

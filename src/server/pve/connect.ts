@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImportedVm } from '../../../testbed/pve/import.ts';
+import type { PveState } from '../../../testbed/whmcs/manifest.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { PveClient } from './client.ts';
@@ -32,7 +32,7 @@ export async function connectPve(config: Config, log: Logger): Promise<PveConnec
   const { startPveSim } = await import('../../../testbed/pve/index.ts');
   const dir = join(config.dataDir, 'pve-sim');
   const vms = config.PVE_SIM_VMS
-    ? (JSON.parse(readFileSync(config.PVE_SIM_VMS, 'utf8')) as { vms: ImportedVm[] }).vms
+    ? (JSON.parse(readFileSync(config.PVE_SIM_VMS, 'utf8')) as PveState).vms
     : undefined;
   const sim = await startPveSim({
     ...(vms ? { vms } : {}),

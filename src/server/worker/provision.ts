@@ -8,6 +8,7 @@ import { provisioningSteps, type ProvisioningStep } from '../../shared/server-st
 import { images, locations, servers } from '../db/schema.ts';
 import { encodeSshKeys } from '../pve/client.ts';
 import { PveError } from '../pve/errors.ts';
+import { pveTags } from '../pve/tags.ts';
 import { allocationFor } from '../services/ipam.ts';
 import { PermanentJobError, type JobContext } from './job-context.ts';
 import { chooseNode, nodeCandidates } from './placement.ts';
@@ -18,6 +19,8 @@ interface ProvisionProgress {
   templateNode?: string;
   vmid?: number;
   cloneUpid?: string;
+  /** VMIDs this job found taken: nextid may still offer one whose clone has no config yet. */
+  takenVmids?: number[];
   confirmedIp?: string | null;
   [key: string]: unknown;
 }
@@ -110,6 +113,7 @@ const reserveVmid: Step = async (ctx, server, p) => {
       .orderBy(servers.pveVmid)
       .limit(200);
     for (const { vmid } of held) if (vmid === candidate) candidate++;
+    if (p.takenVmids?.includes(candidate)) continue;
     try {
       await ctx.pve.nextId(candidate);
     } catch (err) {
@@ -141,19 +145,28 @@ async function existingConfig(ctx: JobContext, node: string, vmid: number) {
   }
 }
 
+/** What PVE's config parser makes of a clone's temporary file (`# qmclone temporary file`). */
+const isCloneTempDescription = (description: string) => description.trim() === 'qmclone temporary file';
+
 /**
- * The config of whatever VM holds `vmid` anywhere in the cluster, once no clone is writing it; null when
- * none does. A run that died between the clone request and saving its task id leaves a clone in flight
- * whose config holds only `lock: clone`, on the template's node until it ends: judged before it ends, it
- * would look like someone else's VM (or like none) and a second VM would be cloned.
+ * The config of whatever VM holds `vmid` anywhere in the cluster, once it can be told whose it is;
+ * null when none does. A run that died between the clone request and saving its task id leaves a
+ * clone in flight: first no config at all, then a temporary one (`lock: clone` and the description
+ * `qmclone temporary file`), then the new config, still locked, until the copy ends. One carrying
+ * another description is someone else's at once; ours is waited for until its lock is gone.
  */
-async function configOnceCloned(ctx: JobContext, vmid: number) {
+async function configOnceCloned(ctx: JobContext, server: ServerRecord, vmid: number) {
   const deadline = Date.now() + ctx.timings.taskTimeoutMs;
   for (;;) {
     const where = (await ctx.pve.clusterVms()).find((vm) => vm.vmid === vmid)?.node;
     if (!where) return null;
     const config = await existingConfig(ctx, where, vmid);
-    if (config && config.lock !== 'clone') return config;
+    if (config) {
+      const description = String(config.description ?? '');
+      const someoneElses =
+        !isCloneTempDescription(description) && !description.includes(keelMarker(server.id));
+      if (config.lock !== 'clone' || someoneElses) return config;
+    }
     if (Date.now() > deadline) throw new PveError(0, `VM ${vmid} stayed locked (clone)`, 'transient');
     ctx.checkLease();
     await new Promise((r) => setTimeout(r, ctx.pve.pollMs));
@@ -173,15 +186,40 @@ async function abandonVmid(
     message: `VMID ${p.vmid} is taken on Proxmox VE (${why}); choosing another`,
   });
   const { node, templateVmid, templateNode } = p;
-  await ctx.save('place', { node, templateVmid, templateNode });
+  const takenVmids = [...(p.takenVmids ?? []), p.vmid!];
+  await ctx.save('place', { node, templateVmid, templateNode, takenVmids });
   throw new PveError(0, `VMID ${p.vmid} was taken`, 'transient');
+}
+
+/**
+ * PVE says another VM or clone holds the new VMID: `config file already exists` before the task,
+ * or inside it `File exists` (another node has it) or a timeout on the VMID's own config lock (a
+ * clone racing for it, which PVE can let both start).
+ */
+function vmidTaken(message: string, vmid: number): boolean {
+  return (
+    /already exists|File exists/i.test(message) ||
+    message.includes(`/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`)
+  );
+}
+
+/**
+ * Settles who holds our VMID: a clone of this very server from an earlier run (adopted, once its
+ * copy is done), or someone else, or nobody any more: then the id is given up for another.
+ */
+async function adoptOrAbandon(ctx: JobContext, server: ServerRecord, p: ProvisionProgress, why: string) {
+  const holder = await configOnceCloned(ctx, server, p.vmid!);
+  if (!holder) return abandonVmid(ctx, server, p, why);
+  if (!String(holder.description ?? '').includes(keelMarker(server.id)))
+    return abandonVmid(ctx, server, p, `a VM that is not this server: ${why}`);
+  await waitUnlocked(ctx, p.node!, p.vmid!);
 }
 
 const clone: Step = async (ctx, server, p) => {
   const node = p.node!;
   const vmid = p.vmid!;
   if (!p.cloneUpid) {
-    const existing = await configOnceCloned(ctx, vmid);
+    const existing = await configOnceCloned(ctx, server, vmid);
     if (existing) {
       if (!String(existing.description ?? '').includes(keelMarker(server.id))) {
         await abandonVmid(ctx, server, p, 'a VM that is not this server');
@@ -201,7 +239,7 @@ const clone: Step = async (ctx, server, p) => {
       });
     } catch (err) {
       if (err instanceof PveError && err.kind === 'already_exists')
-        await abandonVmid(ctx, server, p, err.message);
+        return adoptOrAbandon(ctx, server, p, err.message);
       throw err;
     }
     p.cloneUpid = upid;
@@ -209,12 +247,11 @@ const clone: Step = async (ctx, server, p) => {
   }
   const result = await ctx.runTask(node, `clone ${p.templateVmid} → ${vmid}`, async () => p.cloneUpid!);
   if (result && !result.ok) {
-    if (/already exists|File exists/i.test(result.exitstatus))
-      await abandonVmid(ctx, server, p, result.exitstatus);
     // PVE deletes the half-made VM of a failed clone, so a retry must clone again, not wait on this
     // finished task once more (which would fail every attempt the same way).
     delete p.cloneUpid;
     await ctx.save('reserve_vmid', p);
+    if (vmidTaken(result.exitstatus, vmid)) return adoptOrAbandon(ctx, server, p, result.exitstatus);
     throw taskFailure('Copying the image', result.exitstatus);
   }
 };
@@ -248,7 +285,7 @@ const configure: Step = async (ctx, server, _p) => {
     name: server.name,
     cores: server.cpuCores,
     memory: server.memoryMb,
-    tags: `keel;keel-${server.id}`,
+    tags: pveTags(['keel', `keel-${server.id}`]),
     description: keelMarker(server.id),
     agent: 1,
     ciuser: 'keel',
