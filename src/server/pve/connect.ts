@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PveState } from '../../../testbed/whmcs/manifest.ts';
 import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
+import type { Settings } from '../config.ts';
 import { PveClient } from './client.ts';
 
 export interface PveConnection {
@@ -15,7 +15,7 @@ export interface PveConnection {
   close(): Promise<void>;
 }
 
-export async function connectPve(config: Config, log: Logger): Promise<PveConnection> {
+export async function connectPve(config: Settings, log: Logger): Promise<PveConnection> {
   const pveLog = log.child({ component: 'pve' });
   if (config.PVE_URL) {
     const client = new PveClient({
