@@ -138,7 +138,7 @@ const app = createApp({
   config,
   log,
   version: 'bench',
-  loginThrottle: new LoginThrottle(),
+  loginThrottle: new LoginThrottle(db),
   pve,
 });
 const server = app.listen(0, '127.0.0.1');

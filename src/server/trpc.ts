@@ -42,6 +42,8 @@ export interface RequestScope {
   /** The raw Authorization header, if any. */
   authorization: string | undefined;
   cookies: CookieJar;
+  /** The browser says another site made this request (Sec-Fetch-Site, else Origin; http/context.ts). */
+  crossSite: boolean;
 }
 
 export function createContextInner(deps: AppDeps, scope: RequestScope) {
@@ -78,6 +80,17 @@ export const createCallerFactory = t.createCallerFactory;
 // 3. Procedures -------------------------------------------------------------------------------------
 
 export const publicProcedure = t.procedure;
+
+/**
+ * For the procedures that read or set the refresh cookie. The browser attaches that cookie by itself,
+ * so a request another site made (even a same-site sibling on another subdomain or port, which
+ * SameSite lets through) is refused before anything else.
+ */
+export const cookieProcedure = t.procedure.use(({ ctx, next }) => {
+  if (ctx.crossSite)
+    throw appError('FORBIDDEN', 'This request came from another site; sign in from Keel’s own pages.');
+  return next();
+});
 
 const unauthorized = (message: string) => appError('UNAUTHORIZED', message);
 

@@ -26,10 +26,12 @@ export interface PublicState {
   vms: ClusterState['vms'];
   tasks: ClusterState['tasks'];
   locks: { vmid: number; node: string; lock: string }[];
+  /** vncproxy's listening and connected consoles (never their ticket or password). */
+  consoles: Record<string, unknown>[];
 }
 
 /** The state without credentials, plus the current config locks. */
-export function publicState(state: ClusterState): PublicState {
+export function publicState(state: ClusterState, consoles: Record<string, unknown>[] = []): PublicState {
   const locks = Object.values(state.vms)
     .filter((vm) => vm.config.lock !== undefined)
     .map((vm) => ({ vmid: vm.vmid, node: vm.node, lock: String(vm.config.lock) }));
@@ -40,6 +42,7 @@ export function publicState(state: ClusterState): PublicState {
     vms: state.vms,
     tasks: state.tasks,
     locks,
+    consoles,
   };
 }
 
@@ -66,7 +69,7 @@ export async function handleAdmin(
   try {
     switch (route) {
       case 'GET /_sim/state':
-        return ok(publicState(sim.snapshot()));
+        return ok(publicState(sim.snapshot(), sim.vnc.list()));
       case 'GET /_sim/faults':
         return ok(sim.faults);
       case 'PUT /_sim/faults':

@@ -182,7 +182,7 @@ describe('fidelity cases', () => {
   it('storage list and rrddata answer with plausible numbers', async () => {
     const storage = (await pve.get('/nodes/pve1/storage', { content: 'images', enabled: 1 })).body
       .data as Record<string, unknown>[];
-    expect(storage.map((s) => s.storage).sort()).toEqual(['ceph-vm', 'local-lvm']);
+    expect(storage.map((s) => s.storage).sort()).toEqual(['ceph-vm', 'local-lvm', 'san-lvm']);
     for (const s of storage) expect(Number(s.avail) + Number(s.used)).toBe(s.total);
     const rrd = (await pve.get('/nodes/pve1/qemu/9001/rrddata', { timeframe: 'hour' })).body.data as Record<
       string,

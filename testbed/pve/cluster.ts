@@ -2,7 +2,7 @@
 import { randomUUID, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseDrive, DISK_KEY_RE, isCdrom, sha1Hex } from './formats.ts';
+import { parseDrive, DISK_KEY_RE, isCdrom, memoryMiB, sha1Hex } from './formats.ts';
 
 export type ConfigValue = string | number;
 export type Config = Record<string, ConfigValue>;
@@ -21,7 +21,7 @@ export interface NodeState {
 
 export interface StorageState {
   storage: string;
-  type: 'lvmthin' | 'rbd' | 'dir';
+  type: 'lvmthin' | 'rbd' | 'dir' | 'lvm';
   content: string;
   shared: boolean;
   total: number; // bytes
@@ -47,6 +47,26 @@ export interface VmState {
   /** Volumes a clone in progress has allocated but not yet written to the config (they take space). */
   allocated?: Config;
   createdAt: number; // epoch ms
+  /**
+   * The config file's snapshot sections, in creation order: each the config at snapshot time plus
+   * `snaptime`, `description`, `parent`, `vmstate` (the RAM volume) and `snapstate` while in progress.
+   */
+  snapshots?: Record<string, Config>;
+  /** Power transitions (epoch ms), oldest first: what pvestatd wrote into the VM's RRD. */
+  powerHistory?: { at: number; running: boolean }[];
+  /**
+   * Passwords the guest's users got, as the guest stores them (a crypt hash, never the plaintext):
+   * set by the agent's set-user-password or by cloud-init at boot.
+   */
+  guestPasswords?: Record<string, GuestPassword>;
+  /** The cloud-init instance the guest last booted with: cloud-init's per-instance modules re-run on a new one. */
+  cloudinitInstance?: string;
+}
+
+export interface GuestPassword {
+  hash: string;
+  setBy: 'agent' | 'cloud-init';
+  at: number; // epoch ms
 }
 
 export interface TaskState {
@@ -149,11 +169,12 @@ function templateVm(vmid: number, node: string, config: Config, createdAt: numbe
 }
 
 export const SHARED_STORAGE = 'ceph-vm';
+export const SAN_STORAGE = 'san-lvm';
 export const MAX_NODES = 9;
 
 /**
  * A small cluster: nodes pve1..pveN, each with `local` (dir) and `local-lvm` (thin LVM), one
- * shared RBD storage, `ubuntu-24.04-cloudinit` once on shared storage (9000) and
+ * shared RBD storage, one shared thick LVM storage, `ubuntu-24.04-cloudinit` once on shared storage (9000) and
  * `debian-12-cloudinit` per node on local storage (9001 on pve1, 9101 on pve2, ...).
  */
 export function seedCluster(nodeCount: number, now = Date.now()): ClusterState {
@@ -186,6 +207,15 @@ export function seedCluster(nodeCount: number, now = Date.now()): ClusterState {
       nodes: names,
     },
     {
+      // Shared thick LVM on a SAN LUN: raw volumes, so no snapshots (pve-storage LVMPlugin).
+      storage: SAN_STORAGE,
+      type: 'lvm',
+      content: 'images,rootdir',
+      shared: true,
+      total: 1024 * GiB,
+      nodes: names,
+    },
+    {
       storage: SHARED_STORAGE,
       type: 'rbd',
       content: 'images,rootdir',
@@ -195,19 +225,21 @@ export function seedCluster(nodeCount: number, now = Date.now()): ClusterState {
     },
   ];
   const vms: Record<string, VmState> = {};
+  // The templates were made when the cluster was set up, not at this start.
+  const madeAt = bootedAt;
   vms['9000'] = templateVm(
     9000,
     'pve1',
-    templateConfig('ubuntu-24.04-cloudinit', SHARED_STORAGE, 9000, '3584M', now),
-    now,
+    templateConfig('ubuntu-24.04-cloudinit', SHARED_STORAGE, 9000, '3584M', madeAt),
+    madeAt,
   );
   names.forEach((node, i) => {
     const vmid = 9001 + i * 100;
     vms[String(vmid)] = templateVm(
       vmid,
       node,
-      templateConfig('debian-12-cloudinit', 'local-lvm', vmid, '3G', now),
-      now,
+      templateConfig('debian-12-cloudinit', 'local-lvm', vmid, '3G', madeAt),
+      madeAt,
     );
   });
   return {
@@ -231,6 +263,10 @@ export function storageVisibleOn(storage: StorageState, node: string): boolean {
   return storage.nodes.includes(node);
 }
 
+export function vmstateBytes(memory: ConfigValue | undefined): number {
+  return (memoryMiB(memory) * 2 + 500) * MiB;
+}
+
 /** Bytes allocated on `storage` as seen from `node` (a shared storage counts every node's VMs). */
 export function storageUsed(state: ClusterState, storage: StorageState, node: string): number {
   let used = 0;
@@ -241,6 +277,11 @@ export function storageUsed(state: ClusterState, storage: StorageState, node: st
       const drive = parseDrive(String(value));
       if (drive.storage !== storage.storage || isCdrom(drive)) continue;
       used += drive.size ?? 4 * MiB;
+    }
+    // A snapshot's RAM: a raw volume of twice the memory plus 500 MiB (__snapshot_save_vmstate).
+    for (const snap of Object.values(vm.snapshots ?? {})) {
+      if (snap.vmstate === undefined || String(snap.vmstate).split(':')[0] !== storage.storage) continue;
+      used += vmstateBytes(snap.memory);
     }
   }
   return used;
@@ -271,4 +312,14 @@ export function saveState(path: string, state: ClusterState): void {
 
 export function ticketSignature(key: string, text: string): string {
   return Buffer.from(sha1Hex(`${key}:${text}`), 'hex').toString('base64');
+}
+
+const POWER_HISTORY_MAX = 500;
+
+/** Records a power transition for the VM's usage history (the RRD keeps a year; so does this, roughly). */
+export function recordPower(vm: VmState, running: boolean, at = Date.now()): void {
+  const history = (vm.powerHistory ??= []);
+  if (history.at(-1)?.running === running) return;
+  history.push({ at, running });
+  if (history.length > POWER_HISTORY_MAX) history.splice(0, history.length - POWER_HISTORY_MAX);
 }

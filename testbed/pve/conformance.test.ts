@@ -2,15 +2,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPveSim, type PveSim } from './index.ts';
-import { allEndpointSchemas, findEndpointSchema, loadApiSubset } from './api-subset.ts';
+import { allEndpointSchemas, findEndpointSchema, loadApiSubset, type EndpointSchema } from './api-subset.ts';
+import { apidataEndpoints } from './subset-add.ts';
 import { pveClient } from './test-client.ts';
 
 /** Subset endpoints the simulator deliberately does not serve (see README, "Not modelled"). */
-const NOT_SERVED = new Set([
-  'POST /nodes/{node}/qemu/{vmid}/vncproxy',
-  'GET /nodes/{node}/qemu/{vmid}/vncwebsocket',
-  'POST /nodes/{node}/qemu',
-]);
+const NOT_SERVED = new Set(['POST /nodes/{node}/qemu']);
 
 /** Non-schema fields real PVE returns too (pve-api.md §9, §14; captured samples). */
 const EXTRA_RETURN_KEYS: Record<string, string[]> = {
@@ -31,6 +28,8 @@ const EXTRA_RETURN_KEYS: Record<string, string[]> = {
     'proxmox-support',
   ],
   'GET /nodes/{node}/tasks/{upid}/status': ['tokenid'],
+  // Qemu.pm snapshot_list: `snapstate` while a snapshot is in progress; `current` has digest and running.
+  'GET /nodes/{node}/qemu/{vmid}/snapshot': ['digest', 'running', 'snapstate'],
 };
 
 let sim: PveSim;
@@ -52,15 +51,31 @@ function concretePath(template: string): string {
   return template
     .replace('{node}', 'pve1')
     .replace('{vmid}', '4242')
+    .replace('{snapname}', 'snap1')
     .replace('{upid}', encodeURIComponent(finishedUpid));
 }
 
 describe('schema source', () => {
-  it('the vendored subset is the shared reference file, unchanged', () => {
-    const reference = '/work/shared/reference/pve-api-subset.json';
+  const reference = '/work/shared/reference/pve-api-subset.json';
+  const apidata = '/work/shared/reference/pve-apidata.js';
+
+  it('the vendored subset holds the shared reference file unchanged, its additions at the end of extras', () => {
     const vendored = loadApiSubset();
     expect(vendored.endpoints.length).toBeGreaterThan(20);
-    if (existsSync(reference)) expect(JSON.parse(readFileSync(reference, 'utf8'))).toEqual(vendored);
+    if (!existsSync(reference)) return;
+    const shared = JSON.parse(readFileSync(reference, 'utf8')) as {
+      endpoints: EndpointSchema[];
+      extras: EndpointSchema[];
+    };
+    expect(vendored.endpoints).toEqual(shared.endpoints);
+    expect(vendored.extras.slice(0, shared.extras.length)).toEqual(shared.extras);
+  });
+
+  it('every vendored endpoint is the official apidata.js entry verbatim (subset-add.ts copies them)', () => {
+    if (!existsSync(apidata)) return;
+    const official = apidataEndpoints(apidata);
+    for (const entry of allEndpointSchemas())
+      expect(entry, `${entry.method} ${entry.path}`).toEqual(official.get(`${entry.method} ${entry.path}`));
   });
 });
 
@@ -140,6 +155,14 @@ describe('parameters', () => {
 });
 
 describe('returned fields', () => {
+  it("POST vncproxy returns exactly the schema's properties (additionalProperties: 0)", async () => {
+    const schema = findEndpointSchema('POST', '/nodes/{node}/qemu/{vmid}/vncproxy');
+    const declared = Object.keys(schema?.returns?.properties ?? {}).sort();
+    const res = await client.post('/nodes/pve1/qemu/4242/vncproxy', { websocket: 1 });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.data as object).sort()).toEqual(declared);
+  });
+
   const cases: [string, string][] = [
     ['GET', '/version'],
     ['GET', '/nodes'],
@@ -151,6 +174,7 @@ describe('returned fields', () => {
     ['GET', '/nodes/{node}/tasks/{upid}/status'],
     ['GET', '/nodes/{node}/tasks/{upid}/log'],
     ['GET', '/nodes/{node}/qemu/{vmid}/config'],
+    ['GET', '/nodes/{node}/qemu/{vmid}/snapshot'],
   ];
   it.each(cases)('%s %s returns only fields the schema declares', async (method, path) => {
     const schema = allEndpointSchemas().find((e) => e.method === method && e.path === path);

@@ -262,7 +262,7 @@ describe('GET /nodes/{node}/storage (pve-storage API2/Storage/Status.pm index, S
   it('every field with its type; content keeps storages with any of the types', async () => {
     const images = (await pve.get('/nodes/pve1/storage', { content: 'images', enabled: 1 })).body
       .data as Row[];
-    expect(images.map((s) => s.storage).sort()).toEqual(['ceph-vm', 'local-lvm']);
+    expect(images.map((s) => s.storage).sort()).toEqual(['ceph-vm', 'local-lvm', 'san-lvm']);
     for (const s of images) {
       expect(s).toMatchObject({ active: 1, enabled: 1 });
       expectTypes(s, {
@@ -278,7 +278,7 @@ describe('GET /nodes/{node}/storage (pve-storage API2/Storage/Status.pm index, S
       expect(s.avail).toBe((s.total as number) - (s.used as number));
     }
     const either = (await pve.get('/nodes/pve1/storage', { content: 'iso,images' })).body.data as Row[];
-    expect(either.map((s) => s.storage).sort()).toEqual(['ceph-vm', 'local', 'local-lvm']);
+    expect(either.map((s) => s.storage).sort()).toEqual(['ceph-vm', 'local', 'local-lvm', 'san-lvm']);
   });
 
   it('an unknown storage is a parameter error; format=1 adds the formats', async () => {

@@ -176,6 +176,7 @@ export function configDigest(
   config: Record<string, string | number>,
   pending: Record<string, string | number>,
   pendingDelete: string[],
+  snapshots: Record<string, Record<string, string | number>> = {},
 ): string {
   const lines = Object.keys(config)
     .sort()
@@ -184,10 +185,16 @@ export function configDigest(
     .sort()
     .map((k) => `${k}: ${pending[k]}`);
   if (pendingDelete.length > 0) pendingLines.push(`delete: ${pendingDelete.join(',')}`);
-  const text =
+  let text =
     pendingLines.length > 0
       ? `${lines.join('\n')}\n\n[PENDING]\n${pendingLines.join('\n')}\n`
       : `${lines.join('\n')}\n`;
+  for (const [name, snap] of Object.entries(snapshots)) {
+    const snapLines = Object.keys(snap)
+      .sort()
+      .map((k) => `${k}: ${snap[k]}`);
+    text += `\n[${name}]\n${snapLines.join('\n')}\n`;
+  }
   return sha1Hex(text);
 }
 

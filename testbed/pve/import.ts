@@ -46,6 +46,7 @@ export function importVms(state: ClusterState, vms: readonly PveStateVm[], now =
       qmpstatus: 'running',
       cloudinitApplied: { ipconfig0: config.ipconfig0! },
       createdAt,
+      powerHistory: running ? [{ at: createdAt, running: true }] : [],
       ...(running
         ? { startedAt: createdAt, pid: 200_000 + vm.vmid, agentReadyAt: createdAt, networkReadyAt: createdAt }
         : {}),

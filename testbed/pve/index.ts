@@ -117,12 +117,14 @@ export async function startPveSim(opts: PveSimOptions = {}): Promise<PveSim> {
     state,
     speed,
     fingerprint: nodeCertificate.fingerprint,
+    certPem: nodeCertificate.cert,
     onChange,
     ...(opts.seed !== undefined ? { random: seededRandom(opts.seed) } : {}),
   });
   const reset = (): void => {
     const fresh = seedCluster(state.nodes.length);
     const secrets = state.secrets;
+    sim.vnc.closeAll();
     Object.assign(state, fresh, { secrets });
     sim.faults = faultConfigSchema.parse({});
     onChange();
@@ -141,6 +143,20 @@ export async function startPveSim(opts: PveSimOptions = {}): Promise<PveSim> {
   const server: Server = certificate
     ? createHttpsServer({ key: certificate.key, cert: certificate.cert }, listener)
     : createHttpServer(listener);
+  // vncwebsocket: Node hands requests with an Upgrade header over separately.
+  server.on(
+    'upgrade',
+    (
+      req: Parameters<Transport['handleUpgrade']>[0],
+      socket: Parameters<Transport['handleUpgrade']>[1],
+      head: Buffer,
+    ) => {
+      transport.handleUpgrade(req, socket, head).catch((err: unknown) => {
+        opts.logger?.error({ err }, 'pve simulator upgrade failed');
+        socket.destroy();
+      });
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 8006, host, () => {
@@ -171,7 +187,7 @@ export async function startPveSim(opts: PveSimOptions = {}): Promise<PveSim> {
     clearFaults: () => {
       sim.faults = faultConfigSchema.parse({});
     },
-    state: () => publicState(sim.snapshot()),
+    state: () => publicState(sim.snapshot(), sim.vnc.list()),
     vm: (vmid) => {
       const vm = state.vms[String(vmid)];
       return vm ? structuredClone(vm) : undefined;
@@ -204,6 +220,7 @@ export async function startPveSim(opts: PveSimOptions = {}): Promise<PveSim> {
       if (stopped) return;
       stopped = true;
       sim.stop();
+      transport.close();
       if (saveTimer) clearTimeout(saveTimer);
       saveTimer = undefined;
       persist();

@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   random?: () => number;
   /** The node certificate's SHA-256 fingerprint, as GET /nodes reports it. */
   fingerprint: string;
+  /** The node certificate's PEM, vncproxy's `cert`. */
+  certPem?: string;
   onChange?: () => void;
 }
 
@@ -55,6 +57,7 @@ export class Simulator {
       faults: () => this.faults,
       random: this.random,
       fingerprint: opts.fingerprint,
+      certPem: opts.certPem ?? '',
       onChange,
     });
     this.routes = buildRoutes(this.ctx);
@@ -63,6 +66,11 @@ export class Simulator {
   stop(): void {
     this.clock.stop();
     this.ctx.stop();
+  }
+
+  /** The VNC proxies: vncwebsocket's upgrade connects to them; /_sim/state lists them. */
+  get vnc(): SimContext['vnc'] {
+    return this.ctx.vnc;
   }
 
   /** Method and path template of every route this simulator answers. */

@@ -2,9 +2,11 @@
 // encoding, the `/api2/<format>` split, authentication (an empty 401 after 3 s), body limits and
 // content types, parameter decoding, then the handler's answer in the `{data}` envelope with errors
 // in the reason phrase. Errors raised by pveproxy itself are plain text without a Content-Type.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { gzipSync, deflateSync } from 'node:zlib';
 import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { handleAdmin } from './admin.ts';
 import { SimHttpError } from './api/errors.ts';
 import { Auth } from './auth.ts';
@@ -36,6 +38,21 @@ export interface TransportOptions {
 type Reply =
   { status: number; reason: string; json: unknown } | { status: number; reason: string; text: string };
 
+/** A vncwebsocket call pveproxy upgrades: the handler answered 200 with the port to connect to. */
+interface Upgrade {
+  upgrade: { node: string; port: number };
+}
+
+/** AnyEvent.pm websocket_proxy reads at most 128 KiB from the proxied socket per frame. */
+const MAX_WS_FRAME = 128 * 1024;
+
+interface Encoded {
+  status: number;
+  reason: string;
+  headers: Record<string, string>;
+  payload: Buffer;
+}
+
 const plain = (status: number, message: string, body = message): Reply => ({
   status,
   reason: message,
@@ -58,9 +75,16 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export class Transport {
   private readonly auth: Auth;
+  /** Only performs handshakes; pveproxy's own checks come first (handleUpgrade). */
+  private readonly websockets = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_FRAME });
 
   constructor(private readonly opts: TransportOptions) {
     this.auth = new Auth(opts.state);
+  }
+
+  close(): void {
+    for (const client of this.websockets.clients) client.terminate();
+    this.websockets.close();
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -78,7 +102,9 @@ export class Transport {
           this.opts.reset,
         );
       } else {
-        reply = await this.handleApi(req, url);
+        const answer = await this.handleApi(req, url);
+        // A websocket path without an Upgrade header is an ordinary call.
+        reply = 'upgrade' in answer ? plain(500, 'websocket upgrade expected') : answer;
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -91,7 +117,7 @@ export class Transport {
     this.write(req, res, reply);
   }
 
-  private write(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  private encode(req: IncomingMessage, reply: Reply): Encoded {
     // Node refuses control and non-latin1 characters in a status message.
     const reason = reply.reason.replace(/[^\t\x20-\x7e\xa0-\xff]/g, '?').trim() || 'OK';
     const headers: Record<string, string> = {
@@ -116,18 +142,93 @@ export class Transport {
       headers['Content-Encoding'] = 'deflate';
     }
     if (reply.status >= 400) headers.Connection = 'close';
-    if (payload.length > 0) {
-      headers['Content-Length'] = String(payload.length);
-    } else {
+    if (payload.length > 0) headers['Content-Length'] = String(payload.length);
+    return { status: reply.status, reason, headers, payload };
+  }
+
+  private write(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+    const { status, reason, headers, payload } = this.encode(req, reply);
+    if (payload.length === 0) {
       // No content: pveproxy sends neither a Content-Length nor a chunked body; the close ends it.
       res.removeHeader('Content-Length');
       res.removeHeader('Transfer-Encoding');
     }
-    res.writeHead(reply.status, reason, headers);
+    res.writeHead(status, reason, headers);
     res.end(payload.length > 0 ? payload : undefined);
   }
 
-  private async handleApi(req: IncomingMessage, url: URL): Promise<Reply> {
+  /** An answer on a connection Node handed over as an upgrade: written by hand, then closed. */
+  private writeRaw(req: IncomingMessage, socket: Duplex, reply: Reply): void {
+    const { status, reason, headers, payload } = this.encode(req, reply);
+    headers.Connection = 'close';
+    const head = [`HTTP/1.1 ${status} ${reason || STATUS_CODES[status] || ''}`];
+    for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
+    socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), payload]));
+  }
+
+  /**
+   * A request with an `Upgrade` header (Node's `upgrade` event): pveproxy handles it as any other,
+   * and only a 200 from a `…websocket` handler is upgraded and proxied to the VNC port.
+   */
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    let reply: Reply | Upgrade;
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === '/_sim' || url.pathname.startsWith('/_sim/')) {
+        reply = await handleAdmin(
+          req,
+          url,
+          '',
+          this.opts.sim,
+          this.opts.state.secrets.adminSecret,
+          this.opts.reset,
+        );
+      } else {
+        reply = await this.handleApi(req, url, true);
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.opts.logger?.error({ err }, 'pve simulator internal error');
+      reply = plain(500, message.split('\n')[0] ?? 'Internal Server Error', message);
+    }
+    if (!('upgrade' in reply)) {
+      this.writeRaw(req, socket, reply);
+      return;
+    }
+    const { node, port } = reply.upgrade;
+    // tcp_connect to the proxy comes before the 101: with nothing listening there is no answer.
+    const listener = this.opts.sim.vnc.accept(node, port);
+    if (!listener) {
+      socket.destroy();
+      return;
+    }
+    this.websockets.handleUpgrade(req, socket, head, (ws) => this.proxyVnc(ws, listener));
+  }
+
+  private proxyVnc(ws: WebSocket, listener: NonNullable<ReturnType<Simulator['vnc']['accept']>>): void {
+    const peer = listener.connect({
+      send: (bytes) => {
+        for (let offset = 0; offset < bytes.length; offset += MAX_WS_FRAME)
+          if (ws.readyState === ws.OPEN)
+            ws.send(bytes.subarray(offset, offset + MAX_WS_FRAME), { binary: true });
+      },
+      // pveproxy drops the TCP connection when the proxied socket ends (no close frame).
+      close: () => ws.terminate(),
+    });
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+      const bytes = Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(data);
+      peer.receive(bytes);
+    });
+    ws.on('close', () => peer.closed());
+    ws.on('error', () => ws.terminate());
+  }
+
+  private async handleApi(req: IncomingMessage, url: URL, upgrading = false): Promise<Reply | Upgrade> {
     const method = (req.method ?? 'GET').toUpperCase();
     // process_header: unknown methods, then transfer encodings.
     if (!KNOWN_METHODS.has(method)) return plain(501, `method '${method}' not available`, '');
@@ -164,7 +265,8 @@ export class Transport {
       if (ct && ct !== 'application/x-www-form-urlencoded' && ct !== 'application/json')
         return plain(506, `upload 'Content-Type '${contentType}' not implemented`);
     }
-    const body = await readBody(req);
+    // An upgraded request's bytes after the header belong to the WebSocket, not to a body.
+    const body = upgrading ? '' : await readBody(req);
 
     if (format !== 'json') return plain(501, `no formatter for uri ${path}, ${format}`);
 
@@ -185,6 +287,8 @@ export class Transport {
 
     const latency = this.opts.sim.latencyMs();
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    let reply: Reply;
+    let data: unknown;
     try {
       const result = await this.opts.sim.handle({
         method: method as HttpMethod,
@@ -192,13 +296,28 @@ export class Transport {
         raw: params,
         caller,
       });
+      data = result.data;
       const envelope: Record<string, unknown> = { data: result.data };
       if (result.total !== undefined) envelope.total = result.total;
-      return { status: 200, reason: 'OK', json: envelope };
+      reply = { status: 200, reason: 'OK', json: envelope };
     } catch (err) {
-      if (err instanceof SimHttpError) return jsonError(err);
-      throw err;
+      if (!(err instanceof SimHttpError)) throw err;
+      reply = jsonError(err);
     }
+    // handle_api2_request: the upgrade is checked after the handler ran, whatever it answered.
+    const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
+    if (upgrading && upgrade && method === 'GET' && /websocket$/.test(path)) {
+      if (upgrade !== 'websocket') return plain(500, `unable to upgrade to protocol '${upgrade}'`);
+      const version = String(req.headers['sec-websocket-version'] ?? '');
+      if (version !== '13') return plain(500, `unsupported websocket-version '${version}'`);
+      if (!req.headers['sec-websocket-key']) return plain(500, 'missing websocket-key');
+      const port = Number((data as { port?: unknown } | null)?.port);
+      if (reply.status === 200 && Number.isInteger(port))
+        return { upgrade: { node: segments[1] ?? '', port } };
+    }
+    // Every 401 a handler raises is delayed by 3 s, as pveproxy delays all of them.
+    if (reply.status === 401) await this.opts.sim.clock.sleep(AUTH_FAILURE_DELAY_MS);
+    return reply;
   }
 
   /** extract_params: a PUT/POST body (JSON when the Content-Type says so, else form), the query on top. */

@@ -2,12 +2,13 @@
  * Opens Keel's database: PostgreSQL through postgres.js when DATABASE_URL is set, otherwise an embedded
  * PostgreSQL (PGlite) under DATA_DIR. Both run the same drizzle schema and the same migrations.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import * as schema from './schema.ts';
+import { ensurePrivateDir, makeTreePrivate, restrictNewFiles } from './data-dir.ts';
 import { acquireDirLock } from './dir-lock.ts';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -131,11 +132,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const dir = join(dataDir, 'pglite');
-  mkdirSync(dataDir, { recursive: true });
+  restrictNewFiles();
+  ensurePrivateDir(dataDir);
   // PGlite is one process's database: a second process opening the folder would corrupt it.
   const release = acquireDirLock(join(dataDir, 'pglite.lock'));
   try {
     const client = await PGlite.create(dir);
+    makeTreePrivate(dir);
     const db = drizzle(client, { schema }) as unknown as Database;
     return {
       db,
@@ -147,6 +150,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       listen: (channel, onNotify) => client.listen(channel, () => onNotify()),
       close: async () => {
         await client.close();
+        makeTreePrivate(dir);
         release();
       },
     };

@@ -60,7 +60,7 @@ export const restRoutes: RestRoute[] = [
     status: 200,
     body: loginInputSchema,
     response: loginResultSchema,
-    errors: ['VALIDATION_FAILED', 'INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS'],
+    errors: ['VALIDATION_FAILED', 'INVALID_CREDENTIALS', 'FORBIDDEN', 'TOO_MANY_REQUESTS', 'UNAVAILABLE'],
     call: (caller, req) => caller.auth.login(req.body as z.input<typeof loginInputSchema>),
   },
   {
@@ -71,7 +71,7 @@ export const restRoutes: RestRoute[] = [
     auth: false,
     status: 200,
     response: loginResultSchema,
-    errors: ['UNAUTHORIZED'],
+    errors: ['UNAUTHORIZED', 'FORBIDDEN'],
     call: (caller) => caller.auth.refresh(),
   },
   {
@@ -82,7 +82,7 @@ export const restRoutes: RestRoute[] = [
     auth: false,
     status: 200,
     response: okSchema,
-    errors: [],
+    errors: ['FORBIDDEN'],
     call: (caller) => caller.auth.logout(),
   },
   {

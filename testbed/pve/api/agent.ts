@@ -1,5 +1,8 @@
-// Guest agent (Qemu/Agent.pm): the availability checks in PVE's order, ping, network-get-interfaces.
+// Guest agent (Qemu/Agent.pm): the availability checks in PVE's order, ping, network-get-interfaces,
+// set-user-password.
 import type { VmState } from '../cluster.ts';
+import { hashPassword } from '../passwords.ts';
+import { CLOUDINIT_DEFAULT_USER } from './cloudinit.ts';
 import { vmSelected } from '../faults.ts';
 import { agentEnabled, parseIpConfig, splitPropertyString } from '../formats.ts';
 import { DURATION, type Params, type SimContext } from './context.ts';
@@ -83,4 +86,30 @@ export async function agentInterfaces(ctx: SimContext, p: Params): Promise<unkno
       },
     ],
   };
+}
+
+/** The guest's accounts: root and the cloud-init user (ciuser, or the image's default user). */
+function guestUsers(vm: VmState): Set<string> {
+  const ciuser = vm.cloudinitApplied.ciuser;
+  return new Set(['root', ciuser === undefined ? CLOUDINIT_DEFAULT_USER : String(ciuser)]);
+}
+
+/**
+ * set-user-password (Agent.pm): agent_cmd's checks, then guest-set-user-password, which runs chpasswd
+ * in the guest (`chpasswd -e` for a crypted one). The guest keeps only a hash; the reply is `{result: {}}`.
+ */
+export async function setUserPassword(ctx: SimContext, p: Params): Promise<unknown> {
+  const vm = ctx.loadVm(String(p.node), Number(p.vmid));
+  await agentAvailable(ctx, vm);
+  const username = String(p.username);
+  const password = String(p.password);
+  const crypted = p.crypted === 1;
+  // chpasswd fails for a user the guest does not have (it takes any hash as given with -e).
+  if (!guestUsers(vm).has(username)) throw die('Agent error: child process has failed to set user password');
+  vm.guestPasswords = {
+    ...vm.guestPasswords,
+    [username]: { hash: crypted ? password : hashPassword(password), setBy: 'agent', at: Date.now() },
+  };
+  ctx.onChange();
+  return { result: {} };
 }

@@ -54,7 +54,9 @@ function loadAndCheck(ctx: SimContext, p: Params, target: string | undefined): C
   }
   const source = ctx.loadVm(nodeName, vmid);
   if (source.config.lock !== undefined) throw die(`VM is locked (${source.config.lock})`);
-  if (p.snapname !== undefined) throw die(`snapshot '${p.snapname}' does not exist`);
+  if (p.snapname !== undefined && !source.snapshots?.[String(p.snapname)])
+    throw die(`snapshot '${p.snapname}' does not exist`);
+  if (p.snapname !== undefined) throw die('cloning from a snapshot is not modelled by the simulator');
   const full = p.full === undefined ? !source.config.template : p.full === 1;
   if (p.storage !== undefined && !full) throw die("parameter 'storage' not allowed for linked clones");
   if (p.format !== undefined && !full) throw die("parameter 'format' not allowed for linked clones");

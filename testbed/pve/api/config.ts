@@ -1,6 +1,5 @@
 // VM config: GET with pending values and digest, the pending list, PUT (sync) and POST (a task),
 // and the normalisation PVE applies on write (MACs, hashed passwords, new disks).
-import { createHash, randomBytes } from 'node:crypto';
 import {
   CLOUDINIT_KEYS,
   GiB,
@@ -15,7 +14,6 @@ import {
 } from '../cluster.ts';
 import {
   DISK_KEY_RE,
-  configDigest,
   formatDrive,
   isCdrom,
   memoryMiB,
@@ -26,9 +24,10 @@ import {
   validateSshKeys,
   withDriveSize,
 } from '../formats.ts';
+import { hashPassword } from '../passwords.ts';
 import { DURATION, type Caller, type Params, type SimContext } from './context.ts';
-import { die } from './errors.ts';
-import { effectiveConfig } from './status.ts';
+import { die, paramError } from './errors.ts';
+import { effectiveConfig, vmDigest } from './status.ts';
 
 /** Keys a running VM takes at once (vmconfig_hotplug_pending's "fast plug" set). */
 const FAST_PLUG_KEYS = new Set([
@@ -40,7 +39,17 @@ const FAST_PLUG_KEYS = new Set([
   'balloon',
   ...CLOUDINIT_KEYS,
 ]);
+/** Keys vmconfig_hotplug_pending applies to a running VM without a hotplug feature (cgroup limits). */
+const LIVE_KEYS = new Set(['cpuunits', 'cpulimit']);
 export const NET_KEY_RE = /^net\d+$/;
+
+/** parse_hotplug_features: `1` is network,disk,usb; `0` none; else the listed features. */
+export function hotplugFeatures(value: ConfigValue | undefined): Set<string> {
+  const text = value === undefined ? '1' : String(value);
+  if (text === '1') return new Set(['network', 'disk', 'usb']);
+  if (text === '0') return new Set();
+  return new Set(text.split(',').filter(Boolean));
+}
 const NIC_MODELS = [
   'e1000',
   'e1000-82540em',
@@ -70,11 +79,22 @@ const CONTROL_PARAMS = new Set([
 ]);
 
 export function getConfig(ctx: SimContext, p: Params): Record<string, unknown> {
+  if (p.snapshot !== undefined && p.current === 1) {
+    const both = "cannot use 'snapshot' parameter with 'current'";
+    throw paramError({ snapshot: both, current: both });
+  }
   const vm = ctx.loadVm(String(p.node), Number(p.vmid));
-  if (p.snapshot !== undefined) throw die(`snapshot '${p.snapshot}' does not exist`);
-  const config: Record<string, unknown> = p.current === 1 ? { ...vm.config } : effectiveConfig(vm);
-  if (config.cipassword !== undefined) config.cipassword = '**********';
-  config.digest = configDigest(vm.config, vm.pending, vm.pendingDelete);
+  let config: Record<string, unknown>;
+  if (p.snapshot !== undefined) {
+    // load_snapshot_config: the snapshot's section, with the file's digest.
+    const snap = vm.snapshots?.[String(p.snapshot)];
+    if (!snap) throw die(`snapshot '${p.snapshot}' does not exist`);
+    config = { ...snap };
+  } else {
+    config = p.current === 1 ? { ...vm.config } : effectiveConfig(vm);
+  }
+  if (config.cipassword) config.cipassword = '**********';
+  config.digest = vmDigest(vm);
   return config;
 }
 
@@ -87,13 +107,6 @@ export function pendingList(vm: VmState): unknown[] {
     if (vm.pendingDelete.includes(key)) entry.delete = 1;
     return entry;
   });
-}
-
-function hashPassword(password: string): string {
-  if (/^\$(?:[156]|2[ayb]?|y)\$/.test(password)) return password;
-  const salt = randomBytes(12).toString('base64').replace(/[+/=]/g, '').slice(0, 16);
-  const hash = createHash('sha256').update(`${salt}${password}`).digest('base64').replace(/[+/=]/g, '');
-  return `$5$${salt}$${hash}`;
 }
 
 /** A net device without a MAC gets one, as PVE adds it. */
@@ -158,7 +171,7 @@ export function updateConfig(ctx: SimContext, p: Params): string[] {
   const reverts = listParam(p.revert);
   if (changes.length === 0 && deletes.length === 0 && reverts.length === 0) throw die('no options specified');
   if (vm.config.lock !== undefined && p.skiplock !== 1) throw die(`VM is locked (${vm.config.lock})`);
-  if (p.digest !== undefined && p.digest !== configDigest(vm.config, vm.pending, vm.pendingDelete)) {
+  if (p.digest !== undefined && p.digest !== vmDigest(vm)) {
     throw die('checksum mismatch (file change by other user?)');
   }
   for (const key of deletes) {
@@ -182,12 +195,21 @@ export function updateConfig(ctx: SimContext, p: Params): string[] {
     throw die('balloon value too large (must be smaller than assigned memory)');
   }
   const running = vm.status === 'running';
-  const appliesNow = (key: string): boolean =>
-    !running ||
-    FAST_PLUG_KEYS.has(key) ||
-    isCloudinitKey(key) ||
-    NET_KEY_RE.test(key) ||
-    DISK_KEY_RE.test(key);
+  const hotplug = hotplugFeatures(vm.config.hotplug);
+  const hotplugErrors: Record<string, string> = {};
+  const appliesNow = (key: string): boolean => {
+    if (!running || FAST_PLUG_KEYS.has(key) || LIVE_KEYS.has(key) || isCloudinitKey(key)) return true;
+    if (NET_KEY_RE.test(key)) return hotplug.has('network');
+    if (DISK_KEY_RE.test(key)) return hotplug.has('disk');
+    if (key === 'vcpus') return hotplug.has('cpu');
+    if (key === 'memory' && hotplug.has('memory')) {
+      // Memory.pm qemu_memory_hotplug; the value stays pending and the update answers 400.
+      if (Number(next.numa ?? 0) !== 1)
+        hotplugErrors[key] = 'hotplug problem - NUMA needs to be enabled for memory hotplug';
+      return Number(next.numa ?? 0) === 1;
+    }
+    return false;
+  };
   for (const key of reverts) {
     Reflect.deleteProperty(vm.pending, key);
     vm.pendingDelete = vm.pendingDelete.filter((k) => k !== key);
@@ -207,6 +229,7 @@ export function updateConfig(ctx: SimContext, p: Params): string[] {
     else if (!vm.pendingDelete.includes(key)) vm.pendingDelete.push(key);
   }
   ctx.onChange();
+  if (Object.keys(hotplugErrors).length > 0) throw paramError(hotplugErrors);
   return [
     ...normalised.map(([k, v]) => `-${k} ${k === 'cipassword' ? '<hidden>' : v}`),
     ...(deletes.length > 0 ? [`-delete ${deletes.join(',')}`] : []),

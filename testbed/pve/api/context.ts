@@ -13,6 +13,7 @@ import type { FaultConfig } from '../faults.ts';
 import type { HttpMethod } from '../api-subset.ts';
 import type { ParamValue } from '../schema.ts';
 import type { TaskRunner, WorkerContext } from '../tasks.ts';
+import { VncProxies } from '../vnc/proxies.ts';
 import { TaskError, die } from './errors.ts';
 
 export type Params = Record<string, ParamValue>;
@@ -56,6 +57,10 @@ export const DURATION = {
   config: 500,
   template: 2000,
   agentPingTimeout: 3000,
+  snapshot: 1000,
+  snapshotVmstatePerGiB: 2000,
+  rollback: 1500,
+  snapshotDelete: 1000,
   flockTimeout: 10_000,
   /** pvestatd refreshes guest status every 10 s; a new VM is `unknown` in cluster/resources until then. */
   statusRefresh: 10_000,
@@ -70,6 +75,8 @@ export interface SimContextOptions {
   random: () => number;
   /** The node certificate's SHA-256 fingerprint, as GET /nodes reports it. */
   fingerprint: string;
+  /** The CA certificate vncproxy returns as `cert` (pve-root-ca.pem; here the node certificate). */
+  certPem: string;
   onChange: () => void;
 }
 
@@ -80,7 +87,10 @@ export class SimContext {
   readonly faults: () => FaultConfig;
   readonly random: () => number;
   readonly fingerprint: string;
+  readonly certPem: string;
   readonly onChange: () => void;
+  /** The listening and connected VNC proxies of vncproxy calls. */
+  readonly vnc = new VncProxies();
   /** Config flocks held by workers, by `node/vmid` (qemu-server lock_config). */
   private readonly flocks = new Map<string, Promise<void>>();
   private readonly bandwidth = new Map<string, BandwidthScheduler>();
@@ -92,10 +102,12 @@ export class SimContext {
     this.faults = opts.faults;
     this.random = opts.random;
     this.fingerprint = opts.fingerprint;
+    this.certPem = opts.certPem;
     this.onChange = opts.onChange;
   }
 
   stop(): void {
+    this.vnc.closeAll();
     for (const scheduler of this.bandwidth.values()) scheduler.stop();
   }
 

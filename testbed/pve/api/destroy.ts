@@ -37,6 +37,11 @@ export function destroyVm(ctx: SimContext, p: Params, caller: Caller): string {
       if (!drive.volname || (isCdrom(drive) && !/cloudinit/.test(drive.volname))) continue;
       worker.log(`  Logical volume "${drive.volname.split('/').pop()}" successfully removed.`);
     }
+    // Snapshots go with their volumes; their RAM states are volumes of their own.
+    for (const snap of Object.values(current.snapshots ?? {})) {
+      if (snap.vmstate === undefined) continue;
+      worker.log(`  Logical volume "${String(snap.vmstate).split(':').pop()}" successfully removed.`);
+    }
     if (p.purge === 1) worker.log(`purging VM ${vmid} from related configurations..`);
     // The config goes last, so the VMID stays taken until the task ends.
     Reflect.deleteProperty(ctx.state.vms, String(vmid));

@@ -1,24 +1,21 @@
 // Power (Qemu.pm vm_start … vm_resume; QemuServer.pm vm_start, _do_vm_stop): each a task; the
 // checks PVE makes before forking fail synchronously, the rest fail the task.
-import { MiB, type VmState } from '../cluster.ts';
+import { MiB, recordPower, type VmState } from '../cluster.ts';
 import { vmSelected } from '../faults.ts';
-import { DISK_KEY_RE, memoryMiB } from '../formats.ts';
+import { memoryMiB } from '../formats.ts';
 import type { WorkerContext } from '../tasks.ts';
-import { cloudinitSnapshot } from './cloudinit.ts';
+import { applyCloudinitPassword, cloudinitSnapshot, hasCloudinitDrive } from './cloudinit.ts';
 import { DURATION, type Caller, type Params, type SimContext } from './context.ts';
 import { TaskError, die } from './errors.ts';
 import { effectiveConfig, nodeMemCommitted, vcpus } from './status.ts';
 
 /** vm_start's effect once QEMU runs: pending applied, cloud-init drive regenerated, guest booting. */
-function bootVm(ctx: SimContext, vm: VmState): void {
+export function bootVm(ctx: SimContext, vm: VmState): void {
   for (const [key, value] of Object.entries(vm.pending)) vm.config[key] = value;
   for (const key of vm.pendingDelete) Reflect.deleteProperty(vm.config, key);
   vm.pending = {};
   vm.pendingDelete = [];
-  const hasCloudinitDrive = Object.entries(vm.config).some(
-    ([k, v]) => DISK_KEY_RE.test(k) && /cloudinit/.test(String(v)),
-  );
-  vm.cloudinitApplied = hasCloudinitDrive ? cloudinitSnapshot(vm.config) : {};
+  vm.cloudinitApplied = hasCloudinitDrive(vm.config) ? cloudinitSnapshot(vm.config) : {};
   const node = ctx.node(vm.node);
   node.nextPid += 1 + Math.floor(ctx.random() * 20);
   const now = Date.now();
@@ -28,6 +25,8 @@ function bootVm(ctx: SimContext, vm: VmState): void {
   vm.startedAt = now;
   vm.agentReadyAt = now + ctx.clock.realMs(DURATION.agentAfterStart);
   vm.networkReadyAt = now + ctx.clock.realMs(DURATION.networkAfterStart);
+  recordPower(vm, true, now);
+  applyCloudinitPassword(vm, now);
   ctx.onChange();
 }
 
@@ -38,10 +37,12 @@ export function powerOff(ctx: SimContext, vm: VmState): void {
   delete vm.startedAt;
   delete vm.agentReadyAt;
   delete vm.networkReadyAt;
+  recordPower(vm, false);
+  ctx.vnc.vmStopped(vm.node, vm.vmid);
   ctx.onChange();
 }
 
-async function startWorker(
+export async function startWorker(
   ctx: SimContext,
   nodeName: string,
   vmid: number,

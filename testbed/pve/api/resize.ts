@@ -1,8 +1,9 @@
 // Resize (Qemu.pm resize_vm): a `resize` task that grows a disk, never shrinks it.
 import { GiB, MiB, storageUsed } from '../cluster.ts';
-import { configDigest, isCdrom, parseDrive, resolveResize, withDriveSize } from '../formats.ts';
+import { isCdrom, parseDrive, resolveResize, withDriveSize } from '../formats.ts';
 import { DURATION, type Caller, type Params, type SimContext } from './context.ts';
 import { TaskError } from './errors.ts';
+import { vmDigest } from './status.ts';
 
 /** resize_vm forks at once: even a missing VM gets a UPID, and its task fails in load_config. */
 export function resizeDisk(ctx: SimContext, p: Params, caller: Caller): string {
@@ -12,7 +13,7 @@ export function resizeDisk(ctx: SimContext, p: Params, caller: Caller): string {
   return ctx.startTask(nodeName, 'resize', String(vmid), caller, async (worker) => {
     await ctx.waitFlock(worker, vmid);
     const vm = ctx.reloadVm(nodeName, vmid);
-    if (p.digest !== undefined && p.digest !== configDigest(vm.config, vm.pending, vm.pendingDelete)) {
+    if (p.digest !== undefined && p.digest !== vmDigest(vm)) {
       throw new TaskError('checksum mismatch (file change by other user?)');
     }
     ctx.checkLock(vm, p.skiplock === 1);

@@ -1,8 +1,8 @@
 // The route table: every method and path the simulator answers, and the section that handles it.
 import type { HttpMethod } from '../api-subset.ts';
-import { agentAvailable, agentInterfaces } from './agent.ts';
+import { agentAvailable, agentInterfaces, setUserPassword } from './agent.ts';
 import { cloneVm } from './clone.ts';
-import { cloudinitDump, cloudinitPending, cloudinitSnapshot } from './cloudinit.ts';
+import { cloudinitDump, cloudinitPending, regenerateCloudinit } from './cloudinit.ts';
 import { getConfig, pendingList, updateConfig, updateConfigAsync } from './config.ts';
 import type { Route, SimContext } from './context.ts';
 import { convertToTemplate, destroyVm } from './destroy.ts';
@@ -11,8 +11,18 @@ import { clusterResources, nextId, nodeList, nodeStatus, storageList } from './n
 import { rebootVm, resetVm, resumeVm, shutdownVm, startVm, stopVm, suspendVm } from './power.ts';
 import { resizeDisk } from './resize.ts';
 import { rrdData } from './rrd.ts';
-import { effectiveConfig, vmStatus, vmStatusCurrent } from './status.ts';
+import {
+  createSnapshot,
+  deleteSnapshot,
+  rollbackSnapshot,
+  snapshotConfig,
+  snapshotIndex,
+  snapshotList,
+  updateSnapshotConfig,
+} from './snapshot.ts';
+import { vmStatus, vmStatusCurrent } from './status.ts';
 import { findTask, taskList, taskLog, taskStatus } from './tasks.ts';
+import { vncProxy, vncWebsocket } from './vnc.ts';
 
 export function buildRoutes(ctx: SimContext): Route[] {
   const r = (method: HttpMethod, path: string, handler: Route['handler']): Route => ({
@@ -59,19 +69,24 @@ export function buildRoutes(ctx: SimContext): Route[] {
     r('POST', `${vmPath}/status/suspend`, ({ p, caller }) => suspendVm(ctx, p, caller)),
     r('POST', `${vmPath}/status/resume`, ({ p, caller }) => resumeVm(ctx, p, caller)),
     r('DELETE', vmPath, ({ p, caller }) => destroyVm(ctx, p, caller)),
+    r('POST', `${vmPath}/vncproxy`, ({ p, caller }) => vncProxy(ctx, p, caller)),
+    r('GET', `${vmPath}/vncwebsocket`, ({ p, caller }) => vncWebsocket(ctx, p, caller)),
     r('POST', `${vmPath}/template`, ({ p, caller }) => convertToTemplate(ctx, p, caller)),
+    r('GET', `${vmPath}/snapshot`, ({ p }) => snapshotList(ctx, p)),
+    r('POST', `${vmPath}/snapshot`, ({ p, caller }) => createSnapshot(ctx, p, caller)),
+    r('GET', `${vmPath}/snapshot/{snapname}`, () => snapshotIndex()),
+    r('DELETE', `${vmPath}/snapshot/{snapname}`, ({ p, caller }) => deleteSnapshot(ctx, p, caller)),
+    r('GET', `${vmPath}/snapshot/{snapname}/config`, ({ p }) => snapshotConfig(ctx, p)),
+    r('PUT', `${vmPath}/snapshot/{snapname}/config`, ({ p }) => updateSnapshotConfig(ctx, p)),
+    r('POST', `${vmPath}/snapshot/{snapname}/rollback`, ({ p, caller }) => rollbackSnapshot(ctx, p, caller)),
     r('GET', `${vmPath}/agent/network-get-interfaces`, ({ p }) => agentInterfaces(ctx, p)),
     r('POST', `${vmPath}/agent/ping`, async ({ p }) => {
       await agentAvailable(ctx, vm(p));
       return { result: {} };
     }),
+    r('POST', `${vmPath}/agent/set-user-password`, ({ p }) => setUserPassword(ctx, p)),
     r('GET', `${vmPath}/cloudinit`, ({ p }) => cloudinitPending(vm(p))),
-    r('PUT', `${vmPath}/cloudinit`, ({ p }) => {
-      const target = vm(p);
-      target.cloudinitApplied = cloudinitSnapshot(effectiveConfig(target));
-      ctx.onChange();
-      return null;
-    }),
+    r('PUT', `${vmPath}/cloudinit`, ({ p }) => regenerateCloudinit(ctx, p)),
     r('GET', `${vmPath}/cloudinit/dump`, ({ p }) => cloudinitDump(vm(p), String(p.type))),
     r('GET', `${vmPath}/rrddata`, ({ p }) =>
       rrdData(vm(p), String(p.timeframe), p.cf === undefined ? 'AVERAGE' : String(p.cf)),

@@ -12,6 +12,7 @@ import {
 import {
   DISK_KEY_RE,
   agentEnabled,
+  configDigest,
   isCdrom,
   memoryMiB,
   parseDrive,
@@ -23,6 +24,11 @@ export function effectiveConfig(vm: VmState): Config {
   const merged: Config = { ...vm.config, ...vm.pending };
   for (const key of vm.pendingDelete) Reflect.deleteProperty(merged, key);
   return merged;
+}
+
+/** The config file's digest: current values, the [PENDING] section and the snapshot sections. */
+export function vmDigest(vm: VmState): string {
+  return configDigest(vm.config, vm.pending, vm.pendingDelete, vm.snapshots);
 }
 
 export function vcpus(config: Config): number {
