@@ -5,7 +5,9 @@
  * Peak RSS is this process's own (`process.resourceUsage().maxRSS`): the seeder never runs in it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -27,9 +29,17 @@ const { values } = parseArgs({
 });
 const scale = Number(values.scale);
 const batchSize = Number(values['batch-size']);
-const dbName = `keel_bench_whmcs_${scale}`;
-const url = `mysql://root@127.0.0.1:3306/${dbName}`;
 const root = new URL('..', import.meta.url).pathname;
+// The seeded source is named after the generator's own code, so a changed generator seeds afresh.
+const generator = createHash('sha256');
+for (const f of readdirSync(join(root, 'testbed/whmcs')).sort())
+  if (f.endsWith('.ts') && !f.endsWith('.test.ts')) generator.update(readFileSync(join(root, 'testbed/whmcs', f)));
+const dbName = `keel_bench_whmcs_${scale}_${generator.digest('hex').slice(0, 8)}`;
+const url = `mysql://root@127.0.0.1:3306/${dbName}`;
+console.log(
+  `settings: --scale ${scale} --batch-size ${batchSize}, seed 1, source ${url}, target a fresh PostgreSQL database on ` +
+    `127.0.0.1:5432, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+);
 
 const probe = await mysql.createConnection({ host: '127.0.0.1', user: 'root' }).promise();
 const [exists] = await probe.query<mysql.RowDataPacket[]>(

@@ -1,7 +1,7 @@
 /**
  * `pnpm migrate`: WHMCS (MariaDB) → Keel (PostgreSQL). See README.md in this folder.
- * Exit codes: 0 all migrated or skipped with reasons, 1 some records failed (or reconciliation mismatched),
- * 2 usage or connection error.
+ * Exit codes: 0 every account and server migrated or skipped with a reason, 1 a record that matters was lost
+ * (failed, reconciliation mismatch, a VM that differs), 2 usage or connection error.
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -13,7 +13,8 @@ import { loadMapping } from './mapping.ts';
 import { pveInventory, type PveVmInfo } from './pve-inventory.ts';
 import { runMigration, type RunResult } from './run.ts';
 import { connectSource, type SourceConnection } from './source.ts';
-import { formatSummary } from './report.ts';
+import { makeProgress } from './progress.ts';
+import { formatSummary, verdict } from './report.ts';
 
 export const usage = `Usage: pnpm migrate [options]
 
@@ -26,21 +27,27 @@ Moves active WHMCS customers and their Proxmox servers into Keel. Idempotent: ke
   --mapping FILE       JSON mapping of option/field names, images and locations (see README); default built in
   --batch-size N       rows per batch and transaction (default 1000)
   --report FILE        write the full per-record JSON report to FILE
-  --client ID          only this WHMCS client id (repeatable)
+  --only-client ID     only this WHMCS client id, for a one-account trial (repeatable; --client is the same)
   --verify-pve         check every linked VMID exists on PVE with matching specs ($PVE_URL, $PVE_TOKEN_ID,
                        $PVE_TOKEN_SECRET, $PVE_FINGERPRINT)
+  --apply-removals     suspend or terminate in Keel what left the scope since an earlier run (not available in
+                       this version: such records are reported, and kept as they are)
   --json               print the summary as JSON instead of text
   -h, --help           this text
 
-With $PVE_URL set, an Active service's status is taken from its PVE VM (running/stopped).
-Exit codes: 0 done (every record migrated or skipped with a reason), 1 some records failed,
-2 usage or connection error.`;
+A rerun applies what changed in WHMCS since the last run and lists it (new, changed, ended services, changed
+passwords, closed accounts). With $PVE_URL set, an Active service's status is taken from its PVE VM.
+Exit codes: 0 every account and server migrated or skipped with a reason (warnings may remain), 1 a record
+that matters was lost (failed, reconciliation mismatch, VM differs with --verify-pve), 2 usage or connection
+error.`;
 
 export interface CliIo {
   env: Record<string, string | undefined>;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   isTty: boolean;
+  /** The interactive terminal stderr writes to, for the progress bar (only when isTty). */
+  tty?: NodeJS.WritableStream;
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -55,7 +62,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         mapping: { type: 'string' },
         'batch-size': { type: 'string', default: '1000' },
         report: { type: 'string' },
+        'only-client': { type: 'string', multiple: true },
         client: { type: 'string', multiple: true },
+        'apply-removals': { type: 'boolean', default: false },
         'verify-pve': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -75,9 +84,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr('migrate: --batch-size must be an integer from 1 to 5000\n');
     return 2;
   }
-  const clientIds = args.client?.map(Number) ?? null;
-  if (clientIds?.some((id) => !Number.isInteger(id) || id < 1)) {
-    io.stderr('migrate: --client takes a positive WHMCS client id\n');
+  if (args['apply-removals']) {
+    io.stderr(
+      'migrate: --apply-removals is not available in this version: Keel cannot suspend or terminate servers from the migration yet. ' +
+        'Run without it: what left the scope is listed under "left the scope" and kept in Keel as it is.\n',
+    );
+    return 2;
+  }
+  // --client is the older spelling of --only-client; both may be given and add up.
+  const onlyClients = [...(args['only-client'] ?? []), ...(args.client ?? [])];
+  const clientIds = onlyClients.length > 0 ? [...new Set(onlyClients.map(Number))] : null;
+  if (clientIds?.some((id) => !Number.isSafeInteger(id) || id < 1)) {
+    io.stderr('migrate: --only-client takes a positive WHMCS client id\n');
     return 2;
   }
   let settings: Settings;
@@ -142,7 +160,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
 
-    const progress = makeProgress(io, log);
+    const progress = makeProgress({ stderr: io.stderr, tty: io.isTty ? io.tty : undefined });
     const result: RunResult = await runMigration({
       source,
       db: target.db,
@@ -156,13 +174,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       verifyPve: args['verify-pve'],
       keepRecords: Boolean(args.report),
       onProgress: progress.update,
+      onPhase: progress.phase,
     });
     progress.done();
-    if (args.report) await writeFile(args.report, `${JSON.stringify(result, null, 2)}\n`);
-    io.stdout(args.json ? `${JSON.stringify({ ...result, records: undefined })}\n` : formatSummary(result));
-    const failed = Object.values(result.counts).reduce((n, c) => n + c.failed, 0);
-    const mismatch = result.reconciliation && !result.reconciliation.ok;
-    return failed > 0 || mismatch || (result.pveCheck && result.pveCheck.mismatched > 0) ? 1 : 0;
+    const outcome = verdict(result);
+    if (args.report)
+      await writeFile(args.report, `${JSON.stringify({ ...result, verdict: outcome }, null, 2)}\n`);
+    io.stdout(
+      args.json
+        ? `${JSON.stringify({ ...result, records: undefined, verdict: outcome })}\n`
+        : formatSummary(result),
+    );
+    return outcome.code;
   } finally {
     await pveConnection?.close();
     await source?.close();
@@ -182,35 +205,13 @@ function redact(url: string): string {
   }
 }
 
-function makeProgress(
-  io: CliIo,
-  log: Logger,
-): { update: (p: { phase: string; done: number; rate: number }) => void; done: () => void } {
-  let lastLog = 0;
-  return {
-    update: (p) => {
-      if (io.isTty) {
-        const width = 30;
-        const filled = Math.floor((Date.now() / 200) % width);
-        const bar = `${' '.repeat(filled)}=${' '.repeat(width - filled - 1)}`;
-        io.stderr(`\r[${bar}] ${p.phase}: ${p.done} rows, ${Math.round(p.rate)}/s   `);
-      } else if (Date.now() - lastLog > 2000) {
-        lastLog = Date.now();
-        log.info({ event: 'progress', ...p, rate: Math.round(p.rate) }, 'migration progress');
-      }
-    },
-    done: () => {
-      if (io.isTty) io.stderr('\n');
-    },
-  };
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
   main(process.argv.slice(2), {
     env: process.env,
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     isTty: Boolean(process.stderr.isTTY),
+    tty: process.stderr,
   }).then(
     (code) => {
       process.exitCode = code;

@@ -14,6 +14,7 @@ import {
   json,
   qualified,
   serverSumsSql,
+  textArray,
   type BatchResult,
   type Change,
   type Tx,
@@ -64,12 +65,16 @@ const inputColumns = keys.map((k, i) => {
 // the target reach the INSERT, so an unchanged row is read, never locked or written. The last row returned
 // carries the checksums of everything the batch sent (see serverSumsSql).
 const upsertHead = `with input as (select ${list(inputColumns)} from jsonb_array_elements(`;
-const upsertTail = `) as v), written as (
-  insert into ${table} as s (${list(keys.map((k) => ident(written[k].name)))})
-  select ${list(inputOf(keys))}
+const upsertTail = `) as v), differs as (
+  select i.*, array_remove(array[${compared
+    .map((k) => `case when ${qualified('o', written[k])} is distinct from i.${ident(k)} then '${k}' end`)
+    .join(', ')}], null) as fields
   from input i left join ${table} o on ${qualified('o', servers.legacyWhmcsServiceId)} = i.${ident('legacyWhmcsServiceId')}
   where ${qualified('o', servers.id)} is null
      or (${list(on('o', compared))}) is distinct from (${list(inputOf(compared))})
+), written as (
+  insert into ${table} as s (${list(keys.map((k) => ident(written[k].name)))})
+  select ${list(inputOf(keys))} from differs i
   on conflict (${keyColumn}) do update set
     ${list(
       keys
@@ -84,8 +89,9 @@ const upsertTail = `) as v), written as (
   where (${list(on('s', compared))}) is distinct from (${list(on('excluded', compared))})
   returning ${qualified('s', servers.legacyWhmcsServiceId)} as sid, (xmax = 0) as inserted
 )
-select sid, inserted, null as sums from written
-union all select null, null, ${serverSumsSql('i', 'input')} from input i`;
+select w.sid, w.inserted, d.fields, null as sums
+  from written w join differs d on d.${ident('legacyWhmcsServiceId')} = w.sid
+union all select null, null, null, ${serverSumsSql('i', 'input')} from input i`;
 
 function upsertServersSql(rows: readonly ServerRow[]): SQL {
   const input = rows.map((r) => keys.map((k) => r[k]));
@@ -93,6 +99,8 @@ function upsertServersSql(rows: readonly ServerRow[]): SQL {
 }
 
 export interface ServersResult extends BatchResult<number> {
+  /** Per updated server: the written columns that differed (schema keys, e.g. `cpuCores`). */
+  fields: Map<number, string[]>;
   /** `count,sum…` strings of the checksums of the rows written (changed or not), one per statement. */
   sums: string[];
 }
@@ -101,6 +109,7 @@ export async function upsertServers(tx: Tx, rows: readonly ServerRow[]): Promise
   const changes = new Map<number, Change>();
   const failures = new Map<number, string>();
   const sums: string[] = [];
+  const fields = new Map<number, string[]>();
   await inBatchOrRowByRow(
     tx,
     rows,
@@ -110,15 +119,19 @@ export async function upsertServers(tx: Tx, rows: readonly ServerRow[]): Promise
         sid: number | null;
         inserted: boolean | null;
         sums: string | null;
+        fields: string[] | null;
       }>(db, upsertServersSql(part));
       for (const r of part) changes.set(r.legacyWhmcsServiceId, 'unchanged');
       for (const r of returned) {
         if (r.sums !== null) sums.push(r.sums);
-        else changes.set(Number(r.sid), r.inserted ? 'created' : 'updated');
+        else {
+          changes.set(Number(r.sid), r.inserted ? 'created' : 'updated');
+          if (!r.inserted && r.fields) fields.set(Number(r.sid), textArray(r.fields));
+        }
       }
     },
     failures,
     (row) => changes.delete(row.legacyWhmcsServiceId),
   );
-  return { changes, failures, sums };
+  return { changes, failures, sums, fields };
 }

@@ -13,6 +13,7 @@ import {
   inBatchOrRowByRow,
   json,
   qualified,
+  textArray,
   type BatchResult,
   type Change,
   type Tx,
@@ -58,12 +59,12 @@ const accountDiff = (key: KeyColumn) => `diff as (
   )`;
 
 /** The returned rows: one per input login, then one carrying the checksums of the accounts sent. */
-const outcome = (key: KeyColumn, id: string, inserted: string) => `
+const outcome = (key: KeyColumn, id: string, inserted: string, passwordChanged: string) => `
   select d.k, ${id} as id, (w.k is not null) as written, ${inserted} as inserted,
     coalesce(a.new_accounts, '{}') as new_accounts, coalesce(a.changed_accounts, '{}') as changed_accounts,
-    null as sums
+    ${passwordChanged} as password_changed, null as sums
   from diff d left join acc a on a.k = d.k left join written w on w.k = d.k
-  union all select null, null, null, null, null, null, ${accountSumsSql(`'${key === users.legacyWhmcsUserId ? 'u' : 'c'}' || i.k`)}
+  union all select null, null, null, null, null, null, null, ${accountSumsSql(`'${key === users.legacyWhmcsUserId ? 'u' : 'c'}' || i.k`)}
   from input i cross join lateral jsonb_each(i.accounts) e`;
 
 // A password already rehashed to scrypt by a login is Keel's own and is never replaced by the WHMCS hash.
@@ -85,7 +86,13 @@ const upsertText = (key: KeyColumn) => ({
       ${ident(users.legacyAttributes.name)} = ${mergeAccounts(`(excluded.${ident(users.legacyAttributes.name)}->'whmcsAccounts')`)},
       ${ident(users.updatedAt.name)} = now()
     returning ${col('u', users.id)} as id, ${col('u', key)} as k, (xmax = 0) as inserted
-  )${outcome(key, `coalesce(w.id, d.existing_id)`, 'coalesce(w.inserted, false)')}`,
+  )${outcome(
+    key,
+    `coalesce(w.id, d.existing_id)`,
+    'coalesce(w.inserted, false)',
+    // The WHMCS hash replaced a different WHMCS hash: the customer changed their password in WHMCS.
+    `(w.k is not null and d.existing_id is not null and d.old_hash not like '$scrypt$%' and d.old_hash is distinct from d.hash)`,
+  )}`,
 });
 
 const appendText = (key: KeyColumn) => ({
@@ -97,7 +104,7 @@ const appendText = (key: KeyColumn) => ({
           where cardinality(x.new_accounts) > 0 or cardinality(x.changed_accounts) > 0) a
     where ${col('u', key)} = a.k
     returning ${col('u', key)} as k
-  )${outcome(key, 'd.existing_id', 'false')}`,
+  )${outcome(key, 'd.existing_id', 'false', 'false')}`,
 });
 
 // Built once from the schema, per key column; only the batch parameter changes.
@@ -116,6 +123,8 @@ export interface UsersResult extends BatchResult<string> {
   accountChanges: Map<number, Change>;
   /** `count,sum` checksums of the accounts written, one per statement. */
   accountSums: string[];
+  /** Logins whose WHMCS password hash changed since the target was written. */
+  passwordChanged: Set<string>;
 }
 
 interface UserReturned {
@@ -126,13 +135,7 @@ interface UserReturned {
   inserted: boolean;
   new_accounts: string[] | string;
   changed_accounts: string[] | string;
-}
-
-/** postgres.js returns text[] as an array; PGlite too, but be tolerant of the `{a,b}` text form. */
-function textArray(v: string[] | string): string[] {
-  if (Array.isArray(v)) return v;
-  const inner = v.replace(/^\{|\}$/g, '');
-  return inner === '' ? [] : inner.split(',').map((s) => s.replace(/^"|"$/g, ''));
+  password_changed: boolean | null;
 }
 
 /** The login key of a login's WHMCS ids: `u<tblusers.id>` or `c<tblclients.id>`. */
@@ -154,6 +157,7 @@ export async function writeUsers(
     ids: new Map(),
     accountChanges: new Map(),
     accountSums: [],
+    passwordChanged: new Set(),
   };
   const collect = (prefix: 'u' | 'c', returned: UserReturned[], counted: boolean) => {
     for (const r of returned) {
@@ -163,6 +167,7 @@ export async function writeUsers(
       }
       const key = `${prefix}${r.k}`;
       if (r.id) out.ids.set(key, r.id);
+      if (r.password_changed) out.passwordChanged.add(key);
       if (counted) out.changes.set(key, r.written ? (r.inserted ? 'created' : 'updated') : 'unchanged');
       for (const a of textArray(r.new_accounts)) out.accountChanges.set(Number(a), 'created');
       for (const a of textArray(r.changed_accounts)) out.accountChanges.set(Number(a), 'updated');

@@ -25,6 +25,13 @@ export async function executeRows<T>(db: Writer, query: SQL): Promise<T[]> {
   return (Array.isArray(result) ? result : ((result as { rows: T[] }).rows ?? [])) as T[];
 }
 
+/** postgres.js returns text[] as an array; PGlite too, but be tolerant of the `{a,b}` text form. */
+export function textArray(v: string[] | string): string[] {
+  if (Array.isArray(v)) return v;
+  const inner = v.replace(/^\{|\}$/g, '');
+  return inner === '' ? [] : inner.split(',').map((s) => s.replace(/^"|"$/g, ''));
+}
+
 export function errorText(err: unknown): string {
   const e = err as { cause?: { message?: string }; message?: string };
   return (e.cause?.message ?? e.message ?? String(err)).split('\n')[0]!;
@@ -168,7 +175,23 @@ export interface TargetSums {
 export async function targetSums(
   db: Writer,
   only: { userIds: readonly string[]; clientIds: readonly number[] } | null,
+  leftScope: { serviceIds: readonly number[]; clientIds: readonly number[] } = {
+    serviceIds: [],
+    clientIds: [],
+  },
 ): Promise<TargetSums> {
+  const removedServices = sql.raw(`'{${leftScope.serviceIds.join(',')}}'::int[]`);
+  const removedAccounts = sql.raw(`'{${leftScope.clientIds.join(',')}}'::int[]`);
+  const keptServer = leftScope.serviceIds.length
+    ? sql`and not (${sql.raw(qualified('s', servers.legacyWhmcsServiceId))} = any(${removedServices}))`
+    : sql``;
+  const keptUser = leftScope.clientIds.length
+    ? sql`and exists (select 1 from jsonb_object_keys(coalesce(${sql.raw(qualified('u', users.legacyAttributes))}->'whmcsAccounts', '{}'::jsonb)) k
+                      where not (k::int = any(${removedAccounts})))`
+    : sql``;
+  const keptAccount = leftScope.clientIds.length
+    ? sql`and not (e.key::int = any(${removedAccounts}))`
+    : sql``;
   const userIds = sql.raw(`'{${(only?.userIds ?? []).join(',')}}'::uuid[]`);
   const clientIds = sql.raw(`'{${(only?.clientIds ?? []).join(',')}}'::int[]`);
   const legacyUser = sql.raw(
@@ -177,12 +200,12 @@ export async function targetSums(
   const [stored] = await executeRows<{ sums: string }>(
     db,
     sql`select ${sql.raw(serverSumsSql('s', 'stored'))} as sums from ${servers} s
-        where ${sql.raw(qualified('s', servers.legacyWhmcsServiceId))} is not null
+        where ${sql.raw(qualified('s', servers.legacyWhmcsServiceId))} is not null ${keptServer}
         ${only ? sql`and ${sql.raw(qualified('s', servers.userId))} = any(${userIds})` : sql``}`,
   );
   const [migratedUsers] = await executeRows<{ n: number }>(
     db,
-    sql`select count(*)::int as n from ${users} u where ${legacyUser}
+    sql`select count(*)::int as n from ${users} u where ${legacyUser} ${keptUser}
         ${only ? sql`and ${sql.raw(qualified('u', users.id))} = any(${userIds})` : sql``}`,
   );
   const attributes = sql.raw(qualified('u', users.legacyAttributes));
@@ -190,7 +213,7 @@ export async function targetSums(
     db,
     sql`select ${sql.raw(accountSumsSql(storedLoginKeySql('u')))} as sums
         from ${users} u cross join lateral jsonb_each(coalesce(${attributes}->'whmcsAccounts', '{}'::jsonb)) e
-        where ${legacyUser}
+        where ${legacyUser} ${keptAccount}
         ${only ? sql`and ${sql.raw(qualified('u', users.id))} = any(${userIds}) and e.key::int = any(${clientIds})` : sql``}`,
   );
   return { servers: stored?.sums, users: migratedUsers?.n ?? 0, accounts: accounts?.sums };
@@ -264,4 +287,54 @@ export async function insertClosedEntry(
     .from(table)
     .where(sql`${table.slug} = ${entry.slug}`);
   return { id: found?.id, created: false };
+}
+
+// ------------------------------------------------------------------ removals: what left the scope
+
+/** A migrated server the target still holds whose WHMCS service this run did not migrate. */
+export interface StaleServer {
+  sid: number;
+  id: string;
+  name: string;
+  vmid: number | null;
+  clientId: number | null;
+}
+
+/**
+ * The target's live migrated servers with a tblhosting.id in `(after, upTo]` (upTo null: no upper bound)
+ * other than `migrated`; with `clientIds`, only those clients' (by legacy_attributes.whmcsClientId).
+ */
+export async function staleServers(
+  db: Writer,
+  range: { after: number; upTo: number | null },
+  migrated: readonly number[],
+  clientIds: readonly number[] | null,
+): Promise<StaleServer[]> {
+  const sid = sql.raw(qualified('s', servers.legacyWhmcsServiceId));
+  const clientOf = sql.raw(`(${qualified('s', servers.legacyAttributes)}->>'whmcsClientId')`);
+  return executeRows<StaleServer>(
+    db,
+    sql`select ${sid} as sid, ${sql.raw(qualified('s', servers.id))} as id, ${sql.raw(qualified('s', servers.name))} as name,
+          ${sql.raw(qualified('s', servers.pveVmid))} as vmid, ${clientOf}::int as "clientId"
+        from ${servers} s
+        where ${sid} > ${range.after} ${range.upTo === null ? sql`` : sql`and ${sid} <= ${range.upTo}`}
+          and ${sql.raw(qualified('s', servers.terminatedAt))} is null
+          and not (${sid} = any(${sql.raw(`'{${migrated.join(',')}}'::int[]`)}))
+          ${clientIds ? sql`and ${clientOf} = any(${sql.raw(`'{${clientIds.join(',')}}'::text[]`)})` : sql``}
+        order by 1`,
+  );
+}
+
+/** Every WHMCS account (tblclients.id) the target keeps in users.legacy_attributes.whmcsAccounts. */
+export async function storedAccountIds(db: Writer, clientIds: readonly number[] | null): Promise<number[]> {
+  const attributes = sql.raw(qualified('u', users.legacyAttributes));
+  const [row] = await executeRows<{ ids: number[] | string | null }>(
+    db,
+    sql`select array_agg(k::int order by k::int) as ids
+        from ${users} u cross join lateral jsonb_object_keys(coalesce(${attributes}->'whmcsAccounts', '{}'::jsonb)) k
+        ${clientIds ? sql`where k::int = any(${sql.raw(`'{${clientIds.join(',')}}'::int[]`)})` : sql``}`,
+  );
+  const ids = row?.ids;
+  if (!ids) return [];
+  return Array.isArray(ids) ? ids.map(Number) : textArray(ids).map(Number);
 }

@@ -199,6 +199,40 @@ describe('WHMCS → Keel migration against the testbed', () => {
     }
     expect(servers.length).toBe(manifest.services.filter((s) => s.outcome === 'migrate').length);
 
+    // Every server product is a closed plan with the order form's defaults; one without all its defaults is
+    // still made (its unknown specs 0), a warning and not a failure, as each of its services has its own specs.
+    const plans = await rows<{
+      pid: number;
+      name: string;
+      cpu_cores: number;
+      memory_mb: number;
+      disk_gb: number;
+      active: boolean;
+    }>(
+      sql`select legacy_whmcs_product_id as pid, name, cpu_cores, memory_mb, disk_gb, active from plans order by 1`,
+    );
+    expect(plans.map((p) => p.pid)).toEqual(manifest.plans.map((p) => p.productId));
+    for (const expected of manifest.plans) {
+      const got = plans.find((p) => p.pid === expected.productId)!;
+      const unknown = Object.fromEntries(expected.unresolved.map((a) => [a, 0]));
+      expect(
+        {
+          name: got.name,
+          cpuCores: got.cpu_cores,
+          memoryMb: got.memory_mb,
+          diskGb: got.disk_gb,
+          active: got.active,
+        },
+        `plan of product ${expected.productId}`,
+      ).toEqual({ name: expected.name, ...expected.expected, ...unknown, active: false });
+    }
+    const unresolved = manifest.plans.filter((p) => p.unresolved.length > 0);
+    expect(unresolved.length).toBeGreaterThan(0);
+    expect(report.unresolvedPlans.map((p) => [p.productId, p.missing, p.servicesFailed])).toEqual(
+      unresolved.map((p) => [p.productId, p.unresolved, 0]),
+    );
+    expect(report.warnings['plan-default-specs-unresolved']).toBe(unresolved.length);
+
     const owners = new Set(
       manifest.clients.filter((c) => c.outcome === 'migrate').map((c) => c.expected.ownerUserId),
     );
@@ -305,7 +339,7 @@ describe('WHMCS → Keel migration against the testbed', () => {
     }
   }, 60_000);
 
-  it('reconciliation: each field checksum sees a change to that field only; a stray server is a mismatch', async () => {
+  it('reconciliation: each field checksum sees a change to that field only; a stray server has left the scope', async () => {
     const sums = async () =>
       (
         await rows<{ sums: string }>(sql.raw(`select ${serverSumsSql('s', 'stored')} as sums from servers s`))
@@ -340,10 +374,27 @@ describe('WHMCS → Keel migration against the testbed', () => {
           values (999999, ${one!.user_id}, 'stray', 'running', 1, 512, 10, 999999)`,
     );
     try {
+      // A server whose WHMCS service no longer exists is reported as having left the scope, not lost.
       const { code, out } = await migrate();
-      expect(code).toBe(1);
-      expect(out).toContain('reconciliation: MISMATCH');
-      expect(out).toMatch(/servers: (\d+) migrated, \d+ in the target/);
+      expect(code).toBe(0);
+      expect(out).toContain('reconciliation: OK');
+      expect(out).toContain('servers, deleted-in-whmcs → suspend (1): 999999');
+      const result = await migrateJson();
+      expect(result.removals.servers).toEqual([
+        expect.objectContaining({
+          serviceId: 999999,
+          whmcsStatus: null,
+          reason: 'deleted-in-whmcs',
+          action: 'suspend',
+        }),
+      ]);
+      // A real mismatch still is one: a field the target holds differently from what the run sent.
+      await target.handle.db.execute(
+        sql`update servers set name = 'tampered' where legacy_whmcs_service_id = ${one!.sid}`,
+      );
+      const reconciled = await migrateJson();
+      expect(reconciled.counts.servers.updated).toBe(1);
+      expect(reconciled.reconciliation?.ok).toBe(true);
     } finally {
       await target.handle.db.execute(sql`delete from servers where legacy_whmcs_service_id = 999999`);
     }

@@ -19,6 +19,11 @@ export interface OptionDef {
   name: string;
   /** tblproductconfigoptions.optiontype, a string: '1' dropdown, '2' radio, '3' yes/no, '4' quantity. */
   type: string;
+  /** tblproductconfigoptions.qtyminimum / qtymaximum: a quantity's bounds, 0 (or absent) for none. */
+  qtyMinimum?: number;
+  qtyMaximum?: number;
+  /** tblproductconfigoptions.hidden: left off the order form (staff can still set it on a service). */
+  hidden?: boolean;
   subs: { id: number; name: string; sortorder: number; hidden: boolean }[];
 }
 
@@ -50,12 +55,35 @@ export interface ResolvedOptions {
   orphanRowIds: number[];
 }
 
-function defaultValue(option: OptionDef): OptionValue {
+/** A quantity as WHMCS reads it (getCartConfigOptions): raised to the minimum, lowered to the maximum. */
+export function clampQuantity(qty: number, option: Pick<OptionDef, 'qtyMinimum' | 'qtyMaximum'>): number {
+  const min = Math.max(0, option.qtyMinimum ?? 0);
+  const max = option.qtyMaximum ?? 0;
+  let value = Number.isFinite(qty) && qty >= 0 ? Math.trunc(qty) : min;
+  if (min > 0 && value < min) value = min;
+  if (max > 0 && value > max) value = max;
+  return value;
+}
+
+/** The first sub-option the order form preselects: the first visible one by sortorder, then id. */
+export function firstVisibleSub(option: OptionDef): OptionDef['subs'][number] | undefined {
+  let first: OptionDef['subs'][number] | undefined;
+  for (const s of option.subs) {
+    if (s.hidden) continue;
+    if (!first || s.sortorder < first.sortorder || (s.sortorder === first.sortorder && s.id < first.id))
+      first = s;
+  }
+  return first;
+}
+
+/**
+ * WHMCS's own value for an option nobody chose (whmcs-model.md §4, getCartConfigOptions): dropdown and radio
+ * the first visible sub-option by sortorder then id; yes/no off; quantity its minimum (0 when it has none).
+ */
+export function defaultValue(option: OptionDef): OptionValue {
   if (option.type === '3') return { kind: 'bool', value: false };
-  if (option.type === '4') return { kind: 'quantity', qty: 0, unit: unitOf(option) };
-  const first = option.subs
-    .filter((s) => !s.hidden)
-    .sort((a, b) => a.sortorder - b.sortorder || a.id - b.id)[0];
+  if (option.type === '4') return { kind: 'quantity', qty: clampQuantity(0, option), unit: unitOf(option) };
+  const first = firstVisibleSub(option);
   if (!first) return { kind: 'none' };
   const { key, label } = splitKeyLabel(decodeOnce(first.name));
   return { kind: 'choice', key, label };
@@ -99,7 +127,9 @@ export function resolveOptions(
     } else if (option.type === '3') {
       value = { kind: 'bool', value: row.qty > 0 };
     } else if (option.type === '4') {
-      value = { kind: 'quantity', qty: Math.max(0, Math.trunc(row.qty)), unit: unitOf(option) };
+      const qty = clampQuantity(row.qty, option);
+      if (qty !== row.qty) warnings.add('config-option-quantity-out-of-bounds');
+      value = { kind: 'quantity', qty, unit: unitOf(option) };
     } else {
       const sub = option.subs.find((s) => s.id === row.optionid);
       if (sub) value = { kind: 'choice', ...splitKeyLabel(decodeOnce(sub.name)) };
@@ -117,6 +147,19 @@ export function resolveOptions(
     });
   }
   return { options, warnings: [...warnings], orphanRowIds };
+}
+
+/**
+ * A product's options as its order form shows them before the customer picks anything: the visible options
+ * (tblproductconfigoptions.hidden = 0), each at WHMCS's default (see defaultValue).
+ */
+export function orderFormDefaults(optionDefs: readonly OptionDef[]): ResolvedOption[] {
+  return optionDefs
+    .filter((o) => !o.hidden)
+    .map((o) => {
+      const { key, label } = splitKeyLabel(decodeOnce(o.name));
+      return { optionId: o.id, key, label, value: defaultValue(o), source: 'default' as const };
+    });
 }
 
 /** The value of a resolved option as a spec attribute, with units normalised. */

@@ -9,6 +9,7 @@ import {
   normalizeEmail,
   parseAttribute,
   parseVmid,
+  removalAction,
   resolveSharedEmails,
   serverName,
   serviceSkipReason,
@@ -247,5 +248,20 @@ describe('Keel catalogue entries (images, locations)', () => {
     expect(() =>
       matchCatalogueEntry('location', { key: 'fra1', label: '' }, index, { fra1: 'frankfurt' }),
     ).toThrow('mapping names location "frankfurt" for "fra1", but Keel has no such location');
+  });
+});
+
+describe('removalAction', () => {
+  it.each([
+    ['service-ended', 'terminate'],
+    ['client-closed', 'suspend'],
+    ['client-inactive', 'suspend'],
+    ['not-provisioned', 'suspend'],
+    ['missing-vmid', 'suspend'],
+    ['not-proxmox-product', 'suspend'],
+    ['server-not-proxmox', 'suspend'],
+    ['deleted-in-whmcs', 'suspend'],
+  ])('%s → %s', (reason, action) => {
+    expect(removalAction(reason)).toBe(action);
   });
 });

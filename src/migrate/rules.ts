@@ -9,6 +9,7 @@ export type ServiceWarning =
   | 'config-options-missing-defaults-applied'
   | 'duplicate-config-option-rows'
   | 'orphan-config-option-row'
+  | 'config-option-quantity-out-of-bounds'
   | 'custom-field-value-not-in-options'
   | 'duplicate-custom-field-values'
   | 'double-encoded-entity';
@@ -272,4 +273,16 @@ export function matchCatalogueEntry(
     index.byName.get(value.key.toLowerCase()) ??
     index.byName.get(value.label.toLowerCase());
   return found ? { id: found } : { create: { slug, name: value.label || value.key } };
+}
+
+// ------------------------------------------------------------------ removals
+
+/**
+ * What Keel should do with a server migrated earlier whose WHMCS service is now out of scope: a service that
+ * ended in WHMCS (Terminated, Cancelled, Completed, Fraud) is terminated; anything else (a closed or inactive
+ * account, a service moved off Proxmox, back to Pending, its VMID gone, or the row deleted) is suspended,
+ * which an operator can undo. Neither deletes the VM: the migration never touches a disk.
+ */
+export function removalAction(reason: string): 'suspend' | 'terminate' {
+  return reason === 'service-ended' ? 'terminate' : 'suspend';
 }

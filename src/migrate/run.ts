@@ -15,10 +15,18 @@ import type { PhaseContext } from './phases/context.ts';
 import { reconcile } from './phases/reconcile.ts';
 import { migrateServices } from './phases/services.ts';
 import type { PveVmInfo } from './pve-inventory.ts';
-import { readCatalogue, type SourceConnection } from './source.ts';
-import { Tally, type Progress, type RunResult } from './tally.ts';
+import { readCatalogue, readLastIds, type SourceConnection } from './source.ts';
+import { Tally, type PhaseSummary, type Progress, type RunResult } from './tally.ts';
 
-export type { EntityCounts, Progress, PveCheck, Reconciliation, RecordReport, RunResult } from './tally.ts';
+export type {
+  EntityCounts,
+  PhaseSummary,
+  Progress,
+  PveCheck,
+  Reconciliation,
+  RecordReport,
+  RunResult,
+} from './tally.ts';
 
 export interface RunOptions {
   source: SourceConnection;
@@ -33,6 +41,8 @@ export interface RunOptions {
   verifyPve?: boolean;
   log: Logger;
   onProgress?: (p: Progress) => void;
+  /** Told each phase's summary line as the phase ends. */
+  onPhase?: (p: PhaseSummary) => void;
   /** Keep every per-record entry in the result (for --report); off keeps memory flat on big sources. */
   keepRecords?: boolean;
   /** Dry run only: Keel migrations the target lacks, applied inside the rolled-back transaction. */
@@ -57,15 +67,20 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       pve: opts.pve,
       log: opts.log,
       onProgress: opts.onProgress,
+      onPhase: opts.onPhase,
       tally,
       // Real runs commit per batch; a dry run nests every batch as a savepoint inside one outer transaction.
       inBatch: (fn) => (outer ? outer.transaction(fn) : opts.db.transaction(fn)),
       reader: outer ?? opts.db,
     };
+    const last = await readLastIds(opts.source, opts.clientIds);
     const catalogue = await readCatalogue(opts.source);
     const keel = await migrateCatalogue(ctx, catalogue);
-    const logins = await migrateAccounts(ctx);
-    await migrateServices(ctx, catalogue, keel, logins);
+    const logins = await migrateAccounts(ctx, last.clients);
+    await migrateServices(ctx, catalogue, keel, logins, last.services);
+    // A plan without all its defaults is only a warning while every service of it migrated with its own specs.
+    for (const plan of tally.result.unresolvedPlans)
+      plan.servicesFailed = tally.failedByProduct.get(plan.productId) ?? 0;
     return logins;
   };
 
@@ -81,9 +96,17 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     }
   } else {
     const logins = await phases(null);
-    tally.result.reconciliation = await tally.timed('reconcile', () =>
+    const started = performance.now();
+    const rec = await tally.timed('reconcile', () =>
       reconcile(opts.db, tally, logins.userIds, opts.clientIds),
     );
+    tally.result.reconciliation = rec;
+    const summary = tally.phaseDone(
+      'reconcile',
+      (performance.now() - started) / 1000,
+      `${rec.ok ? 'OK' : 'MISMATCH'}: servers ${rec.expectedServers}/${rec.targetServers}, users ${rec.expectedUsers}/${rec.targetUsers}, accounts ${rec.expectedAccounts}/${rec.targetAccounts}`,
+    );
+    opts.onPhase?.(summary);
   }
   return tally.finish();
 }

@@ -64,13 +64,17 @@ export async function readCatalogue(src: SourceConnection): Promise<Catalogue> {
   const q = async (sql: string) => (await src.conn.query<mysql.RowDataPacket[]>(sql))[0];
   const optionDefs = new Map<number, OptionDef & { gid: number }>();
   for (const o of await q(
-    'SELECT id, gid, optionname, optiontype FROM tblproductconfigoptions ORDER BY id',
+    // The order form's order: by `order`, then id (getCartConfigOptions).
+    'SELECT id, gid, optionname, optiontype, qtyminimum, qtymaximum, hidden FROM tblproductconfigoptions ORDER BY `order`, id',
   )) {
     optionDefs.set(num(o.id), {
       id: num(o.id),
       gid: num(o.gid),
       name: str(o.optionname),
       type: str(o.optiontype).trim(),
+      qtyMinimum: num(o.qtyminimum),
+      qtyMaximum: num(o.qtymaximum),
+      hidden: num(o.hidden) === 1 || str(o.hidden) === 'on',
       subs: [],
     });
   }
@@ -217,12 +221,18 @@ export interface ServiceBatch {
   moduleVms: Map<number, ModuleVm>;
 }
 
+/**
+ * One batch of services, and for those `needsDetails` picks (the ones that may migrate) their option rows,
+ * field values and module row: a service already skipped by its product, server, account or status never
+ * costs those reads.
+ */
 export async function readServiceBatch(
   src: SourceConnection,
   afterId: number,
   limit: number,
   clientIds: readonly number[] | null,
   productFieldIds: readonly number[],
+  needsDetails: (service: ServiceRow) => boolean = () => true,
 ): Promise<ServiceBatch> {
   const params: unknown[] = [afterId];
   if (clientIds) params.push(clientIds.length > 0 ? clientIds : [-1]);
@@ -250,12 +260,20 @@ export async function readServiceBatch(
     clientStatus: strOrNull(h.client_status),
   }));
   const batch: ServiceBatch = { services, optionRows: new Map(), fieldRows: new Map(), moduleVms: new Map() };
-  if (services.length === 0) return batch;
-  const lo = services[0]!.id;
-  const hi = services[services.length - 1]!.id;
-  const [optionRows] = await src.conn.query<mysql.RowDataPacket[]>(
-    'SELECT id, relid, configid, optionid, qty FROM tblhostingconfigoptions WHERE relid BETWEEN ? AND ?',
-    [lo, hi],
+  const ids = services.filter(needsDetails).map((s) => s.id);
+  if (ids.length === 0) return batch;
+  const wanted = new Set(ids);
+  // IN lists stay under MariaDB's in_predicate_conversion_threshold (1000), past which it scans the table.
+  const inChunks = async (query: string): Promise<mysql.RowDataPacket[]> => {
+    const out: mysql.RowDataPacket[] = [];
+    for (let i = 0; i < ids.length; i += 900) {
+      const [part] = await src.conn.query<mysql.RowDataPacket[]>(query, [ids.slice(i, i + 900)]);
+      out.push(...part);
+    }
+    return out;
+  };
+  const optionRows = await inChunks(
+    'SELECT id, relid, configid, optionid, qty FROM tblhostingconfigoptions WHERE relid IN (?)',
   );
   for (const r of optionRows) {
     const list = batch.optionRows.get(num(r.relid)) ?? [];
@@ -263,21 +281,21 @@ export async function readServiceBatch(
     batch.optionRows.set(num(r.relid), list);
   }
   if (productFieldIds.length > 0) {
+    // By id range (one index range per field id), then only the wanted services: two IN lists make MariaDB
+    // scan the whole table.
     const [fieldRows] = await src.conn.query<mysql.RowDataPacket[]>(
       'SELECT id, fieldid, relid, value FROM tblcustomfieldsvalues WHERE fieldid IN (?) AND relid BETWEEN ? AND ?',
-      [productFieldIds, lo, hi],
+      [productFieldIds, ids[0], ids[ids.length - 1]],
     );
     for (const r of fieldRows) {
+      if (!wanted.has(num(r.relid))) continue;
       const list = batch.fieldRows.get(num(r.relid)) ?? [];
       list.push({ id: num(r.id), fieldid: num(r.fieldid), value: str(r.value) });
       batch.fieldRows.set(num(r.relid), list);
     }
   }
   if (src.hasTable('mod_pvewhmcs_vms')) {
-    const [vms] = await src.conn.query<mysql.RowDataPacket[]>(
-      'SELECT id, vmid, node_id, ipaddress FROM mod_pvewhmcs_vms WHERE id BETWEEN ? AND ?',
-      [lo, hi],
-    );
+    const vms = await inChunks('SELECT id, vmid, node_id, ipaddress FROM mod_pvewhmcs_vms WHERE id IN (?)');
     for (const v of vms)
       batch.moduleVms.set(num(v.id), {
         vmid: num(v.vmid),
@@ -305,6 +323,40 @@ export async function readClientFields(
     const record = out.get(num(r.relid)) ?? {};
     record[str(r.fieldname)] = str(r.value);
     out.set(num(r.relid), record);
+  }
+  return out;
+}
+
+/** The highest tblclients.id and tblhosting.id (within --only-client): where a keyset-paginated phase ends. */
+export async function readLastIds(
+  src: SourceConnection,
+  clientIds: readonly number[] | null,
+): Promise<{ clients: number; services: number }> {
+  const filter = clientIds ? (column: string) => `WHERE ${column} IN (?)` : () => '';
+  const params = clientIds ? [clientIds.length > 0 ? clientIds : [-1]] : [];
+  const [[c]] = (await src.conn.query(
+    `SELECT MAX(id) AS n FROM tblclients ${filter('id')}`,
+    params,
+  )) as unknown as [[{ n: number | null }]];
+  const [[h]] = (await src.conn.query(
+    `SELECT MAX(id) AS n FROM tblhosting ${filter('userid')}`,
+    params,
+  )) as unknown as [[{ n: number | null }]];
+  return { clients: num(c?.n), services: num(h?.n) };
+}
+
+/** tblclients.status of these clients; a client missing from the map is gone from WHMCS. */
+export async function readClientStatuses(
+  src: SourceConnection,
+  clientIds: readonly number[],
+): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (let i = 0; i < clientIds.length; i += 5000) {
+    const [rows] = await src.conn.query<mysql.RowDataPacket[]>(
+      'SELECT id, status FROM tblclients WHERE id IN (?)',
+      [clientIds.slice(i, i + 5000)],
+    );
+    for (const r of rows) out.set(num(r.id), str(r.status));
   }
   return out;
 }

@@ -6,8 +6,64 @@ import { checksumFields, Sums, type Change } from './load.ts';
 
 export interface Progress {
   phase: 'accounts' | 'services';
+  /** Rows read so far. */
   done: number;
+  /** Rows per second so far. */
   rate: number;
+  /** Where the phase is in the source: the last id read and the highest id there is (keyset order). */
+  position?: { at: number; last: number };
+}
+
+/** One line per phase of the run: what it did and how long it took. */
+export interface PhaseSummary {
+  phase: string;
+  seconds: number;
+  line: string;
+}
+
+/** What this run changed in Keel, by category, with the WHMCS ids (login keys for users). */
+export interface RunChanges {
+  plans: { created: number[]; updated: number[] };
+  accounts: { created: number[]; updated: number[] };
+  users: { created: string[]; updated: string[]; passwordChanged: string[] };
+  /** Servers by tblhosting.id; an update names the Keel columns that changed. */
+  servers: { created: number[]; updated: { id: number; fields: string[] }[] };
+}
+
+/** What Keel should do with a server whose WHMCS service left the migration's scope. */
+export type RemovalAction = 'suspend' | 'terminate';
+
+/** A Keel server migrated by an earlier run whose WHMCS service is no longer in scope. */
+export interface ServerRemoval {
+  serviceId: number;
+  serverId: string;
+  name: string;
+  vmid: number | null;
+  clientId: number | null;
+  /** tblhosting.domainstatus now, null when the service is gone from WHMCS. */
+  whmcsStatus: string | null;
+  /** The skip reason this run gave it (`service-ended`, `client-closed`, …), or `deleted-in-whmcs`. */
+  reason: string;
+  /** What --apply-removals would do: terminate an ended service, suspend anything else (reversible). */
+  action: RemovalAction;
+}
+
+/** An account migrated by an earlier run that is no longer in scope (closed, inactive, deleted). */
+export interface AccountRemoval {
+  clientId: number;
+  /** tblclients.status now, null when the client is gone from WHMCS. */
+  status: string | null;
+  reason: string;
+}
+
+/** A server product whose plan defaults could not all be found: made closed, its unknown specs 0. */
+export interface UnresolvedPlan {
+  productId: number;
+  slug: string;
+  missing: string[];
+  reasons: string[];
+  /** Services of this product that failed in this run: 0 means each migrated with its own specs. */
+  servicesFailed: number;
 }
 
 export interface EntityCounts {
@@ -31,6 +87,12 @@ export interface RecordReport {
 
 export type Entity = 'plans' | 'images' | 'locations' | 'users' | 'accounts' | 'servers';
 
+/** Ids kept per change category: enough for any cutover rerun, bounded on a first run of millions. */
+const maxListed = 100_000;
+function listed<T>(list: T[], item: T): void {
+  if (list.length < maxListed) list.push(item);
+}
+
 export interface RunResult {
   dryRun: boolean;
   whmcsVersion: string | null;
@@ -41,6 +103,13 @@ export interface RunResult {
   created: { images: string[]; locations: string[] };
   legacyKeys: string[];
   notMigrated: string[];
+  /** What changed in Keel, per category with ids (the first 100 000 of each; `counts` has the totals). */
+  changes: RunChanges;
+  /** Records migrated before that are out of scope now: reported, never deleted by the migration. */
+  removals: { servers: ServerRemoval[]; accounts: AccountRemoval[] };
+  unresolvedPlans: UnresolvedPlan[];
+  /** One summary line per phase, in the order they ran. */
+  phases: PhaseSummary[];
   reconciliation?: Reconciliation;
   pveCheck?: PveCheck;
   seconds: number;
@@ -114,12 +183,24 @@ export class Tally {
       created: { images: [], locations: [] },
       legacyKeys: [],
       notMigrated,
+      changes: {
+        plans: { created: [], updated: [] },
+        accounts: { created: [], updated: [] },
+        users: { created: [], updated: [], passwordChanged: [] },
+        servers: { created: [], updated: [] },
+      },
+      removals: { servers: [], accounts: [] },
+      unresolvedPlans: [],
+      phases: [],
       seconds: 0,
       servicesPerSecond: 0,
       phaseSeconds: {},
     };
     if (opts.verifyPve) this.result.pveCheck = { checked: 0, matched: 0, mismatched: 0, problems: [] };
   }
+
+  /** Failed services per WHMCS product id (an unresolved plan is a warning only while this is 0). */
+  readonly failedByProduct = new Map<number, number>();
 
   /** Seconds since the run started. */
   get elapsed(): number {
@@ -134,6 +215,38 @@ export class Tally {
   recount(entity: Entity, from: Change, to: Change): void {
     this.result.counts[entity][from]--;
     this.result.counts[entity][to]++;
+  }
+
+  /** A server that failed, counted for its product. */
+  serviceFailed(productId: number): void {
+    this.count('servers', 'failed');
+    this.failedByProduct.set(productId, (this.failedByProduct.get(productId) ?? 0) + 1);
+  }
+
+  planChanged(productId: number, change: Change): void {
+    if (change !== 'unchanged') this.result.changes.plans[change].push(productId);
+  }
+
+  accountChanged(clientId: number, change: Change): void {
+    if (change !== 'unchanged') listed(this.result.changes.accounts[change], clientId);
+  }
+
+  userChanged(login: string, change: Change, passwordChanged: boolean): void {
+    if (change !== 'unchanged') listed(this.result.changes.users[change], login);
+    if (passwordChanged) listed(this.result.changes.users.passwordChanged, login);
+  }
+
+  serverChanged(serviceId: number, change: Change, fields: readonly string[]): void {
+    if (change === 'created') listed(this.result.changes.servers.created, serviceId);
+    else if (change === 'updated')
+      listed(this.result.changes.servers.updated, { id: serviceId, fields: [...fields] });
+  }
+
+  /** The summary line of a phase that just ended. */
+  phaseDone(phase: string, seconds: number, line: string): PhaseSummary {
+    const summary = { phase, seconds, line };
+    this.result.phases.push(summary);
+    return summary;
   }
 
   skip(entity: Entity, reason: string): void {

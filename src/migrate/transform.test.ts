@@ -137,10 +137,10 @@ describe('transformService', () => {
   });
 
   it('plan defaults fall back to module settings when a quantity default is 0', () => {
+    // Both quantities start at 0 (no minimum), so the module settings (configoption1/3) give cores and disk.
     expect(productSpecs(product, catalogue, defaultMapping)).toEqual({
-      cpuCores: 4,
-      memoryMb: 512,
-      diskGb: 160,
+      specs: { cpuCores: 4, memoryMb: 512, diskGb: 160 },
+      unresolved: [],
     });
   });
 });
@@ -163,18 +163,32 @@ describe('Keel rows', () => {
 
   it('a server product becomes a closed plan named by the product, keyed on its id', () => {
     expect(planRow(product, catalogue, defaultMapping)).toEqual({
-      slug: 'whmcs-4-kvm-more',
-      name: 'KVM & More',
-      cpuCores: 2,
-      memoryMb: 2048,
-      diskGb: 40,
-      active: false,
-      legacyWhmcsProductId: 4,
+      row: {
+        slug: 'whmcs-4-kvm-more',
+        name: 'KVM & More',
+        cpuCores: 2,
+        memoryMb: 2048,
+        diskGb: 40,
+        active: false,
+        legacyWhmcsProductId: 4,
+      },
+      unresolved: [],
     });
   });
 
-  it('a product whose default specs cannot be resolved has no plan', () => {
-    expect(planRow(product, { ...catalogue, modulePlans: new Map() }, defaultMapping)).toBeNull();
+  it('a product whose default specs cannot be resolved is still a closed plan, its unknown specs 0, with the reason', () => {
+    const { row, unresolved } = planRow(product, { ...catalogue, modulePlans: new Map() }, defaultMapping);
+    expect(row).toMatchObject({
+      cpuCores: 0,
+      memoryMb: 0,
+      diskGb: 0,
+      active: false,
+      legacyWhmcsProductId: 4,
+    });
+    expect(unresolved.map((u) => u.attribute)).toEqual(['cpuCores', 'memoryMb', 'diskGb']);
+    expect(unresolved[0]!.reason).toBe(
+      'no default cpu cores: no configurable option names it and mod_pvewhmcs_plans has no plan "2" (configoption1)',
+    );
   });
 
   it('a server record and the Keel ids it refers to become its servers row', () => {

@@ -17,13 +17,16 @@ import {
   serviceSkipReason,
   slugify,
   splitIpList,
+  splitKeyLabel,
   type Attribute,
   type ServiceSkipReason,
   type ServiceWarning,
 } from './rules.ts';
 import {
+  firstVisibleSub,
   optionAttribute,
   optionLegacyValue,
+  orderFormDefaults,
   resolveFields,
   resolveOptions,
   type FieldRow,
@@ -149,29 +152,82 @@ function resolveSpecs(
   };
 }
 
-/** Default specs of a product (its plan): every option at WHMCS's default, then the same fallbacks. */
-export function productSpecs(product: Product, catalogue: Catalogue, mapping: Mapping): Specs | null {
-  const options = resolveOptions(product.options, []).options;
-  const { cpuCores, memoryMb, diskGb } = resolveSpecs(
-    { options, fields: [], used: new Set() },
-    product,
-    catalogue,
-    mapping,
-  );
-  if (!cpuCores || !memoryMb || !diskGb) return null;
-  return { cpuCores, memoryMb, diskGb };
+/** What a plan's default specs came from, or why one could not be found. */
+export interface ProductSpecs {
+  /** Each spec, 0 where it could not be resolved (see `unresolved`). */
+  specs: Specs;
+  /** The specs no source gave, each with the reason, in the report's words. */
+  unresolved: { attribute: Attribute; reason: string }[];
 }
 
-/** The closed Keel plan of a WHMCS server product, or null when its default specs cannot be resolved. */
-export function planRow(product: Product, catalogue: Catalogue, mapping: Mapping): PlanRow | null {
-  const specs = productSpecs(product, catalogue, mapping);
-  if (!specs) return null;
+const specNames: Record<Attribute, string> = { cpuCores: 'cpu cores', memoryMb: 'memory', diskGb: 'disk' };
+
+/**
+ * Default specs of a product (its plan) as WHMCS's order form presents it before the customer picks anything:
+ * the visible options at their defaults (dropdown/radio the first visible sub-option, quantity its minimum,
+ * yes/no off), then the same fallbacks as a service (module plan, module settings `configoptionN`). A quantity
+ * that starts at 0 and has no fallback gives one unit: a plan of 0 cores, MB or GB means nothing.
+ */
+export function productSpecs(product: Product, catalogue: Catalogue, mapping: Mapping): ProductSpecs {
+  const options = orderFormDefaults(product.options);
+  const resolved = resolveSpecs({ options, fields: [], used: new Set() }, product, catalogue, mapping);
+  const specs: Specs = { cpuCores: 0, memoryMb: 0, diskGb: 0 };
+  const unresolved: ProductSpecs['unresolved'] = [];
+  for (const attribute of ['cpuCores', 'memoryMb', 'diskGb'] as const) {
+    const src = mapping[attribute];
+    const option = options.find((o) => nameMatches(src.options, o.key, o.label));
+    let value = resolved[attribute];
+    if (value === null && option?.value.kind === 'quantity')
+      value = optionAttribute(attribute, { ...option.value, qty: 1 });
+    if (value !== null) specs[attribute] = value;
+    else unresolved.push({ attribute, reason: unresolvedReason(attribute, product, catalogue, mapping) });
+  }
+  return { specs, unresolved };
+}
+
+/** Why no default of one spec could be found, naming the option or setting that was looked at. */
+function unresolvedReason(
+  attribute: Attribute,
+  product: Product,
+  catalogue: Catalogue,
+  mapping: Mapping,
+): string {
+  const src = mapping[attribute];
+  const what = `no default ${specNames[attribute]}`;
+  const option = product.options.find((o) => {
+    const { key, label } = splitKeyLabel(decodeOnce(o.name));
+    return nameMatches(src.options, key, label);
+  });
+  const n = src.moduleSettings[product.servertype];
+  const setting = n
+    ? `module setting configoption${n} is ${product.moduleSettings[n - 1]?.trim() ? `"${product.moduleSettings[n - 1]!.trim()}", not a size` : 'empty'}`
+    : 'no module setting is mapped';
+  if (option?.hidden)
+    return `${what}: option "${decodeOnce(option.name)}" is hidden from the order form; ${setting}`;
+  if (option && option.type !== '3' && option.type !== '4' && !firstVisibleSub(option))
+    return `${what}: every sub-option of "${decodeOnce(option.name)}" is hidden; ${setting}`;
+  if (option) return `${what}: the default of option "${decodeOnce(option.name)}" is not a size; ${setting}`;
+  if (product.servertype === 'pvewhmcs' && !catalogue.modulePlans.has(Number(product.moduleSettings[0])))
+    return `${what}: no configurable option names it and mod_pvewhmcs_plans has no plan "${product.moduleSettings[0] ?? ''}" (configoption1)`;
+  return `${what}: no configurable option, module plan or module setting gives it (${setting})`;
+}
+
+/** The Keel plan of a WHMCS server product: always closed to orders; a spec no source gave is 0. */
+export function planRow(
+  product: Product,
+  catalogue: Catalogue,
+  mapping: Mapping,
+): { row: PlanRow; unresolved: ProductSpecs['unresolved'] } {
+  const { specs, unresolved } = productSpecs(product, catalogue, mapping);
   return {
-    slug: `whmcs-${product.id}-${slugify(product.name)}`,
-    name: decodeOnce(product.name),
-    ...specs,
-    active: false,
-    legacyWhmcsProductId: product.id,
+    row: {
+      slug: `whmcs-${product.id}-${slugify(product.name)}`,
+      name: decodeOnce(product.name),
+      ...specs,
+      active: false,
+      legacyWhmcsProductId: product.id,
+    },
+    unresolved,
   };
 }
 
@@ -179,6 +235,24 @@ export function planRow(product: Product, catalogue: Catalogue, mapping: Mapping
 function hostLabel(hostname: string): string | null {
   const label = hostname.trim().split('.')[0] ?? '';
   return /^[a-zA-Z0-9-]+$/.test(label) ? label : null;
+}
+
+/** Whether a service passes every skip rule before the VMID (product, server, account, status). */
+export function serviceMayMigrate(s: ServiceRow, catalogue: Catalogue, mapping: Mapping): boolean {
+  const server = catalogue.servers.get(s.server);
+  return (
+    serviceSkipReason({
+      productIsServer: isServerProduct(catalogue.products.get(s.packageid), mapping),
+      serverIsProxmox:
+        (server !== undefined && mapping.serverModules.includes(server.type)) ||
+        mapping.serverProductIds.includes(s.packageid),
+      clientStatus: s.clientStatus ?? 'Closed',
+      migrateClientStatuses: mapping.clientStatuses,
+      domainstatus: s.domainstatus,
+      // Any VMID: the question is whether the rules before it pass.
+      vmid: 100,
+    }) === null
+  );
 }
 
 export function transformService(
@@ -191,32 +265,28 @@ export function transformService(
   const base = { serviceId: s.id, clientId: s.userid, productId: s.packageid };
   const product = catalogue.products.get(s.packageid);
   const server = catalogue.servers.get(s.server);
-  const productIsServer = isServerProduct(product, mapping);
-  const serverIsProxmox =
-    (server !== undefined && mapping.serverModules.includes(server.type)) ||
-    mapping.serverProductIds.includes(s.packageid);
-  // Options and fields are resolved before the VMID so the skip order stays the documented one.
-  const opts = product ? resolveOptions(product.options, input.optionRows) : undefined;
-  const flds = product ? resolveFields(product.fields, input.fieldRows) : undefined;
-  const r: Resolved = { options: opts?.options ?? [], fields: flds?.fields ?? [], used: new Set() };
-
-  let vmid: number | null = null;
-  if (product) {
-    const found = fromSource(mapping.vmid, r, product);
-    vmid = found?.option
-      ? parseVmid(optionLegacyValue(found.option.value) as string)
-      : parseVmid(found?.text[0]);
-    if (vmid === null && input.moduleVm) vmid = parseVmid(input.moduleVm.vmid);
-  }
-  const reason = serviceSkipReason({
-    productIsServer,
-    serverIsProxmox,
+  const skipInput = {
+    productIsServer: isServerProduct(product, mapping),
+    serverIsProxmox:
+      (server !== undefined && mapping.serverModules.includes(server.type)) ||
+      mapping.serverProductIds.includes(s.packageid),
     clientStatus: s.clientStatus ?? 'Closed',
     migrateClientStatuses: mapping.clientStatuses,
     domainstatus: s.domainstatus,
-    vmid,
-  });
-  if (reason || !product || vmid === null) return { kind: 'skip', ...base, reason: reason ?? 'missing-vmid' };
+  };
+  // Every rule but the last (a VMID) is decided before the options and fields are read.
+  const early = serviceSkipReason({ ...skipInput, vmid: 0 });
+  if (early || !product) return { kind: 'skip', ...base, reason: early ?? 'not-proxmox-product' };
+  const opts = resolveOptions(product.options, input.optionRows);
+  const flds = resolveFields(product.fields, input.fieldRows);
+  const r: Resolved = { options: opts.options, fields: flds.fields, used: new Set() };
+
+  const found = fromSource(mapping.vmid, r, product);
+  let vmid = found?.option
+    ? parseVmid(optionLegacyValue(found.option.value) as string)
+    : parseVmid(found?.text[0]);
+  if (vmid === null && input.moduleVm) vmid = parseVmid(input.moduleVm.vmid);
+  if (vmid === null) return { kind: 'skip', ...base, reason: 'missing-vmid' };
 
   const { cpuCores, memoryMb, diskGb } = resolveSpecs(r, product, catalogue, mapping);
   const missing = [
@@ -292,8 +362,8 @@ export function transformService(
   }
   if (image) legacy.imageValue = image.key;
   if (location) legacy.locationValue = location.key;
-  const warnings = [...new Set([...(opts?.warnings ?? []), ...(flds?.warnings ?? [])])].sort();
-  if (opts && opts.orphanRowIds.length > 0) legacy.orphanConfigOptionRowIds = opts.orphanRowIds.map(String);
+  const warnings = [...new Set([...opts.warnings, ...flds.warnings])].sort();
+  if (opts.orphanRowIds.length > 0) legacy.orphanConfigOptionRowIds = opts.orphanRowIds.map(String);
 
   return {
     kind: 'server',

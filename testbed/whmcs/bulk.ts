@@ -142,7 +142,27 @@ export function bulkClient(g: Generation, prng: Prng, clientId: number): ClientP
 function bulkService(prng: Prng, clientStatus: WhmcsClientStatus, domain: () => string): ServicePlan {
   const pr = prng.next();
   const productId =
-    pr < 0.25 ? 1 : pr < 0.45 ? 2 : pr < 0.55 ? 3 : pr < 0.65 ? 7 : pr < 0.75 ? 4 : pr < 0.8 ? 5 : 6;
+    pr < 0.22
+      ? 1
+      : pr < 0.4
+        ? 2
+        : pr < 0.5
+          ? 3
+          : pr < 0.58
+            ? 7
+            : pr < 0.63
+              ? 8
+              : pr < 0.66
+                ? 9
+                : pr < 0.69
+                  ? 10
+                  : pr < 0.7
+                    ? 11
+                    : pr < 0.8
+                      ? 4
+                      : pr < 0.85
+                        ? 5
+                        : 6;
   const sr = prng.next();
   let status: WhmcsServiceStatus =
     sr < 0.6
@@ -166,10 +186,13 @@ function bulkService(prng: Prng, clientStatus: WhmcsClientStatus, domain: () => 
   let imageValue = IMAGE_OPTIONS.split(',')[prng.int(0, 1)]!;
   if (line === 'cf-vmid') {
     cases.push('vmid-in-custom-field');
-    if (productId !== 3 && prng.chance(0.02)) {
+    // Product 3 and 11 have no order form default for every option (quantity CPU; staff-only memory);
+    // product 10 has no options at all.
+    const optionRows = productId !== 10;
+    if (optionRows && productId !== 3 && productId !== 11 && prng.chance(0.02)) {
       messy.noOptionRows = true;
       cases.push('no-config-option-rows');
-    } else if (prng.chance(0.01)) {
+    } else if (optionRows && prng.chance(0.01)) {
       messy.duplicateOptionRows = true;
       cases.push('duplicate-config-option-rows');
     }
@@ -190,8 +213,12 @@ function bulkService(prng: Prng, clientStatus: WhmcsClientStatus, domain: () => 
       cases.push('non-proxmox-server');
     }
     if (productId === 3 || productId === 7) cases.push('unit-variants');
-    if (productId === 1 || productId === 2) cases.push('key-label-names');
-    if (productId !== 7) cases.push('yes-no-and-quantity-in-qty');
+    if (productId === 1 || productId === 2 || productId === 8) cases.push('key-label-names');
+    if ([1, 2, 3, 8, 9, 11].includes(productId)) cases.push('yes-no-and-quantity-in-qty');
+    if (productId === 8) cases.push('build-your-own-product', 'hidden-first-sub-option');
+    if (productId === 9) cases.push('radio-options', 'hidden-first-sub-option');
+    if (productId === 10) cases.push('module-settings-only-product');
+    if (productId === 11) cases.push('plan-defaults-unresolvable');
   }
   if (line === 'pvewhmcs') cases.push('vmid-in-module-table');
   if (line === 'shared') cases.push('shared-hosting-service');

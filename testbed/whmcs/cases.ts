@@ -53,6 +53,18 @@ export const CASE_DESCRIPTIONS = {
   'inactive-client':
     'Inactive client account: skipped (client-inactive) with all its services; only Active accounts migrate.',
   'configurable-options-and-custom-fields': 'Active server with both configurable options and custom fields.',
+  'build-your-own-product':
+    'A product sized on the order form only: cores a quantity (min 2, max 16), memory and disk dropdowns, no module setting gives a size. Plan defaults: the minimum and the first visible sub-options.',
+  'radio-options':
+    'Sizes as radio buttons (type 2): read like dropdowns, the first visible one is the default.',
+  'hidden-first-sub-option':
+    'The sub-option with the lowest sortorder is hidden: the order form preselects the next visible one (same sortorder: lower id).',
+  'quantity-falls-back-to-module-setting':
+    'A quantity without a minimum ordered (or defaulting) as 0: the product module setting gives the spec.',
+  'module-settings-only-product':
+    'A server product with no configurable options: its module settings (configoption1..3) are the specs.',
+  'plan-defaults-unresolvable':
+    'A product whose order form has no default memory (every sub-option hidden, no module setting): its plan cannot be resolved, yet each service carries its own specs.',
 } as const;
 export type CaseName = keyof typeof CASE_DESCRIPTIONS;
 
@@ -221,6 +233,30 @@ export function namedClients(): ClientPlan[] {
     // 12: domain-only client (no services).
     base('Dora', 'Domains', 'dora@domains-only.example', 'bcrypt', 'only-domains', {
       cases: ['domain-only-client'],
+    }),
+    // 13: every product shape: build your own (with and without option rows), radios, module settings only,
+    // and a product whose plan defaults cannot be resolved.
+    base('Bea', 'Builder', 'bea@builder.example', 'bcrypt', 'Bea-builds-4-fun', {
+      cases: ['hash-bcrypt'],
+      services: [
+        servicePlan(8, 'Active', 'byo1.builder.example', {
+          cases: ['build-your-own-product', 'hidden-first-sub-option', 'yes-no-and-quantity-in-qty'],
+        }),
+        servicePlan(8, 'Active', 'byo2.builder.example', {
+          ...ams,
+          messy: { noOptionRows: true },
+          cases: ['build-your-own-product', 'no-config-option-rows', 'hidden-first-sub-option'],
+        }),
+        servicePlan(9, 'Active', 'radio.builder.example', {
+          cases: ['radio-options', 'hidden-first-sub-option'],
+        }),
+        servicePlan(9, 'Suspended', 'radio2.builder.example', {
+          messy: { noOptionRows: true },
+          cases: ['radio-options', 'no-config-option-rows', 'quantity-falls-back-to-module-setting'],
+        }),
+        servicePlan(10, 'Active', 'fixed.builder.example', { cases: ['module-settings-only-product'] }),
+        servicePlan(11, 'Active', 'quote.builder.example', { cases: ['plan-defaults-unresolvable'] }),
+      ],
     }),
   ];
 }

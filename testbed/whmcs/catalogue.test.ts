@@ -3,6 +3,7 @@ import {
   CONFIG_GROUPS,
   CUSTOM_FIELDS,
   defaultOptionValue,
+  expectedPlanSpecs,
   optionsForProduct,
   PRODUCTS,
   type ConfigOptionDef,
@@ -18,8 +19,14 @@ describe('defaultOptionValue (WHMCS default for a missing tblhostingconfigoption
     [3, 40],
     [4, false], // yes/no → off
     [5, 'none'],
-    [7, 0], // quantity → 0
+    [7, 1], // quantity → its minimum
+    [14, 2], // build your own: cores from 2
+    [20, 0], // quantity without a minimum → 0
     [11, 2048],
+    [15, 2048], // hidden "1024|1 GB (sold out)" skipped
+    [16, 30], // same sortorder: lower id first
+    [18, 4096], // radio, hidden sortorder-0 sub skipped
+    [19, 2],
   ])('option %i → %j', (id, expected) => {
     expect(defaultOptionValue(option(id))).toBe(expected);
   });
@@ -58,9 +65,23 @@ describe('catalogue integrity', () => {
     }
   });
 
-  it('links configurable options to every VMID-in-custom-field product, and none to others', () => {
+  it('links configurable options to every VMID-in-custom-field product but the module-settings-only one, and none to others', () => {
     for (const p of PRODUCTS) {
-      expect(optionsForProduct(p.id).length > 0, p.name).toBe(p.line === 'cf-vmid');
+      expect(optionsForProduct(p.id).length > 0, p.name).toBe(p.line === 'cf-vmid' && p.id !== 10);
     }
+  });
+});
+
+describe('expectedPlanSpecs (the order form defaults a plan is made of)', () => {
+  it.each([
+    [1, { cpuCores: 1, memoryMb: 2048, diskGb: 40 }, []],
+    [3, { cpuCores: 1, memoryMb: 512, diskGb: 20 }, []], // quantities at their minimum
+    [4, { cpuCores: 1, memoryMb: 1024, diskGb: 25 }, []], // pvewhmcs: mod_pvewhmcs_plans
+    [8, { cpuCores: 2, memoryMb: 2048, diskGb: 30 }, []], // build your own
+    [9, { cpuCores: 2, memoryMb: 4096, diskGb: 30 }, []], // radios; disk quantity 0 → module setting
+    [10, { cpuCores: 2, memoryMb: 2048, diskGb: 50 }, []], // module settings only
+    [11, { cpuCores: 4, diskGb: 100 }, ['memoryMb']], // memory only staff can set
+  ])('product %i', (id, specs, unresolved) => {
+    expect(expectedPlanSpecs(PRODUCTS.find((p) => p.id === id)!)).toEqual({ specs, unresolved });
   });
 });

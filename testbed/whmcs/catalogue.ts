@@ -297,6 +297,67 @@ export const PRODUCTS: ProductDef[] = [
     retired: 0,
     hidden: 0,
   },
+  {
+    // Everything chosen on the order form: no module setting gives a size.
+    id: 8,
+    gid: 1,
+    type: 'server',
+    name: 'Build Your Own',
+    description: 'Cores, memory and disk to order',
+    servertype: 'proxmoxVPS',
+    servergroup: 1,
+    line: 'cf-vmid',
+    configoptions: ['', '', '', 'ubuntu-24.04-cloudinit', 'vmbr0'],
+    monthly: 3,
+    retired: 0,
+    hidden: 0,
+  },
+  {
+    // Radio buttons for memory and cores; disk a quantity without a minimum, its default a module setting.
+    id: 9,
+    gid: 1,
+    type: 'server',
+    name: 'VPS Radio',
+    description: 'Sizes as radio buttons',
+    servertype: 'proxmoxVPS',
+    servergroup: 1,
+    line: 'cf-vmid',
+    configoptions: vpsSettings(8, 16384, 30),
+    monthly: 6,
+    retired: 0,
+    hidden: 0,
+  },
+  {
+    // No configurable options: the module settings are the specs.
+    id: 10,
+    gid: 1,
+    type: 'server',
+    name: 'VPS Fixed',
+    description: 'One size',
+    servertype: 'proxmoxVPS',
+    servergroup: 1,
+    line: 'cf-vmid',
+    configoptions: vpsSettings(2, 2048, 50),
+    monthly: 8,
+    retired: 0,
+    hidden: 0,
+  },
+  {
+    // Sold on quote: staff assign a memory size from sub-options all hidden from the order form, so the order
+    // form has no default memory and no module setting gives one.
+    id: 11,
+    gid: 1,
+    type: 'server',
+    name: 'Custom Quote',
+    description: 'Sized by our staff',
+    servertype: 'proxmoxVPS',
+    servergroup: 1,
+    line: 'cf-vmid',
+    configoptions: ['2', '', '100', 'ubuntu-24.04-cloudinit', 'vmbr0'],
+    monthly: 30,
+    retired: 0,
+    hidden: 1,
+  },
 ];
 
 const sub = (
@@ -426,6 +487,72 @@ export const CONFIG_GROUPS: ConfigGroupDef[] = [
       ]),
     ],
   },
+  {
+    id: 4,
+    name: 'Build Your Own',
+    description: 'quantity cores with bounds, dropdown memory (hidden first) and disk',
+    productIds: [8],
+    options: [
+      option(4, 14, 1, 'cores|CPU Cores', '4', 'cpuCores', [sub(39, 'vCPU', 0, null)], {
+        qtyminimum: 2,
+        qtymaximum: 16,
+        qtyChoices: [2, 3, 4, 8, 12],
+      }),
+      option(4, 15, 2, 'memory|Memory', '1', 'memoryMb', [
+        sub(40, '1024|1 GB (sold out)', 0, 1024, 1),
+        sub(41, '2048|2 GB', 1, 2048),
+        sub(42, '4096|4 GB', 2, 4096),
+        sub(43, '8192|8 GB', 3, 8192),
+      ]),
+      option(4, 16, 3, 'disk|Disk Space', '1', 'diskGb', [
+        // Same sortorder: the lower id comes first.
+        sub(45, '60|60 GB', 1, 60),
+        sub(44, '30|30 GB', 1, 30),
+        sub(46, '120|120 GB', 2, 120),
+      ]),
+      option(4, 17, 4, 'extra_ipv4|Extra IPv4', '3', 'extraIpv4', [sub(47, '1 IP', 0, null)]),
+    ],
+  },
+  {
+    id: 5,
+    name: 'VPS Radio Options',
+    description: 'radio memory and cores (hidden first sub), quantity disk without minimum',
+    productIds: [9],
+    options: [
+      option(5, 18, 1, 'Memory', '2', 'memoryMb', [
+        sub(48, '8 GB', 2, 8192),
+        sub(49, '4 GB', 1, 4096),
+        sub(50, '2 GB (legacy)', 0, 2048, 1),
+      ]),
+      option(5, 19, 2, 'CPU', '2', 'cpuCores', [
+        sub(51, '1 vCPU (legacy)', 0, 1, 1),
+        sub(52, '2 vCPU', 1, 2),
+        sub(53, '4 vCPU', 2, 4),
+      ]),
+      option(5, 20, 3, 'Disk Space', '4', 'diskGb', [sub(54, 'GB', 0, null)], {
+        qtyminimum: 0,
+        qtymaximum: 500,
+        qtyChoices: [0, 0, 40, 80, 160],
+      }),
+    ],
+  },
+  {
+    id: 6,
+    name: 'Custom Quote Options',
+    description: 'memory assigned by staff from hidden sub-options only',
+    productIds: [11],
+    options: [
+      option(6, 21, 1, 'Memory', '1', 'memoryMb', [
+        sub(55, '16 GB', 1, 16384, 1),
+        sub(56, '32 GB', 2, 32768, 1),
+      ]),
+      option(6, 22, 2, 'CPU Cores', '4', 'cpuCores', [sub(57, 'vCPU', 0, null)], {
+        qtyminimum: 4,
+        qtymaximum: 32,
+        qtyChoices: [4, 8, 16],
+      }),
+    ],
+  },
 ];
 
 /** Ids that tblhostingconfigoptions rows may reference although the option / sub-option was deleted. */
@@ -506,6 +633,10 @@ export const CUSTOM_FIELDS: CustomFieldDef[] = [
   ...productFields(2, 6, true),
   ...productFields(3, 11, false),
   ...productFields(7, 16, true),
+  ...productFields(8, 27, true),
+  ...productFields(9, 32, true),
+  ...productFields(10, 37, true),
+  ...productFields(11, 42, true),
   ...[4, 5].flatMap((pid, i): CustomFieldDef[] => [
     {
       id: 21 + i * 2,
@@ -585,15 +716,69 @@ export function fieldByRole(productId: number, role: FieldRole): CustomFieldDef 
 }
 
 /**
- * WHMCS's value for an option with no tblhostingconfigoptions row (whmcs-model.md §4): dropdown/radio take the
- * first non-hidden sub-option by (sortorder, id); yes/no and quantity are 0 (off).
+ * WHMCS's value for an option with no tblhostingconfigoptions row (whmcs-model.md §4, getCartConfigOptions):
+ * dropdown/radio take the first non-hidden sub-option by (sortorder, id); yes/no is off; a quantity is its
+ * minimum (0 when it has none).
  */
 export function defaultOptionValue(option: ConfigOptionDef): number | string | boolean {
   if (option.type === '3') return false;
-  if (option.type === '4') return 0;
+  if (option.type === '4') return Math.max(0, option.qtyminimum);
   const first = option.subs
     .filter((s) => s.hidden === 0)
     .sort((a, b) => a.sortorder - b.sortorder || a.id - b.id)[0];
   if (!first || first.value === null) throw new Error(`option ${option.id} has no visible sub-option`);
   return first.value;
+}
+
+/** The module settings (configoption1..3) of the proxmoxVPS stand-in module: cores, MB, GB. */
+const SETTING_OF: Record<'cpuCores' | 'memoryMb' | 'diskGb', number> = {
+  cpuCores: 0,
+  memoryMb: 1,
+  diskGb: 2,
+};
+
+/** A size from a proxmoxVPS product's module settings, or null when that setting is empty. */
+export function moduleSettingSpec(
+  product: ProductDef,
+  attr: 'cpuCores' | 'memoryMb' | 'diskGb',
+): number | null {
+  const text = product.configoptions[SETTING_OF[attr]] ?? '';
+  return /^\d+$/.test(text) && Number(text) > 0 ? Number(text) : null;
+}
+
+export type PlanSpecAttr = 'cpuCores' | 'memoryMb' | 'diskGb';
+
+/**
+ * The default specs WHMCS's order form shows for a server product before the customer picks anything (the plan
+ * a migrator should make of it): each visible option at its default (first visible sub-option's value, a
+ * quantity's minimum); a quantity starting at 0 or no option at all → the module setting; a quantity with
+ * neither → 1 unit. pvewhmcs: its mod_pvewhmcs_plans row. What no source gives is listed in `unresolved`.
+ */
+export function expectedPlanSpecs(product: ProductDef): {
+  specs: Partial<Record<PlanSpecAttr, number>>;
+  unresolved: PlanSpecAttr[];
+} {
+  const specs: Partial<Record<PlanSpecAttr, number>> = {};
+  const unresolved: PlanSpecAttr[] = [];
+  const plan = PLANS.find((p) => product.line === 'pvewhmcs' && String(p.id) === product.configoptions[0]);
+  for (const attr of ['cpuCores', 'memoryMb', 'diskGb'] as const) {
+    if (plan) {
+      specs[attr] = attr === 'cpuCores' ? plan.cores : plan[attr];
+      continue;
+    }
+    const option = optionsForProduct(product.id).find((o) => o.attr === attr && o.hidden === 0);
+    let value: number | null;
+    if (option && option.type === '4') {
+      // The testbed's quantities count cores (CPU) and GB (disk), the units of the specs themselves.
+      value = option.qtyminimum > 0 ? option.qtyminimum : (moduleSettingSpec(product, attr) ?? 1);
+    } else if (option) {
+      const first = option.subs
+        .filter((s) => s.hidden === 0)
+        .sort((a, b) => a.sortorder - b.sortorder || a.id - b.id)[0];
+      value = typeof first?.value === 'number' ? first.value : moduleSettingSpec(product, attr);
+    } else value = moduleSettingSpec(product, attr);
+    if (value === null) unresolved.push(attr);
+    else specs[attr] = value;
+  }
+  return { specs, unresolved };
 }

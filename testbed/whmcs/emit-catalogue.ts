@@ -342,4 +342,13 @@ function markCatalogueCases(m: Manifester): void {
     PRODUCTS.filter((p) => p.line === 'pvewhmcs').map((p) => p.id),
   );
   m.markCatalogue('shared-hosting-service', 'tblproducts', [6]);
+  m.markCatalogue('build-your-own-product', 'tblproducts', [8]);
+  m.markCatalogue('build-your-own-product', 'tblproductconfigoptions', [14, 15, 16]);
+  m.markCatalogue('radio-options', 'tblproductconfigoptions', [18, 19]);
+  m.markCatalogue('hidden-first-sub-option', 'tblproductconfigoptionssub', [40, 50, 51]);
+  m.markCatalogue('quantity-falls-back-to-module-setting', 'tblproductconfigoptions', [20]);
+  m.markCatalogue('module-settings-only-product', 'tblproducts', [10]);
+  m.markCatalogue('plan-defaults-unresolvable', 'tblproducts', [11]);
+  m.markCatalogue('plan-defaults-unresolvable', 'tblproductconfigoptionssub', [55, 56]);
+  m.markCatalogue('yes-no-and-quantity-in-qty', 'tblproductconfigoptions', [14, 17, 20, 22]);
 }

@@ -14,6 +14,7 @@ import {
   SERVERS,
   defaultOptionValue,
   fieldByRole,
+  moduleSettingSpec,
   optionsForProduct,
   productById,
   type ConfigOptionDef,
@@ -74,7 +75,9 @@ function chooseOptions(
 ): Map<string, number | string | boolean> {
   const values = new Map<string, number | string | boolean>();
   for (const o of options) {
-    const visible = o.subs.filter((sub) => sub.hidden === 0);
+    // Staff can assign a hidden sub-option; an option with only hidden ones is always staff-assigned.
+    const shown = o.subs.filter((sub) => sub.hidden === 0);
+    const visible = shown.length > 0 ? shown : o.subs;
     let optionid = o.subs[0]!.id;
     let qty = 0;
     let value: number | string | boolean;
@@ -287,14 +290,21 @@ export function emitService(
     };
     let line: Pick<ExpectedServer, 'cpuCores' | 'memoryMb' | 'diskGb' | 'image' | 'location' | 'node'>;
     if (product.line === 'cf-vmid') {
+      // A spec no option gives (none linked, or a quantity of 0) is the product's module setting.
+      const spec = (attr: 'cpuCores' | 'memoryMb' | 'diskGb'): number => {
+        const chosen = specs.get(attr);
+        const value = typeof chosen === 'number' && chosen > 0 ? chosen : moduleSettingSpec(product, attr);
+        if (value === null) throw new Error(`service ${id}: product ${product.id} gives no ${attr}`);
+        return value;
+      };
       legacy.extraIpv4 = (specs.get('extraIpv4') as boolean | undefined) ?? null;
       legacy.backups = (specs.get('backups') as string | undefined) ?? null;
       legacy.notes = htmlDecodeOnce(notes);
       const location = plan.location === '' ? null : plan.location;
       line = {
-        cpuCores: specs.get('cpuCores') as number,
-        memoryMb: specs.get('memoryMb') as number,
-        diskGb: specs.get('diskGb') as number,
+        cpuCores: spec('cpuCores'),
+        memoryMb: spec('memoryMb'),
+        diskGb: spec('diskGb'),
         image: splitKeyLabel(plan.imageValue).key,
         location,
         node: location ? LOCATIONS[location].node : SERVERS.find((x) => x.id === serverId)!.node!,

@@ -10,7 +10,8 @@
  */
 import { namedClients } from './cases.ts';
 import { bulkClient } from './bulk.ts';
-import { WHMCS_VERSION } from './catalogue.ts';
+import { PRODUCTS, WHMCS_VERSION, expectedPlanSpecs } from './catalogue.ts';
+import { htmlDecodeOnce } from './format.ts';
 import { emitClient, emitSubUser } from './emit-accounts.ts';
 import { emitCatalogue } from './emit-catalogue.ts';
 import { Generation, type RowSink } from './generation.ts';
@@ -64,6 +65,16 @@ async function generate(opts: GenerateOptions, g: Generation): Promise<WhmcsMani
       configOptionRows: g.nextConfigRowId - 1,
       customFieldValues: g.nextFieldValueId - 1,
     },
+    plans: PRODUCTS.filter((p) => p.line !== 'shared').map((p) => {
+      const { specs, unresolved } = expectedPlanSpecs(p);
+      return {
+        productId: p.id,
+        name: htmlDecodeOnce(p.name),
+        expected: specs,
+        unresolved,
+        cases: unresolved.length > 0 ? ['plan-defaults-unresolvable'] : [],
+      };
+    }),
     cases: Object.fromEntries([...g.m.cases.entries()].sort(([a], [b]) => a.localeCompare(b))),
   };
 }

@@ -107,6 +107,17 @@ export interface ManifestCase {
   catalogue: Record<string, number[]>;
 }
 
+/** The Keel plan a server product should become: its order form defaults (catalogue.ts expectedPlanSpecs). */
+export interface ManifestPlan {
+  productId: number;
+  /** Display name, decoded once. */
+  name: string;
+  /** The default specs; a spec listed in `unresolved` has no default and is absent here. */
+  expected: { cpuCores?: number; memoryMb?: number; diskGb?: number };
+  unresolved: ('cpuCores' | 'memoryMb' | 'diskGb')[];
+  cases: string[];
+}
+
 export interface PveStateVm {
   vmid: number;
   node: string;
@@ -129,6 +140,8 @@ export interface WhmcsManifest {
   whmcsVersion: string;
   rules: string[];
   counts: Record<string, number>;
+  /** One per server product (proxmoxVPS and pvewhmcs), in product id order. */
+  plans: ManifestPlan[];
   clients: ManifestClient[];
   users: ManifestUser[];
   services: ManifestService[];

@@ -68,6 +68,7 @@ describe('manifest files', () => {
       'whmcsVersion',
       'rules',
       'counts',
+      'plans',
       'cases',
       'clients',
       'users',

@@ -4,12 +4,13 @@
  * read from MariaDB while this one is written.
  */
 import { writeUsers, type AccountAppend, type UserRow } from '../load-users.ts';
-import type { Change } from '../load.ts';
+import { IdSet } from '../id-set.ts';
+import { storedAccountIds, type Change } from '../load.ts';
 import { clientSkipReason, normalizeEmail, resolveSharedEmails } from '../rules.ts';
-import { readClientBatch, readClientFields } from '../source.ts';
+import { readClientBatch, readClientFields, readClientStatuses } from '../source.ts';
 import type { RecordReport } from '../tally.ts';
 import { accountDetails, accountWarnings, loginIds, newUser, ownLogin } from '../transform-accounts.ts';
-import { prefetch, type PhaseContext } from './context.ts';
+import { endPhase, prefetch, type PhaseContext } from './context.ts';
 
 export interface Logins {
   /** Keel user id per login key (`u<tblusers.id>` / `c<tblclients.id>`) written by this run. */
@@ -18,8 +19,10 @@ export interface Logins {
   userOfClient(clientId: number): string | undefined;
 }
 
-export async function migrateAccounts(ctx: PhaseContext): Promise<Logins> {
+export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): Promise<Logins> {
   const { tally, mapping } = ctx;
+  const phaseStarted = performance.now();
+  const migratedAccounts = new IdSet();
   // Only ids are kept in memory (one per login and client), never the rows.
   const loginOfClient = new Map<number, string>();
   const userIds = new Map<string, string>();
@@ -99,6 +102,7 @@ export async function migrateAccounts(ctx: PhaseContext): Promise<Logins> {
     for (const [key, change] of outcome.changes) {
       loginChange.set(key, change);
       tally.count('users', change);
+      tally.userChanged(key, change, outcome.passwordChanged.has(key));
       tally.record({ entity: 'user', id: key, outcome: change, keel: { email: userRows.get(key)?.email } });
     }
     for (const [key, append] of appends) {
@@ -107,6 +111,7 @@ export async function migrateAccounts(ctx: PhaseContext): Promise<Logins> {
       if (grew && loginChange.get(key) === 'unchanged' && !outcome.failures.has(key)) {
         loginChange.set(key, 'updated');
         tally.recount('users', 'unchanged', 'updated');
+        tally.userChanged(key, 'updated', false);
         tally.record({ entity: 'user', id: key, outcome: 'updated' });
       }
     }
@@ -124,16 +129,33 @@ export async function migrateAccounts(ctx: PhaseContext): Promise<Logins> {
         const change = outcome.accountChanges.get(Number(report.id)) ?? 'unchanged';
         report.outcome = change;
         tally.count('accounts', change);
+        tally.accountChanged(Number(report.id), change);
+        migratedAccounts.add(Number(report.id));
       }
       tally.warn(report.warnings ?? []);
       tally.record(report);
     }
     done += clients.length;
-    ctx.onProgress?.({ phase: 'accounts', done, rate: done / tally.elapsed });
+    ctx.onProgress?.({
+      phase: 'accounts',
+      done,
+      rate: done / tally.elapsed,
+      position: { at: clients[clients.length - 1]!.id, last: lastClientId },
+    });
     for (const [key, id] of outcome.ids) userIds.set(key, id);
   }
   for (const [keptLogin, { email, logins }] of merged)
     tally.result.sharedEmails.push({ email, keptLogin, mergedLogins: logins });
+  await reportAccountRemovals(ctx, migratedAccounts);
+  const c = tally.result.counts.accounts;
+  const u = tally.result.counts.users;
+  const skipped = Object.values(c.skipped).reduce((n, x) => n + x, 0);
+  endPhase(
+    ctx,
+    'accounts',
+    phaseStarted,
+    `${done} read, accounts created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, skipped ${skipped}, failed ${c.failed}; users created ${u.created}, updated ${u.updated} (${tally.result.changes.users.passwordChanged.length} passwords changed), failed ${u.failed}; ${tally.result.removals.accounts.length} accounts left the scope`,
+  );
   return {
     userIds,
     userOfClient: (clientId) => {
@@ -141,4 +163,27 @@ export async function migrateAccounts(ctx: PhaseContext): Promise<Logins> {
       return login ? userIds.get(login) : undefined;
     },
   };
+}
+
+/** Accounts an earlier run migrated that this run did not: closed, made inactive or deleted in WHMCS since. */
+async function reportAccountRemovals(ctx: PhaseContext, migrated: IdSet): Promise<void> {
+  const stale = (await storedAccountIds(ctx.reader, ctx.clientIds)).filter((id) => !migrated.has(id));
+  if (stale.length === 0) return;
+  const statuses = await readClientStatuses(ctx.source, stale);
+  for (const clientId of stale) {
+    const status = statuses.get(clientId) ?? null;
+    const reason =
+      status === null
+        ? 'deleted-in-whmcs'
+        : (clientSkipReason(status, ctx.mapping.clientStatuses) ?? 'failed');
+    // Still in scope but not migrated: it failed in this run, and is counted there.
+    if (reason === 'failed') continue;
+    ctx.tally.result.removals.accounts.push({ clientId, status, reason });
+    ctx.tally.record({
+      entity: 'account',
+      id: clientId,
+      outcome: 'skipped',
+      reason: `left the scope: ${reason}`,
+    });
+  }
 }

@@ -15,7 +15,7 @@ import {
 import { matchCatalogueEntry, type CatalogueIndex } from '../rules.ts';
 import { isServerProduct, planRow } from '../transform.ts';
 import type { Catalogue } from '../whmcs.ts';
-import type { PhaseContext } from './context.ts';
+import { endPhase, type PhaseContext } from './context.ts';
 
 export interface KeelCatalogue {
   /** The Keel plan of a WHMCS product, when it is a server product whose plan was made. */
@@ -35,23 +35,35 @@ async function indexOf(db: Writer, table: CatalogueTable): Promise<CatalogueInde
 
 export async function migrateCatalogue(ctx: PhaseContext, catalogue: Catalogue): Promise<KeelCatalogue> {
   const { tally, mapping } = ctx;
+  const started = performance.now();
   const planIds = await ctx.inBatch(async (tx) => {
     for (const product of catalogue.products.values()) {
       if (!isServerProduct(product, mapping)) continue;
-      const plan = planRow(product, catalogue, mapping);
-      if (!plan) {
-        tally.count('plans', 'failed');
-        tally.record({
-          entity: 'plan',
-          id: product.id,
-          outcome: 'failed',
-          error: 'default specs could not be resolved',
-        });
-        continue;
-      }
-      const change = (await upsertPlan(tx, plan))?.change ?? 'unchanged';
+      const { row, unresolved } = planRow(product, catalogue, mapping);
+      // A plan whose defaults cannot all be found is still made (closed, the unknown specs 0): its services
+      // carry their own specs, and the run says which defaults are missing and why.
+      const change = (await upsertPlan(tx, row))?.change ?? 'unchanged';
       tally.count('plans', change);
-      tally.record({ entity: 'plan', id: product.id, outcome: change, keel: plan });
+      tally.planChanged(product.id, change);
+      if (unresolved.length > 0) {
+        tally.warn(['plan-default-specs-unresolved']);
+        tally.result.unresolvedPlans.push({
+          productId: product.id,
+          slug: row.slug,
+          missing: unresolved.map((u) => u.attribute),
+          reasons: unresolved.map((u) => u.reason),
+          servicesFailed: 0,
+        });
+      }
+      tally.record({
+        entity: 'plan',
+        id: product.id,
+        outcome: change,
+        keel: row,
+        ...(unresolved.length > 0
+          ? { warnings: ['plan-default-specs-unresolved'], notes: unresolved.map((u) => u.reason) }
+          : {}),
+      });
     }
     return planIdsByProduct(tx);
   });
@@ -70,6 +82,13 @@ export async function migrateCatalogue(ctx: PhaseContext, catalogue: Catalogue):
       index: await indexOf(ctx.reader, locations),
     },
   } as const;
+  const p = tally.result.counts.plans;
+  endPhase(
+    ctx,
+    'catalogue',
+    started,
+    `${catalogue.products.size} products, plans created ${p.created}, updated ${p.updated}, unchanged ${p.unchanged}; ${tally.result.unresolvedPlans.length} without all default specs`,
+  );
   return {
     planId: (productId) => planIds.get(productId) ?? null,
     resolve: async (tx, kind, value) => {

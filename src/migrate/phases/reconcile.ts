@@ -14,9 +14,15 @@ export async function reconcile(
   userIds: Map<string, string>,
   clientIds: readonly number[] | null,
 ): Promise<Reconciliation> {
+  // What left the scope since an earlier run is reported as such (tally.result.removals), not as a mismatch.
+  const { removals } = tally.result;
   const target = await targetSums(
     db,
     clientIds ? { userIds: [...userIds.values()], clientIds: [...new Set(clientIds)] } : null,
+    {
+      serviceIds: removals.servers.map((r) => r.serviceId),
+      clientIds: removals.accounts.map((r) => r.clientId),
+    },
   );
   const sourceSums = tally.migratedServers;
   const accountSums = tally.migratedAccounts;

@@ -4,27 +4,34 @@
  * PostgreSQL; writes stay in order, one at a time.
  */
 import { upsertServers, type ServerRow } from '../load-servers.ts';
-import { errorText } from '../load.ts';
+import { errorText, staleServers, type StaleServer } from '../load.ts';
 import { pveMismatches } from '../pve-inventory.ts';
+import { removalAction } from '../rules.ts';
 import { readServiceBatch } from '../source.ts';
-import { serverRow, transformService, type ServerRecord } from '../transform.ts';
-import type { Catalogue } from '../whmcs.ts';
+import type { Tally } from '../tally.ts';
+import { serverRow, serviceMayMigrate, transformService, type ServerRecord } from '../transform.ts';
+import type { Catalogue, ServiceRow } from '../whmcs.ts';
 import type { KeelCatalogue } from './catalogue.ts';
 import type { Logins } from './accounts.ts';
-import { prefetch, type PhaseContext } from './context.ts';
+import { endPhase, prefetch, type PhaseContext } from './context.ts';
 
 export async function migrateServices(
   ctx: PhaseContext,
   catalogue: Catalogue,
   keel: KeelCatalogue,
   logins: Logins,
+  lastServiceId: number,
 ): Promise<void> {
   const { tally } = ctx;
+  const phaseStarted = performance.now();
   const productFieldIds = [...catalogue.products.values()].flatMap((p) => p.fields.map((f) => f.id));
   const started = Date.now();
   let done = 0;
 
-  const write = async (records: ServerRecord[], batchLength: number, afterId: number): Promise<void> => {
+  const write = async (
+    records: ServerRecord[],
+    batch: { length: number; after: number; upTo: number; skipped: Map<number, SkipInfo> },
+  ): Promise<void> => {
     const written = await tally.timed('services.write', () =>
       ctx.inBatch(async (tx) => {
         const rows: ServerRow[] = [];
@@ -50,9 +57,21 @@ export async function migrateServices(
         }
         const res = await upsertServers(tx, rows);
         for (const [k, e] of failed) res.failures.set(k, e);
-        return res;
+        // Servers of this id range in the target that this run did not migrate: they left the scope.
+        const stale = await staleServers(
+          tx,
+          { after: batch.after, upTo: batch.upTo },
+          records.map((r) => r.serviceId),
+          ctx.clientIds,
+        );
+        return { ...res, stale };
       }),
     );
+    const failedIds = new Set(written.failures.keys());
+    for (const s of written.stale) {
+      if (failedIds.has(s.sid)) continue;
+      reportRemoval(tally, s, batch.skipped.get(s.sid));
+    }
     for (const sums of written.sums) tally.migratedServers.add(sums);
     for (const r of records) {
       const change = written.changes.get(r.serviceId);
@@ -61,10 +80,11 @@ export async function migrateServices(
       tally.keepLegacyKeys(Object.keys(r.legacy));
       if (change) {
         tally.count('servers', change);
+        tally.serverChanged(r.serviceId, change, written.fields.get(r.serviceId) ?? []);
         if (ctx.pve && tally.result.pveCheck)
           tally.checkPve(r.serviceId, r.vmid, pveMismatches(r, ctx.pve.get(r.vmid)));
       } else {
-        tally.count('servers', 'failed');
+        tally.serviceFailed(r.productId);
       }
       tally.record({
         entity: 'service',
@@ -88,16 +108,26 @@ export async function migrateServices(
         },
       });
     }
-    done += batchLength;
+    done += batch.length;
     const secs = (Date.now() - started) / 1000;
-    ctx.onProgress?.({ phase: 'services', done, rate: done / Math.max(secs, 0.001) });
-    ctx.log.debug({ event: 'batch', after: afterId, services: batchLength }, 'service batch done');
+    ctx.onProgress?.({
+      phase: 'services',
+      done,
+      rate: done / Math.max(secs, 0.001),
+      position: { at: batch.upTo, last: lastServiceId },
+    });
+    ctx.log.debug({ event: 'batch', after: batch.upTo, services: batch.length }, 'service batch done');
   };
 
   let pendingWrite: Promise<void> = Promise.resolve();
+  // Only a service no earlier rule skips needs its options, fields and module row (the VMID comes last).
+  const needsDetails = (s: ServiceRow) => serviceMayMigrate(s, catalogue, ctx.mapping);
   const read = (afterId: number) =>
-    prefetch(readServiceBatch(ctx.source, afterId, ctx.batchSize, ctx.clientIds, productFieldIds));
+    prefetch(
+      readServiceBatch(ctx.source, afterId, ctx.batchSize, ctx.clientIds, productFieldIds, needsDetails),
+    );
   let next = read(0);
+  let previous = 0;
   try {
     for (;;) {
       const batch = await tally.timed('services.read', () => next);
@@ -106,6 +136,7 @@ export async function migrateServices(
       next = read(after);
       const transformStarted = performance.now();
       const records: ServerRecord[] = [];
+      const skipped = new Map<number, SkipInfo>();
       for (const service of batch.services) {
         const outcome = transformService(
           {
@@ -120,6 +151,7 @@ export async function migrateServices(
         );
         if (outcome.kind === 'skip') {
           tally.skip('servers', outcome.reason);
+          skipped.set(outcome.serviceId, { reason: outcome.reason, whmcsStatus: service.domainstatus });
           tally.record({
             entity: 'service',
             id: outcome.serviceId,
@@ -127,18 +159,55 @@ export async function migrateServices(
             reason: outcome.reason,
           });
         } else if (outcome.kind === 'fail') {
-          tally.count('servers', 'failed');
+          tally.serviceFailed(outcome.productId);
           tally.record({ entity: 'service', id: outcome.serviceId, outcome: 'failed', error: outcome.error });
         } else records.push(outcome);
       }
       tally.addTime('services.transform', (performance.now() - transformStarted) / 1000);
       await tally.timed('services.waitForWrite', () => pendingWrite);
-      pendingWrite = prefetch(write(records, batch.services.length, after));
+      pendingWrite = prefetch(
+        write(records, { length: batch.services.length, after: previous, upTo: after, skipped }),
+      );
+      previous = after;
     }
   } finally {
     // Never leave a write running behind a failure (a dry run would roll back under it); its own error, if
     // any, surfaces here when nothing else failed first.
     await tally.timed('services.waitForWrite', () => pendingWrite);
   }
-  tally.result.servicesPerSecond = done / Math.max((Date.now() - started) / 1000, 0.001);
+  // Servers whose service is past the last one WHMCS still has: deleted there.
+  for (const s of await staleServers(ctx.reader, { after: previous, upTo: null }, [], ctx.clientIds))
+    reportRemoval(tally, s, undefined);
+  const seconds = (Date.now() - started) / 1000;
+  tally.result.servicesPerSecond = done / Math.max(seconds, 0.001);
+  const c = tally.result.counts.servers;
+  const skippedTotal = Object.values(c.skipped).reduce((n, x) => n + x, 0);
+  endPhase(
+    ctx,
+    'services',
+    phaseStarted,
+    `${done} read, servers created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, skipped ${skippedTotal}, failed ${c.failed}; ${tally.result.removals.servers.length} left the scope (${Math.round(tally.result.servicesPerSecond)} services/s)`,
+  );
+}
+
+interface SkipInfo {
+  reason: string;
+  whmcsStatus: string;
+}
+
+/** A server migrated earlier whose service this run skipped, or never saw (deleted in WHMCS). */
+function reportRemoval(tally: Tally, s: StaleServer, skip: SkipInfo | undefined): void {
+  const reason = skip?.reason ?? 'deleted-in-whmcs';
+  const whmcsStatus = skip?.whmcsStatus ?? null;
+  tally.result.removals.servers.push({
+    serviceId: s.sid,
+    serverId: s.id,
+    name: s.name,
+    vmid: s.vmid,
+    clientId: s.clientId,
+    whmcsStatus,
+    reason,
+    action: removalAction(reason),
+  });
+  tally.record({ entity: 'service', id: s.sid, outcome: 'skipped', reason: `left the scope: ${reason}` });
 }

@@ -1,0 +1,237 @@
+/**
+ * The cutover rehearsal on real MariaDB + PostgreSQL: migrate, change WHMCS the way the days before the switch
+ * do (a service's options, a service cancelled, one terminated, one newly activated, an account closed, a
+ * password changed), rerun: exactly those changes are reported, by category with their ids, and applied; what
+ * left the scope is reported, kept in Keel, and the run still exits 0. Also --only-client for a one-account
+ * trial, --apply-removals refused, and the plain progress and phase lines off a terminal.
+ */
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedWhmcs, type WhmcsManifest } from '../../testbed/whmcs/index.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.ts';
+import { main } from './cli.ts';
+import type { RunResult } from './run.ts';
+
+const sourceName = `keel_cutover_${randomBytes(4).toString('hex')}`;
+const sourceUrl = `mysql://root@127.0.0.1:3306/${sourceName}`;
+let manifest: WhmcsManifest;
+let target: TestDatabase;
+let whmcs: mysql.Connection;
+
+async function migrate(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['--source', sourceUrl, '--target', target.url, ...args], {
+    env: { LOG_LEVEL: 'warn' },
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    isTty: false,
+  });
+  return { code, out, err };
+}
+
+async function migrateJson(...args: string[]): Promise<RunResult> {
+  const { code, out, err } = await migrate('--json', ...args);
+  expect(code, err).toBe(0);
+  return JSON.parse(out) as RunResult;
+}
+
+async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
+  const result = (await target.handle.db.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+beforeAll(async () => {
+  ({ manifest } = await seedWhmcs({ url: sourceUrl, scale: 30, seed: 11, reset: true }));
+  target = await createTestDatabase('keel_cutover');
+  whmcs = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: sourceName });
+}, 120_000);
+
+afterAll(async () => {
+  await whmcs?.end();
+  await target?.drop();
+  const admin = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
+  await admin.query(`DROP DATABASE IF EXISTS \`${sourceName}\``);
+  await admin.end();
+});
+
+describe('cutover', () => {
+  it('refuses --apply-removals as not available, before touching anything', async () => {
+    const { code, out, err } = await migrate('--apply-removals');
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toContain('--apply-removals is not available in this version');
+    const [n] = await rows<{ n: number }>(sql`select count(*)::int as n from servers`);
+    expect(n!.n).toBe(0);
+  });
+
+  it('a one-account trial with --only-client migrates that account alone; --client is the same flag', async () => {
+    const client = manifest.clients.find(
+      (c) =>
+        c.outcome === 'migrate' &&
+        manifest.services.filter((s) => s.clientId === c.id && s.outcome === 'migrate').length > 1,
+    )!;
+    const trial = await migrateJson('--only-client', String(client.id));
+    const expected = manifest.services.filter((s) => s.clientId === client.id && s.outcome === 'migrate');
+    expect(trial.counts.servers.created).toBe(expected.length);
+    expect(trial.counts.accounts.created).toBe(1);
+    expect(trial.changes.servers.created.sort((a, b) => a - b)).toEqual(expected.map((s) => s.id));
+    expect(trial.reconciliation?.ok).toBe(true);
+    const again = await migrateJson('--client', String(client.id));
+    expect(again.counts.servers).toMatchObject({ created: 0, updated: 0, unchanged: expected.length });
+    expect(again.removals).toEqual({ servers: [], accounts: [] });
+  }, 60_000);
+
+  it('prints a plain progress line per phase off a terminal, with counts and time', async () => {
+    const { code, out, err } = await migrate();
+    expect(code, err).toBe(0);
+    for (const phase of ['catalogue', 'accounts', 'services', 'reconcile'])
+      expect(err).toMatch(new RegExp(`^migrate: ${phase} done in \\d+\\.\\d s: .+$`, 'm'));
+    expect(err).toMatch(/migrate: services done in .* s: \d+ read, servers created \d+/);
+    expect(out).toMatch(/^ {2}phase services +\d+\.\d s: \d+ read/m);
+    expect(out).toContain('Result: OK (exit 0)');
+  }, 60_000);
+
+  it('a rerun after changes in WHMCS reports exactly those changes and applies them', async () => {
+    const live = manifest.services.filter((s) => s.outcome === 'migrate');
+    const byClient = (id: number) => live.filter((s) => s.clientId === id);
+    const owners = new Map<number, number>();
+    for (const c of manifest.clients)
+      owners.set(c.expected.ownerUserId, (owners.get(c.expected.ownerUserId) ?? 0) + 1);
+    // An account alone on its login, with servers, to close.
+    const closed = manifest.clients.find(
+      (c) => c.outcome === 'migrate' && owners.get(c.expected.ownerUserId) === 1 && byClient(c.id).length > 0,
+    )!;
+    const others = live.filter((s) => s.clientId !== closed.id);
+    // A service with a memory dropdown (products 1 and 2: option 1, sub 2 = 4 GB, 3 = 8 GB) to resize.
+    const [withRows] = (await whmcs.query(
+      'SELECT DISTINCT relid FROM tblhostingconfigoptions WHERE configid = 1 AND relid IN (?)',
+      [others.filter((s) => [1, 2].includes(s.productId)).map((s) => s.id)],
+    )) as unknown as [{ relid: number }[]];
+    const resized = others.find((s) => s.id === withRows[0]!.relid)!;
+    const cancelled = others.find((s) => s.id !== resized.id)!;
+    const terminated = others.find((s) => s.id !== resized.id && s.id !== cancelled.id)!;
+    // A Pending service (no VMID yet) of an account that migrates, provisioned now.
+    const pending = manifest.services.find(
+      (s) =>
+        s.whmcsStatus === 'Pending' &&
+        [1, 2].includes(s.productId) &&
+        manifest.clients.find((c) => c.id === s.clientId)!.outcome === 'migrate' &&
+        s.clientId !== closed.id,
+    )!;
+    const passwordUser = manifest.users.find(
+      (u) =>
+        u.id !== closed.expected.ownerUserId &&
+        manifest.clients.some((c) => c.outcome === 'migrate' && c.expected.ownerUserId === u.id),
+    )!;
+
+    const [[memoryRow]] = (await whmcs.query(
+      'SELECT optionid FROM tblhostingconfigoptions WHERE relid = ? AND configid = 1 ORDER BY id DESC LIMIT 1',
+      [resized.id],
+    )) as unknown as [[{ optionid: number }]];
+    const newSub = memoryRow!.optionid === 3 ? 2 : 3;
+    await whmcs.query('UPDATE tblhostingconfigoptions SET optionid = ? WHERE relid = ? AND configid = 1', [
+      newSub,
+      resized.id,
+    ]);
+    await whmcs.query("UPDATE tblhosting SET domainstatus = 'Cancelled' WHERE id = ?", [cancelled.id]);
+    await whmcs.query("UPDATE tblhosting SET domainstatus = 'Terminated' WHERE id = ?", [terminated.id]);
+    await whmcs.query("UPDATE tblclients SET status = 'Closed' WHERE id = ?", [closed.id]);
+    await whmcs.query("UPDATE tblhosting SET domainstatus = 'Active' WHERE id = ?", [pending.id]);
+    await whmcs.query(
+      `UPDATE tblcustomfieldsvalues v JOIN tblcustomfields f ON f.id = v.fieldid
+          SET v.value = ? WHERE v.relid = ? AND f.fieldname = 'VMID'`,
+      [String(10000 + pending.id), pending.id],
+    );
+    // A new md5 hash, as WHMCS stores the password a customer just changed.
+    await whmcs.query("UPDATE tblusers SET password = MD5('a brand new password') WHERE id = ?", [
+      passwordUser.id,
+    ]);
+
+    const closedLogin = `u${closed.expected.ownerUserId}`;
+    const expectRemovals = (r: RunResult) => {
+      const byService = (id: number) => r.removals.servers.find((x) => x.serviceId === id);
+      expect(byService(cancelled.id)).toMatchObject({
+        whmcsStatus: 'Cancelled',
+        reason: 'service-ended',
+        action: 'terminate',
+      });
+      expect(byService(terminated.id)).toMatchObject({
+        whmcsStatus: 'Terminated',
+        reason: 'service-ended',
+        action: 'terminate',
+      });
+      for (const s of byClient(closed.id))
+        expect(byService(s.id), `service ${s.id}`).toMatchObject({
+          reason: 'client-closed',
+          action: 'suspend',
+        });
+      expect(r.removals.servers.map((x) => x.serviceId).sort((a, b) => a - b)).toEqual(
+        [cancelled.id, terminated.id, ...byClient(closed.id).map((s) => s.id)].sort((a, b) => a - b),
+      );
+      expect(r.removals.accounts).toEqual([
+        { clientId: closed.id, status: 'Closed', reason: 'client-closed' },
+      ]);
+    };
+
+    // The rehearsal: everything reported, nothing written.
+    const dry = await migrateJson('--dry-run');
+    expect(dry.changes.servers).toEqual({
+      created: [pending.id],
+      updated: [{ id: resized.id, fields: ['memoryMb'] }],
+    });
+    expect(dry.changes.users.passwordChanged).toEqual([`u${passwordUser.id}`]);
+    expectRemovals(dry);
+
+    const real = await migrateJson();
+    expect(real.changes.servers).toEqual({
+      created: [pending.id],
+      updated: [{ id: resized.id, fields: ['memoryMb'] }],
+    });
+    expect(real.changes.users).toEqual({
+      created: [],
+      updated: [`u${passwordUser.id}`],
+      passwordChanged: [`u${passwordUser.id}`],
+    });
+    expect(real.changes.accounts).toEqual({ created: [], updated: [] });
+    expect(real.counts.servers.failed).toBe(0);
+    expectRemovals(real);
+    expect(real.changes.users.updated).not.toContain(closedLogin);
+    // What left the scope is reported and kept, not lost: the reconciliation leaves it out, the run exits 0.
+    expect(real.reconciliation?.ok).toBe(true);
+
+    const [resizedRow] = await rows<{ memory_mb: number }>(
+      sql`select memory_mb from servers where legacy_whmcs_service_id = ${resized.id}`,
+    );
+    expect(resizedRow!.memory_mb).toBe(newSub === 3 ? 8192 : 4096);
+    const kept = await rows<{ sid: number; status: string; terminated_at: Date | null }>(
+      sql`select legacy_whmcs_service_id as sid, status, terminated_at from servers
+          where legacy_whmcs_service_id in (${cancelled.id}, ${terminated.id})`,
+    );
+    expect(kept).toHaveLength(2);
+    for (const k of kept) expect(k.terminated_at).toBeNull();
+    const [newServer] = await rows<{ pve_vmid: number }>(
+      sql`select pve_vmid from servers where legacy_whmcs_service_id = ${pending.id}`,
+    );
+    expect(newServer!.pve_vmid).toBe(10000 + pending.id);
+    const [hash] = await rows<{ h: string }>(
+      sql`select password_hash as h from users where legacy_whmcs_user_id = ${passwordUser.id}`,
+    );
+    expect(hash!.h).toMatch(/^\$whmcs-md5\$/);
+
+    // The text summary says the same, by category with the ids.
+    const { code, out } = await migrate('--dry-run');
+    expect(code).toBe(0);
+    expect(out).toContain(`servers, service-ended → terminate (2):`);
+    expect(out).toContain(`accounts, client-closed (1): ${closed.id}`);
+    expect(out).toContain('Result: OK (exit 0)');
+
+    // Once applied, a rerun changes nothing, and still lists what is out of scope.
+    const settled = await migrateJson();
+    expect(settled.changes.servers).toEqual({ created: [], updated: [] });
+    expect(settled.changes.users.passwordChanged).toEqual([]);
+    expectRemovals(settled);
+  }, 120_000);
+});
