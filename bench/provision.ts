@@ -20,7 +20,7 @@ import { loadConfig } from '../src/server/config.ts';
 import { images, locations, plans, servers } from '../src/server/db/schema.ts';
 import { createLogger } from '../src/server/logger.ts';
 import { pinnedAgent, PveClient } from '../src/server/pve/client.ts';
-import { createPool } from '../src/server/services/ipam.ts';
+import { createPool } from '../src/server/db/ipam.ts';
 import { createUser } from '../src/server/services/users.ts';
 import { startWorker } from '../src/server/worker/worker.ts';
 import { DURATION, STORAGE_BANDWIDTH } from '../testbed/pve/simulator.ts';

@@ -6,11 +6,22 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import * as schema from './schema.ts';
 import { acquireDirLock } from './dir-lock.ts';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** The handle inside `db.transaction(async (tx) => …)`: every query function takes `Database | Tx`. */
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/**
+ * The rows of a raw `execute()`: postgres.js answers with an array of rows, PGlite with `{ rows }`.
+ * Prefer the query builder; this is for the statements it cannot express.
+ */
+export async function executeRows<T>(db: Database | Tx, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
+}
 
 export interface DatabaseHandle {
   db: Database;
@@ -35,12 +46,14 @@ export async function pendingMigrationStatements(db: Database): Promise<string[]
     entries: { tag: string; when: number }[];
   };
   let applied = -1;
-  const exists = rowsOf<{ ok: boolean }>(
-    await db.execute(sql`select to_regclass('drizzle.__drizzle_migrations') is not null as ok`),
+  const exists = await executeRows<{ ok: boolean }>(
+    db,
+    sql`select to_regclass('drizzle.__drizzle_migrations') is not null as ok`,
   );
   if (exists[0]?.ok) {
-    const last = rowsOf<{ at: string | null }>(
-      await db.execute(sql`select max(created_at)::text as at from drizzle.__drizzle_migrations`),
+    const last = await executeRows<{ at: string | null }>(
+      db,
+      sql`select max(created_at)::text as at from drizzle.__drizzle_migrations`,
     );
     applied = Number(last[0]?.at ?? -1);
   }
@@ -51,10 +64,6 @@ export async function pendingMigrationStatements(db: Database): Promise<string[]
     )
     .map((statement) => statement.trim())
     .filter(Boolean);
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 export interface OpenDatabaseOptions {

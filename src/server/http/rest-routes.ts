@@ -17,7 +17,7 @@ import {
   serverResultSchema,
 } from '../../shared/api.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
-import { adminServerListSchema } from '../routers/admin.ts';
+import { adminServerListSchema } from '../../shared/admin.ts';
 import type { createCaller } from '../routers/root.ts';
 
 type Caller = ReturnType<typeof createCaller>;

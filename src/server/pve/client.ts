@@ -7,6 +7,8 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
+import { callBackoffMs, isRepeatableCall } from '../domain/retry-policy.ts';
+import { pollUntil, sleep } from '../lib/poll-until.ts';
 import { classifyPveError, PveError } from './errors.ts';
 import { isTaskSuccess, parseUpid } from './upid.ts';
 
@@ -130,13 +132,6 @@ export function pinnedAgent(fingerprint: string): https.Agent {
   return agent;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Full jitter: a random wait up to the exponential bound, so many workers do not retry in step. */
-export function backoffMs(attempt: number, baseMs = 500, capMs = 8000): number {
-  return Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
-}
-
 interface RequestOptions {
   /** Repeat on transient failures. True for reads; for writes only where PVE refused before acting. */
   retry?: boolean;
@@ -177,20 +172,15 @@ export class PveClient {
     params: Params = {},
     opts: RequestOptions = {},
   ): Promise<T> {
-    const retry = opts.retry ?? method === 'GET';
+    const idempotent = opts.retry ?? method === 'GET';
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once<T>(method, path, params, opts.timeoutMs ?? this.timeoutMs);
       } catch (err) {
-        const pveErr = err instanceof PveError ? err : null;
-        const canRetry =
-          pveErr !== null &&
-          attempt + 1 < this.attempts &&
-          (retry ? pveErr.kind === 'transient' : refusedBeforeActing(pveErr));
-        if (!canRetry) throw err;
-        const wait = backoffMs(attempt);
+        if (attempt + 1 >= this.attempts || !isRepeatableCall(err, idempotent)) throw err;
+        const wait = callBackoffMs(attempt);
         this.options.log.warn(
-          { method, path, attempt: attempt + 1, waitMs: Math.round(wait), err: pveErr.message },
+          { method, path, attempt: attempt + 1, waitMs: Math.round(wait), err: err.message },
           'PVE call failed; retrying',
         );
         await sleep(wait);
@@ -402,29 +392,30 @@ export class PveClient {
   async waitForTask(upid: string, timeoutMs: number): Promise<PveTaskResult> {
     const parsed = parseUpid(upid);
     if (!parsed) throw new PveError(0, `not a PVE task id: ${upid}`, 'permanent');
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      // A task just dispatched is still running: the first look comes one interval later.
-      await sleep(this.pollMs);
-      try {
-        const status = await this.taskStatus(parsed.node, upid);
-        if (status.status === 'stopped') {
+    const result = await pollUntil(
+      async () => {
+        try {
+          const status = await this.taskStatus(parsed.node, upid);
+          if (status.status !== 'stopped') return undefined;
           const exitstatus = status.exitstatus ?? 'unexpected status';
           return { upid, exitstatus, ok: isTaskSuccess(exitstatus) };
+        } catch (err) {
+          // Right after dispatch a task can briefly be unknown ("no such task"); keep polling.
+          if (err instanceof PveError && (err.kind === 'not_found' || err.kind === 'transient'))
+            return undefined;
+          throw err;
         }
-      } catch (err) {
-        // Right after dispatch a task can briefly be unknown ("no such task"); keep polling.
-        if (!(err instanceof PveError && (err.kind === 'not_found' || err.kind === 'transient'))) throw err;
-      }
-      if (Date.now() >= deadline) {
-        const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
-        throw new PveError(
-          0,
-          `the PVE task ${parsed.type} (${upid}) did not finish within ${limit}`,
-          'transient',
-        );
-      }
-    }
+      },
+      // A task just dispatched is still running: the first look comes one interval later.
+      { timeoutMs, intervalMs: this.pollMs, pauseFirst: true },
+    );
+    if (result) return result;
+    const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
+    throw new PveError(
+      0,
+      `the PVE task ${parsed.type} (${upid}) did not finish within ${limit}`,
+      'transient',
+    );
   }
 }
 
@@ -439,12 +430,5 @@ function networkError(err: Error, method: string, path: string): PveError {
     {},
     method,
     path,
-  );
-}
-
-/** Writes are repeated only when PVE (or the network) refused them before anything happened. */
-function refusedBeforeActing(err: PveError): boolean {
-  return (
-    err.kind === 'transient' && /connection refused|got no worker upid|can't lock file/i.test(err.message)
   );
 }

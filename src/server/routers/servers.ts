@@ -7,14 +7,9 @@ import {
   serverListSchema,
   serverResultSchema,
 } from '../../shared/api.ts';
-import {
-  createServer,
-  getServer,
-  listServers,
-  recentEvents,
-  requestAction,
-  terminateServer,
-} from '../services/servers.ts';
+import { requestAction, terminateServer } from '../services/servers/actions.ts';
+import { createServer } from '../services/servers/order.ts';
+import { getServer, listServers, recentEvents } from '../services/servers/read.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 
 const requestInfo = (ctx: { user: { id: string }; requestId: string }) => ({

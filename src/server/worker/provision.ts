@@ -6,11 +6,13 @@
 import { and, eq, gte, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { provisioningSteps, type ProvisioningStep } from '../../shared/server-status.ts';
 import { images, locations, servers } from '../db/schema.ts';
+import { allocationFor } from '../db/ipam.ts';
+import { chooseNode, nodeCandidates } from '../domain/placement.ts';
+import { PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
+import { pollUntil } from '../lib/poll-until.ts';
 import { encodeSshKeys } from '../pve/client.ts';
 import { PveError } from '../pve/errors.ts';
-import { allocationFor } from '../services/ipam.ts';
-import { PermanentJobError, type JobContext } from './job-context.ts';
-import { chooseNode, nodeCandidates } from './placement.ts';
+import type { JobContext } from './job-context.ts';
 
 interface ProvisionProgress {
   node?: string;
@@ -148,16 +150,17 @@ async function existingConfig(ctx: JobContext, node: string, vmid: number) {
  * would look like someone else's VM (or like none) and a second VM would be cloned.
  */
 async function configOnceCloned(ctx: JobContext, vmid: number) {
-  const deadline = Date.now() + ctx.timings.taskTimeoutMs;
-  for (;;) {
-    const where = (await ctx.pve.clusterVms()).find((vm) => vm.vmid === vmid)?.node;
-    if (!where) return null;
-    const config = await existingConfig(ctx, where, vmid);
-    if (config && config.lock !== 'clone') return config;
-    if (Date.now() > deadline) throw new PveError(0, `VM ${vmid} stayed locked (clone)`, 'transient');
-    ctx.checkLease();
-    await new Promise((r) => setTimeout(r, ctx.pve.pollMs));
-  }
+  const config = await pollUntil(
+    async () => {
+      const where = (await ctx.pve.clusterVms()).find((vm) => vm.vmid === vmid)?.node;
+      if (!where) return null;
+      const found = await existingConfig(ctx, where, vmid);
+      return found && found.lock !== 'clone' ? found : undefined;
+    },
+    { timeoutMs: ctx.timings.taskTimeoutMs, intervalMs: ctx.pve.pollMs, beforeEach: () => ctx.checkLease() },
+  );
+  if (config === undefined) throw new PveError(0, `VM ${vmid} stayed locked (clone)`, 'transient');
+  return config;
 }
 
 /** Another VM holds our VMID (made outside Keel): give the id up and reserve another. */
@@ -220,23 +223,15 @@ const clone: Step = async (ctx, server, p) => {
 };
 
 async function waitUnlocked(ctx: JobContext, node: string, vmid: number): Promise<void> {
-  const deadline = Date.now() + ctx.timings.taskTimeoutMs;
-  for (;;) {
-    const status = await ctx.pve.vmStatus(node, vmid);
-    if (!status.lock) return;
-    if (Date.now() > deadline)
-      throw new PveError(0, `VM ${vmid} stayed locked (${status.lock})`, 'transient');
-    ctx.checkLease();
-    await new Promise((r) => setTimeout(r, ctx.pve.pollMs));
-  }
-}
-
-/** A failed task: a lock or timeout may pass, anything else will not. */
-function taskFailure(what: string, exitstatus: string): Error {
-  const transient = /got timeout|can't lock|VM is locked/i.test(exitstatus);
-  return transient
-    ? new PveError(0, `${what} failed: ${exitstatus}`, 'transient')
-    : new PermanentJobError(`${what} failed: ${exitstatus}`);
+  let lock: string | undefined;
+  const unlocked = await pollUntil(
+    async () => {
+      lock = (await ctx.pve.vmStatus(node, vmid)).lock;
+      return lock ? undefined : true;
+    },
+    { timeoutMs: ctx.timings.taskTimeoutMs, intervalMs: ctx.pve.pollMs, beforeEach: () => ctx.checkLease() },
+  );
+  if (!unlocked) throw new PveError(0, `VM ${vmid} stayed locked (${lock})`, 'transient');
 }
 
 const configure: Step = async (ctx, server, _p) => {
@@ -296,19 +291,23 @@ export function firstGuestIpv4(
 
 const awaitIp: Step = async (ctx, server, p) => {
   const ip = await allocationFor(ctx.db, server.id);
-  const deadline = Date.now() + ctx.timings.agentTimeoutMs;
-  let seen: string | null = null;
-  while (Date.now() < deadline) {
-    ctx.checkLease();
-    try {
-      seen = firstGuestIpv4(await ctx.pve.agentInterfaces(p.node!, p.vmid!));
-      if (seen) break;
-    } catch (err) {
-      // "QEMU guest agent is not running" until the guest has booted; anything else is real.
-      if (!(err instanceof PveError && /agent|got timeout|not running/i.test(err.message))) throw err;
-    }
-    await new Promise((r) => setTimeout(r, ctx.timings.agentPollMs));
-  }
+  const seen =
+    (await pollUntil(
+      async () => {
+        try {
+          return firstGuestIpv4(await ctx.pve.agentInterfaces(p.node!, p.vmid!)) ?? undefined;
+        } catch (err) {
+          // "QEMU guest agent is not running" until the guest has booted; anything else is real.
+          if (err instanceof PveError && /agent|got timeout|not running/i.test(err.message)) return undefined;
+          throw err;
+        }
+      },
+      {
+        timeoutMs: ctx.timings.agentTimeoutMs,
+        intervalMs: ctx.timings.agentPollMs,
+        beforeEach: () => ctx.checkLease(),
+      },
+    )) ?? null;
   p.confirmedIp = seen;
   if (!seen) {
     await ctx.audit({
