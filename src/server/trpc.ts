@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import superjson from 'superjson';
 import type { User } from '../shared/api.ts';
+import type { ErrorCode } from '../shared/errors.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { PveClient } from './pve/client.ts';
@@ -51,7 +52,38 @@ export type Context = ReturnType<typeof createContextInner>;
 
 // 2. Init -------------------------------------------------------------------------------------------
 
-const t = initTRPC.context<Context>().create({
+/**
+ * How a procedure is also served over REST under /api. The REST adapter and the OpenAPI document are
+ * both generated from this, so a procedure with `meta.rest` is a documented route and nothing else is.
+ */
+export interface RestMeta {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /**
+   * Under /api, with path parameters in braces (`/servers/{id}`), each a field of the input. The rest
+   * of the input comes from the query string (GET, DELETE) or the JSON body (POST, PUT, PATCH).
+   */
+  path: `/${string}`;
+  operationId: string;
+  summary: string;
+  /** 200 unless said: 201 Created, or 202 Accepted when the work goes on in the background. */
+  status?: 200 | 201 | 202;
+  /** With 201 or 202: the resource to look at, filled in from the response: `/servers/{server.id}`. */
+  location?: `/${string}`;
+  /**
+   * The errors the procedure itself can answer. Those of its base procedure (UNAUTHORIZED, FORBIDDEN),
+   * of input validation and of the transport (413, 415, 500, 503) are added to the document for it.
+   */
+  errors: readonly ErrorCode[];
+}
+
+export interface KeelMeta {
+  /** Who may call: set by protectedProcedure ('user') and adminProcedure ('admin'); absent is public. */
+  auth?: 'user' | 'admin';
+  rest?: RestMeta;
+}
+
+const withMeta = initTRPC.context<Context>().meta<KeelMeta>();
+const t = withMeta.create({
   transformer: superjson,
   // Never send stack traces, whatever NODE_ENV says.
   isDev: false,
@@ -82,7 +114,7 @@ export const publicProcedure = t.procedure;
 const unauthorized = (message: string) => appError('UNAUTHORIZED', message);
 
 /** Verifies the bearer token and loads its user; a handler behind it always has `ctx.user`. */
-export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const protectedProcedure = t.procedure.meta({ auth: 'user' }).use(async ({ ctx, next }) => {
   if (!ctx.authorization) throw unauthorized('Sign in first: this request has no bearer token.');
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(ctx.authorization.trim());
   if (!match) throw unauthorized('The Authorization header must be "Bearer <access token>".');
@@ -98,7 +130,7 @@ export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
   return next({ ctx: { user: user satisfies User, log: ctx.log.child({ userId: user.id }) } });
 });
 
-export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+export const adminProcedure = protectedProcedure.meta({ auth: 'admin' }).use(({ ctx, next }) => {
   if (ctx.user.role !== 'admin') throw appError('FORBIDDEN', 'This needs an administrator account.');
   return next();
 });

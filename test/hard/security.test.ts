@@ -10,7 +10,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultThrottleLimits } from '../../src/server/auth/login-throttle.ts';
 import { auditEvents, refreshTokens, serverJobs, servers, users } from '../../src/server/db/schema.ts';
-import { restRoutes, type RestRoute } from '../../src/server/http/rest-routes.ts';
+import { restRoutes, type RestRoute } from '../../src/server/http/rest-contract.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { PveClient } from '../../src/server/pve/client.ts';
 import { startWorker } from '../../src/server/worker/worker.ts';

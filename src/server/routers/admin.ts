@@ -11,6 +11,15 @@ export const adminRouter = createTRPCRouter({
   servers: createTRPCRouter({
     /** All servers of all customers, newest first, with each one's owner. */
     list: adminProcedure
+      .meta({
+        rest: {
+          method: 'GET',
+          path: '/admin/servers',
+          operationId: 'adminListServers',
+          summary: "Every customer's servers with their owners, newest first (administrators only)",
+          errors: [],
+        },
+      })
       .input(listServersInputSchema.optional())
       .output(adminServerListSchema)
       .query(({ ctx, input }) => listAllServers(ctx.db, input ?? { limit: 100 })),
