@@ -1,8 +1,8 @@
 import {
+  actOnServerInputSchema,
   createServerInputSchema,
   getServerInputSchema,
   listServersInputSchema,
-  serverActionInputSchema,
   serverIdInputSchema,
   serverListSchema,
   serverResultSchema,
@@ -79,7 +79,7 @@ export const serversRouter = createTRPCRouter({
         errors: ['NOT_FOUND', 'INVALID_STATE'],
       },
     })
-    .input(serverIdInputSchema.extend(serverActionInputSchema.shape))
+    .input(actOnServerInputSchema)
     .output(serverResultSchema)
     .mutation(async ({ ctx, input }) => ({
       server: await requestAction(ctx.db, requestInfo(ctx), input.id, input.action),
