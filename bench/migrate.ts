@@ -31,7 +31,7 @@ const dbName = `keel_bench_whmcs_${scale}`;
 const url = `mysql://root@127.0.0.1:3306/${dbName}`;
 const root = new URL('..', import.meta.url).pathname;
 
-const probe = await mysql.createConnection({ host: '127.0.0.1', user: 'root' }).promise();
+const probe = mysql.createConnection({ host: '127.0.0.1', user: 'root' }).promise();
 const [exists] = await probe.query<mysql.RowDataPacket[]>(
   `SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'tblhosting'`,
   [dbName],
@@ -108,7 +108,8 @@ try {
   const esc = (v: unknown) =>
     v === null
       ? '\\N'
-      : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+      : // eslint-disable-next-line @typescript-eslint/no-base-to-string -- MariaDB values print as themselves
+        String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
   const rows = my
     .query(
       'SELECT id, userid, packageid, server, regdate, domain, billingcycle, amount, nextduedate, domainstatus, dedicatedip, assignedips FROM tblhosting',

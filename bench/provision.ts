@@ -61,7 +61,7 @@ async function startSimProcess() {
     },
   );
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
+  proc.stdout.on('data', (d) => (out += d));
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
       if (/X-Sim-Admin: \S+/.test(out)) {

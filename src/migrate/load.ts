@@ -269,7 +269,7 @@ function upsertServersSql(rows: readonly ServerRow[]): SQL {
 }
 
 async function run<T>(db: Writer, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown;
+  const result: unknown = await db.execute(query);
   return (Array.isArray(result) ? result : ((result as { rows: T[] }).rows ?? [])) as T[];
 }
 

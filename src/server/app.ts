@@ -49,7 +49,7 @@ const refuseMethodsTrpcCannotRead: RequestHandler = (req, res, next) => {
   res
     .status(405)
     .set('Allow', 'GET, POST')
-    .json({ error: config.transformer.output.serialize(shape) });
+    .json({ error: config.transformer.output.serialize(shape) as unknown });
 };
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 const defaultClientDir = resolve(fileURLToPath(new URL('../../dist/client', import.meta.url)));
@@ -145,7 +145,7 @@ export function createApp(options: AppOptions): express.Express {
       maxBodySize: 64 * 1024,
       onError: ({ error, req }) => {
         if (toPublicError(error).unexpected)
-          (req as express.Request).log.error({ err: error }, 'procedure failed');
+          req.log.error({ err: error }, 'procedure failed');
       },
       responseMeta: ({ errors }) => {
         const retryAfter = errors

@@ -175,7 +175,7 @@ describe('JWT', () => {
         ).status,
       );
     console.log(
-      `deleted user: ${statuses.length} requests with a still-unexpired token, statuses ${[...new Set(statuses)]}`,
+      `deleted user: ${statuses.length} requests with a still-unexpired token, statuses ${[...new Set(statuses)].join(',')}`,
     );
     expect(new Set(statuses)).toEqual(new Set([401]));
   });

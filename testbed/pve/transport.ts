@@ -160,7 +160,7 @@ export class Transport {
           else if (value === false) params[key] = '0';
           else if (Array.isArray(value)) params[key] = value.map(String).join(',');
           else if (typeof value === 'object') params[key] = JSON.stringify(value);
-          else params[key] = String(value);
+          else params[key] = typeof value === 'string' ? value : JSON.stringify(value);
         }
       } else if (/^multipart\//i.test(contentType)) {
         throw new PveError(501, 'Unsupported content type for this simulator (multipart)');

@@ -47,7 +47,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   );
 }
 
-function ToastCard({ toast, onDismiss }: { toast: ToastItem; onDismiss(id: number): void }) {
+function ToastCard({ toast, onDismiss }: { toast: ToastItem; onDismiss: (id: number) => void }) {
   const tone =
     toast.tone === 'success'
       ? 'border-emerald-200 bg-white text-slate-800'

@@ -128,8 +128,8 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
       await db.execute(sql`select 1`);
     },
     listen: async (channel, onNotify) => {
-      const { unlisten } = await client.listen(channel, () => onNotify());
-      return unlisten;
+      const listener = await client.listen(channel, () => onNotify());
+      return () => listener.unlisten();
     },
     close: () => client.end({ timeout: 5 }),
   };

@@ -18,7 +18,8 @@ function cookieJar(req: Request, res: Response, secure: boolean): CookieJar {
 export function expressContextFactory(deps: AppDeps): RequestContextFactory {
   return (req, res) =>
     createContextInner(deps, {
-      requestId: String(req.id),
+      // genReqId in app.ts gives every request a string id.
+      requestId: req.id as string,
       ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       log: req.log,
       authorization: req.headers.authorization,

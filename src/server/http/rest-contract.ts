@@ -82,10 +82,8 @@ function routeOf(procedurePath: string, def: ProcedureDef, meta: RestMeta): Rest
     if (!object?.shape[name]) throw new Error(`${where}: the input has no field ${name} for the path`);
   }
   // What the query string or the body carries: the input less its path parameters.
-  const remainder =
-    object && pathParams.length
-      ? object.omit(Object.fromEntries(pathParams.map((name) => [name, true])) as Record<string, true>)
-      : input;
+  const pathMask: Record<string, true> = Object.fromEntries(pathParams.map((name) => [name, true]));
+  const remainder = object && pathParams.length ? object.omit(pathMask) : input;
   const remainderObject = objectOf(remainder);
   const fromQuery = meta.method === 'GET' || meta.method === 'DELETE';
   if (fromQuery && remainder && !remainderObject)
@@ -142,7 +140,7 @@ export function restRoutesOf(procedures: Record<string, unknown>): RestRoute[] {
 export const restRoutes: RestRoute[] = restRoutesOf(appRouter._def.procedures);
 
 export interface RestRequest {
-  params: Record<string, string>;
+  params: Record<string, unknown>;
   query: Record<string, unknown>;
   body: unknown;
 }

@@ -16,9 +16,9 @@ export function createRestRouter(createContext: RequestContextFactory): express.
     router[route.method](route.path, async (req: Request, res: Response) => {
       try {
         const input = restInput(route, {
-          params: req.params as Record<string, string>,
-          query: req.query as Record<string, unknown>,
-          body: req.body as unknown,
+          params: req.params,
+          query: req.query,
+          body: req.body,
         });
         const result: unknown = await callTRPCProcedure({
           router: appRouter,

@@ -60,7 +60,7 @@ export function pinnedAgent(fingerprint: string): https.Agent {
       }
       done(null, socket);
     });
-    socket.once('error', (err) => done(err));
+    socket.once('error', (err: Error) => done(err));
     return undefined;
   }) as unknown as https.Agent['createConnection'];
   return agent;

@@ -45,7 +45,7 @@ export function CreateServerDialog({ trigger }: { trigger: ReactNode }) {
   );
 }
 
-function CreateServerForm({ onDone }: { onDone(): void }) {
+function CreateServerForm({ onDone }: { onDone: () => void }) {
   const trpc = useTRPC();
   const catalog = useQuery(trpc.catalog.get.queryOptions());
   if (catalog.isPending) {
@@ -70,7 +70,7 @@ function CreateServerForm({ onDone }: { onDone(): void }) {
   return <OrderForm catalog={catalog.data} onDone={onDone} />;
 }
 
-function OrderForm({ catalog, onDone }: { catalog: Catalog; onDone(): void }) {
+function OrderForm({ catalog, onDone }: { catalog: Catalog; onDone: () => void }) {
   const trpc = useTRPC();
   const notify = useToast();
   const storeServer = useStoreServer();

@@ -18,7 +18,7 @@ export function TerminateDialog({
 }: {
   server: Server;
   open: boolean;
-  onOpenChange(open: boolean): void;
+  onOpenChange: (open: boolean) => void;
 }) {
   const trpc = useTRPC();
   const notify = useToast();
