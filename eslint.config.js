@@ -80,7 +80,10 @@ export default tseslint.config(
       // With noUncheckedIndexedAccess, `match[1]!` after a successful regex is the honest spelling.
       '@typescript-eslint/no-non-null-assertion': 'off',
       // Numbers and booleans read naturally in messages; objects and nullish values stay refused.
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       // React ignores what an event handler returns; Keel's async handlers catch their own errors.
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
       'drizzle/enforce-delete-with-where': ['error', { drizzleObjectName: ['db', 'tx', 'ctx.db'] }],

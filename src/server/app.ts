@@ -144,8 +144,7 @@ export function createApp(options: AppOptions): express.Express {
       createContext: ({ req, res }) => createContext(req, res),
       maxBodySize: 64 * 1024,
       onError: ({ error, req }) => {
-        if (toPublicError(error).unexpected)
-          req.log.error({ err: error }, 'procedure failed');
+        if (toPublicError(error).unexpected) req.log.error({ err: error }, 'procedure failed');
       },
       responseMeta: ({ errors }) => {
         const retryAfter = errors

@@ -210,7 +210,9 @@ const clone: Step = async (ctx, server, p) => {
     p.cloneUpid = upid;
     await ctx.save('reserve_vmid', p); // still before `clone` is done, but the UPID is now durable
   }
-  const result = await ctx.runTask(node, `clone ${p.templateVmid} → ${vmid}`, () => Promise.resolve(p.cloneUpid!));
+  const result = await ctx.runTask(node, `clone ${p.templateVmid} → ${vmid}`, () =>
+    Promise.resolve(p.cloneUpid!),
+  );
   if (result && !result.ok) {
     if (/already exists|File exists/i.test(result.exitstatus))
       await abandonVmid(ctx, server, p, result.exitstatus);
