@@ -95,6 +95,15 @@ export default tseslint.config(
     // The one server module the dashboard may name, and only for its types.
     files: ['src/client/**/*.{ts,tsx}'],
     rules: {
+      // Props and hooks hand plain functions around; a method-shorthand prop type binds no `this`.
+      '@typescript-eslint/unbound-method': 'off',
+      // The router's redirect() and notFound() are thrown by design.
+      '@typescript-eslint/only-throw-error': [
+        'error',
+        {
+          allow: [{ from: 'package', package: '@tanstack/router-core', name: ['Redirect', 'NotFoundError'] }],
+        },
+      ],
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {

@@ -6,7 +6,9 @@ import { configDefaults } from 'vitest/config';
 export default defineConfig({
   root: 'src/client',
   plugins: [react(), tailwindcss()],
-  build: { outDir: '../../dist/client', emptyOutDir: true },
+  // The manifest maps each chunk to what it imports; `pnpm bench:ui` reads it to size what each kind of
+  // user downloads. It sits in `.vite/`, which the server's static files never serve.
+  build: { outDir: '../../dist/client', emptyOutDir: true, manifest: true },
   server: { proxy: { '/api': 'http://127.0.0.1:3000', '/trpc': 'http://127.0.0.1:3000' } },
   test: {
     root: '.',
@@ -50,7 +52,7 @@ export default defineConfig({
           name: 'client',
           environment: 'jsdom',
           include: ['src/client/**/*.test.{ts,tsx}'],
-          setupFiles: ['./test/setup-dom.ts'],
+          setupFiles: ['./test/setup-dom.ts', './src/client/testing/jsdom-gaps.ts'],
         },
       },
     ],

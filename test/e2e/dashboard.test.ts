@@ -43,6 +43,10 @@ describe('dashboard in Chromium', () => {
     if (clientDir) rmSync(clientDir, { recursive: true, force: true });
   });
 
+  /** Notices after an action, in the toasts' region (Radix also announces them for screen readers). */
+  const notice = (text: string) =>
+    page.getByRole('region', { name: /^Notifications/ }).getByText(text, { exact: false });
+
   const badge = (name: string) =>
     page
       .getByRole('heading', { level: 1, name })
@@ -81,7 +85,7 @@ describe('dashboard in Chromium', () => {
     await dialog.getByText('VPS M').click();
     await dialog.getByRole('button', { name: 'Create server' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await page.getByRole('status').getByText('web-1 is being set up.', { exact: false }).waitFor();
+    await notice('web-1 is being set up.').waitFor();
 
     const row = page.locator('tr[data-server-row]', { hasText: 'web-1' });
     await expect(row.textContent()).resolves.toMatch(/Provisioning|Running/);
@@ -121,7 +125,7 @@ describe('dashboard in Chromium', () => {
     const actions = page.getByRole('group', { name: 'Server actions' });
     await expect(actions.getByRole('button', { name: 'Start' }).isDisabled()).resolves.toBe(true);
     await actions.getByRole('button', { name: 'Reboot' }).click();
-    await page.getByText('web-1 is rebooting.').waitFor();
+    await notice('web-1 is rebooting.').waitFor();
     await badge('web-1')
       .filter({ hasText: /Rebooting|Running/ })
       .waitFor();
@@ -135,7 +139,7 @@ describe('dashboard in Chromium', () => {
       .getByRole('group', { name: 'Server actions' })
       .getByRole('button', { name: 'Terminate' })
       .click();
-    const dialog = page.getByRole('dialog', { name: 'Terminate web-1?' });
+    const dialog = page.getByRole('alertdialog', { name: 'Terminate web-1?' });
     const confirm = dialog.getByRole('button', { name: 'Terminate server' });
     await expect(confirm.isDisabled()).resolves.toBe(true);
     await dialog.getByLabel('Type web-1 to confirm').fill('web-2');
@@ -143,7 +147,7 @@ describe('dashboard in Chromium', () => {
     await dialog.getByLabel('Type web-1 to confirm').fill('web-1');
     await confirm.click();
     await dialog.waitFor({ state: 'detached' });
-    await page.getByText('web-1 is being terminated.').waitFor();
+    await notice('web-1 is being terminated.').waitFor();
     await badge('web-1')
       .filter({ hasText: /Terminating|Terminated/ })
       .waitFor();

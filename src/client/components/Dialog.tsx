@@ -4,6 +4,7 @@
  */
 import * as RadixDialog from '@radix-ui/react-dialog';
 import type { ReactNode } from 'react';
+import { contentClass, descriptionClass, overlayClass, titleClass } from './dialog-styles.ts';
 
 export interface DialogProps {
   open: boolean;
@@ -13,6 +14,8 @@ export interface DialogProps {
   children: ReactNode;
   /** The element that opens the dialog, if the dialog should own it. */
   trigger?: ReactNode;
+  /** Called when the pointer reaches the trigger or focus lands on it: time to fetch what the dialog needs. */
+  onTriggerIntent?: () => void;
   width?: 'md' | 'lg';
 }
 
@@ -23,22 +26,25 @@ export function Dialog({
   description,
   children,
   trigger,
+  onTriggerIntent,
   width = 'md',
 }: DialogProps) {
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
-      {trigger && <RadixDialog.Trigger asChild>{trigger}</RadixDialog.Trigger>}
+      {trigger && (
+        <RadixDialog.Trigger asChild onPointerEnter={onTriggerIntent} onFocus={onTriggerIntent}>
+          {trigger}
+        </RadixDialog.Trigger>
+      )}
       <RadixDialog.Portal>
-        <RadixDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40 backdrop-blur-[2px]" />
+        <RadixDialog.Overlay className={overlayClass} />
         <RadixDialog.Content
-          className={`fixed inset-x-0 bottom-0 z-50 max-h-[92vh] overflow-y-auto rounded-t-2xl bg-white p-6 shadow-xl focus:outline-none sm:inset-x-auto sm:top-1/2 sm:bottom-auto sm:left-1/2 sm:w-full sm:-translate-x-1/2 sm:-translate-y-1/2 sm:rounded-2xl ${width === 'lg' ? 'sm:max-w-xl' : 'sm:max-w-md'}`}
+          className={contentClass(width)}
           {...(description ? {} : { 'aria-describedby': undefined })}
         >
-          <RadixDialog.Title className="text-lg font-semibold text-slate-900">{title}</RadixDialog.Title>
+          <RadixDialog.Title className={titleClass}>{title}</RadixDialog.Title>
           {description && (
-            <RadixDialog.Description className="mt-1 text-sm text-slate-600">
-              {description}
-            </RadixDialog.Description>
+            <RadixDialog.Description className={descriptionClass}>{description}</RadixDialog.Description>
           )}
           <div className="mt-5">{children}</div>
           <RadixDialog.Close

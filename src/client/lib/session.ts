@@ -5,8 +5,17 @@
 import { useSyncExternalStore } from 'react';
 import type { User } from '../../shared/api.ts';
 
+/**
+ * Why nobody is signed in: no session to renew on this visit, the session ran out on its own, or the
+ * user signed out (here or in another tab). Only a session that ran out says so on the sign-in page;
+ * only a deliberate sign-out forgets the page to come back to.
+ */
+export type SignedOutReason = 'no-session' | 'expired' | 'signed-out';
+
 export type Session =
-  { status: 'unknown' } | { status: 'signedOut'; expired: boolean } | { status: 'signedIn'; user: User };
+  | { status: 'unknown' }
+  | { status: 'signedOut'; reason: SignedOutReason }
+  | { status: 'signedIn'; user: User };
 
 let accessToken: string | null = null;
 let session: Session = { status: 'unknown' };
@@ -30,10 +39,9 @@ export function signedIn(token: string, user: User): void {
   publish({ status: 'signedIn', user });
 }
 
-/** `expired` says the session ended on its own (not by "Sign out"), so the login page can say so. */
-export function signedOut(expired = false): void {
+export function signedOut(reason: SignedOutReason): void {
   accessToken = null;
-  publish({ status: 'signedOut', expired });
+  publish({ status: 'signedOut', reason });
 }
 
 export function subscribeSession(listener: () => void): () => void {

@@ -84,7 +84,7 @@ describe('the API client', () => {
       }),
     );
     await expect(createApiClient().users.me.query()).rejects.toThrow('The access token is invalid');
-    expect(getSession()).toEqual({ status: 'signedOut', expired: true });
+    expect(getSession()).toEqual({ status: 'signedOut', reason: 'expired' });
   });
 
   it('does not try to renew when signing in itself is refused', async () => {

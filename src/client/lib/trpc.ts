@@ -94,7 +94,7 @@ export function renewOnUnauthorizedLink(): TRPCLink<AppRouter> {
                 if (result) {
                   attempt();
                 } else {
-                  signedOut(true);
+                  signedOut('expired');
                   observer.error(error);
                 }
               });

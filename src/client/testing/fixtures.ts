@@ -8,8 +8,15 @@ export const user: User = {
   role: 'customer',
 };
 
-export function loginResult(token = 'header.payload.sig'): LoginResult {
-  return { accessToken: token, tokenType: 'Bearer', expiresIn: 900, user };
+export const admin: User = {
+  id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+  email: 'grace@example.com',
+  name: 'Grace Hopper',
+  role: 'admin',
+};
+
+export function loginResult(token = 'header.payload.sig', who: User = user): LoginResult {
+  return { accessToken: token, tokenType: 'Bearer', expiresIn: 900, user: who };
 }
 
 let counter = 0;

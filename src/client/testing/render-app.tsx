@@ -1,5 +1,5 @@
 import { QueryClient } from '@tanstack/react-query';
-import { render } from '@testing-library/react';
+import { render, screen } from '@testing-library/react';
 import { setupServer } from 'msw/node';
 import { App } from '../app/App.tsx';
 import { resetSession } from '../lib/session.ts';
@@ -17,4 +17,9 @@ export function renderApp(path: string, procedures: Procedures) {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const view = render(<App queryClient={queryClient} apiClient={createApiClient()} />);
   return { ...view, calls, queryClient, callsTo: (p: string) => calls.filter((c) => c.path === p) };
+}
+
+/** Where notices after an action appear (Radix Toast's viewport, reached with F8). */
+export function notifications(): HTMLElement {
+  return screen.getByRole('region', { name: /^Notifications/ });
 }

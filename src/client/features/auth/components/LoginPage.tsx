@@ -1,6 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
 import { describeError } from '../../../lib/errors.ts';
-import { navigate, safeNextPath, useLocation } from '../../../lib/router.tsx';
 import { signedIn, useSession } from '../../../lib/session.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { LoginForm } from './LoginForm.tsx';
@@ -9,10 +8,8 @@ import { KeelMark } from '../../../components/KeelMark.tsx';
 export function LoginPage() {
   const trpc = useTRPC();
   const session = useSession();
-  const { search } = useLocation();
   const login = useMutation(trpc.auth.login.mutationOptions());
-  const next = safeNextPath(new URLSearchParams(search).get('next'));
-  const expired = session.status === 'signedOut' && session.expired;
+  const expired = session.status === 'signedOut' && session.reason === 'expired';
 
   return (
     <div className="flex min-h-dvh flex-col items-center justify-center bg-slate-50 px-4 py-12">
@@ -26,8 +23,8 @@ export function LoginPage() {
           onSubmit={async (email, password) => {
             try {
               const result = await login.mutateAsync({ email, password });
+              // The sign-in route's guard then sends the user on to the page they asked for.
               signedIn(result.accessToken, result.user);
-              navigate(next, { replace: true });
             } catch (err) {
               throw new Error(describeError(err).message, { cause: err });
             }

@@ -1,5 +1,4 @@
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
 import type { Server } from '../../../../shared/api.ts';
 import { canTerminate, isActionAllowed, type ServerAction } from '../../../../shared/server-status.ts';
 import { Button } from '../../../components/Button.tsx';
@@ -22,7 +21,6 @@ export function ServerActions({ server }: { server: Server }) {
   const trpc = useTRPC();
   const notify = useToast();
   const storeServer = useStoreServer();
-  const [terminateOpen, setTerminateOpen] = useState(false);
   const act = useMutation(
     trpc.servers.action.mutationOptions({
       onSuccess: ({ server: updated }, { action }) => {
@@ -52,17 +50,20 @@ export function ServerActions({ server }: { server: Server }) {
           </Button>
         );
       })}
-      <Button
-        variant="secondary"
-        size="sm"
-        className="text-red-700 hover:border-red-300 hover:bg-red-50 disabled:hover:bg-white"
-        disabled={!canTerminate(server.status) || act.isPending}
-        title={canTerminate(server.status) ? undefined : unavailable}
-        onClick={() => setTerminateOpen(true)}
-      >
-        Terminate
-      </Button>
-      <TerminateDialog server={server} open={terminateOpen} onOpenChange={setTerminateOpen} />
+      <TerminateDialog
+        server={server}
+        trigger={
+          <Button
+            variant="secondary"
+            size="sm"
+            className="text-red-700 hover:border-red-300 hover:bg-red-50 disabled:hover:bg-white"
+            disabled={!canTerminate(server.status) || act.isPending}
+            title={canTerminate(server.status) ? undefined : unavailable}
+          >
+            Terminate
+          </Button>
+        }
+      />
     </div>
   );
 }

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from '../../../../shared/api.ts';
 import { catalog, loginResult, server } from '../../../testing/fixtures.ts';
-import { mockServer, renderApp } from '../../../testing/render-app.tsx';
+import { mockServer, notifications, renderApp } from '../../../testing/render-app.tsx';
 import { ApiError } from '../../../testing/trpc-msw.ts';
 
 beforeAll(() => mockServer.listen({ onUnhandledRequest: 'error' }));
@@ -168,7 +168,7 @@ describe('create server dialog', () => {
     });
     const row = within(rowOf('web-1'));
     expect(row.getByText('Provisioning')).toBeInTheDocument();
-    expect(screen.getByRole('status')).toHaveTextContent('web-1 is being set up.');
+    expect(notifications()).toHaveTextContent('web-1 is being set up.');
   });
 
   it("shows the API's refusal in words", async () => {

@@ -1,3 +1,4 @@
+import { Link } from '@tanstack/react-router';
 import { useEffect, useMemo, useState } from 'react';
 import type { Server } from '../../../../shared/api.ts';
 import { serverStatuses } from '../../../../shared/server-status.ts';
@@ -6,7 +7,6 @@ import { LoadError } from '../../../components/LoadError.tsx';
 import { CopyButton } from '../../../components/CopyButton.tsx';
 import { inputClass } from '../../../components/Field.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
-import { Link } from '../../../lib/router.tsx';
 import { useServers } from '../hooks/useServers.ts';
 import {
   filterServers,
@@ -194,7 +194,8 @@ function ServerTable({ servers }: { servers: Server[] }) {
             <tr key={server.id} className="group hover:bg-slate-50/70" data-server-row>
               <td className="px-4 py-3 align-top">
                 <Link
-                  href={`/servers/${server.id}`}
+                  to="/servers/$serverId"
+                  params={{ serverId: server.id }}
                   className="font-medium text-slate-900 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
                 >
                   {server.name}

@@ -11,7 +11,7 @@ import {
   type ServerAction,
 } from '../../../../shared/server-status.ts';
 import { loginResult, server } from '../../../testing/fixtures.ts';
-import { mockServer, renderApp } from '../../../testing/render-app.tsx';
+import { mockServer, notifications, renderApp } from '../../../testing/render-app.tsx';
 import { ApiError } from '../../../testing/trpc-msw.ts';
 
 beforeAll(() => mockServer.listen({ onUnhandledRequest: 'error' }));
@@ -111,7 +111,7 @@ describe('server page', () => {
     });
     await userEvent.click(await screen.findByRole('button', { name: 'Reboot' }));
     expect(await screen.findByText('Rebooting')).toBeInTheDocument();
-    expect(screen.getByRole('status')).toHaveTextContent('web-4 is rebooting.');
+    expect(notifications()).toHaveTextContent('web-4 is rebooting.');
     expect(screen.getByRole('button', { name: 'Reboot' })).toBeDisabled();
     expect(view.callsTo('servers.action')[0]?.input).toEqual({ id: web.id, action: 'reboot' });
   });
@@ -143,7 +143,7 @@ describe('server page', () => {
       },
     });
     await userEvent.click(await screen.findByRole('button', { name: 'Terminate' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Terminate db-7?' });
+    const dialog = await screen.findByRole('alertdialog', { name: 'Terminate db-7?' });
     const confirm = within(dialog).getByRole('button', { name: 'Terminate server' });
     const input = within(dialog).getByLabelText('Type db-7 to confirm');
     expect(confirm).toBeDisabled();
@@ -157,9 +157,9 @@ describe('server page', () => {
     await userEvent.click(confirm);
 
     expect(await screen.findByText('Terminating')).toBeInTheDocument();
-    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
     expect(view.callsTo('servers.terminate')[0]?.input).toEqual({ id: web.id });
-    expect(screen.getByRole('status')).toHaveTextContent('db-7 is being terminated.');
+    expect(notifications()).toHaveTextContent('db-7 is being terminated.');
   });
 });
 

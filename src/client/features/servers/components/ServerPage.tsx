@@ -1,9 +1,9 @@
+import { Link } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import type { Server, ServerEvent } from '../../../../shared/api.ts';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { CopyButton } from '../../../components/CopyButton.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
-import { Link } from '../../../lib/router.tsx';
 import { useServer } from '../hooks/useServers.ts';
 import { formatAge, formatMemory } from '../lib/format.ts';
 import { ProvisioningProgress } from './ProvisioningProgress.tsx';
@@ -15,7 +15,8 @@ export function ServerPage({ id }: { id: string }) {
   return (
     <div className="space-y-6">
       <Link
-        href="/"
+        to="/servers"
+        activeOptions={{ exact: true }}
         className="inline-flex items-center gap-1 text-sm text-slate-600 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-600"
       >
         <span aria-hidden="true">←</span> All servers

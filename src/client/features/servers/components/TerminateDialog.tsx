@@ -1,8 +1,8 @@
 import { useMutation } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { Server } from '../../../../shared/api.ts';
 import { Button } from '../../../components/Button.tsx';
-import { Dialog, DialogClose } from '../../../components/Dialog.tsx';
+import { AlertDialog, AlertDialogCancel } from '../../../components/AlertDialog.tsx';
 import { Field, inputClass } from '../../../components/Field.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { useToast } from '../../../components/Toast.tsx';
@@ -10,20 +10,17 @@ import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { useStoreServer } from '../hooks/useServers.ts';
 
-/** Termination destroys the server and its disk, so the customer types its name to confirm. */
-export function TerminateDialog({
-  server,
-  open,
-  onOpenChange,
-}: {
-  server: Server;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
-}) {
+/**
+ * Termination destroys the server and its disk, so the customer types its name to confirm, in an alert
+ * dialog that a stray click outside cannot dismiss.
+ */
+export function TerminateDialog({ server, trigger }: { server: Server; trigger: ReactNode }) {
+  const [open, setOpen] = useState(false);
   const trpc = useTRPC();
   const notify = useToast();
   const storeServer = useStoreServer();
   const [typed, setTyped] = useState('');
+  const confirmInput = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
   const terminate = useMutation(trpc.servers.terminate.mutationOptions());
   const confirmed = typed.trim() === server.name;
@@ -33,7 +30,7 @@ export function TerminateDialog({
       setTyped('');
       setError(null);
     }
-    onOpenChange(next);
+    setOpen(next);
   }
 
   async function handleSubmit(event: FormEvent) {
@@ -51,17 +48,20 @@ export function TerminateDialog({
   }
 
   return (
-    <Dialog
+    <AlertDialog
       open={open}
       onOpenChange={close}
       title={`Terminate ${server.name}?`}
       description="The server and everything on its disk will be deleted for good. Its IP address goes back to the pool. This cannot be undone."
+      trigger={trigger}
+      initialFocus={confirmInput}
     >
       <form onSubmit={handleSubmit} className="space-y-4">
         <Field label={`Type ${server.name} to confirm`}>
           {(props) => (
             <input
               {...props}
+              ref={confirmInput}
               value={typed}
               onChange={(e) => setTyped(e.target.value)}
               autoComplete="off"
@@ -77,15 +77,15 @@ export function TerminateDialog({
           </p>
         )}
         <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-          <DialogClose asChild>
+          <AlertDialogCancel asChild>
             <Button variant="secondary">Cancel</Button>
-          </DialogClose>
+          </AlertDialogCancel>
           <Button type="submit" variant="danger" disabled={!confirmed || terminate.isPending}>
             {terminate.isPending && <Spinner />}
             Terminate server
           </Button>
         </div>
       </form>
-    </Dialog>
+    </AlertDialog>
   );
 }

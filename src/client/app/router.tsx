@@ -1,0 +1,210 @@
+/**
+ * The dashboard's routes, written in code. Guards run in `beforeLoad`, before anything of a page loads:
+ * the signed-in area sends visitors to sign in and remembers the page they asked for; the operator
+ * console answers "Page not found" to everybody but admins. The sign-in page, the account pages and the
+ * console are chunks of their own (`lazyRouteComponent`), so the customer's first screen carries none of
+ * them and a customer never downloads the console at all.
+ */
+import type { QueryClient } from '@tanstack/react-query';
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  notFound,
+  Outlet,
+  redirect,
+  useMatches,
+} from '@tanstack/react-router';
+import { useEffect } from 'react';
+import { ServerListPage } from '../features/servers/components/ServerListPage.tsx';
+import { ServerPage } from '../features/servers/components/ServerPage.tsx';
+import { safeNextPath } from '../lib/next-path.ts';
+import { getSession } from '../lib/session.ts';
+import { AppLayout } from './AppLayout.tsx';
+import { NotFound } from './NotFound.tsx';
+import { RouteError } from './RouteError.tsx';
+
+export interface RouterContext {
+  queryClient: QueryClient;
+}
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: function Root() {
+    return (
+      <>
+        <DocumentTitle />
+        <Outlet />
+      </>
+    );
+  },
+});
+
+const loginRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'login',
+  staticData: { title: 'Sign in' },
+  validateSearch: (search: Record<string, unknown>): { next?: string } =>
+    typeof search.next === 'string' ? { next: search.next } : {},
+  beforeLoad: ({ search }) => {
+    if (getSession().status === 'signedIn') {
+      throw redirect({ href: safeNextPath(search.next), replace: true });
+    }
+  },
+  // Nothing one account saw may linger for the next one.
+  onEnter: ({ context }) => context.queryClient.clear(),
+  component: lazyRouteComponent(() => import('../features/auth/components/LoginPage.tsx'), 'LoginPage'),
+});
+
+/** Every page behind sign-in hangs below this layout route, which has no path of its own. */
+const signedInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'signedIn',
+  beforeLoad: ({ location }) => {
+    const session = getSession();
+    if (session.status !== 'signedIn') {
+      // After "Sign out" the next person starts afresh; a visit or an ended session comes back here.
+      const keepPlace = !(session.status === 'signedOut' && session.reason === 'signed-out');
+      const next = keepPlace && location.href !== '/' ? location.href : undefined;
+      throw redirect({ to: '/login', search: next ? { next } : {}, replace: true });
+    }
+    return { user: session.user };
+  },
+  component: function SignedInLayout() {
+    const { user } = signedInRoute.useRouteContext();
+    return (
+      <AppLayout user={user}>
+        <Outlet />
+      </AppLayout>
+    );
+  },
+});
+
+const indexRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/',
+  beforeLoad: () => {
+    throw redirect({ to: '/servers', replace: true });
+  },
+});
+
+const serverListRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: 'servers',
+  staticData: { title: 'Servers' },
+  component: ServerListPage,
+});
+
+const serverRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: 'servers/$serverId',
+  staticData: { title: 'Server' },
+  component: function ServerRoute() {
+    const { serverId } = serverRoute.useParams();
+    return <ServerPage key={serverId} id={serverId} />;
+  },
+});
+
+const accountRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: 'account',
+  staticData: { title: 'Account' },
+  component: lazyRouteComponent(
+    () => import('../features/account/components/AccountPage.tsx'),
+    'AccountPage',
+  ),
+});
+
+const adminRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: 'admin',
+  staticData: { title: 'Operator console' },
+  beforeLoad: ({ context }) => {
+    // The same answer as for any unknown address: a customer learns nothing about the console.
+    if (context.user.role !== 'admin') throw notFound();
+  },
+  notFoundComponent: NotFound,
+  component: lazyRouteComponent(() => import('../features/admin/components/AdminLayout.tsx'), 'AdminLayout'),
+});
+
+/** The console's sections. Each shows a placeholder until its page is built on the operator API. */
+const adminSection = lazyRouteComponent(
+  () => import('../features/admin/components/AdminSectionPlaceholder.tsx'),
+  'AdminSectionPlaceholder',
+);
+const adminSectionRoute = <const TPath extends string>(path: TPath, title: string) =>
+  createRoute({
+    getParentRoute: () => adminRoute,
+    path,
+    staticData: { title: `${title} · Operator console` },
+    component: adminSection,
+  });
+const adminOverviewRoute = adminSectionRoute('/', 'Overview');
+const adminCatalogueRoute = adminSectionRoute('catalogue', 'Catalogue');
+const adminCustomersRoute = adminSectionRoute('customers', 'Customers');
+const adminServersRoute = adminSectionRoute('servers', 'Servers');
+const adminAuditLogRoute = adminSectionRoute('audit-log', 'Audit log');
+
+/** Any other address inside the signed-in area: sign in first, then "Page not found". */
+const notFoundRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '$',
+  staticData: { title: 'Page not found' },
+  component: NotFound,
+});
+
+const routeTree = rootRoute.addChildren([
+  loginRoute,
+  signedInRoute.addChildren([
+    indexRoute,
+    serverListRoute,
+    serverRoute,
+    accountRoute,
+    adminRoute.addChildren([
+      adminOverviewRoute,
+      adminCatalogueRoute,
+      adminCustomersRoute,
+      adminServersRoute,
+      adminAuditLogRoute,
+    ]),
+    notFoundRoute,
+  ]),
+]);
+
+export function createAppRouter(context: RouterContext) {
+  return createRouter({
+    routeTree,
+    context,
+    // Hovering or focusing a link loads that page's chunk, so the click finds it ready.
+    defaultPreload: 'intent',
+    defaultNotFoundComponent: NotFound,
+    defaultErrorComponent: RouteError,
+    scrollRestoration: true,
+  });
+}
+
+export type AppRouter = ReturnType<typeof createAppRouter>;
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: AppRouter;
+  }
+  interface StaticDataRouteOption {
+    /** The page's name in the browser tab, before "· Keel". */
+    title?: string;
+  }
+}
+
+/** The tab title of the deepest page that has one; a page that was not found says so. */
+function DocumentTitle() {
+  const title = useMatches({
+    select: (matches) => {
+      if (matches.some((match) => match.status === 'notFound')) return 'Page not found';
+      return matches.findLast((match) => match.staticData.title)?.staticData.title;
+    },
+  });
+  useEffect(() => {
+    document.title = title ? `${title} · Keel` : 'Keel';
+  }, [title]);
+  return null;
+}

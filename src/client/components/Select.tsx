@@ -1,0 +1,87 @@
+/**
+ * Radix Select with Keel's look: a button that opens a list, chosen by pointer or keyboard (arrows,
+ * typing the first letters, Enter), announced as a combobox. Takes the id and aria props `Field` hands
+ * its control, so the label and error are wired to it.
+ */
+import * as RadixSelect from '@radix-ui/react-select';
+import { inputClass } from './Field.tsx';
+
+export interface SelectOption {
+  value: string;
+  label: string;
+}
+
+export interface SelectProps {
+  value: string;
+  onValueChange(value: string): void;
+  options: readonly SelectOption[];
+  id?: string;
+  name?: string;
+  placeholder?: string;
+  disabled?: boolean;
+  'aria-label'?: string;
+  'aria-describedby'?: string;
+  'aria-invalid'?: boolean;
+}
+
+export function Select({
+  value,
+  onValueChange,
+  options,
+  name,
+  placeholder,
+  disabled,
+  ...trigger
+}: SelectProps) {
+  return (
+    <RadixSelect.Root value={value} onValueChange={onValueChange} name={name} disabled={disabled}>
+      <RadixSelect.Trigger
+        {...trigger}
+        className={`${inputClass} flex items-center justify-between gap-2 text-left disabled:cursor-not-allowed disabled:opacity-60 data-placeholder:text-slate-400`}
+      >
+        <RadixSelect.Value placeholder={placeholder} />
+        <RadixSelect.Icon className="text-slate-500">
+          <svg viewBox="0 0 20 20" className="size-4" aria-hidden="true">
+            <path
+              d="M6 8l4 4 4-4"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.8"
+              strokeLinecap="round"
+            />
+          </svg>
+        </RadixSelect.Icon>
+      </RadixSelect.Trigger>
+      <RadixSelect.Portal>
+        <RadixSelect.Content
+          position="popper"
+          sideOffset={4}
+          className="z-[70] max-h-(--radix-select-content-available-height) min-w-(--radix-select-trigger-width) overflow-hidden rounded-lg border border-slate-200 bg-white shadow-lg motion-safe:animate-pop-in"
+        >
+          <RadixSelect.Viewport className="p-1">
+            {options.map((option) => (
+              <RadixSelect.Item
+                key={option.value}
+                value={option.value}
+                className="relative flex cursor-default items-center rounded-md py-1.5 pr-3 pl-8 text-sm text-slate-800 outline-none select-none data-highlighted:bg-slate-100 data-highlighted:text-slate-900 data-[state=checked]:font-medium"
+              >
+                <RadixSelect.ItemIndicator className="absolute left-2 text-sky-700">
+                  <svg viewBox="0 0 20 20" className="size-4" aria-hidden="true">
+                    <path
+                      d="M4 10.5l4 4 8-9"
+                      fill="none"
+                      stroke="currentColor"
+                      strokeWidth="2"
+                      strokeLinecap="round"
+                    />
+                  </svg>
+                </RadixSelect.ItemIndicator>
+                <RadixSelect.ItemText>{option.label}</RadixSelect.ItemText>
+              </RadixSelect.Item>
+            ))}
+          </RadixSelect.Viewport>
+        </RadixSelect.Content>
+      </RadixSelect.Portal>
+    </RadixSelect.Root>
+  );
+}
