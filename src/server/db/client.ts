@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql, type SQL } from 'drizzle-orm';
 import * as schema from './schema.ts';
 import { acquireDirLock } from './dir-lock.ts';
+import type { EmbeddedServer } from './socket.ts';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** The handle inside `db.transaction(async (tx) => …)`: every query function takes `Database | Tx`. */
@@ -32,6 +33,8 @@ export interface DatabaseHandle {
   ping(): Promise<void>;
   /** LISTEN on a channel; resolves to a function that stops listening. */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /** The embedded database only: serves it on 127.0.0.1:`port` for psql and db:studio; resolves to its URL. */
+  serve?: (port: number) => Promise<string>;
   close(): Promise<void>;
 }
 
@@ -146,6 +149,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   try {
     const client = await PGlite.create(dir);
     const db = drizzle(client, { schema }) as unknown as Database;
+    let socket: EmbeddedServer | undefined;
     return {
       db,
       kind: 'pglite',
@@ -154,7 +158,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
         await db.execute(sql`select 1`);
       },
       listen: (channel, onNotify) => client.listen(channel, () => onNotify()),
+      serve: async (port) => {
+        const { serveEmbeddedDatabase } = await import('./socket.ts');
+        socket = await serveEmbeddedDatabase(client, port);
+        return socket.url;
+      },
       close: async () => {
+        await socket?.close();
         await client.close();
         release();
       },
