@@ -358,7 +358,7 @@ async function main(): Promise<void> {
           db: drizzle(recordingClient, { schema }),
           config: loadConfig({ JWT_SECRET: jwtSecret, DATA_DIR: tmpdir(), DATABASE_URL: database.url }),
           log: silent,
-          loginThrottle: new LoginThrottle(),
+          loginThrottle: new LoginThrottle(database.handle.db),
         },
         {
           requestId: 'bench',
@@ -366,6 +366,7 @@ async function main(): Promise<void> {
           log: silent,
           authorization: `Bearer ${token0}`,
           cookies: { get: () => undefined, set: () => {}, clear: () => {} },
+          crossSite: false,
         },
       ),
     );

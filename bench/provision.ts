@@ -24,7 +24,7 @@ import { pinnedAgent } from '../src/server/pve/transport.ts';
 import { createPool } from '../src/server/db/ipam.ts';
 import { createUser } from '../src/server/services/users.ts';
 import { startWorker } from '../src/server/worker/worker.ts';
-import { DURATION, STORAGE_BANDWIDTH } from '../testbed/pve/simulator.ts';
+import { DURATION, STORAGE_BANDWIDTH } from '../testbed/pve/api/context.ts';
 import { createTestDatabase } from '../test/helpers/postgres.ts';
 
 const { values } = parseArgs({
@@ -139,7 +139,7 @@ const app = createApp({
   config,
   log,
   version: 'bench',
-  loginThrottle: new LoginThrottle(),
+  loginThrottle: new LoginThrottle(db),
   pve,
 });
 const server = app.listen(0, '127.0.0.1');
@@ -220,7 +220,12 @@ const state = await new Promise<{ vms: Record<string, { config: Record<string, u
 );
 const [, amount, unit] = /size=(\d+(?:\.\d+)?)([KMGT]?)/.exec(String(state.vms['9001']!.config.scsi0))!;
 const templateBytes = Number(amount) * ({ K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[unit as 'K'] ?? 1);
-const chainSimMs = DURATION.cloneSetup + DURATION.resize + DURATION.start + DURATION.networkAfterStart;
+const chainSimMs =
+  DURATION.cloneWorkerStart +
+  DURATION.cloneSetup +
+  DURATION.resize +
+  DURATION.start +
+  DURATION.networkAfterStart;
 const idealMs = (chainSimMs + (busiest * templateBytes * 1000) / STORAGE_BANDWIDTH) / speed;
 const evenMs =
   (chainSimMs + (Math.ceil(accepted / nodeCount) * templateBytes * 1000) / STORAGE_BANDWIDTH) / speed;

@@ -6,12 +6,13 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pino, { type Logger } from 'pino';
+import { loadSettings, type Settings } from '../server/config.ts';
 import { openDatabase, pendingMigrationStatements, type DatabaseHandle } from '../server/db/client.ts';
-import { PveClient } from '../server/pve/client.ts';
+import { connectPve, type PveConnection } from '../server/pve/connect.ts';
 import { loadMapping } from './mapping.ts';
+import { pveInventory, type PveVmInfo } from './pve-inventory.ts';
 import { runMigration, type RunResult } from './run.ts';
 import { connectSource, type SourceConnection } from './source.ts';
-import type { PveVmInfo } from './transform.ts';
 import { formatSummary } from './report.ts';
 
 export const usage = `Usage: pnpm migrate [options]
@@ -79,13 +80,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr('migrate: --client takes a positive WHMCS client id\n');
     return 2;
   }
+  let settings: Settings;
+  try {
+    settings = loadSettings(io.env);
+  } catch (err) {
+    io.stderr(`migrate: ${(err as Error).message}\n`);
+    return 2;
+  }
   // Without either, the local WHMCS testbed's database, so `pnpm testbed:whmcs && pnpm migrate` works as is.
-  const sourceUrl = args.source ?? io.env.WHMCS_DATABASE_URL ?? localTestbedUrl;
+  const sourceUrl = args.source ?? settings.WHMCS_DATABASE_URL ?? localTestbedUrl;
   if (sourceUrl === localTestbedUrl && !args.source)
     io.stderr(`migrate: source ${localTestbedUrl} (the local testbed)\n`);
-  const targetUrl = args.target ?? io.env.DATABASE_URL;
+  const targetUrl = args.target ?? settings.DATABASE_URL;
   const log: Logger = pino(
-    { level: io.env.LOG_LEVEL ?? 'info', base: { service: 'keel-migrate' } },
+    { level: settings.LOG_LEVEL, base: { service: 'keel-migrate' } },
     pino.destination(2),
   );
   let mapping;
@@ -98,7 +106,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
   let source: SourceConnection | undefined;
   let target: DatabaseHandle | undefined;
-  let pveClient: PveClient | undefined;
+  let pveConnection: PveConnection | undefined;
   let pendingSchema: string[] = [];
   try {
     try {
@@ -107,13 +115,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`migrate: source ${redact(sourceUrl)}: ${(err as Error).message}\n`);
       return 2;
     }
-    const targetName = targetUrl ? redact(targetUrl) : `embedded database in ${io.env.DATA_DIR ?? './.data'}`;
+    const targetName = targetUrl ? redact(targetUrl) : `embedded database in ${settings.DATA_DIR}`;
     try {
-      target = await openDatabase({
-        databaseUrl: targetUrl,
-        dataDir: io.env.DATA_DIR ?? './.data',
-        maxConnections: 2,
-      });
+      target = await openDatabase({ databaseUrl: targetUrl, dataDir: settings.dataDir, maxConnections: 2 });
       await target.ping();
       // A dry run never changes the target: the migrations it lacks run inside the rolled-back transaction.
       if (args['dry-run']) pendingSchema = await pendingMigrationStatements(target.db);
@@ -123,28 +127,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     let pve: Map<number, PveVmInfo> | null = null;
-    if (io.env.PVE_URL) {
+    // Only a real cluster is asked: without PVE_URL the migration reads no VM (Keel's built-in simulator is
+    // the running server's own).
+    if (settings.PVE_URL) {
       try {
-        pveClient = new PveClient({
-          baseUrl: io.env.PVE_URL,
-          tokenId: io.env.PVE_TOKEN_ID ?? '',
-          tokenSecret: io.env.PVE_TOKEN_SECRET ?? '',
-          fingerprint: io.env.PVE_FINGERPRINT,
-          log,
-        });
-        pve = new Map();
-        for (const vm of await pveClient.clusterVms()) {
-          if (vm.template) continue;
-          pve.set(vm.vmid, {
-            node: vm.node,
-            status: vm.status === 'running' ? 'running' : 'stopped',
-            ...(vm.maxcpu !== undefined ? { maxcpu: Number(vm.maxcpu) } : {}),
-            ...(vm.maxmem !== undefined ? { maxmem: Number(vm.maxmem) } : {}),
-            ...(vm.maxdisk !== undefined ? { maxdisk: Number(vm.maxdisk) } : {}),
-          });
-        }
+        pveConnection = await connectPve(settings, log);
+        pve = pveInventory(await pveConnection.client.clusterVms());
       } catch (err) {
-        io.stderr(`migrate: PVE ${io.env.PVE_URL}: ${(err as Error).message}\n`);
+        io.stderr(`migrate: PVE ${settings.PVE_URL}: ${(err as Error).message}\n`);
         return 2;
       }
     } else if (args['verify-pve']) {
@@ -174,7 +164,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const mismatch = result.reconciliation && !result.reconciliation.ok;
     return failed > 0 || mismatch || (result.pveCheck && result.pveCheck.mismatched > 0) ? 1 : 0;
   } finally {
-    pveClient?.close();
+    await pveConnection?.close();
     await source?.close();
     await target?.close();
   }

@@ -363,7 +363,7 @@ describe('WHMCS → Keel migration against the testbed', () => {
       config,
       log: createLogger('warn', new Writable({ write: (_c, _e, done) => done() })),
       version: 'test',
-      loginThrottle: new LoginThrottle(),
+      loginThrottle: new LoginThrottle(target.handle.db),
     });
     const server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', resolve));

@@ -1,33 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { defaultMapping } from './mapping.ts';
 import {
   camelKey,
   dateOrNull,
   decodeOnce,
   isDoubleEncoded,
   keelStatus,
+  matchCatalogueEntry,
   normalizeEmail,
   parseAttribute,
   parseVmid,
-  resolveFields,
-  resolveOptions,
   resolveSharedEmails,
   serverName,
   serviceSkipReason,
   clientSkipReason,
   splitIpList,
   splitKeyLabel,
-  type OptionDef,
 } from './rules.ts';
-import {
-  accountDetails,
-  productSpecs,
-  pveMismatches,
-  transformService,
-  type Catalogue,
-  type Product,
-} from './transform.ts';
-import type { ClientRow } from './source.ts';
 
 describe('text', () => {
   it.each([
@@ -98,142 +86,6 @@ describe('units', () => {
     ['memoryMb', 'none', null],
     ['diskGb', '0 GB', null],
   ] as const)('%s from %j = %j', (attr, text, value) => expect(parseAttribute(attr, text)).toBe(value));
-});
-
-const memory: OptionDef = {
-  id: 1,
-  name: 'memory|Memory',
-  type: '1',
-  subs: [
-    { id: 1, name: '2048|2 GB', sortorder: 1, hidden: false },
-    { id: 2, name: '4096|4 GB', sortorder: 2, hidden: false },
-    { id: 5, name: '1024|1 GB (retired)', sortorder: 0, hidden: true },
-  ],
-};
-const extraIp: OptionDef = {
-  id: 4,
-  name: 'extra_ipv4|Extra IPv4',
-  type: '3',
-  subs: [{ id: 14, name: '1 IP', sortorder: 0, hidden: false }],
-};
-const cores: OptionDef = {
-  id: 7,
-  name: 'CPU Cores',
-  type: '4',
-  subs: [{ id: 23, name: 'vCPU', sortorder: 0, hidden: false }],
-};
-
-describe('configurable options', () => {
-  it.each([
-    [
-      'dropdown takes optionid',
-      [{ id: 1, configid: 1, optionid: 2, qty: 0 }],
-      { kind: 'choice', key: '4096', label: '4 GB' },
-      [],
-    ],
-    [
-      'newest duplicate wins',
-      [
-        { id: 9, configid: 1, optionid: 1, qty: 0 },
-        { id: 3, configid: 1, optionid: 2, qty: 0 },
-      ],
-      { kind: 'choice', key: '2048', label: '2 GB' },
-      ['duplicate-config-option-rows'],
-    ],
-    [
-      'missing row → first visible sub',
-      [],
-      { kind: 'choice', key: '2048', label: '2 GB' },
-      ['config-options-missing-defaults-applied'],
-    ],
-    [
-      'deleted sub → default + orphan',
-      [{ id: 1, configid: 1, optionid: 9002, qty: 0 }],
-      { kind: 'choice', key: '2048', label: '2 GB' },
-      ['orphan-config-option-row'],
-    ],
-    [
-      'deleted option is ignored',
-      [
-        { id: 1, configid: 1, optionid: 1, qty: 0 },
-        { id: 2, configid: 9001, optionid: 9003, qty: 1 },
-      ],
-      { kind: 'choice', key: '2048', label: '2 GB' },
-      ['orphan-config-option-row'],
-    ],
-  ] as const)('%s', (_name, rows, value, warnings) => {
-    const r = resolveOptions([memory], rows);
-    expect(r.options[0]!.value).toEqual(value);
-    expect(r.warnings.sort()).toEqual([...warnings]);
-  });
-
-  it.each([
-    [extraIp, 1, { kind: 'bool', value: true }],
-    [extraIp, 0, { kind: 'bool', value: false }],
-    [cores, 6, { kind: 'quantity', qty: 6, unit: 'vCPU' }],
-  ] as const)('yes/no and quantity read qty (%#)', (option, qty, value) => {
-    // optionid points at the single unit sub and is not the value: a wrong optionid changes nothing.
-    const r = resolveOptions([option], [{ id: 1, configid: option.id, optionid: 999, qty }]);
-    expect(r.options[0]!.value).toEqual(value);
-  });
-
-  it('missing yes/no is off and missing quantity is 0', () => {
-    const r = resolveOptions([extraIp, cores], []);
-    expect(r.options.map((o) => o.value)).toEqual([
-      { kind: 'bool', value: false },
-      { kind: 'quantity', qty: 0, unit: 'vCPU' },
-    ]);
-  });
-
-  it('compares optiontype as a string', () => {
-    const numeric = { ...extraIp, type: 3 as unknown as string };
-    expect(
-      resolveOptions([numeric], [{ id: 1, configid: 4, optionid: 14, qty: 1 }]).options[0]!.value.kind,
-    ).toBe('choice');
-  });
-});
-
-describe('custom fields', () => {
-  const os = {
-    id: 1,
-    name: 'OS_Image_Template|Operating System',
-    fieldtype: 'dropdown',
-    fieldoptions: 'ubuntu|Ubuntu,debian|Debian &quot;B&quot;',
-  };
-  const notes = { id: 2, name: 'notes|Provisioning Notes', fieldtype: 'textarea', fieldoptions: '' };
-  const pw = { id: 3, name: 'Password', fieldtype: 'password', fieldoptions: '' };
-  it.each([
-    ['dropdown key', [{ id: 1, fieldid: 1, value: 'debian|Debian &quot;B&quot;' }], 0, 'debian', []],
-    [
-      'value outside the list kept',
-      [{ id: 1, fieldid: 1, value: 'alma|Alma' }],
-      0,
-      'alma',
-      ['custom-field-value-not-in-options'],
-    ],
-    [
-      'newest duplicate wins',
-      [
-        { id: 5, fieldid: 1, value: 'ubuntu|Ubuntu' },
-        { id: 2, fieldid: 1, value: 'debian|Debian' },
-      ],
-      0,
-      'ubuntu',
-      ['duplicate-custom-field-values'],
-    ],
-    [
-      'text decoded once',
-      [{ id: 1, fieldid: 2, value: 'A &amp;amp; B' }],
-      1,
-      'A &amp; B',
-      ['double-encoded-entity'],
-    ],
-    ['password never decoded', [{ id: 1, fieldid: 3, value: 'YWJj&amp;==' }], 2, 'YWJj&amp;==', []],
-  ] as const)('%s', (_n, rows, index, value, warnings) => {
-    const r = resolveFields([os, notes, pw], rows);
-    expect(r.fields[index]!.value).toBe(value);
-    expect(r.warnings).toEqual([...warnings]);
-  });
 });
 
 describe('scope and naming', () => {
@@ -318,229 +170,82 @@ describe('scope and naming', () => {
   });
 });
 
-describe('transformService', () => {
-  const product: Product = {
-    id: 3,
-    name: 'VPS L &amp; Power',
-    servertype: 'proxmoxVPS',
-    moduleSettings: ['4', '8192', '160', 'ubuntu-24.04-cloudinit', 'vmbr0'],
-    options: [
-      { id: 6, name: 'Memory', type: '1', subs: [{ id: 18, name: '0.5 GB', sortorder: 1, hidden: false }] },
-      cores,
-      { id: 8, name: 'Disk Space', type: '4', subs: [{ id: 24, name: 'GB', sortorder: 0, hidden: false }] },
-      { id: 10, name: 'Backups', type: '2', subs: [{ id: 27, name: 'Weekly', sortorder: 1, hidden: false }] },
-      { id: 11, name: 'Snapshots', type: '3', subs: [{ id: 30, name: 'on', sortorder: 0, hidden: false }] },
-    ],
-    fields: [
-      {
-        id: 11,
-        name: 'OS_Image_Template',
-        fieldtype: 'dropdown',
-        fieldoptions: 'ubuntu-24.04-cloudinit|Ubuntu',
-      },
-      {
-        id: 12,
-        name: 'DataCenter_Location',
-        fieldtype: 'dropdown',
-        fieldoptions: 'fra1|Frankfurt &amp; Main',
-      },
-      { id: 13, name: 'VMID', fieldtype: 'text', fieldoptions: '' },
-      { id: 14, name: 'Root Password', fieldtype: 'password', fieldoptions: '' },
-      { id: 15, name: 'Customer Ref', fieldtype: 'text', fieldoptions: '' },
-    ],
-  };
-  const catalogue: Catalogue = {
-    products: new Map([[3, product]]),
-    servers: new Map([[1, { id: 1, type: 'proxmoxVPS', hostname: 'pve1.fra1.example.net' }]]),
-    modulePlans: new Map(),
-    moduleNodes: new Map(),
-  };
-  const service = {
-    id: 3,
-    userid: 1,
-    packageid: 3,
-    server: 1,
-    regdate: '0000-00-00',
-    domain: 'big.example.com',
-    billingcycle: 'Monthly',
-    amount: '20.00',
-    nextduedate: null,
-    domainstatus: 'Suspended',
-    dedicatedip: '10.0.0.3',
-    assignedips: '',
-    clientStatus: 'Active',
-  };
-  const rows = [
-    { id: 1, configid: 6, optionid: 18, qty: 0 },
-    { id: 2, configid: 7, optionid: 23, qty: 6 },
-    { id: 3, configid: 8, optionid: 24, qty: 250 },
-    { id: 4, configid: 10, optionid: 27, qty: 0 },
-    { id: 5, configid: 11, optionid: 30, qty: 1 },
-  ];
-  const fields = [
-    { id: 1, fieldid: 11, value: 'ubuntu-24.04-cloudinit|Ubuntu' },
-    { id: 2, fieldid: 12, value: 'fra1|Frankfurt &amp; Main' },
-    { id: 3, fieldid: 13, value: '10003' },
-    { id: 4, fieldid: 14, value: 'Q2lwaGVy' },
-    { id: 5, fieldid: 15, value: 'R&amp;D-7' },
-  ];
-
-  it('maps specs, image, location, VMID and keeps the rest verbatim', () => {
-    const r = transformService(
-      { service, optionRows: rows, fieldRows: fields, moduleVm: null },
-      catalogue,
-      defaultMapping,
-      null,
+describe('logins sharing an email', () => {
+  it('resolves batches read in id order as if the source had been read whole', () => {
+    const winners = new Map<string, number>();
+    const first = resolveSharedEmails(
+      [
+        { id: 2, email: 'max@shared.example' },
+        { id: 3, email: 'solo@x.test' },
+      ],
+      winners,
     );
-    expect(r).toMatchObject({
-      kind: 'server',
-      name: 'big.example.com',
-      cpuCores: 6,
-      memoryMb: 512,
-      diskGb: 250,
-      vmid: 10003,
-      node: 'pve1',
-      status: 'suspended',
-      ipAddress: '10.0.0.3',
-      image: { key: 'ubuntu-24.04-cloudinit', label: 'Ubuntu' },
-      location: { key: 'fra1', label: 'Frankfurt & Main' },
-      legacy: {
-        productName: 'VPS L & Power',
-        regDate: null,
-        nextDueDate: null,
-        backups: 'Weekly',
-        extraIpv4: null,
-        rootPasswordCiphertext: 'Q2lwaGVy',
-        'option.snapshots': true,
-        'field.customerRef': 'R&D-7',
-      },
-      warnings: [],
-    });
-  });
-
-  it('takes the node from PVE and the status from the VM when PVE knows the VMID', () => {
-    const active = { ...service, domainstatus: 'Active' };
-    const pve = new Map([[10003, { node: 'pve3', status: 'stopped' as const }]]);
-    const r = transformService(
-      { service: active, optionRows: rows, fieldRows: fields, moduleVm: null },
-      catalogue,
-      defaultMapping,
-      pve,
+    const second = resolveSharedEmails(
+      [
+        { id: 7, email: ' MAX@shared.example' },
+        { id: 8, email: 'new@x.test' },
+      ],
+      winners,
     );
-    expect(r).toMatchObject({ node: 'pve3', status: 'stopped' });
+    expect([...first]).toEqual([
+      [2, 2],
+      [3, 3],
+    ]);
+    expect([...second]).toEqual([
+      [7, 2],
+      [8, 8],
+    ]);
   });
 
-  it('fails a record whose specs cannot be resolved, and skips one without a VMID', () => {
-    const bare: Product = { ...product, moduleSettings: [], options: [] };
-    const cat = { ...catalogue, products: new Map([[3, bare]]) };
-    expect(
-      transformService(
-        { service, optionRows: [], fieldRows: fields, moduleVm: null },
-        cat,
-        defaultMapping,
-        null,
-      ).kind,
-    ).toBe('fail');
-    expect(
-      transformService(
-        { service, optionRows: rows, fieldRows: fields.slice(0, 2), moduleVm: null },
-        catalogue,
-        defaultMapping,
-        null,
-      ),
-    ).toMatchObject({ kind: 'skip', reason: 'missing-vmid' });
-  });
-
-  it('plan defaults fall back to module settings when a quantity default is 0', () => {
-    expect(productSpecs(product, catalogue, defaultMapping)).toEqual({
-      cpuCores: 4,
-      memoryMb: 512,
-      diskGb: 160,
-    });
+  it('decodes an email once before comparing: a double-encoded one is another email', () => {
+    const r = resolveSharedEmails([
+      { id: 1, email: 'a&amp;b@x.test' },
+      { id: 2, email: 'a&b@x.test' },
+      { id: 3, email: 'a&amp;amp;b@x.test' },
+    ]);
+    expect([...r]).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 3],
+    ]);
   });
 });
 
-describe('account billing details (users.legacy_attributes.whmcsAccounts)', () => {
-  const client: ClientRow = {
-    id: 4,
-    status: 'Active',
-    email: ' Tom@Example.COM ',
-    password: '$2y$10$secret',
-    firstname: 'Zo&#235;',
-    lastname: '&Aring;ngstr&ouml;m',
-    companyname: 'Tom &amp;amp; Jerry Ltd',
-    address1: ' 1 Rue &amp; Co ',
-    address2: '',
-    city: 'K&#xF6;ln',
-    state: 'NRW',
-    postcode: ' 50667 ',
-    country: 'DE',
-    phonenumber: '+49.221 1',
-    taxId: 'DE123',
-    currency: 'EUR',
-    credit: '12.50',
-    taxExempt: true,
-    separateInvoices: false,
-    defaultGateway: 'paypal',
-    language: 'german',
-    groupId: 2,
-    notes: 'VIP &lt;3',
-    marketingOptIn: false,
-    datecreated: '0000-00-00',
-    ownerUserId: 9,
-    ownerEmail: 'tom@example.com',
-    ownerPassword: 'x',
-    ownerFirstName: 'Tom',
-    ownerLastName: 'T',
+describe('Keel catalogue entries (images, locations)', () => {
+  const index = {
+    bySlug: new Map([
+      ['ubuntu-24.04', 'id-ubuntu'],
+      ['fra1', 'id-fra1'],
+    ]),
+    byName: new Map([
+      ['debian 12', 'id-debian'],
+      ['amsterdam', 'id-ams'],
+    ]),
   };
   it.each([
-    ['email normalised', 'email', 'tom@example.com'],
-    ['names decoded once', 'firstName', 'Zoë'],
-    ['double encoding survives one decode', 'companyName', 'Tom &amp; Jerry Ltd'],
-    ['address decoded and trimmed', 'address1', '1 Rue & Co'],
-    ['city decoded', 'city', 'Köln'],
-    ['postcode trimmed', 'postcode', '50667'],
-    ['tax id', 'taxId', 'DE123'],
-    ['currency code', 'currency', 'EUR'],
-    ['credit kept as the decimal text', 'credit', '12.50'],
-    ['flags as booleans', 'taxExempt', true],
-    ['client group', 'clientGroupId', 2],
-    ['notes decoded once', 'notes', 'VIP <3'],
-    ['zero date → null', 'createdOn', null],
-    ['status', 'status', 'Active'],
-    ['custom fields decoded', 'customFields', { 'vat_number|VAT Number': 'R&D' }],
-  ] as const)('%s', (_n, key, value) => {
-    const d = accountDetails(client, { 'vat_number|VAT Number': 'R&amp;D' });
-    expect(d[key]).toEqual(value);
-  });
-  it('never carries the password or card data', () => {
-    const text = JSON.stringify(accountDetails({ ...client, datecreated: '2020-02-03 00:00:00' }, {}));
-    expect(text).not.toContain('secret');
-    expect(text).toContain('"createdOn":"2020-02-03"');
-  });
-});
-
-describe('pveMismatches (--verify-pve)', () => {
-  const server = { cpuCores: 2, memoryMb: 4096, diskGb: 50, node: 'pve1' };
-  const vm = {
-    node: 'pve1',
-    status: 'running' as const,
-    maxcpu: 2,
-    maxmem: 4096 * 1024 ** 2,
-    maxdisk: 50 * 1024 ** 3,
-  };
-  it.each([
-    ['a matching VM', vm, []],
-    ['a missing VM', undefined, ['VMID does not exist on PVE']],
-    ['other cores', { ...vm, maxcpu: 4 }, ['PVE has 4 cores, Keel 2']],
-    ['other memory', { ...vm, maxmem: 2048 * 1024 ** 2 }, ['PVE has 2048 MB memory, Keel 4096']],
-    ['other disk', { ...vm, maxdisk: 80 * 1024 ** 3 }, ['PVE has 80.0 GB disk, Keel 50']],
-    ['another node', { ...vm, node: 'pve2' }, ['on node pve2, Keel says pve1']],
-    ['specs PVE did not report are not compared', { node: 'pve1', status: 'stopped' as const }, []],
+    ['the slug of the key', { key: 'Ubuntu 24.04', label: 'x' }, {}, { id: 'id-ubuntu' }],
+    ['the name of the key', { key: 'Debian 12', label: 'x' }, {}, { id: 'id-debian' }],
+    ['the name of the label', { key: 'ams1', label: 'Amsterdam' }, {}, { id: 'id-ams' }],
+    ['the alias first', { key: 'Ubuntu 24.04', label: '' }, { 'Ubuntu 24.04': 'fra1' }, { id: 'id-fra1' }],
     [
-      'two differences',
-      { ...vm, maxcpu: 1, node: 'pve2' },
-      ['on node pve2, Keel says pve1', 'PVE has 1 cores, Keel 2'],
+      'a new closed entry under the key’s slug, named by the label',
+      { key: 'Alma 9', label: 'AlmaLinux 9' },
+      {},
+      { create: { slug: 'alma-9', name: 'AlmaLinux 9' } },
     ],
-  ] as const)('%s', (_n, pve, problems) => expect(pveMismatches(server, pve)).toEqual(problems));
+    [
+      'a new entry named by the key when there is no label',
+      { key: 'Alma 9', label: '' },
+      {},
+      { create: { slug: 'alma-9', name: 'Alma 9' } },
+    ],
+  ])('matches %s', (_n, value, aliases, match) =>
+    expect(matchCatalogueEntry('image', value, index, aliases)).toEqual(match),
+  );
+
+  it('fails a value whose alias names an entry Keel does not have', () => {
+    expect(() =>
+      matchCatalogueEntry('location', { key: 'fra1', label: '' }, index, { fra1: 'frankfurt' }),
+    ).toThrow('mapping names location "frankfurt" for "fra1", but Keel has no such location');
+  });
 });

@@ -128,219 +128,6 @@ export function parseAttribute(attribute: Attribute, ...candidates: string[]): n
   return null;
 }
 
-// ------------------------------------------------------------------ configurable options
-
-export interface OptionDef {
-  id: number;
-  /** Raw tblproductconfigoptions.optionname (`key|Label` or a bare name). */
-  name: string;
-  /** tblproductconfigoptions.optiontype, a string: '1' dropdown, '2' radio, '3' yes/no, '4' quantity. */
-  type: string;
-  subs: { id: number; name: string; sortorder: number; hidden: boolean }[];
-}
-
-export interface OptionRow {
-  id: number;
-  configid: number;
-  optionid: number;
-  qty: number;
-}
-
-export type OptionValue =
-  | { kind: 'choice'; key: string; label: string }
-  | { kind: 'bool'; value: boolean }
-  | { kind: 'quantity'; qty: number; unit: string }
-  | { kind: 'none' };
-
-export interface ResolvedOption {
-  optionId: number;
-  key: string;
-  label: string;
-  value: OptionValue;
-  source: 'row' | 'default';
-}
-
-export interface ResolvedOptions {
-  options: ResolvedOption[];
-  warnings: ServiceWarning[];
-  /** Row ids that point at an option the product does not have, or at a deleted sub-option. */
-  orphanRowIds: number[];
-}
-
-function defaultValue(option: OptionDef): OptionValue {
-  if (option.type === '3') return { kind: 'bool', value: false };
-  if (option.type === '4') return { kind: 'quantity', qty: 0, unit: unitOf(option) };
-  const first = option.subs
-    .filter((s) => !s.hidden)
-    .sort((a, b) => a.sortorder - b.sortorder || a.id - b.id)[0];
-  if (!first) return { kind: 'none' };
-  const { key, label } = splitKeyLabel(decodeOnce(first.name));
-  return { kind: 'choice', key, label };
-}
-
-function unitOf(option: OptionDef): string {
-  const sub = [...option.subs].sort((a, b) => a.sortorder - b.sortorder || a.id - b.id)[0];
-  return sub ? splitKeyLabel(decodeOnce(sub.name)).label : '';
-}
-
-/**
- * Resolves a service's configurable options as WHMCS does (whmcs-model.md §4): the newest row (max id) per
- * option; type 1/2 read `optionid`, type 3/4 read `qty`; a missing row gives WHMCS's own default; a row for an
- * option the product lacks is an orphan (reported, ignored); a row for a deleted sub counts as missing.
- */
-export function resolveOptions(
-  optionDefs: readonly OptionDef[],
-  rows: readonly OptionRow[],
-): ResolvedOptions {
-  const warnings = new Set<ServiceWarning>();
-  const orphanRowIds: number[] = [];
-  const newest = new Map<number, OptionRow>();
-  const known = new Set(optionDefs.map((o) => o.id));
-  for (const row of rows) {
-    if (!known.has(row.configid)) {
-      orphanRowIds.push(row.id);
-      warnings.add('orphan-config-option-row');
-      continue;
-    }
-    const seen = newest.get(row.configid);
-    if (seen) warnings.add('duplicate-config-option-rows');
-    if (!seen || row.id > seen.id) newest.set(row.configid, row);
-  }
-  const options: ResolvedOption[] = [];
-  for (const option of optionDefs) {
-    const { key, label } = splitKeyLabel(decodeOnce(option.name));
-    const row = newest.get(option.id);
-    let value: OptionValue | undefined;
-    if (!row) {
-      warnings.add('config-options-missing-defaults-applied');
-    } else if (option.type === '3') {
-      value = { kind: 'bool', value: row.qty > 0 };
-    } else if (option.type === '4') {
-      value = { kind: 'quantity', qty: Math.max(0, Math.trunc(row.qty)), unit: unitOf(option) };
-    } else {
-      const sub = option.subs.find((s) => s.id === row.optionid);
-      if (sub) value = { kind: 'choice', ...splitKeyLabel(decodeOnce(sub.name)) };
-      else {
-        orphanRowIds.push(row.id);
-        warnings.add('orphan-config-option-row');
-      }
-    }
-    options.push({
-      optionId: option.id,
-      key,
-      label,
-      value: value ?? defaultValue(option),
-      source: value ? 'row' : 'default',
-    });
-  }
-  return { options, warnings: [...warnings], orphanRowIds };
-}
-
-/** The value of a resolved option as a spec attribute, with units normalised. */
-export function optionAttribute(attribute: Attribute, value: OptionValue): number | null {
-  switch (value.kind) {
-    case 'choice':
-      return parseAttribute(attribute, value.key, value.label);
-    case 'quantity':
-      return value.qty > 0
-        ? parseAttribute(attribute, `${value.qty} ${value.unit}`, String(value.qty))
-        : null;
-    default:
-      return null;
-  }
-}
-
-/** What an unmapped option keeps in legacy attributes: the choice's key, the boolean, or the quantity. */
-export function optionLegacyValue(value: OptionValue): string | number | boolean | null {
-  switch (value.kind) {
-    case 'choice':
-      return value.key;
-    case 'bool':
-      return value.value;
-    case 'quantity':
-      return value.qty;
-    case 'none':
-      return null;
-  }
-}
-
-// ------------------------------------------------------------------ custom fields
-
-export interface FieldDef {
-  id: number;
-  /** Raw tblcustomfields.fieldname. */
-  name: string;
-  fieldtype: string;
-  /** Raw comma-separated dropdown list. */
-  fieldoptions: string;
-}
-
-export interface FieldRow {
-  id: number;
-  fieldid: number;
-  value: string;
-}
-
-export interface ResolvedField {
-  fieldId: number;
-  key: string;
-  label: string;
-  fieldtype: string;
-  /** The stored value, untouched (hashes and ciphertexts are never decoded). */
-  raw: string;
-  /** Dropdowns: the key before `|`; text: decoded once; passwords: raw. */
-  value: string;
-  /** Dropdowns: the label after `|`, decoded. */
-  valueLabel: string;
-}
-
-/** Newest value (max id) per field; dropdown values split on `|`; values outside the list are kept and reported. */
-export function resolveFields(
-  fieldDefs: readonly FieldDef[],
-  rows: readonly FieldRow[],
-): { fields: ResolvedField[]; warnings: ServiceWarning[] } {
-  const warnings = new Set<ServiceWarning>();
-  const newest = new Map<number, FieldRow>();
-  for (const row of rows) {
-    const seen = newest.get(row.fieldid);
-    if (seen) warnings.add('duplicate-custom-field-values');
-    if (!seen || row.id > seen.id) newest.set(row.fieldid, row);
-  }
-  const fields: ResolvedField[] = [];
-  for (const def of fieldDefs) {
-    const row = newest.get(def.id);
-    const raw = row?.value ?? '';
-    const { key, label } = splitKeyLabel(decodeOnce(def.name));
-    let value: string;
-    let valueLabel: string;
-    if (def.fieldtype === 'password') {
-      value = raw;
-      valueLabel = '';
-    } else if (def.fieldtype === 'dropdown') {
-      const split = splitKeyLabel(raw);
-      value = split.key;
-      valueLabel = decodeOnce(split.label);
-      const allowed = def.fieldoptions.split(',').map((o) => splitKeyLabel(o).key);
-      if (value !== '' && !allowed.includes(value)) warnings.add('custom-field-value-not-in-options');
-    } else {
-      value = decodeOnce(raw);
-      valueLabel = value;
-      if (isDoubleEncoded(raw)) warnings.add('double-encoded-entity');
-    }
-    fields.push({ fieldId: def.id, key, label, fieldtype: def.fieldtype, raw, value, valueLabel });
-  }
-  return { fields, warnings: [...warnings] };
-}
-
-/** The label a dropdown's fieldoptions give a key (`fra1|Frankfurt &amp; Main` → `Frankfurt & Main`). */
-export function dropdownLabel(fieldoptions: string, key: string): string | null {
-  for (const option of fieldoptions.split(',')) {
-    const split = splitKeyLabel(option);
-    if (split.key === key) return decodeOnce(split.label);
-  }
-  return null;
-}
-
 // ------------------------------------------------------------------ services
 
 export type ClientSkipReason = 'client-closed' | 'client-inactive' | 'client-status';
@@ -436,13 +223,53 @@ export interface LoginCandidate {
 /**
  * Deterministic rule for logins that normalise to one email: the lowest id keeps the email and its password
  * hash and becomes the Keel user; the others are merged into it (their accounts' servers join that user).
- * Returns, per candidate id, the id of the login it resolves to.
+ * Returns, per candidate id, the id of the login it resolves to. `winners` (normalised email → id) carries the
+ * outcome across calls, so a source read in batches resolves as if it had been read whole.
  */
-export function resolveSharedEmails(candidates: readonly LoginCandidate[]): Map<number, number> {
-  const winner = new Map<string, number>();
+export function resolveSharedEmails(
+  candidates: readonly LoginCandidate[],
+  winners: Map<string, number> = new Map(),
+): Map<number, number> {
   for (const c of [...candidates].sort((a, b) => a.id - b.id)) {
     const email = normalizeEmail(c.email);
-    if (!winner.has(email)) winner.set(email, c.id);
+    const kept = winners.get(email);
+    if (kept === undefined || c.id < kept) winners.set(email, c.id);
   }
-  return new Map(candidates.map((c) => [c.id, winner.get(normalizeEmail(c.email))!]));
+  return new Map(candidates.map((c) => [c.id, winners.get(normalizeEmail(c.email))!]));
+}
+
+// ------------------------------------------------------------------ Keel catalogue entries
+
+/** Keel's images or locations, by slug and by lower-cased name. */
+export interface CatalogueIndex {
+  bySlug: Map<string, string>;
+  byName: Map<string, string>;
+}
+
+export type CatalogueMatch = { id: string } | { create: { slug: string; name: string } };
+
+/**
+ * Which Keel image or location a WHMCS value (`key|Label`) means: the mapping's alias when it names one (an
+ * alias naming nothing Keel has is an error), else the entry whose slug is the key's slug, or whose name is the
+ * key or the label; otherwise a new entry to create (closed to orders) under the key's slug.
+ */
+export function matchCatalogueEntry(
+  kind: 'image' | 'location',
+  value: { key: string; label: string },
+  index: CatalogueIndex,
+  aliases: Readonly<Record<string, string>>,
+): CatalogueMatch {
+  const alias = aliases[value.key];
+  if (alias !== undefined) {
+    const id = index.bySlug.get(alias);
+    if (!id)
+      throw new Error(`mapping names ${kind} "${alias}" for "${value.key}", but Keel has no such ${kind}`);
+    return { id };
+  }
+  const slug = slugify(value.key);
+  const found =
+    index.bySlug.get(slug) ??
+    index.byName.get(value.key.toLowerCase()) ??
+    index.byName.get(value.label.toLowerCase());
+  return found ? { id: found } : { create: { slug, name: value.label || value.key } };
 }

@@ -4,8 +4,8 @@
  * and module rows fetched per batch by id range, so memory stays flat whatever the table sizes.
  */
 import mysql from 'mysql2/promise';
-import type { FieldDef, FieldRow, OptionDef, OptionRow } from './rules.ts';
-import type { Catalogue, ModuleVm, Product, ServiceRow } from './transform.ts';
+import type { FieldDef, FieldRow, OptionDef, OptionRow } from './rules-options.ts';
+import type { Catalogue, ClientRow, ModuleVm, Product, ServiceRow } from './whmcs.ts';
 
 export interface SourceConnection {
   conn: mysql.Connection;
@@ -130,40 +130,6 @@ export async function readCatalogue(src: SourceConnection): Promise<Catalogue> {
       moduleNodes.set(num(n.id), str(n.pve_name));
   }
   return { products, servers, modulePlans, moduleNodes };
-}
-
-export interface ClientRow {
-  id: number;
-  status: string;
-  email: string;
-  password: string;
-  firstname: string;
-  lastname: string;
-  companyname: string;
-  address1: string;
-  address2: string;
-  city: string;
-  state: string;
-  postcode: string;
-  country: string;
-  phonenumber: string;
-  taxId: string;
-  currency: string | null;
-  credit: string;
-  taxExempt: boolean;
-  separateInvoices: boolean;
-  defaultGateway: string;
-  language: string;
-  groupId: number;
-  notes: string;
-  marketingOptIn: boolean;
-  datecreated: string | null;
-  /** The owner login (tblusers_clients.owner = 1, lowest user id), absent on pre-8 installs. */
-  ownerUserId: number | null;
-  ownerEmail: string | null;
-  ownerPassword: string | null;
-  ownerFirstName: string | null;
-  ownerLastName: string | null;
 }
 
 export async function readClientBatch(

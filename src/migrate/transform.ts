@@ -2,109 +2,36 @@
  * One WHMCS service → one Keel server record (or a skip with its reason), from the rows already read and the
  * catalogue. Pure: the same inputs always give the same record, which is what makes reruns change nothing.
  */
+import type { ServerRow } from './load-servers.ts';
+import type { PlanRow } from './load.ts';
 import { fieldRefFor, nameMatches, type Mapping, type MappingSource } from './mapping.ts';
-import type { ClientRow } from './source.ts';
+import type { PveVmInfo } from './pve-inventory.ts';
 import {
   camelKey,
   dateOrNull,
   decodeOnce,
   keelStatus,
-  normalizeEmail,
-  optionAttribute,
-  optionLegacyValue,
   parseAttribute,
   parseVmid,
-  resolveFields,
-  resolveOptions,
   serverName,
   serviceSkipReason,
+  slugify,
   splitIpList,
   type Attribute,
-  type FieldDef,
-  type FieldRow,
-  type OptionDef,
-  type OptionRow,
-  type ResolvedField,
-  type ResolvedOption,
   type ServiceSkipReason,
   type ServiceWarning,
 } from './rules.ts';
-
-export interface Product {
-  id: number;
-  name: string;
-  servertype: string;
-  /** tblproducts.configoption1..24 (index 0 = configoption1). */
-  moduleSettings: string[];
-  options: OptionDef[];
-  fields: FieldDef[];
-}
-
-export interface WhmcsServer {
-  id: number;
-  type: string;
-  hostname: string;
-}
-
-export interface Catalogue {
-  products: Map<number, Product>;
-  servers: Map<number, WhmcsServer>;
-  /** mod_pvewhmcs_plans by id. */
-  modulePlans: Map<number, { cores: number; memoryMb: number; diskGb: number }>;
-  /** mod_pvewhmcs_nodes.id → pve_name. */
-  moduleNodes: Map<number, string>;
-}
-
-export interface ServiceRow {
-  id: number;
-  userid: number;
-  packageid: number;
-  server: number;
-  regdate: string | null;
-  domain: string | null;
-  billingcycle: string | null;
-  amount: string | null;
-  nextduedate: string | null;
-  domainstatus: string;
-  dedicatedip: string | null;
-  assignedips: string | null;
-  clientStatus: string | null;
-}
-
-export interface ModuleVm {
-  vmid: number;
-  nodeId: number | null;
-  ipaddress: string | null;
-}
-
-export interface PveVmInfo {
-  node: string;
-  status: 'running' | 'stopped';
-  /** As `/cluster/resources` reports them: vCPUs, bytes, bytes. */
-  maxcpu?: number;
-  maxmem?: number;
-  maxdisk?: number;
-}
-
-/**
- * What differs between a migrated server and the PVE VM its VMID names (--verify-pve): a missing VM, another
- * node, other cores, memory or disk. Empty when they match.
- */
-export function pveMismatches(
-  server: { cpuCores: number; memoryMb: number; diskGb: number; node: string | null },
-  vm: PveVmInfo | undefined,
-): string[] {
-  if (!vm) return ['VMID does not exist on PVE'];
-  const out: string[] = [];
-  if (server.node && vm.node !== server.node) out.push(`on node ${vm.node}, Keel says ${server.node}`);
-  if (vm.maxcpu !== undefined && vm.maxcpu !== server.cpuCores)
-    out.push(`PVE has ${vm.maxcpu} cores, Keel ${server.cpuCores}`);
-  if (vm.maxmem !== undefined && vm.maxmem !== server.memoryMb * 1024 ** 2)
-    out.push(`PVE has ${vm.maxmem / 1024 ** 2} MB memory, Keel ${server.memoryMb}`);
-  if (vm.maxdisk !== undefined && vm.maxdisk !== server.diskGb * 1024 ** 3)
-    out.push(`PVE has ${(vm.maxdisk / 1024 ** 3).toFixed(1)} GB disk, Keel ${server.diskGb}`);
-  return out;
-}
+import {
+  optionAttribute,
+  optionLegacyValue,
+  resolveFields,
+  resolveOptions,
+  type FieldRow,
+  type OptionRow,
+  type ResolvedField,
+  type ResolvedOption,
+} from './rules-options.ts';
+import type { Catalogue, ModuleVm, Product, ServiceRow } from './whmcs.ts';
 
 export interface ServiceInput {
   service: ServiceRow;
@@ -202,23 +129,50 @@ function specFrom(attribute: Attribute, src: MappingSource, r: Resolved, product
   return specFrom(attribute, { ...src, options: [] }, r, product);
 }
 
-/** Default specs of a product (its plan): every option at WHMCS's default, then the same fallbacks. */
-export function productSpecs(
+type Specs = { cpuCores: number; memoryMb: number; diskGb: number };
+
+/** Each spec by the mapping (options, fields, module settings), then the pvewhmcs module plan; null if neither. */
+function resolveSpecs(
+  r: Resolved,
   product: Product,
   catalogue: Catalogue,
   mapping: Mapping,
-): { cpuCores: number; memoryMb: number; diskGb: number } | null {
-  const options = resolveOptions(product.options, []).options;
-  const r: Resolved = { options, fields: [], used: new Set() };
+): { [K in keyof Specs]: number | null } {
   const modulePlan =
     product.servertype === 'pvewhmcs'
       ? catalogue.modulePlans.get(Number(product.moduleSettings[0]))
       : undefined;
-  const cpuCores = specFrom('cpuCores', mapping.cpuCores, r, product) ?? modulePlan?.cores ?? null;
-  const memoryMb = specFrom('memoryMb', mapping.memoryMb, r, product) ?? modulePlan?.memoryMb ?? null;
-  const diskGb = specFrom('diskGb', mapping.diskGb, r, product) ?? modulePlan?.diskGb ?? null;
+  return {
+    cpuCores: specFrom('cpuCores', mapping.cpuCores, r, product) ?? modulePlan?.cores ?? null,
+    memoryMb: specFrom('memoryMb', mapping.memoryMb, r, product) ?? modulePlan?.memoryMb ?? null,
+    diskGb: specFrom('diskGb', mapping.diskGb, r, product) ?? modulePlan?.diskGb ?? null,
+  };
+}
+
+/** Default specs of a product (its plan): every option at WHMCS's default, then the same fallbacks. */
+export function productSpecs(product: Product, catalogue: Catalogue, mapping: Mapping): Specs | null {
+  const options = resolveOptions(product.options, []).options;
+  const { cpuCores, memoryMb, diskGb } = resolveSpecs(
+    { options, fields: [], used: new Set() },
+    product,
+    catalogue,
+    mapping,
+  );
   if (!cpuCores || !memoryMb || !diskGb) return null;
   return { cpuCores, memoryMb, diskGb };
+}
+
+/** The closed Keel plan of a WHMCS server product, or null when its default specs cannot be resolved. */
+export function planRow(product: Product, catalogue: Catalogue, mapping: Mapping): PlanRow | null {
+  const specs = productSpecs(product, catalogue, mapping);
+  if (!specs) return null;
+  return {
+    slug: `whmcs-${product.id}-${slugify(product.name)}`,
+    name: decodeOnce(product.name),
+    ...specs,
+    active: false,
+    legacyWhmcsProductId: product.id,
+  };
 }
 
 /** The first DNS label of a PVE server's hostname (`pve1.fra1.example.net` → `pve1`). */
@@ -264,13 +218,7 @@ export function transformService(
   });
   if (reason || !product || vmid === null) return { kind: 'skip', ...base, reason: reason ?? 'missing-vmid' };
 
-  const modulePlan =
-    product.servertype === 'pvewhmcs'
-      ? catalogue.modulePlans.get(Number(product.moduleSettings[0]))
-      : undefined;
-  const cpuCores = specFrom('cpuCores', mapping.cpuCores, r, product) ?? modulePlan?.cores ?? null;
-  const memoryMb = specFrom('memoryMb', mapping.memoryMb, r, product) ?? modulePlan?.memoryMb ?? null;
-  const diskGb = specFrom('diskGb', mapping.diskGb, r, product) ?? modulePlan?.diskGb ?? null;
+  const { cpuCores, memoryMb, diskGb } = resolveSpecs(r, product, catalogue, mapping);
   const missing = [
     ['cpu cores', cpuCores],
     ['memory', memoryMb],
@@ -370,67 +318,27 @@ function labelFor(field: ResolvedField, key: string): string {
   return field.valueLabel && field.valueLabel !== key ? field.valueLabel : key;
 }
 
-/**
- * One WHMCS account's billing details, as kept in `users.legacy_attributes.whmcsAccounts[<tblclients.id>]`:
- * display text decoded once, the email normalised, dates as `YYYY-MM-DD` (zero → null). Never card or bank
- * data, passwords, security answers or reset keys.
- */
-export interface AccountDetails {
-  email: string;
-  firstName: string;
-  lastName: string;
-  companyName: string;
-  address1: string;
-  address2: string;
-  city: string;
-  state: string;
-  postcode: string;
-  country: string;
-  phoneNumber: string;
-  taxId: string;
-  status: string;
-  currency: string | null;
-  credit: string;
-  taxExempt: boolean;
-  separateInvoices: boolean;
-  defaultGateway: string;
-  language: string;
-  clientGroupId: number;
-  notes: string;
-  marketingOptIn: boolean;
-  createdOn: string | null;
-  /** Client custom fields by field name (newest value), decoded once. */
-  customFields: Record<string, string>;
+/** The Keel ids a migrated server refers to, resolved by the run. */
+export interface ServerRefs {
+  userId: string;
+  planId: string | null;
+  imageId: string | null;
+  locationId: string | null;
 }
 
-export function accountDetails(c: ClientRow, customFields: Record<string, string>): AccountDetails {
-  const text = (v: string) => decodeOnce(v).trim();
+/** The servers row of a migrated service. */
+export function serverRow(r: ServerRecord, refs: ServerRefs): ServerRow {
   return {
-    email: normalizeEmail(c.email),
-    firstName: decodeOnce(c.firstname),
-    lastName: decodeOnce(c.lastname),
-    companyName: decodeOnce(c.companyname),
-    address1: text(c.address1),
-    address2: text(c.address2),
-    city: text(c.city),
-    state: text(c.state),
-    postcode: c.postcode.trim(),
-    country: c.country.trim(),
-    phoneNumber: c.phonenumber.trim(),
-    taxId: c.taxId.trim(),
-    status: c.status,
-    currency: c.currency,
-    credit: c.credit,
-    taxExempt: c.taxExempt,
-    separateInvoices: c.separateInvoices,
-    defaultGateway: c.defaultGateway,
-    language: c.language,
-    clientGroupId: c.groupId,
-    notes: decodeOnce(c.notes),
-    marketingOptIn: c.marketingOptIn,
-    createdOn: dateOrNull(c.datecreated),
-    customFields: Object.fromEntries(
-      Object.entries(customFields).map(([k, v]) => [decodeOnce(k), decodeOnce(v)]),
-    ),
+    legacyWhmcsServiceId: r.serviceId,
+    ...refs,
+    name: r.name,
+    status: r.status,
+    cpuCores: r.cpuCores,
+    memoryMb: r.memoryMb,
+    diskGb: r.diskGb,
+    ipAddress: r.ipAddress,
+    pveNode: r.node,
+    pveVmid: r.vmid,
+    legacyAttributes: r.legacy,
   };
 }

@@ -13,6 +13,7 @@ import cookieParser from 'cookie-parser';
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import { trpcMaxBatchSize } from '../shared/api.ts';
 import { errorStatus } from '../shared/errors.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { appError, toPublicError } from './errors.ts';
@@ -51,6 +52,12 @@ const refuseMethodsTrpcCannotRead: RequestHandler = (req, res, next) => {
     .set('Allow', 'GET, POST')
     .json({ error: config.transformer.output.serialize(shape) as unknown });
 };
+/** Answers that carry tokens or customer data must not be kept by browsers or shared caches. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 const defaultClientDir = resolve(fileURLToPath(new URL('../../dist/client', import.meta.url)));
 
@@ -67,7 +74,10 @@ export function createApp(options: AppOptions): express.Express {
   const { log, database, config } = options;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
+  app.set('trust proxy', config.TRUST_PROXY);
+  // API answers carry tokens and customer data and are never cached (below), so they need no ETag.
+  // Static files keep theirs: express.static computes its own.
+  app.set('etag', false);
 
   app.use(
     pinoHttp({
@@ -95,7 +105,7 @@ export function createApp(options: AppOptions): express.Express {
       contentSecurityPolicy: options.devMiddleware
         ? false
         : { directives: { upgradeInsecureRequests: null } },
-      strictTransportSecurity: config.TRUST_PROXY,
+      strictTransportSecurity: config.TRUST_PROXY !== false,
       // The dashboard is served from this origin only; no cross-origin embedding.
       crossOriginResourcePolicy: { policy: 'same-origin' },
     }),
@@ -122,6 +132,7 @@ export function createApp(options: AppOptions): express.Express {
   const createContext = expressContextFactory(options);
   const openApi = buildOpenApiDocument(options.version);
   const api = express.Router();
+  api.use(noStore);
   api.use(cookieParser());
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi);
@@ -137,12 +148,23 @@ export function createApp(options: AppOptions): express.Express {
 
   app.use(
     '/trpc',
+    noStore,
     refuseMethodsTrpcCannotRead,
     cookieParser(),
     createExpressMiddleware({
       router: appRouter,
-      createContext: ({ req, res }) => createContext(req, res),
+      createContext: ({ req, res, info }) => {
+        // One password guess or one cookie exchange per request: batching them would multiply both.
+        if (info.calls.length > 1 && info.calls.some((call) => call.path.startsWith('auth.')))
+          throw appError(
+            'VALIDATION_FAILED',
+            'Sign-in, refresh and sign-out cannot be batched: send each as a request of its own.',
+          );
+        return createContext(req, res);
+      },
       maxBodySize: 64 * 1024,
+      // Without a cap one GET could carry thousands of calls (tRPC answers 400 beyond it).
+      maxBatchSize: trpcMaxBatchSize,
       onError: ({ error, req }) => {
         if (toPublicError(error).unexpected) req.log.error({ err: error }, 'procedure failed');
       },

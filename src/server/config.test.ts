@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseEnv } from './config.ts';
+import { ConfigError, loadConfig, loadSettings, parseEnv } from './config.ts';
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -53,10 +53,31 @@ describe('parseEnv', () => {
     [{ PVE_TOKEN_ID: 'keel' }, 'PVE_TOKEN_ID must look like USER@REALM!TOKENID'],
     [{ PVE_FINGERPRINT: 'AB:CD' }, 'PVE_FINGERPRINT must be a SHA-256 fingerprint'],
     [{ WHMCS_DATABASE_URL: 'postgres://x/y' }, 'WHMCS_DATABASE_URL must be a URL starting with mysql://'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY must be 1, 0, or a comma-separated list'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY must be 1, 0, or a comma-separated list'],
+    [{ TRUST_PROXY: '127.0.0.1,,::1' }, 'TRUST_PROXY must be 1, 0, or a comma-separated list'],
+    [{ ACTIVITY_PVE_DETAILS: 'on' }, 'ACTIVITY_PVE_DETAILS must be 1, 0, true or false'],
   ])('%o → "%s"', (env, expected) => {
     const message = errorOf(env);
     expect(message).toContain(expected);
     expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it.each([
+    [undefined, false],
+    ['0', false],
+    ['false', false],
+    ['1', 1],
+    ['true', 1],
+    ['127.0.0.1', ['127.0.0.1']],
+    ['loopback, 10.0.0.0/8 ,fd00::/8,::1', ['loopback', '10.0.0.0/8', 'fd00::/8', '::1']],
+  ])('TRUST_PROXY=%j trusts %j', (value, expected) => {
+    expect(parseEnv(value === undefined ? {} : { TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it('hides PVE details from customers unless ACTIVITY_PVE_DETAILS is set', () => {
+    expect(parseEnv({}).ACTIVITY_PVE_DETAILS).toBe(false);
+    expect(parseEnv({ ACTIVITY_PVE_DETAILS: '1' }).ACTIVITY_PVE_DETAILS).toBe(true);
   });
 
   it('never echoes a secret value in the error', () => {
@@ -97,5 +118,19 @@ describe('loadConfig', () => {
     });
     expect(new TextDecoder().decode(config.jwtSecret)).toBe('x'.repeat(40));
     expect(config.embedded).toBe(false);
+  });
+});
+
+describe('loadSettings', () => {
+  it('reads the same settings as loadConfig without creating a JWT secret', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keel-config-'));
+    const settings = loadSettings({ DATA_DIR: dir, WHMCS_DATABASE_URL: 'mysql://root@127.0.0.1/whmcs' });
+    expect(settings).toMatchObject({
+      dataDir: dir,
+      embedded: true,
+      WHMCS_DATABASE_URL: 'mysql://root@127.0.0.1/whmcs',
+    });
+    expect(settings).not.toHaveProperty('jwtSecret');
+    expect(existsSync(join(dir, 'jwt-secret'))).toBe(false);
   });
 });

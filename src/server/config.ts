@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -38,6 +39,31 @@ const optionalUrl = (protocols: string[]) =>
     .pipe(urlWithProtocols(protocols).optional())
     .optional();
 
+const flag = (fallback: '0' | '1') =>
+  z
+    .enum(['0', '1', 'true', 'false'], { error: 'must be 1, 0, true or false' })
+    .default(fallback)
+    .transform((v) => v === '1' || v === 'true');
+
+/** Names express's `trust proxy` (proxy-addr) understands besides addresses and CIDRs. */
+const proxyAddressNames = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Whom Keel believes about the client's address and protocol: nobody (`0`), the peer that connects
+ * (`1`, one hop), or only peers in a list of addresses, CIDRs and proxy-addr's names. A list is what
+ * an operator wants when Keel can be reached other than through the proxy.
+ */
+export function parseTrustProxy(value: string): false | 1 | string[] | null {
+  const v = value.trim().toLowerCase();
+  if (v === '0' || v === 'false' || v === '') return false;
+  if (v === '1' || v === 'true') return 1;
+  const entries = v.split(',').map((e) => e.trim());
+  const valid = entries.every(
+    (e) => proxyAddressNames.includes(e) || ipaddr.isValid(e) || ipaddr.isValidCIDR(e),
+  );
+  return valid ? entries : null;
+}
+
 const positiveInt = (fallback: number) =>
   z.coerce
     .number({ error: 'must be a number' })
@@ -61,11 +87,24 @@ export const envSchema = z
       z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
     ),
     LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
-    /** Set when Keel runs behind a TLS-terminating proxy, so refresh cookies are marked Secure. */
+    /**
+     * Set when Keel runs behind a TLS-terminating proxy: client addresses from X-Forwarded-For, HSTS,
+     * Secure `__Host-` cookies. `1` trusts whatever connects; a list trusts only those proxies.
+     */
     TRUST_PROXY: z
-      .enum(['0', '1', 'true', 'false'], { error: 'must be 1, 0, true or false' })
+      .string()
       .default('0')
-      .transform((v) => v === '1' || v === 'true'),
+      .transform((v, ctx) => {
+        const parsed = parseTrustProxy(v);
+        if (parsed !== null) return parsed;
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be 1, 0, or a comma-separated list of proxy addresses or CIDRs (or loopback)',
+        });
+        return z.NEVER;
+      }),
+    /** Show customers the PVE node names, VMIDs and template ids in their servers' activity. */
+    ACTIVITY_PVE_DETAILS: flag('0'),
     PVE_URL: optionalUrl(['https:', 'http:']),
     PVE_TOKEN_ID: optionalString.pipe(
       z
@@ -100,10 +139,7 @@ export const envSchema = z
     QUOTA_MAX_CORES: positiveInt(32),
     QUOTA_MAX_MEMORY_MB: positiveInt(65_536),
     /** Run the job worker inside the API process (the only choice on the embedded database). */
-    WORKER: z
-      .enum(['0', '1', 'true', 'false'], { error: 'must be 1, 0, true or false' })
-      .default('1')
-      .transform((v) => v === '1' || v === 'true'),
+    WORKER: flag('1'),
     WORKER_CONCURRENCY: positiveInt(8),
     /** How often an idle worker looks for jobs (LISTEN/NOTIFY wakes it sooner on PostgreSQL). */
     WORKER_TICK_MS: positiveInt(1000),
@@ -150,12 +186,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   throw new ConfigError(lines.join('\n'));
 }
 
-export interface Config extends Env {
+export interface Settings extends Env {
   dataDir: string;
-  jwtSecret: Uint8Array;
   /** True when no DATABASE_URL is set: PGlite under DATA_DIR. */
   embedded: boolean;
   quota: { maxServers: number; maxCores: number; maxMemoryMb: number };
+}
+
+export interface Config extends Settings {
+  jwtSecret: Uint8Array;
 }
 
 /**
@@ -170,20 +209,22 @@ export function resolveJwtSecret(env: Env, dataDir: string): Uint8Array {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48);
   writeFileSync(file, secret.toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   return new Uint8Array(secret);
 }
 
-export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+/**
+ * The settings without the JWT secret, for tools that never issue a token (the migration CLI): reading them
+ * writes nothing, where loadConfig creates the secret on first use.
+ */
+export function loadSettings(source: Record<string, string | undefined> = process.env): Settings {
   const env = parseEnv(source);
-  const dataDir = resolve(env.DATA_DIR);
   return {
     ...env,
-    dataDir,
-    jwtSecret: resolveJwtSecret(env, dataDir),
+    dataDir: resolve(env.DATA_DIR),
     embedded: !env.DATABASE_URL,
     quota: {
       maxServers: env.QUOTA_MAX_SERVERS,
@@ -191,4 +232,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxMemoryMb: env.QUOTA_MAX_MEMORY_MB,
     },
   };
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const settings = loadSettings(source);
+  return { ...settings, jwtSecret: resolveJwtSecret(settings, settings.dataDir) };
 }

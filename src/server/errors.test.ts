@@ -31,6 +31,21 @@ describe('toPublicError', () => {
     expect(pub).toMatchObject({ status: 503, unexpected: false, body: { error: { code: 'UNAVAILABLE' } } });
   });
 
+  it.each([
+    ['22P02', 'invalid input syntax for type uuid: "abc"'],
+    ['22021', 'invalid byte sequence for encoding "UTF8": 0x00'],
+    ['22008', 'date/time field value out of range'],
+  ])('answers 400 for the PostgreSQL data exception %s, and still logs it', (code, message) => {
+    const pgError = Object.assign(new Error(message), { code });
+    const pub = toPublicError(new Error('Failed query', { cause: pgError }));
+    expect(pub).toMatchObject({
+      status: 400,
+      unexpected: true,
+      body: { error: { code: 'VALIDATION_FAILED' } },
+    });
+    expect(JSON.stringify(pub.body)).not.toContain(message);
+  });
+
   it('hides anything else behind a 500 without details', () => {
     const pub = toPublicError(new Error('secret internals at /srv/keel'));
     expect(pub.status).toBe(500);

@@ -110,6 +110,19 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22: a NUL byte in text, a date out of range, a malformed
+ * UUID) come from a value the request carried that validation should have refused. The client hears 400;
+ * the error is still logged as unexpected, because it shows a gap in the validation.
+ */
+function isDataException(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
+}
+
 /** Translates anything thrown by a procedure into the public error shape. Never leaks internals. */
 export function toPublicError(error: unknown): PublicError {
   const cause = error instanceof TRPCError ? error.cause : error;
@@ -153,6 +166,18 @@ export function toPublicError(error: unknown): PublicError {
       },
       retryAfter: 2,
       unexpected: false,
+    };
+  }
+  if (isDataException(error)) {
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'Invalid request: a value in it is malformed or out of range.',
+        },
+      },
+      unexpected: true,
     };
   }
   return { status: 500, body: { error: { code: 'INTERNAL', message: internalMessage } }, unexpected: true };

@@ -8,6 +8,7 @@ import { LoginThrottle } from './auth/login-throttle.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
+import { restrictNewFiles, widerThanPrivate } from './db/data-dir.ts';
 import { DirLockedError } from './db/dir-lock.ts';
 import { createLogger } from './logger.ts';
 import { connectPve } from './pve/connect.ts';
@@ -32,9 +33,18 @@ function loadConfigOrExit(): Config {
 }
 
 async function main(): Promise<void> {
+  // Before anything is written: the JWT secret, the lock file and the embedded database are private.
+  restrictNewFiles();
   const config = loadConfigOrExit();
   const log = createLogger(config.LOG_LEVEL);
   const dev = process.argv.includes('--dev');
+  const openMode = widerThanPrivate(config.dataDir);
+  if (openMode !== null) {
+    log.warn(
+      { dataDir: config.dataDir, mode: `0${openMode.toString(8)}` },
+      'DATA_DIR can be read by other users of this machine; run `chmod 700` on it',
+    );
+  }
 
   let database;
   try {
@@ -79,7 +89,7 @@ async function main(): Promise<void> {
     config,
     log,
     version,
-    loginThrottle: new LoginThrottle(),
+    loginThrottle: new LoginThrottle(database.db),
     pve: pve.client,
     ...(devMiddleware ? { devMiddleware } : {}),
   });
@@ -93,8 +103,8 @@ async function main(): Promise<void> {
   log.info({ port, url, version }, `Keel is listening on ${url}`);
 
   if (demo) {
-    // Shown once, on the console only: the password is never written to the log.
-    process.stdout.write(
+    // Shown once, on stderr: stdout carries the JSON log, which may be shipped and kept elsewhere.
+    process.stderr.write(
       [
         '',
         '  Keel is ready. A demo customer was created for this first run:',

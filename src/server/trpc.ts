@@ -43,6 +43,8 @@ export interface RequestScope {
   /** The raw Authorization header, if any. */
   authorization: string | undefined;
   cookies: CookieJar;
+  /** The browser says another site made this request (Sec-Fetch-Site, else Origin; http/context.ts). */
+  crossSite: boolean;
 }
 
 export function createContextInner(deps: AppDeps, scope: RequestScope) {
@@ -70,8 +72,8 @@ export interface RestMeta {
   /** With 201 or 202: the resource to look at, filled in from the response: `/servers/{server.id}`. */
   location?: `/${string}`;
   /**
-   * The errors the procedure itself can answer. Those of its base procedure (UNAUTHORIZED, FORBIDDEN),
-   * of input validation and of the transport (413, 415, 500, 503) are added to the document for it.
+   * The errors the procedure itself can answer. Those of its base procedure (`guardErrors`), of input
+   * validation and of the transport (413, 415, 500, 503) are added to the document for it.
    */
   errors: readonly ErrorCode[];
 }
@@ -79,6 +81,8 @@ export interface RestMeta {
 export interface KeelMeta {
   /** Who may call: set by protectedProcedure ('user') and adminProcedure ('admin'); absent is public. */
   auth?: 'user' | 'admin';
+  /** What the base procedure's middleware answers before the handler runs; set by the base procedures. */
+  guardErrors?: readonly ErrorCode[];
   rest?: RestMeta;
 }
 
@@ -111,10 +115,22 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure;
 
+/**
+ * For the procedures that read or set the refresh cookie. The browser attaches that cookie by itself,
+ * so a request another site made (even a same-site sibling on another subdomain or port, which
+ * SameSite lets through) is refused before anything else.
+ */
+export const cookieProcedure = t.procedure.meta({ guardErrors: ['FORBIDDEN'] }).use(({ ctx, next }) => {
+  if (ctx.crossSite)
+    throw appError('FORBIDDEN', 'This request came from another site; sign in from Keel’s own pages.');
+  return next();
+});
+
 const unauthorized = (message: string) => appError('UNAUTHORIZED', message);
 
 /** Verifies the bearer token and loads its user; a handler behind it always has `ctx.user`. */
-export const protectedProcedure = t.procedure.meta({ auth: 'user' }).use(async ({ ctx, next }) => {
+const signedIn: KeelMeta = { auth: 'user', guardErrors: ['UNAUTHORIZED'] };
+export const protectedProcedure = t.procedure.meta(signedIn).use(async ({ ctx, next }) => {
   if (!ctx.authorization) throw unauthorized('Sign in first: this request has no bearer token.');
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(ctx.authorization.trim());
   if (!match) throw unauthorized('The Authorization header must be "Bearer <access token>".');
@@ -130,7 +146,8 @@ export const protectedProcedure = t.procedure.meta({ auth: 'user' }).use(async (
   return next({ ctx: { user: user satisfies User, log: ctx.log.child({ userId: user.id }) } });
 });
 
-export const adminProcedure = protectedProcedure.meta({ auth: 'admin' }).use(({ ctx, next }) => {
+const adminOnly: KeelMeta = { auth: 'admin', guardErrors: ['UNAUTHORIZED', 'FORBIDDEN'] };
+export const adminProcedure = protectedProcedure.meta(adminOnly).use(({ ctx, next }) => {
   if (ctx.user.role !== 'admin') throw appError('FORBIDDEN', 'This needs an administrator account.');
   return next();
 });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { provisioningSteps, serverActions, serverStatuses } from './server-status.ts';
+import { parseSshPublicKey, sshKeyTypes } from './ssh-key.ts';
 
 // Messages a person can act on, for every schema in Keel: "is required" rather than "expected string,
 // received undefined". Field names come from the path, so messages never repeat them.
@@ -17,6 +18,9 @@ z.config({
     return undefined;
   },
 });
+
+/** The most calls one tRPC request may batch; the dashboard's batch link sends no more. */
+export const trpcMaxBatchSize = 10;
 
 export const idSchema = z.uuid({ error: 'must be a UUID' });
 
@@ -84,16 +88,23 @@ export const hostnameSchema = z
       'must be a hostname: letters, digits and hyphens, in dot-separated labels of at most 63 characters',
   });
 
-const sshKeyPattern =
-  /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$/;
+/** The outline of a key line, for the API document; parseSshPublicKey checks the rest. */
+const sshKeyOutline = new RegExp(
+  `^(${sshKeyTypes.join('|').replace(/\./g, '\\.')}) [A-Za-z0-9+/]+={0,2}( [ -~]*)?$`,
+);
 
+/** An OpenSSH public key, checked as `ssh-keygen -l` would (ssh-key.ts); stored in its canonical form. */
 export const sshKeySchema = z
   .string()
   .trim()
   .max(16_384, { error: 'must be at most 16384 characters' })
-  .regex(sshKeyPattern, {
-    error: 'must be an OpenSSH public key (for example "ssh-ed25519 AAAA… user@host")',
-  });
+  .transform((value, ctx) => {
+    const parsed = parseSshPublicKey(value);
+    if (parsed.ok) return parsed.key.canonical;
+    ctx.addIssue({ code: 'custom', message: parsed.problem, input: value });
+    return z.NEVER;
+  })
+  .meta({ pattern: sshKeyOutline.source });
 
 export const createServerInputSchema = z
   .strictObject({

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshTokens } from '../../src/server/db/schema.ts';
-import { api, refreshCookieOf, startTestApp, type TestApp } from '../helpers/app.ts';
+import { ageRotatedTokens, api, refreshCookieOf, startTestApp, type TestApp } from '../helpers/app.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -116,15 +116,31 @@ describe('refresh and logout', () => {
     expect(me.body.user.id).toBe(user.id);
   });
 
-  it('revokes the whole family when a rotated token is replayed', async () => {
+  it('revokes the whole family when a rotated token is replayed after the grace', async () => {
     const user = await app.createUser();
     const first = await app.login(user.email, user.password);
     const second = refreshCookieOf(await refresh(first.cookie));
+    await ageRotatedTokens(app.db);
     const replay = await refresh(first.cookie);
     expect(replay.status).toBe(401);
     expect((await replay.json()).error.code).toBe('UNAUTHORIZED');
     // The legitimate-looking newer token dies with its family.
     expect((await refresh(second)).status).toBe(401);
+  });
+
+  it('lets a just-rotated token be exchanged again within the grace (two tabs), family intact', async () => {
+    const user = await app.createUser();
+    const first = await app.login(user.email, user.password);
+    const tabA = await refresh(first.cookie);
+    const tabB = await refresh(first.cookie);
+    expect([tabA.status, tabB.status]).toEqual([200, 200]);
+    const [a, b] = [refreshCookieOf(tabA), refreshCookieOf(tabB)];
+    expect(a).not.toBe(b);
+    // Both tabs' tokens go on working; neither exchange was taken for theft.
+    expect((await refresh(a)).status).toBe(200);
+    expect((await refresh(b)).status).toBe(200);
+    const family = await app.db.select().from(refreshTokens).where(eq(refreshTokens.userId, user.id));
+    expect(family.every((t) => t.revokedAt === null)).toBe(true);
   });
 
   it('refuses a missing or unknown refresh token', async () => {

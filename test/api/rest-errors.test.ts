@@ -23,9 +23,10 @@ const transport: ErrorCode[] = [
 const signedIn: ErrorCode[] = ['UNAUTHORIZED', ...transport];
 
 const declared: Record<string, ErrorCode[]> = {
-  login: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS', ...transport],
-  refresh: ['UNAUTHORIZED', ...transport],
-  logout: [...transport],
+  // The cookie routes refuse a request another site made (FORBIDDEN).
+  login: ['INVALID_CREDENTIALS', 'FORBIDDEN', 'TOO_MANY_REQUESTS', ...transport],
+  refresh: ['UNAUTHORIZED', 'FORBIDDEN', ...transport],
+  logout: ['FORBIDDEN', ...transport],
   getCurrentUser: signedIn,
   getCatalog: signedIn,
   listServers: signedIn,
@@ -152,6 +153,11 @@ describe('the documented error set of each REST route', () => {
       await send('login', { body: { email: customer.email, password: 'wrong-password' } });
     // refresh: no cookie.
     await send('refresh');
+    // The cookie routes, called by another site's page.
+    const crossSite = { 'sec-fetch-site': 'cross-site' };
+    await send('login', { body: { email: customer.email, password: customer.password }, headers: crossSite });
+    await send('refresh', { headers: crossSite });
+    await send('logout', { headers: crossSite });
 
     // createServer: over a per-user quota of one, no free address, no node able to take it.
     await app.db.update(users).set({ maxServers: 1 }).where(eq(users.id, customer.id));

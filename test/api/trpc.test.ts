@@ -66,7 +66,12 @@ describe('createCaller (no HTTP)', () => {
     const user = await app.createUser();
     const jar = new Map<string, string>();
     const ctx = createContextInner(
-      { db: app.db, config: app.config, log: createLogger('silent'), loginThrottle: new LoginThrottle() },
+      {
+        db: app.db,
+        config: app.config,
+        log: createLogger('silent'),
+        loginThrottle: new LoginThrottle(app.db),
+      },
       {
         requestId: 'test',
         ip: '127.0.0.1',
@@ -77,6 +82,7 @@ describe('createCaller (no HTTP)', () => {
           set: (n, v) => void jar.set(n, v),
           clear: (n) => void jar.delete(n),
         },
+        crossSite: false,
       },
     );
     const result = await createCaller(ctx).auth.login({ email: user.email, password: user.password });

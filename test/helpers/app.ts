@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { isNotNull, sql } from 'drizzle-orm';
 import { createApp } from '../../src/server/app.ts';
 import { LoginThrottle } from '../../src/server/auth/login-throttle.ts';
 import { loadConfig, type Config } from '../../src/server/config.ts';
 import type { Database } from '../../src/server/db/client.ts';
+import { refreshTokens } from '../../src/server/db/schema.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import type { PveClient } from '../../src/server/pve/client.ts';
 import { seedSimulatorCatalog } from '../../src/server/services/catalog.ts';
@@ -36,14 +38,25 @@ export interface TestApp {
 
 let userCounter = 0;
 
-export async function startTestApp(options: { pve?: PveClient; clientDir?: string } = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+export interface TestAppOptions {
+  pve?: PveClient;
+  clientDir?: string;
+  /** Settings on top of the test defaults, e.g. TRUST_PROXY. */
+  env?: Record<string, string>;
+  /** Serve this database (another app's) instead of a fresh one; it is left to its owner to drop. */
+  database?: TestDatabase;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const shared = options.database;
+  const database = shared ?? (await createTestDatabase());
   const config = loadConfig({
     DATABASE_URL: database.url,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'keel-test-')),
     JWT_SECRET: testJwtSecret,
     LOG_LEVEL: 'debug',
     NODE_ENV: 'test',
+    ...options.env,
   });
   const logLines: string[] = [];
   const sink = new Writable({
@@ -53,14 +66,14 @@ export async function startTestApp(options: { pve?: PveClient; clientDir?: strin
     },
   });
   const log = createLogger('debug', sink);
-  await seedSimulatorCatalog(database.handle.db);
+  if (!shared) await seedSimulatorCatalog(database.handle.db);
   const app = createApp({
     db: database.handle.db,
     database: database.handle,
     config,
     log,
     version: 'test',
-    loginThrottle: new LoginThrottle(),
+    loginThrottle: new LoginThrottle(database.handle.db),
     pve: options.pve,
     ...(options.clientDir ? { clientDir: options.clientDir } : {}),
   });
@@ -97,9 +110,17 @@ export async function startTestApp(options: { pve?: PveClient; clientDir?: strin
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await database.drop();
+      if (!shared) await database.drop();
     },
   };
+}
+
+/** Moves every rotation `ms` into the past, so a replay is judged as one after the reuse grace. */
+export async function ageRotatedTokens(db: Database, ms = 10 * 60_000): Promise<void> {
+  await db
+    .update(refreshTokens)
+    .set({ rotatedAt: sql`${refreshTokens.rotatedAt} - make_interval(secs => ${ms / 1000})` })
+    .where(isNotNull(refreshTokens.rotatedAt));
 }
 
 export function refreshCookieOf(res: Response): string {

@@ -44,6 +44,8 @@ export interface VmState {
   networkReadyAt?: number;
   /** Cloud-init values baked into the drive at the last start. */
   cloudinitApplied: Config;
+  /** Volumes a clone in progress has allocated but not yet written to the config (they take space). */
+  allocated?: Config;
   createdAt: number; // epoch ms
 }
 
@@ -234,7 +236,7 @@ export function storageUsed(state: ClusterState, storage: StorageState, node: st
   let used = 0;
   for (const vm of Object.values(state.vms)) {
     if (!storage.shared && vm.node !== node) continue;
-    for (const [key, value] of Object.entries({ ...vm.config, ...vm.pending })) {
+    for (const [key, value] of Object.entries({ ...vm.config, ...vm.pending, ...vm.allocated })) {
       if (!DISK_KEY_RE.test(key) && !/^unused\d+$/.test(key)) continue;
       const drive = parseDrive(String(value));
       if (drive.storage !== storage.storage || isCdrom(drive)) continue;

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPveSim, type PveSim } from './index.ts';
-import { allEndpointSchemas, findEndpointSchema, loadApiSubset } from './schema.ts';
+import { allEndpointSchemas, findEndpointSchema, loadApiSubset } from './api-subset.ts';
 import { pveClient } from './test-client.ts';
 
 /** Subset endpoints the simulator deliberately does not serve (see README, "Not modelled"). */
@@ -16,7 +16,20 @@ const NOT_SERVED = new Set([
 const EXTRA_RETURN_KEYS: Record<string, string[]> = {
   'GET /nodes': ['id', 'type', 'disk', 'maxdisk'],
   'GET /nodes/{node}/status': ['wait', 'uptime', 'idle', 'swap', 'ksm', 'kversion'],
-  'GET /nodes/{node}/qemu/{vmid}/status/current': ['balloon', 'freemem', 'ballooninfo', 'nics'],
+  // qemu-server QemuServer.pm vmstatus sets these beyond $vmstatus_return_properties: `disk` always,
+  // balloon_min/shares with a balloon target, and QEMU's answers for a running VM.
+  'GET /nodes/{node}/qemu': ['disk', 'balloon_min', 'shares'],
+  'GET /nodes/{node}/qemu/{vmid}/status/current': [
+    'disk',
+    'balloon_min',
+    'shares',
+    'balloon',
+    'freemem',
+    'ballooninfo',
+    'nics',
+    'blockstat',
+    'proxmox-support',
+  ],
   'GET /nodes/{node}/tasks/{upid}/status': ['tokenid'],
 };
 

@@ -35,6 +35,12 @@ export const faultConfigSchema = z.object({
   ignoreAcpi: vmSelector.default(false),
   /** Guests whose agent never answers: true for all, or a list of VMIDs. */
   agentNeverAnswers: vmSelector.default(false),
+  /**
+   * Extra simulated ms a clone worker takes, holding the new VMID's flock, before its temporary
+   * config exists (a slow pmxcfs): widens the window in which a second clone of that VMID still gets
+   * a UPID and then fails on the flock.
+   */
+  cloneConfigDelayMs: z.number().min(0).default(0),
 });
 
 export type RouteFault = z.output<typeof routeFaultSchema>;

@@ -2,7 +2,6 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   agentEnabled,
-  decodeUpid,
   encodeUpid,
   formatSize,
   isValidSshPublicKey,
@@ -10,9 +9,11 @@ import {
   parseDrive,
   parseSize,
   resolveResize,
+  uniqueTags,
   uriUnescape,
   validateSshKeys,
 } from './formats.ts';
+import { parseUpid } from '../../src/server/pve/upid.ts';
 import { exitStatusFromLastLine } from './tasks.ts';
 
 function realEd25519Key(): string {
@@ -35,7 +36,7 @@ describe('UPID', () => {
       user: 'root@pam',
     });
     expect(upid).toBe('UPID:dahu-2:00007323:001036A5:6419CAF8:qmstart:100:root@pam:');
-    expect(decodeUpid(upid)).toEqual({
+    expect(parseUpid(upid)).toEqual({
       node: 'dahu-2',
       pid: 0x7323,
       pstart: 0x1036a5,
@@ -51,7 +52,7 @@ describe('UPID', () => {
     ['UPID:n:00000001:00000001:6991F9E1:qmclone:9000:root@pam', false],
     ['garbage', false],
   ])('decode %s → %s', (text, ok) => {
-    expect(decodeUpid(text) !== undefined).toBe(ok);
+    expect(parseUpid(text) !== null).toBe(ok);
   });
 });
 
@@ -140,4 +141,14 @@ describe('exit status', () => {
   ])('%s → %s', (line, status) => {
     expect(exitStatusFromLastLine(line)).toBe(status);
   });
+});
+
+// pve-guest-common GuestHelpers.pm get_unique_tags, pve-common ParseUtils.pm split_list.
+describe('uniqueTags (GuestHelpers.pm get_unique_tags)', () => {
+  it.each([
+    ['Zeta;keel;alpha;Keel', 'alpha;keel;zeta'],
+    ['b,a c;;a', 'a;b;c'],
+    ['  ', ''],
+    ['Web-01', 'web-01'],
+  ])('%j → %j', (given, stored) => expect(uniqueTags(given)).toBe(stored));
 });

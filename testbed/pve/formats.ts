@@ -1,38 +1,12 @@
 // Pure PVE value formats: UPIDs, disk sizes, drive/memory/ipconfig property strings, SSH keys.
 import { createHash } from 'node:crypto';
-
-export interface Upid {
-  node: string;
-  pid: number;
-  pstart: number;
-  starttime: number;
-  type: string;
-  id: string;
-  user: string;
-}
+import type { Upid } from '../../src/server/pve/upid.ts';
 
 const hex = (n: number, width: number): string => n.toString(16).toUpperCase().padStart(width, '0');
 
-/** `UPID:$node:%08X:%08X:%08X:$type:$id:$user:` (pve-common UPID.pm), trailing colon included. */
+/** `UPID:$node:%08X:%08X:%08X:$type:$id:$user:` (pve-common UPID.pm), trailing colon included; Keel's parseUpid reads it. */
 export function encodeUpid(u: Upid): string {
   return `UPID:${u.node}:${hex(u.pid, 8)}:${hex(u.pstart, 8)}:${hex(u.starttime, 8)}:${u.type}:${u.id}:${u.user}:`;
-}
-
-const UPID_RE =
-  /^UPID:([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([^:\s/]+):([^:\s/]*):([^:\s/]+):$/;
-
-export function decodeUpid(text: string): Upid | undefined {
-  const m = UPID_RE.exec(text);
-  if (!m) return undefined;
-  return {
-    node: m[1] ?? '',
-    pid: parseInt(m[3] ?? '', 16),
-    pstart: parseInt(m[4] ?? '', 16),
-    starttime: parseInt(m[5] ?? '', 16),
-    type: m[6] ?? '',
-    id: m[7] ?? '',
-    user: m[8] ?? '',
-  };
 }
 
 const UNITS: Record<string, number> = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
@@ -227,4 +201,19 @@ export function humanBytes(bytes: number): string {
     unit += 1;
   }
   return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+ * GuestHelpers.pm get_unique_tags with datacenter.cfg's default tag-style: split as split_list does,
+ * sorted case-insensitively, lowercased, duplicates dropped, joined by `;`.
+ */
+export function uniqueTags(value: string): string {
+  const tags = value.includes('\0') ? value.split('\0') : value.replace(/[,;]/g, ' ').trim().split(/\s+/);
+  const sorted = tags
+    .filter((t) => t !== '')
+    .sort((a, b) => {
+      const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  return [...new Set(sorted.map((t) => t.toLowerCase()))].join(';');
 }

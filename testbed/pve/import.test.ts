@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { seedCluster } from './cluster.ts';
-import { importVms, type ImportedVm } from './import.ts';
+import type { PveState, PveStateVm } from '../whmcs/manifest.ts';
+import { importVms } from './import.ts';
 import { startPveSim } from './index.ts';
 import { pveClient } from './test-client.ts';
 
@@ -15,7 +16,7 @@ describe('importVms', () => {
     ['an unknown node', { node: 'pve9' }, /node pve9/],
     ['a taken VMID', { vmid: 9000 }, /VMID 9000 already exists/],
   ] as const)('refuses %s', (_n, patch, error) => {
-    const vm: ImportedVm = {
+    const vm: PveStateVm = {
       vmid: 500,
       node: 'pve1',
       name: 'a',
@@ -30,7 +31,7 @@ describe('importVms', () => {
   it('serves the seeder’s VMs through /cluster/resources and the VM endpoints', async () => {
     const { vms } = JSON.parse(
       readFileSync(new URL('../whmcs/docker-init/pve-state.json', import.meta.url), 'utf8'),
-    ) as { vms: ImportedVm[] };
+    ) as PveState;
     expect(vms.length).toBeGreaterThan(100);
     const sim = await startPveSim({ port: 0, speed: 100, vms });
     try {

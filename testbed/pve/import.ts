@@ -1,26 +1,16 @@
 // Existing VMs for the simulator from the WHMCS seeder's pve-state.json, so a migration can be checked
-// against the cluster its WHMCS install ran (statuses taken from PVE, --verify-pve).
+// against the cluster its WHMCS install ran (statuses taken from PVE, --verify-pve). The file's shape is
+// the seeder's `PveStateVm`, its one definition.
 import { randomUUID } from 'node:crypto';
+import type { PveStateVm } from '../whmcs/manifest.ts';
 import { randomMac, type ClusterState, type Config, type VmState } from './cluster.ts';
-
-/** One entry of pve-state.json (`{ vms: [...] }`, written by `pnpm testbed:whmcs --pve-state FILE`). */
-export interface ImportedVm {
-  vmid: number;
-  node: string;
-  name: string;
-  cores: number;
-  memoryMb: number;
-  diskGb: number;
-  status: 'running' | 'stopped';
-  ipAddress?: string;
-}
 
 /**
  * Adds the VMs to the cluster as if they had been running there for a day: config `cores`, `memory`, a
  * `local-lvm` boot disk of `diskGb`, and a static `ipconfig0` when an address is known. A running VM's agent
  * and network are ready at once. Throws on an unknown node or a VMID already taken.
  */
-export function importVms(state: ClusterState, vms: readonly ImportedVm[], now = Date.now()): void {
+export function importVms(state: ClusterState, vms: readonly PveStateVm[], now = Date.now()): void {
   const nodes = new Set(state.nodes.map((n) => n.name));
   const createdAt = now - 86_400_000;
   for (const vm of vms) {

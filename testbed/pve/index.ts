@@ -14,15 +14,16 @@ import {
   type VmState,
 } from './cluster.ts';
 import { faultConfigSchema, seededRandom, type FaultConfig, type FaultConfigInput } from './faults.ts';
-import { importVms, type ImportedVm } from './import.ts';
+import type { PveStateVm } from '../whmcs/manifest.ts';
+import { importVms } from './import.ts';
 import { Simulator } from './simulator.ts';
 import { ensureNodeCertificate } from './tls.ts';
-import { mergeFaults, publicState, Transport, type PublicState } from './transport.ts';
+import { mergeFaults, publicState, type PublicState } from './admin.ts';
+import { Transport } from './transport.ts';
 
 export type { FaultConfig, FaultConfigInput } from './faults.ts';
-export type { PublicState } from './transport.ts';
+export type { PublicState } from './admin.ts';
 export type { VmState, TaskState } from './cluster.ts';
-export type { ImportedVm } from './import.ts';
 
 export interface PveSimOptions {
   port?: number;
@@ -36,7 +37,7 @@ export interface PveSimOptions {
   /** Seed for the fault and jitter random source; Math.random when absent. */
   seed?: number;
   /** Existing VMs to add at start (e.g. the WHMCS seeder's pve-state.json `vms`); see import.ts. */
-  vms?: readonly ImportedVm[];
+  vms?: readonly PveStateVm[];
 }
 
 /** In-process control of the simulator, the same powers as the /_sim/ HTTP API. */
@@ -65,7 +66,7 @@ export interface PveSim {
   /** `USER@REALM!TOKENID`. */
   tokenId: string;
   tokenSecret: string;
-  /** SHA-256 fingerprint of the node certificate, colon-separated uppercase hex; null with http. */
+  /** SHA-256 fingerprint of the certificate served, colon-separated uppercase hex; null with http (GET /nodes still reports the node certificate's). */
   fingerprint: string | null;
   /** Secret for the /_sim/ admin API (header `X-Sim-Admin`). */
   adminSecret: string;
@@ -89,7 +90,10 @@ export async function startPveSim(opts: PveSimOptions = {}): Promise<PveSim> {
       opts.vms.filter((vm) => !state.vms[String(vm.vmid)]),
     );
   const certDir = opts.certDir ?? (opts.statePath ? dirname(opts.statePath) : join(tmpdir(), 'keel-pve-sim'));
-  const certificate = opts.http ? undefined : await ensureNodeCertificate(certDir);
+  // The node certificate exists even when the simulator serves plain HTTP (as PVE behind a proxy):
+  // GET /nodes always reports its fingerprint.
+  const nodeCertificate = await ensureNodeCertificate(certDir);
+  const certificate = opts.http ? undefined : nodeCertificate;
   const fingerprint = certificate?.fingerprint ?? null;
 
   let saveTimer: NodeJS.Timeout | undefined;
@@ -112,7 +116,7 @@ export async function startPveSim(opts: PveSimOptions = {}): Promise<PveSim> {
   const sim = new Simulator({
     state,
     speed,
-    fingerprint,
+    fingerprint: nodeCertificate.fingerprint,
     onChange,
     ...(opts.seed !== undefined ? { random: seededRandom(opts.seed) } : {}),
   });

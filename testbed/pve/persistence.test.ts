@@ -28,6 +28,8 @@ describe('persistence', () => {
       await pve.runTask('POST', '/nodes/pve1/qemu/700/status/start');
       first.sim.setFaults({ taskHang: { rate: 1, types: ['qmclone'] } });
       hungUpid = String((await pve.post('/nodes/pve1/qemu/9001/clone', { newid: 701 })).body.data);
+      // The worker writes the locked temporary config a moment after the UPID (Qemu.pm clone_vm).
+      while (first.sim.vm(701)?.config.lock !== 'clone') await new Promise((r) => setTimeout(r, 5));
     } finally {
       await first.stop();
     }

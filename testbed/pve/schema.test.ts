@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  findEndpointSchema,
-  lookupProperty,
-  splitList,
-  validateParams,
-  type EndpointSchema,
-} from './schema.ts';
+import { findEndpointSchema, lookupProperty, type EndpointSchema } from './api-subset.ts';
+import { splitList, validateParams } from './schema.ts';
 
 function endpoint(method: string, path: string): EndpointSchema {
   const schema = findEndpointSchema(method, path);

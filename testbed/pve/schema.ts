@@ -1,96 +1,6 @@
 // Parameter verification as PVE's JSONSchema.pm does it (pve-common check_prop / check_type /
 // check_format / parse_property_string), driven by the vendored official API subset.
-import { readFileSync } from 'node:fs';
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-export interface PropertySchema {
-  type?: 'string' | 'integer' | 'boolean' | 'number' | 'object' | 'array' | 'null';
-  optional?: number;
-  format?: string | Record<string, PropertySchema>;
-  pattern?: string;
-  enum?: string[];
-  minimum?: number;
-  maximum?: number;
-  maxLength?: number;
-  minLength?: number;
-  requires?: string;
-  default_key?: number;
-  alias?: string;
-  keyAlias?: string;
-  description?: string;
-}
-
-export interface EndpointSchema {
-  path: string;
-  method: HttpMethod;
-  allowtoken?: number;
-  name: string;
-  parameters?: { additionalProperties?: number; properties?: Record<string, PropertySchema> };
-  returns?: {
-    type?: string;
-    properties?: Record<string, unknown>;
-    items?: { properties?: Record<string, unknown> };
-  };
-}
-
-interface SubsetFile {
-  endpoints: EndpointSchema[];
-  extras: EndpointSchema[];
-}
-
-let cachedSubset: SubsetFile | undefined;
-
-/** The vendored copy of /work/shared/reference/pve-api-subset.json (official PVE 9 schema extract). */
-export function loadApiSubset(): SubsetFile {
-  cachedSubset ??= JSON.parse(
-    readFileSync(new URL('./pve-api-subset.json', import.meta.url), 'utf8'),
-  ) as SubsetFile;
-  return cachedSubset;
-}
-
-export function allEndpointSchemas(): EndpointSchema[] {
-  const subset = loadApiSubset();
-  return [...subset.endpoints, ...subset.extras];
-}
-
-export function findEndpointSchema(method: string, path: string): EndpointSchema | undefined {
-  return allEndpointSchemas().find((e) => e.method === method && e.path === path);
-}
-
-// Upper bounds of the `name[n]` keys (qemu-server: MAX_NETS, MAX_SCSI_DISKS, ...).
-const INDEXED_KEY_LIMITS: Record<string, number> = {
-  ide: 3,
-  sata: 5,
-  scsi: 30,
-  virtio: 15,
-  net: 31,
-  ipconfig: 31,
-  hostpci: 15,
-  usb: 13,
-  serial: 3,
-  parallel: 2,
-  numa: 7,
-  unused: 255,
-  virtiofs: 9,
-};
-
-/** Resolves a concrete parameter name (`scsi0`, `ipconfig3`) to its schema entry (`scsi[n]`). */
-export function lookupProperty(
-  properties: Record<string, PropertySchema>,
-  name: string,
-): PropertySchema | undefined {
-  const direct = properties[name];
-  if (direct) return direct;
-  const indexed = /^([a-z]+)(\d+)$/.exec(name);
-  if (!indexed) return undefined;
-  const [, base = '', digits = ''] = indexed;
-  const schema = properties[`${base}[n]`];
-  const limit = INDEXED_KEY_LIMITS[base];
-  if (!schema || limit === undefined) return undefined;
-  if (digits.length > 1 && digits.startsWith('0')) return undefined;
-  return Number(digits) <= limit ? schema : undefined;
-}
+import { lookupProperty, type EndpointSchema, type PropertySchema } from './api-subset.ts';
 
 const NOT_IN_SCHEMA = 'property is not defined in schema and the schema does not allow additional properties';
 const MISSING = 'property is missing and it is not optional';
@@ -351,19 +261,75 @@ function checkProp(
 
 export type ParamValue = string | number;
 
+/**
+ * A request value as Perl holds it after decoding: a plain scalar, or a reference: a JSON boolean,
+ * an array (a JSON array, or a form key given twice) or an object.
+ */
+export type RawParam =
+  string | { ref: 'JSON::PP::Boolean'; value: boolean } | { ref: 'ARRAY'; items: string[] } | { ref: 'HASH' };
+
 export type ValidationResult =
   { ok: true; params: Record<string, ParamValue> } | { ok: false; errors: Record<string, string> };
 
+/** RESTHandler normalize_legacy_param_formats: an array for a `-list` string format becomes `a,b`. */
+function normaliseLegacyFormats(
+  properties: Record<string, PropertySchema>,
+  raw: Record<string, RawParam>,
+): Record<string, RawParam> {
+  const out = { ...raw };
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'string' || value.ref !== 'ARRAY') continue;
+    const schema = lookupProperty(properties, name);
+    if (schema?.type === 'string' && typeof schema.format === 'string' && /-list$/.test(schema.format))
+      out[name] = value.items.join(',');
+  }
+  return out;
+}
+
+/** check_type on a reference: only a JSON boolean for a boolean (or an untyped) property passes. */
+function checkRawProp(
+  value: RawParam | undefined,
+  schema: PropertySchema,
+  path: string,
+  errors: Record<string, string>,
+): void {
+  if (value === undefined || typeof value === 'string') {
+    checkProp(value, schema, path, errors);
+    return;
+  }
+  if (value.ref === 'JSON::PP::Boolean' && schema.type === 'boolean') {
+    checkProp(value.value ? '1' : '0', schema, path, errors);
+    return;
+  }
+  if (!schema.type) return;
+  if (
+    (schema.type === 'array' && value.ref === 'ARRAY') ||
+    (schema.type === 'object' && value.ref === 'HASH')
+  )
+    return;
+  addError(errors, path, `type check ('${schema.type}') failed - got ${value.ref}`);
+}
+
+function scalar(value: RawParam): string {
+  if (typeof value === 'string') return value;
+  if (value.ref === 'JSON::PP::Boolean') return value.value ? '1' : '0';
+  return value.ref === 'ARRAY' ? value.items.join(',') : '';
+}
+
 /**
- * Validates raw (already string-normalised) parameters against an endpoint schema and converts
+ * Validates decoded parameters against an endpoint schema (JSONSchema.pm validate) and converts
  * integers, numbers and booleans to numbers, as the Perl handlers see them.
  */
-export function validateParams(endpoint: EndpointSchema, raw: Record<string, string>): ValidationResult {
+export function validateParams(
+  endpoint: EndpointSchema,
+  decoded: Record<string, RawParam>,
+): ValidationResult {
   const properties = endpoint.parameters?.properties ?? {};
+  const raw = normaliseLegacyFormats(properties, decoded);
   const errors: Record<string, string> = {};
   for (const [name, schema] of Object.entries(properties)) {
     if (name.endsWith('[n]')) continue;
-    checkProp(raw[name], schema, name, errors);
+    checkRawProp(raw[name], schema, name, errors);
   }
   for (const [name, value] of Object.entries(raw)) {
     if (properties[name]) {
@@ -378,13 +344,14 @@ export function validateParams(endpoint: EndpointSchema, raw: Record<string, str
       addError(errors, name, NOT_IN_SCHEMA);
       continue;
     }
-    checkProp(value, indexed, name, errors);
+    checkRawProp(value, indexed, name, errors);
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const params: Record<string, ParamValue> = {};
   for (const [name, value] of Object.entries(raw)) {
     const type = lookupProperty(properties, name)?.type;
-    params[name] = type === 'integer' || type === 'number' || type === 'boolean' ? Number(value) : value;
+    const text = scalar(value);
+    params[name] = type === 'integer' || type === 'number' || type === 'boolean' ? Number(text) : text;
   }
   return { ok: true, params };
 }

@@ -1,8 +1,19 @@
 // A raw HTTP client for the simulator's tests: keeps the reason phrase and never hides errors.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { generateKeyPairSync } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
+import { expect } from 'vitest';
 import type { PveSim } from './index.ts';
+
+/** A real OpenSSH ed25519 public key line, as `ssh-keygen -l` accepts it. */
+export function sshKey(comment: string): string {
+  const { publicKey } = generateKeyPairSync('ed25519');
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+  const name = Buffer.from('ssh-ed25519');
+  const blob = Buffer.concat([Buffer.from([0, 0, 0, name.length]), name, Buffer.from([0, 0, 0, 32]), raw]);
+  return `ssh-ed25519 ${blob.toString('base64')} ${comment}`;
+}
 
 export interface RawResponse {
   status: number;
@@ -24,8 +35,10 @@ export interface RequestOptions {
   json?: Record<string, unknown>;
   query?: Record<string, string | number>;
   headers?: Record<string, string>;
-  /** Raw body with its own content type. */
+  /** Raw body with its own content type (none when `contentType` is empty). */
   rawBody?: { contentType: string; text: string };
+  /** Send the body with `Transfer-Encoding: chunked` instead of a Content-Length. */
+  chunked?: boolean;
 }
 
 export function rawRequest(
@@ -49,10 +62,11 @@ export function rawRequest(
   }
   if (opts.rawBody) {
     body = opts.rawBody.text;
-    headers['content-type'] = opts.rawBody.contentType;
+    if (opts.rawBody.contentType) headers['content-type'] = opts.rawBody.contentType;
+    else delete headers['content-type'];
   }
   for (const [k, v] of Object.entries(query)) url.searchParams.append(k, String(v));
-  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  if (body !== undefined && !opts.chunked) headers['content-length'] = String(Buffer.byteLength(body));
   const isHttps = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
     const req = (isHttps ? httpsRequest : httpRequest)(
@@ -126,6 +140,40 @@ export function pveClient(sim: PveSim) {
         throw new Error(`${method} ${path}: ${res.status} ${res.reason}`);
       }
       return client.waitTask(res.body.data);
+    },
+    cloneAndWait(
+      source: number,
+      newid: number,
+      extra: Record<string, string | number> = {},
+      node = 'pve1',
+    ): Promise<Record<string, unknown>> {
+      return client.runTask('POST', `/nodes/${node}/qemu/${source}/clone`, { newid, ...extra });
+    },
+    /** Polls the guest agent until it reports a non-loopback IPv4; "not running" is the only other answer. */
+    async pollAgentIp(node: string, vmid: number, timeoutMs = 10_000): Promise<string> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const res = await call('GET', `/nodes/${node}/qemu/${vmid}/agent/network-get-interfaces`);
+        if (res.status === 200) {
+          const ifaces = (
+            res.body.data as {
+              result: {
+                name: string;
+                'ip-addresses': { 'ip-address': string; 'ip-address-type': string }[];
+              }[];
+            }
+          ).result;
+          const v4 = ifaces
+            .filter((i) => i.name !== 'lo')
+            .flatMap((i) => i['ip-addresses'])
+            .find((a) => a['ip-address-type'] === 'ipv4');
+          if (v4) return v4['ip-address'];
+        } else {
+          expect([res.status, res.reason]).toEqual([500, 'QEMU guest agent is not running']);
+        }
+        if (Date.now() > deadline) throw new Error('no IPv4 from the agent');
+        await new Promise((r) => setTimeout(r, 10));
+      }
     },
   };
   return client;

@@ -4,7 +4,8 @@
  */
 import { Readable } from 'node:stream';
 import mysql from 'mysql2/promise';
-import { ManifestCollector, generateWhmcsStreaming } from './generate.ts';
+import { generateWhmcsStreaming } from './generate.ts';
+import { ManifestCollector } from './manifest.ts';
 import type { ManifestSink, PveState, WhmcsManifest, WhmcsManifestHead } from './manifest.ts';
 import { ManifestFileWriter, writePveStateFile } from './output-files.ts';
 import { loadSchemaFiles } from './schema.ts';

@@ -149,3 +149,30 @@ export interface ManifestSink {
   /** One PVE simulator VM per migrating service. */
   vm(entry: PveStateVm): void;
 }
+
+/** Collects the whole manifest and PVE state in memory (fine for test scales, not for --scale 250000). */
+export class ManifestCollector implements ManifestSink {
+  readonly clients: ManifestClient[] = [];
+  readonly users: ManifestUser[] = [];
+  readonly services: ManifestService[] = [];
+  readonly pveState: PveState = { vms: [] };
+
+  client(entry: ManifestClient): void {
+    this.clients.push(entry);
+  }
+  user(entry: ManifestUser): void {
+    this.users.push(entry);
+  }
+  service(entry: ManifestService): void {
+    this.services.push(entry);
+  }
+  vm(entry: PveStateVm): void {
+    this.pveState.vms.push(entry);
+  }
+
+  /** The full manifest, keys in the order the manifest file has always had. */
+  manifest(head: WhmcsManifestHead): WhmcsManifest {
+    const { cases, ...rest } = head;
+    return { ...rest, clients: this.clients, users: this.users, services: this.services, cases };
+  }
+}

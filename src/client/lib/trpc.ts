@@ -4,12 +4,19 @@
  * retried once. When renewal fails the session ends and the app sends the user to sign in.
  */
 import { QueryClient } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCLink } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  splitLink,
+  TRPCClientError,
+  type TRPCLink,
+} from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { observable } from '@trpc/server/observable';
 import superjson from 'superjson';
 import type { AppRouter } from '../../server/routers/root.ts';
-import type { LoginResult } from '../../shared/api.ts';
+import { trpcMaxBatchSize, type LoginResult } from '../../shared/api.ts';
 import { getAccessToken, signedIn, signedOut } from './session.ts';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
@@ -35,14 +42,25 @@ function hasHttpStatus(error: unknown, statuses: number[]): boolean {
 /** Absolute, so the same client works in the browser and in tests running on Node's fetch. */
 const url = () => `${window.location.origin}/trpc`;
 
-function transportLink() {
-  return httpBatchLink({
-    url: url(),
-    transformer: superjson,
-    headers: () => {
-      const token = getAccessToken();
-      return token ? { Authorization: `Bearer ${token}` } : {};
-    },
+const authorization = () => {
+  const token = getAccessToken();
+  return token ? { Authorization: `Bearer ${token}` } : {};
+};
+
+/**
+ * Calls are batched up to the server's cap, except sign-in, refresh and sign-out: the server takes
+ * each of those only as a request of its own.
+ */
+function transportLink(): TRPCLink<AppRouter> {
+  return splitLink({
+    condition: (op) => op.path.startsWith('auth.'),
+    true: httpLink({ url: url(), transformer: superjson, headers: authorization }),
+    false: httpBatchLink({
+      url: url(),
+      transformer: superjson,
+      maxItems: trpcMaxBatchSize,
+      headers: authorization,
+    }),
   });
 }
 

@@ -12,6 +12,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import { runKdf } from './kdf.ts';
 
 export type LegacyHashShape = 'bcrypt' | 'md5-salted' | 'hmac-sha256' | 'md5';
 
@@ -70,7 +71,7 @@ export async function verifyLegacyPassword(stored: string, password: string): Pr
     // A stored hash is data: refuse costs that would pin the CPU for minutes.
     if (cost < 4 || cost > 15) return false;
     // PHP's $2y$ is the same algorithm as $2a$/$2b$; normalise so any bcrypt library accepts it.
-    return bcrypt.compare(password, `$2b$${stored.slice(4)}`);
+    return runKdf(() => bcrypt.compare(password, `$2b$${stored.slice(4)}`));
   }
   const whmcsHash = stored.slice(legacyHashPrefixes[shape].length);
   if (shape === 'md5') return sameHex(createHash('md5').update(password, 'utf8').digest('hex'), whmcsHash);

@@ -1,74 +1,139 @@
 /**
- * Throttles failed logins per client address and email, and per address across all emails, with a
- * sliding window. In memory: one Keel process sees its own failures, which bounds guessing to the
- * window limit per process.
+ * Throttles sign-in attempts per client address and email, and per address across all emails, with a
+ * sliding window kept in PostgreSQL, so every Keel process on one database counts the same attempts.
+ *
+ * An attempt is reserved before its password is checked, in one transaction serialised per address by
+ * an advisory lock (and, within a process, by a queue per address): attempts in flight at the same time
+ * are counted one after another, so no number of parallel requests gets more tries than the limit. A correct password gives its attempt back and
+ * forgives the account's earlier failures, so only failures stay counted.
  */
+import { createHash } from 'node:crypto';
+import { eq, inArray, lte, sql } from 'drizzle-orm';
+import ipaddr from 'ipaddr.js';
+import type { Database } from '../db/client.ts';
+import { loginAttempts } from '../db/schema.ts';
+
 export interface ThrottleLimits {
   windowMs: number;
-  /** Failures allowed for one address + email within the window. */
+  /** Attempts allowed for one address + email within the window. */
   perAccount: number;
-  /** Failures allowed for one address across all emails within the window. */
+  /** Attempts allowed for one address across all emails within the window. */
   perAddress: number;
 }
 
 export const defaultThrottleLimits: ThrottleLimits = { windowMs: 15 * 60_000, perAccount: 5, perAddress: 50 };
-const maxTrackedKeys = 100_000;
+
+/** A reserved attempt: its rows, to forgive if the password turns out right. */
+export interface Attempt {
+  ids: number[];
+  accountKey: string;
+}
+
+export type Reservation = { ok: true; attempt: Attempt } | { ok: false; retryAfter: number };
+
+/**
+ * The address an attempt counts against: IPv4 as it is (also when it arrives IPv4-mapped), IPv6 by its
+ * /64, since one subscriber usually holds a whole /64 and could otherwise pick a fresh address per try.
+ */
+export function throttleAddress(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const parsed = ipaddr.process(ip);
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4);
+  return `${new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toString()}/64`;
+}
+
+const keyHash = (key: string) => createHash('sha256').update(key).digest('hex');
+
+/** Old rows are swept at most this often per process; each key's own old rows go on every attempt. */
+const sweepEveryMs = 60_000;
 
 export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
+  private lastSweep = 0;
+  private readonly turns = new Map<string, { last: Promise<unknown>; waiting: number }>();
 
   constructor(
+    private readonly db: Database,
     private readonly limits: ThrottleLimits = defaultThrottleLimits,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Seconds the caller must wait before trying again, or 0 when a try is allowed. */
-  retryAfter(ip: string, email: string): number {
-    const t = this.now();
-    const wait = Math.max(
-      this.waitFor(`a:${ip}|${email}`, this.limits.perAccount, t),
-      this.waitFor(`i:${ip}`, this.limits.perAddress, t),
-    );
-    return Math.ceil(wait / 1000);
+  /** Counts one attempt for (ip, email), or says how many seconds to wait when a limit is reached. */
+  async reserve(ip: string, email: string): Promise<Reservation> {
+    const address = throttleAddress(ip);
+    const accountKey = keyHash(`account\0${address}\0${email}`);
+    const addressKey = keyHash(`address\0${address}`);
+    return this.inTurn(addressKey, () => this.reserveKeys(accountKey, addressKey));
   }
 
-  recordFailure(ip: string, email: string): void {
-    const t = this.now();
-    this.push(`a:${ip}|${email}`, t);
-    this.push(`i:${ip}`, t);
-  }
-
-  recordSuccess(ip: string, email: string): void {
-    this.failures.delete(`a:${ip}|${email}`);
-  }
-
-  private waitFor(key: string, limit: number, t: number): number {
-    const times = this.recent(key, t);
-    if (times.length < limit) return 0;
-    return times[times.length - limit]! + this.limits.windowMs - t;
-  }
-
-  private recent(key: string, t: number): number[] {
-    const times = (this.failures.get(key) ?? []).filter((at) => at > t - this.limits.windowMs);
-    if (times.length) this.failures.set(key, times);
-    else this.failures.delete(key);
-    return times;
-  }
-
-  private push(key: string, t: number): void {
-    if (!this.failures.has(key) && this.failures.size >= maxTrackedKeys) this.evictExpired(t);
-    const times = this.recent(key, t);
-    times.push(t);
-    // Keep only what the largest limit can need.
-    this.failures.set(key, times.slice(-Math.max(this.limits.perAccount, this.limits.perAddress)));
-  }
-
-  private evictExpired(t: number): void {
-    for (const key of this.failures.keys()) this.recent(key, t);
-    // Still full of live entries: drop the oldest keys rather than grow without bound.
-    for (const key of this.failures.keys()) {
-      if (this.failures.size < maxTrackedKeys) break;
-      this.failures.delete(key);
+  /**
+   * Runs `work` after every earlier attempt of the same address in this process: a flood from one
+   * address then holds one database connection (waiting on the advisory lock), not the whole pool.
+   */
+  private async inTurn(key: string, work: () => Promise<Reservation>): Promise<Reservation> {
+    const turn = this.turns.get(key) ?? { last: Promise.resolve(), waiting: 0 };
+    turn.waiting++;
+    this.turns.set(key, turn);
+    const mine = turn.last.then(work, work);
+    turn.last = mine;
+    try {
+      return await mine;
+    } finally {
+      if (--turn.waiting === 0) this.turns.delete(key);
     }
+  }
+
+  private async reserveKeys(accountKey: string, addressKey: string): Promise<Reservation> {
+    const t = this.now();
+    const since = new Date(t - this.limits.windowMs);
+    await this.sweep(t, since);
+    return this.db.transaction(async (tx) => {
+      // Every key of an attempt belongs to its address, so locking the address serialises them all.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('keel:login'), hashtext(${addressKey}))`);
+      // Per key, the oldest of its last `limit` attempts in the window (null while under the limit):
+      // a try is possible again once that one leaves the window.
+      const oldestOfLast = (key: string, limit: number) => sql`(
+        select extract(epoch from ${loginAttempts.at}) * 1000 from ${loginAttempts}
+        where ${loginAttempts.keyHash} = ${key} and ${loginAttempts.at} > ${since.toISOString()}::timestamptz
+        order by ${loginAttempts.at} desc offset ${limit - 1} limit 1)`;
+      const result = await tx.execute(
+        sql`select ${oldestOfLast(accountKey, this.limits.perAccount)}::float8 as account,
+                   ${oldestOfLast(addressKey, this.limits.perAddress)}::float8 as address`,
+      );
+      const [full] = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+        account: number | null;
+        address: number | null;
+      }[];
+      const waitMs = Math.max(
+        0,
+        ...[full?.account, full?.address]
+          .filter((at): at is number => at !== null && at !== undefined)
+          .map((at) => Number(at) + this.limits.windowMs - t),
+      );
+      if (waitMs > 0) return { ok: false, retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) };
+      const rows = await tx
+        .insert(loginAttempts)
+        .values([
+          { keyHash: accountKey, at: new Date(t) },
+          { keyHash: addressKey, at: new Date(t) },
+        ])
+        .returning({ id: loginAttempts.id });
+      return { ok: true, attempt: { ids: rows.map((r) => r.id), accountKey } };
+    });
+  }
+
+  /** The password was right: this attempt was no failure, and the account's earlier failures are forgiven. */
+  async succeeded(attempt: Attempt): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.delete(loginAttempts).where(inArray(loginAttempts.id, attempt.ids));
+      await tx.delete(loginAttempts).where(eq(loginAttempts.keyHash, attempt.accountKey));
+    });
+  }
+
+  /** Attempts older than the window count for nothing; keys that never come back leave them behind. */
+  private async sweep(t: number, since: Date): Promise<void> {
+    if (t - this.lastSweep < sweepEveryMs) return;
+    this.lastSweep = t;
+    await this.db.delete(loginAttempts).where(lte(loginAttempts.at, since));
   }
 }

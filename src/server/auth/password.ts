@@ -4,16 +4,21 @@
  * and so hashes carried over from WHMCS can live in the same column under their own prefixes.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { runKdf } from './kdf.ts';
 import { verifyLegacyPassword } from './legacy-passwords.ts';
 
 const params = { ln: 15, r: 8, p: 1 } as const; // N = 32768: 32 MiB and ~60 ms per hash
 const keyLength = 32;
 
+/** Every scrypt of the process runs under the KDF concurrency limit (kdf.ts). */
 function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, keyLength, options, (err, key) =>
-      err ? reject(err) : resolve(key),
-    ),
+  return runKdf(
+    () =>
+      new Promise<Buffer>((resolve, reject) =>
+        scrypt(password.normalize('NFKC'), salt, keyLength, options, (err, key) =>
+          err ? reject(err) : resolve(key),
+        ),
+      ),
   );
 }
 

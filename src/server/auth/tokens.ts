@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import type { UserRole } from '../../shared/api.ts';
+import { idSchema, type UserRole } from '../../shared/api.ts';
 
 export const accessTokenTtlSeconds = 15 * 60;
 export const refreshTokenTtlSeconds = 30 * 24 * 60 * 60;
@@ -43,9 +43,10 @@ export async function verifyAccessToken(secret: Uint8Array, token: string): Prom
       audience,
       requiredClaims: ['sub', 'exp', 'iat'],
     });
-    if (typeof payload.sub !== 'string' || (payload.role !== 'customer' && payload.role !== 'admin'))
+    // Keel only ever signs user ids; any other subject is refused here, before it reaches a query.
+    if (!idSchema.safeParse(payload.sub).success || (payload.role !== 'customer' && payload.role !== 'admin'))
       return null;
-    return { sub: payload.sub, role: payload.role };
+    return { sub: payload.sub as string, role: payload.role };
   } catch {
     return null;
   }

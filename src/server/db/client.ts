@@ -2,12 +2,13 @@
  * Opens Keel's database: PostgreSQL through postgres.js when DATABASE_URL is set, otherwise an embedded
  * PostgreSQL (PGlite) under DATA_DIR. Both run the same drizzle schema and the same migrations.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql, type SQL } from 'drizzle-orm';
 import * as schema from './schema.ts';
+import { ensurePrivateDir, makeTreePrivate, restrictNewFiles } from './data-dir.ts';
 import { acquireDirLock } from './dir-lock.ts';
 import type { EmbeddedServer } from './socket.ts';
 
@@ -24,18 +25,19 @@ export async function executeRows<T>(db: Database | Tx, query: SQL): Promise<T[]
   return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
 }
 
+/** Its functions are plain closures (no `this`), so they may be passed around on their own. */
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
   /** Applies the SQL migrations in drizzle/ that have not run yet. */
-  migrate(): Promise<void>;
+  migrate: () => Promise<void>;
   /** Cheap round trip for /readyz. */
-  ping(): Promise<void>;
+  ping: () => Promise<void>;
   /** LISTEN on a channel; resolves to a function that stops listening. */
-  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  listen: (channel: string, onNotify: () => void) => Promise<() => Promise<void>>;
   /** The embedded database only: serves it on 127.0.0.1:`port` for psql and db:studio; resolves to its URL. */
   serve?: (port: number) => Promise<string>;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export const migrationsFolder = resolve(fileURLToPath(new URL('../../../drizzle', import.meta.url)));
@@ -143,11 +145,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const dir = join(dataDir, 'pglite');
-  mkdirSync(dataDir, { recursive: true });
+  restrictNewFiles();
+  ensurePrivateDir(dataDir);
   // PGlite is one process's database: a second process opening the folder would corrupt it.
   const release = acquireDirLock(join(dataDir, 'pglite.lock'));
   try {
     const client = await PGlite.create(dir);
+    makeTreePrivate(dir);
     const db = drizzle(client, { schema }) as unknown as Database;
     let socket: EmbeddedServer | undefined;
     return {
@@ -166,6 +170,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       close: async () => {
         await socket?.close();
         await client.close();
+        makeTreePrivate(dir);
         release();
       },
     };

@@ -18,7 +18,7 @@ function isAlive(pid: number): boolean {
 export function acquireDirLock(file: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      writeFileSync(file, String(process.pid), { flag: 'wx', mode: 0o600 });
       return () => {
         try {
           if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);

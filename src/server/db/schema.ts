@@ -71,6 +71,22 @@ export const refreshTokens = pgTable(
   (t) => [index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
 );
 
+/**
+ * Sign-in attempts within the throttle's window, one row per throttle key an attempt counts against (the
+ * address with the email, and the address alone). Kept here rather than in memory so that every Keel
+ * process on this database counts the same attempts.
+ */
+export const loginAttempts = pgTable(
+  'login_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** SHA-256 of the throttle key: who tried is countable without storing their address or email. */
+    keyHash: text('key_hash').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('login_attempts_key_at_idx').on(t.keyHash, t.at), index('login_attempts_at_idx').on(t.at)],
+);
+
 export const plans = pgTable('plans', {
   id: uuid('id').primaryKey().defaultRandom(),
   slug: text('slug').notNull().unique(),

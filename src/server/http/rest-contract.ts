@@ -90,11 +90,7 @@ function routeOf(procedurePath: string, def: ProcedureDef, meta: RestMeta): Rest
     throw new Error(`${where}: a query string can only carry an object`);
 
   const access = def.meta?.auth ?? 'public';
-  const errors = new Set<ErrorCode>();
-  if (access !== 'public') errors.add('UNAUTHORIZED');
-  if (access === 'admin') errors.add('FORBIDDEN');
-  for (const code of meta.errors) errors.add(code);
-  for (const code of transportErrors) errors.add(code);
+  const errors = new Set<ErrorCode>([...(def.meta?.guardErrors ?? []), ...meta.errors, ...transportErrors]);
 
   return {
     procedurePath,

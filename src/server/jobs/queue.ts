@@ -69,6 +69,17 @@ export async function activeJobOf(
   return job;
 }
 
+/** The persisted progress of every job the server has had: the nodes and VMIDs they placed and made. */
+export function jobProgressOf(
+  db: Database | Tx,
+  serverId: string,
+): Promise<{ progress: Record<string, unknown> }[]> {
+  return db
+    .select({ progress: serverJobs.progress })
+    .from(serverJobs)
+    .where(eq(serverJobs.serverId, serverId));
+}
+
 /** `NOT EXISTS (an active job of the server in column serverId)`, for queries over many servers. */
 export function hasNoActiveJob(db: Database | Tx, serverId: PgColumn | string): SQL {
   return notExists(

@@ -9,34 +9,54 @@ import { isTaskSuccess, parseUpid } from './upid.ts';
 
 export type { PveClientOptions } from './transport.ts';
 
+/** One entry of `GET /nodes` (pve-manager API2/Nodes.pm): figures only where PVE has RRD data. */
 export interface PveNode {
   node: string;
-  status: string;
+  status: 'online' | 'offline' | 'unknown';
   cpu?: number;
   maxcpu?: number;
   mem?: number;
   maxmem?: number;
+  uptime?: number;
+  level?: string;
   ssl_fingerprint?: string;
 }
 
+/**
+ * `GET …/status/current` (qemu-server QemuServer.pm vmstatus, full). PVE sets only `vmid` and
+ * `status` for sure; `pid` and the pressures only while running, `qmpstatus` here but not in lists,
+ * `diskread`/`diskwrite` only from a running QEMU, `lock`, `template` and `tags` only when set.
+ */
 export interface PveVmStatus {
   vmid: number;
   status: 'running' | 'stopped';
   name?: string;
+  qmpstatus?: string;
   lock?: string;
   template?: number;
   tags?: string;
-  qmpstatus?: string;
-  maxmem?: number;
+  pid?: number;
   cpus?: number;
+  maxmem?: number;
+  mem?: number;
+  maxdisk?: number;
   uptime?: number;
+  diskread?: number;
+  diskwrite?: number;
+  agent?: number;
 }
 
+/**
+ * A guest of `GET /cluster/resources?type=vm` (pve-manager API2Tools.pm extract_vm_stats). A guest
+ * pvestatd has not sampled yet (just created) has only `id`, `vmid`, `node`, `type` and
+ * `status: unknown`, plus `lock`/`tags` from its config; the figures come with the first sample.
+ */
 export interface PveClusterVm {
   id: string;
   vmid: number;
   node: string;
-  status: string;
+  type: 'qemu' | 'lxc';
+  status: 'running' | 'stopped' | 'unknown';
   name?: string;
   template?: number;
   lock?: string;

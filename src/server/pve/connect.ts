@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImportedVm } from '../../../testbed/pve/import.ts';
+import type { PveState } from '../../../testbed/whmcs/manifest.ts';
 import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
+import type { Settings } from '../config.ts';
 import { PveClient } from './client.ts';
 
 export interface PveConnection {
@@ -15,7 +15,7 @@ export interface PveConnection {
   close(): Promise<void>;
 }
 
-export async function connectPve(config: Config, log: Logger): Promise<PveConnection> {
+export async function connectPve(config: Settings, log: Logger): Promise<PveConnection> {
   const pveLog = log.child({ component: 'pve' });
   if (config.PVE_URL) {
     const client = new PveClient({
@@ -32,7 +32,7 @@ export async function connectPve(config: Config, log: Logger): Promise<PveConnec
   const { startPveSim } = await import('../../../testbed/pve/index.ts');
   const dir = join(config.dataDir, 'pve-sim');
   const vms = config.PVE_SIM_VMS
-    ? (JSON.parse(readFileSync(config.PVE_SIM_VMS, 'utf8')) as { vms: ImportedVm[] }).vms
+    ? (JSON.parse(readFileSync(config.PVE_SIM_VMS, 'utf8')) as PveState).vms
     : undefined;
   const sim = await startPveSim({
     ...(vms ? { vms } : {}),

@@ -4,6 +4,8 @@ import { classifyPveError } from './errors.ts';
 describe('classifyPveError', () => {
   it.each([
     [500, "Configuration file 'nodes/pve1/qemu-server/999.conf' does not exist", {}, 'not_found'],
+    // qemu-server QemuConfig.pm assert_config_exists_on_node, behind reboot/reset/suspend/resume.
+    [500, "unable to find configuration file for VM 999 on node 'pve1'", {}, 'not_found'],
     [500, 'VM is locked (clone)', {}, 'locked'],
     [500, "can't lock file '/var/lock/qemu-server/lock-101.conf' - got timeout", {}, 'transient'],
     [500, 'got no worker upid - start worker failed', {}, 'transient'],

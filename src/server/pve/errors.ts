@@ -41,7 +41,12 @@ export function classifyPveError(
   if (/already exists/i.test(all)) return 'already_exists';
   if (/VM is locked \(/.test(all)) return 'locked';
   if (/got timeout|got no worker upid|timed out|connection (refused|reset)/i.test(all)) return 'transient';
-  if (/does not exist|no such (resource|task|vm)|No such file or directory/i.test(all)) return 'not_found';
+  if (
+    /does not exist|unable to find configuration file|no such (resource|task|vm)|No such file or directory/i.test(
+      all,
+    )
+  )
+    return 'not_found';
   if (status === 408 || status === 429 || status === 502 || status === 503 || status === 504 || status >= 595)
     return 'transient';
   return 'permanent';

@@ -155,14 +155,50 @@ export class PveTransport {
             const status = res.statusCode ?? 0;
             const text = Buffer.concat(chunks).toString('utf8');
             let body: { data?: unknown; message?: string; errors?: Record<string, string> } = {};
+            let json = true;
             try {
               body = text ? (JSON.parse(text) as typeof body) : {};
             } catch {
-              // PVE answers some proxy errors without a JSON body; the reason phrase still says what failed.
+              // pveproxy's own errors (401, 501 no such uri, 506, 5xx from a proxy) are plain text
+              // or empty: the reason phrase says what failed.
+              json = false;
             }
             const durationMs = Math.round(performance.now() - started);
             const upid =
               typeof body.data === 'string' && body.data.startsWith('UPID:') ? body.data : undefined;
+            if (status >= 200 && status < 300 && !json) {
+              log.warn({ pve: { method, path, status, durationMs } }, 'PVE answered without JSON');
+              reject(
+                new PveError(
+                  status,
+                  `PVE answered ${method} ${path} with a body that is not JSON: is PVE_URL the Proxmox VE API?`,
+                  'permanent',
+                  {},
+                  method,
+                  path,
+                ),
+              );
+              return;
+            }
+            if (status === 401) {
+              // pveproxy answers every refused credential with an empty 401 after a 3 s delay.
+              const reason = (res.statusMessage ?? '').trim() || 'Unauthorized';
+              log.warn(
+                { pve: { method, path, status, durationMs, error: reason } },
+                'PVE refused the API token',
+              );
+              reject(
+                new PveError(
+                  401,
+                  `PVE refused the API token (${reason}): check PVE_TOKEN_ID and PVE_TOKEN_SECRET, and that the token exists and is not expired`,
+                  'auth',
+                  {},
+                  method,
+                  path,
+                ),
+              );
+              return;
+            }
             if (status >= 200 && status < 300) {
               log[method === 'GET' ? 'debug' : 'info'](
                 { pve: { method, path, status, durationMs, upid } },

@@ -1,9 +1,9 @@
 import { loginInputSchema, loginResultSchema, okSchema } from '../../shared/api.ts';
 import { login, logout, refresh } from '../services/auth.ts';
-import { createTRPCRouter, publicProcedure } from '../trpc.ts';
+import { cookieProcedure, createTRPCRouter } from '../trpc.ts';
 
 export const authRouter = createTRPCRouter({
-  login: publicProcedure
+  login: cookieProcedure
     .meta({
       rest: {
         method: 'POST',
@@ -16,7 +16,7 @@ export const authRouter = createTRPCRouter({
     .input(loginInputSchema)
     .output(loginResultSchema)
     .mutation(({ ctx, input }) => login(ctx, input)),
-  refresh: publicProcedure
+  refresh: cookieProcedure
     .meta({
       rest: {
         method: 'POST',
@@ -28,7 +28,7 @@ export const authRouter = createTRPCRouter({
     })
     .output(loginResultSchema)
     .mutation(({ ctx }) => refresh(ctx)),
-  logout: publicProcedure
+  logout: cookieProcedure
     .meta({
       rest: {
         method: 'POST',

@@ -46,7 +46,12 @@ export const serversRouter = createTRPCRouter({
     .query(async ({ ctx, input }) => {
       const server = await getServer(ctx.db, ctx.user.id, input.id);
       return input.include === 'events'
-        ? { server, events: await recentEvents(ctx.db, server.id) }
+        ? {
+            server,
+            events: await recentEvents(ctx.db, server.id, {
+              pveDetails: ctx.config.ACTIVITY_PVE_DETAILS,
+            }),
+          }
         : { server };
     }),
   create: protectedProcedure

@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { LoginResult } from '../../shared/api.ts';
+import { SignInBusyError, signInQueue } from '../auth/kdf.ts';
+import { throttleAddress } from '../auth/login-throttle.ts';
 import { burnVerifyTime, hashPassword, verifyPassword } from '../auth/password.ts';
 import {
   accessTokenTtlSeconds,
@@ -18,7 +20,14 @@ import { appError } from '../errors.ts';
 import type { Context } from '../trpc.ts';
 import { publicUserColumns } from './users.ts';
 
+/** Over HTTPS the cookie jar names it `__Host-keel_refresh` (http/context.ts). */
 export const refreshCookieName = 'keel_refresh';
+
+/**
+ * How long a just-rotated refresh token may be exchanged again without counting as theft: two tabs of
+ * one browser share the cookie and may both renew at once (OAuth servers allow the same).
+ */
+export const refreshReuseGraceMs = 30_000;
 
 const invalidCredentials = () => appError('INVALID_CREDENTIALS', 'The email or password is not correct.');
 
@@ -35,13 +44,27 @@ async function issueTokens(ctx: Context, user: LoginResult['user'], familyId: st
   return { accessToken, tokenType: 'Bearer', expiresIn: accessTokenTtlSeconds, user };
 }
 
-export async function login(ctx: Context, input: { email: string; password: string }): Promise<LoginResult> {
-  const wait = ctx.loginThrottle.retryAfter(ctx.ip, input.email);
-  if (wait > 0) {
-    throw appError('TOO_MANY_REQUESTS', `Too many failed sign-in attempts. Try again in ${wait} seconds.`, {
-      retryAfter: wait,
-    });
-  }
+const tooManyAttempts = (wait: number) =>
+  appError('TOO_MANY_REQUESTS', `Too many failed sign-in attempts. Try again in ${wait} seconds.`, {
+    retryAfter: wait,
+  });
+
+/** One address with many attempts in flight is answered 429; a process full of them, 503. */
+const busy = (who: 'key' | 'process') =>
+  who === 'key'
+    ? appError(
+        'TOO_MANY_REQUESTS',
+        'Too many sign-in attempts at once from your address. Try again in a moment.',
+        {
+          retryAfter: 1,
+        },
+      )
+    : appError('UNAVAILABLE', 'Too many sign-ins are being checked right now. Try again in a moment.', {
+        retryAfter: 1,
+      });
+
+/** The user behind the email and password, or null; spends the KDF's time either way. */
+async function checkCredentials(ctx: Context, input: { email: string; password: string }) {
   const [row] = await ctx.db
     .select({ ...publicUserColumns, passwordHash: users.passwordHash })
     .from(users)
@@ -49,19 +72,48 @@ export async function login(ctx: Context, input: { email: string; password: stri
     .limit(1);
   if (!row) {
     await burnVerifyTime(input.password);
-    ctx.loginThrottle.recordFailure(ctx.ip, input.email);
     ctx.log.info({ event: 'login_failed', reason: 'unknown_email' }, 'sign-in refused');
-    throw invalidCredentials();
+    return null;
   }
   const { passwordHash, ...user } = row;
   const verdict = await verifyPassword(passwordHash, input.password);
   if (!verdict.ok) {
-    ctx.loginThrottle.recordFailure(ctx.ip, input.email);
     ctx.log.info({ event: 'login_failed', reason: 'wrong_password', userId: user.id }, 'sign-in refused');
-    throw invalidCredentials();
+    return null;
   }
-  ctx.loginThrottle.recordSuccess(ctx.ip, input.email);
-  if (verdict.needsRehash) {
+  return { user, needsRehash: verdict.needsRehash };
+}
+
+/**
+ * A sign-in first takes a place in this process's queue for the KDF (refused at once when its address
+ * or the process has too many waiting, before any database work), then has its attempt counted (before
+ * the password is checked, so parallel attempts cannot all pass the throttle), then checks the password
+ * in its turn, taken by address so a flood from one place waits behind itself.
+ */
+export async function login(ctx: Context, input: { email: string; password: string }): Promise<LoginResult> {
+  let ticket;
+  try {
+    ticket = signInQueue.admit(throttleAddress(ctx.ip));
+  } catch (err) {
+    if (!(err instanceof SignInBusyError)) throw err;
+    ctx.log.warn({ event: 'login_busy', busy: err.busy }, 'sign-in refused: too many password checks');
+    throw busy(err.busy);
+  }
+  let verified;
+  try {
+    const reservation = await ctx.loginThrottle.reserve(ctx.ip, input.email);
+    if (!reservation.ok) throw tooManyAttempts(reservation.retryAfter);
+    verified = await ticket.run(async () => {
+      const found = await checkCredentials(ctx, input);
+      return found && { ...found, attempt: reservation.attempt };
+    });
+  } finally {
+    ticket.release();
+  }
+  if (!verified) throw invalidCredentials();
+  const { user } = verified;
+  await ctx.loginThrottle.succeeded(verified.attempt);
+  if (verified.needsRehash) {
     await ctx.db
       .update(users)
       .set({ passwordHash: await hashPassword(input.password) })
@@ -95,10 +147,37 @@ export async function refresh(ctx: Context): Promise<LoginResult> {
     });
   if (!rotated) {
     const [known] = await ctx.db
-      .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId })
+      .select({
+        familyId: refreshTokens.familyId,
+        userId: refreshTokens.userId,
+        rotatedAt: refreshTokens.rotatedAt,
+        revokedAt: refreshTokens.revokedAt,
+        expiresAt: refreshTokens.expiresAt,
+      })
       .from(refreshTokens)
       .where(eq(refreshTokens.tokenHash, hash))
       .limit(1);
+    const now = Date.now();
+    if (
+      known?.rotatedAt &&
+      !known.revokedAt &&
+      now - known.rotatedAt.getTime() < refreshReuseGraceMs &&
+      known.expiresAt.getTime() > now
+    ) {
+      // Exchanged a moment ago, most likely by another tab of this browser: it gets its own token of
+      // the same family, and the family lives on.
+      const [user] = await ctx.db
+        .select(publicUserColumns)
+        .from(users)
+        .where(eq(users.id, known.userId))
+        .limit(1);
+      if (!user) throw sessionEnded();
+      ctx.log.info(
+        { event: 'refresh_within_grace', userId: known.userId },
+        'refresh token reused within grace',
+      );
+      return issueTokens(ctx, user, known.familyId);
+    }
     if (known) {
       // A token that was already rotated is being replayed: whoever holds the family may be an attacker.
       await revokeFamily(ctx, known.familyId);

@@ -12,7 +12,8 @@ import { LeaseLostError, PermanentJobError, taskFailure } from '../domain/retry-
 import { completeJob, failJob } from '../jobs/queue.ts';
 import { PveError } from '../pve/errors.ts';
 import type { JobContext } from './job-context.ts';
-import { cleanUpFailedProvision, provisionServer } from './provision.ts';
+import { cleanUpFailedProvision } from './own-vms.ts';
+import { provisionServer } from './provision.ts';
 
 type ServerPatch = PgUpdateSetSource<typeof servers>;
 

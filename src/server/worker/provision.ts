@@ -12,7 +12,9 @@ import { PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
 import { pollUntil } from '../lib/poll-until.ts';
 import { encodeSshKeys } from '../pve/client.ts';
 import { PveError } from '../pve/errors.ts';
+import { pveTags } from '../pve/tags.ts';
 import type { JobContext } from './job-context.ts';
+import { existingConfig, keelMarker, waitUnlocked } from './own-vms.ts';
 
 interface ProvisionProgress {
   node?: string;
@@ -20,6 +22,8 @@ interface ProvisionProgress {
   templateNode?: string;
   vmid?: number;
   cloneUpid?: string;
+  /** VMIDs this job found taken: nextid may still offer one whose clone has no config yet. */
+  takenVmids?: number[];
   confirmedIp?: string | null;
   [key: string]: unknown;
 }
@@ -52,9 +56,6 @@ async function loadServer(ctx: JobContext) {
   return row;
 }
 type ServerRecord = Awaited<ReturnType<typeof loadServer>>;
-
-/** Marks a VM as Keel's: the description survives from the clone on, before any other config is set. */
-export const keelMarker = (serverId: string) => `keel:${serverId}`;
 
 const place: Step = async (ctx, server, p) => {
   if (!server.imageTemplates || !server.locationNodes) {
@@ -112,6 +113,7 @@ const reserveVmid: Step = async (ctx, server, p) => {
       .orderBy(servers.pveVmid)
       .limit(200);
     for (const { vmid } of held) if (vmid === candidate) candidate++;
+    if (p.takenVmids?.includes(candidate)) continue;
     try {
       await ctx.pve.nextId(candidate);
     } catch (err) {
@@ -133,29 +135,27 @@ const reserveVmid: Step = async (ctx, server, p) => {
   throw new Error('could not find a free VMID after 100 tries');
 };
 
-/** Reads the VM's config if it exists; null when PVE says it does not. */
-async function existingConfig(ctx: JobContext, node: string, vmid: number) {
-  try {
-    return await ctx.pve.vmConfig(node, vmid);
-  } catch (err) {
-    if (err instanceof PveError && err.kind === 'not_found') return null;
-    throw err;
-  }
-}
+/** What PVE's config parser makes of a clone's temporary file (`# qmclone temporary file`). */
+const isCloneTempDescription = (description: string) => description.trim() === 'qmclone temporary file';
 
 /**
- * The config of whatever VM holds `vmid` anywhere in the cluster, once no clone is writing it; null when
- * none does. A run that died between the clone request and saving its task id leaves a clone in flight
- * whose config holds only `lock: clone`, on the template's node until it ends: judged before it ends, it
- * would look like someone else's VM (or like none) and a second VM would be cloned.
+ * The config of whatever VM holds `vmid` anywhere in the cluster, once it can be told whose it is;
+ * null when none does. A run that died between the clone request and saving its task id leaves a
+ * clone in flight: first no config at all, then a temporary one (`lock: clone` and the description
+ * `qmclone temporary file`), then the new config, still locked, until the copy ends. One carrying
+ * another description is someone else's at once; ours is waited for until its lock is gone.
  */
-async function configOnceCloned(ctx: JobContext, vmid: number) {
+async function configOnceCloned(ctx: JobContext, server: ServerRecord, vmid: number) {
   const config = await pollUntil(
     async () => {
       const where = (await ctx.pve.clusterVms()).find((vm) => vm.vmid === vmid)?.node;
       if (!where) return null;
       const found = await existingConfig(ctx, where, vmid);
-      return found && found.lock !== 'clone' ? found : undefined;
+      if (!found) return undefined;
+      const description = String(found.description ?? '');
+      const someoneElses =
+        !isCloneTempDescription(description) && !description.includes(keelMarker(server.id));
+      return found.lock !== 'clone' || someoneElses ? found : undefined;
     },
     { timeoutMs: ctx.timings.taskTimeoutMs, intervalMs: ctx.pve.pollMs, beforeEach: () => ctx.checkLease() },
   );
@@ -176,15 +176,40 @@ async function abandonVmid(
     message: `VMID ${p.vmid} is taken on Proxmox VE (${why}); choosing another`,
   });
   const { node, templateVmid, templateNode } = p;
-  await ctx.save('place', { node, templateVmid, templateNode });
+  const takenVmids = [...(p.takenVmids ?? []), p.vmid!];
+  await ctx.save('place', { node, templateVmid, templateNode, takenVmids });
   throw new PveError(0, `VMID ${p.vmid} was taken`, 'transient');
+}
+
+/**
+ * PVE says another VM or clone holds the new VMID: `config file already exists` before the task,
+ * or inside it `File exists` (another node has it) or a timeout on the VMID's own config lock (a
+ * clone racing for it, which PVE can let both start).
+ */
+function vmidTaken(message: string, vmid: number): boolean {
+  return (
+    /already exists|File exists/i.test(message) ||
+    message.includes(`/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`)
+  );
+}
+
+/**
+ * Settles who holds our VMID: a clone of this very server from an earlier run (adopted, once its
+ * copy is done), or someone else, or nobody any more: then the id is given up for another.
+ */
+async function adoptOrAbandon(ctx: JobContext, server: ServerRecord, p: ProvisionProgress, why: string) {
+  const holder = await configOnceCloned(ctx, server, p.vmid!);
+  if (!holder) return abandonVmid(ctx, server, p, why);
+  if (!String(holder.description ?? '').includes(keelMarker(server.id)))
+    return abandonVmid(ctx, server, p, `a VM that is not this server: ${why}`);
+  await waitUnlocked(ctx, p.node!, p.vmid!);
 }
 
 const clone: Step = async (ctx, server, p) => {
   const node = p.node!;
   const vmid = p.vmid!;
   if (!p.cloneUpid) {
-    const existing = await configOnceCloned(ctx, vmid);
+    const existing = await configOnceCloned(ctx, server, vmid);
     if (existing) {
       if (!String(existing.description ?? '').includes(keelMarker(server.id))) {
         await abandonVmid(ctx, server, p, 'a VM that is not this server');
@@ -204,7 +229,7 @@ const clone: Step = async (ctx, server, p) => {
       });
     } catch (err) {
       if (err instanceof PveError && err.kind === 'already_exists')
-        await abandonVmid(ctx, server, p, err.message);
+        return adoptOrAbandon(ctx, server, p, err.message);
       throw err;
     }
     p.cloneUpid = upid;
@@ -214,27 +239,14 @@ const clone: Step = async (ctx, server, p) => {
     Promise.resolve(p.cloneUpid!),
   );
   if (result && !result.ok) {
-    if (/already exists|File exists/i.test(result.exitstatus))
-      await abandonVmid(ctx, server, p, result.exitstatus);
     // PVE deletes the half-made VM of a failed clone, so a retry must clone again, not wait on this
     // finished task once more (which would fail every attempt the same way).
     delete p.cloneUpid;
     await ctx.save('reserve_vmid', p);
+    if (vmidTaken(result.exitstatus, vmid)) return adoptOrAbandon(ctx, server, p, result.exitstatus);
     throw taskFailure('Copying the image', result.exitstatus);
   }
 };
-
-async function waitUnlocked(ctx: JobContext, node: string, vmid: number): Promise<void> {
-  let lock: string | undefined;
-  const unlocked = await pollUntil(
-    async () => {
-      lock = (await ctx.pve.vmStatus(node, vmid)).lock;
-      return lock ? undefined : true;
-    },
-    { timeoutMs: ctx.timings.taskTimeoutMs, intervalMs: ctx.pve.pollMs, beforeEach: () => ctx.checkLease() },
-  );
-  if (!unlocked) throw new PveError(0, `VM ${vmid} stayed locked (${lock})`, 'transient');
-}
 
 const configure: Step = async (ctx, server, _p) => {
   const node = _p.node!;
@@ -245,7 +257,7 @@ const configure: Step = async (ctx, server, _p) => {
     name: server.name,
     cores: server.cpuCores,
     memory: server.memoryMb,
-    tags: `keel;keel-${server.id}`,
+    tags: pveTags(['keel', `keel-${server.id}`]),
     description: keelMarker(server.id),
     agent: 1,
     ciuser: 'keel',
@@ -348,40 +360,4 @@ export async function provisionServer(
   }
   const ip = await allocationFor(ctx.db, server.id);
   return { ipAddress: ip?.address ?? null, node: p.node!, vmid: p.vmid! };
-}
-
-/**
- * After provisioning failed for good: deletes the VM it made, if it exists and is ours, and says in
- * the audit log exactly what it removed or had to leave.
- */
-export async function cleanUpFailedProvision(ctx: JobContext): Promise<void> {
-  const p = ctx.job.progress as ProvisionProgress;
-  const [row] = await ctx.db
-    .select({ node: servers.pveNode, vmid: servers.pveVmid })
-    .from(servers)
-    .where(eq(servers.id, ctx.job.serverId));
-  const node = row?.node ?? p.node;
-  const vmid = row?.vmid ?? p.vmid;
-  if (!node || !vmid) return;
-  try {
-    const config = await existingConfig(ctx, node, vmid);
-    if (!config || !String(config.description ?? '').includes(keelMarker(ctx.job.serverId))) return;
-    await waitUnlocked(ctx, node, vmid);
-    const status = await ctx.pve.vmStatus(node, vmid);
-    if (status.status === 'running')
-      await ctx.runTask(node, 'stop (cleanup)', () => ctx.pve.stopVm(node, vmid));
-    const result = await ctx.runTask(node, 'delete (cleanup)', () => ctx.pve.deleteVm(node, vmid));
-    if (result && !result.ok) throw new Error(result.exitstatus);
-    await ctx.db
-      .update(servers)
-      .set({ pveVmid: null, pveNode: null })
-      .where(eq(servers.id, ctx.job.serverId));
-    await ctx.audit({ kind: 'provision.cleaned_up', message: `Deleted the half-made VM ${vmid} on ${node}` });
-  } catch (err) {
-    await ctx.audit({
-      kind: 'provision.cleanup_failed',
-      message: `Could not delete the half-made VM ${vmid} on ${node}: ${(err as Error).message}. It is left for an operator.`,
-      data: { node, vmid },
-    });
-  }
 }

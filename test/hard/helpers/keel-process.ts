@@ -68,6 +68,9 @@ export interface KeelProcess {
   baseUrl: string;
   /** Everything the process wrote to stdout and stderr. */
   output(): string;
+  /** Its stdout alone (the JSON log) and its stderr alone. */
+  stdout(): string;
+  stderr(): string;
   /** Resolves once GET /healthz answers 200; rejects if the process exits first or `timeoutMs` passes. */
   ready(timeoutMs?: number): Promise<void>;
   /** SIGKILL: no shutdown hook runs, leases stay held until they expire. */
@@ -84,8 +87,16 @@ export function spawnKeel(env: Record<string, string>): KeelProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout.on('data', (d) => (out += d));
-  proc.stderr.on('data', (d) => (out += d));
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d) => {
+    out += d;
+    stdout += d;
+  });
+  proc.stderr.on('data', (d) => {
+    out += d;
+    stderr += d;
+  });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const alive = () => proc.exitCode === null && proc.signalCode === null;
   const baseUrl = `http://127.0.0.1:${env.PORT}`;
@@ -94,6 +105,8 @@ export function spawnKeel(env: Record<string, string>): KeelProcess {
     proc,
     baseUrl,
     output: () => out,
+    stdout: () => stdout,
+    stderr: () => stderr,
     async ready(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {

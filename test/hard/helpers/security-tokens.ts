@@ -145,6 +145,15 @@ export async function forgedTokens(
         .sign(secret),
     },
     {
+      // Once answered 500: the subject reached a uuid column and PostgreSQL refused it.
+      name: 'valid signature, sub not a UUID',
+      token: await signAccessToken(secret, { sub: 'not-a-uuid', role: 'customer' }),
+    },
+    {
+      name: 'valid signature, sub an SQL fragment',
+      token: await signAccessToken(secret, { sub: "' or '1'='1", role: 'admin' }),
+    },
+    {
       name: 'sub of no user (random UUID)',
       token: await signAccessToken(secret, { sub: '00000000-0000-4000-8000-000000000000', role: 'admin' }),
     },

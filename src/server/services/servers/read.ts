@@ -12,6 +12,7 @@ import type { Database, Tx } from '../../db/client.ts';
 import { auditEvents, images, locations, serverJobs, servers, users } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
 import { activeJobStates } from '../../jobs/queue.ts';
+import { withoutPveDetails } from './activity.ts';
 
 const image = alias(images, 'image');
 const location = alias(locations, 'location');
@@ -102,14 +103,30 @@ export async function getServer(db: Database | Tx, userId: string, id: string): 
   return toServer(row);
 }
 
-/** The server's recent audit trail, newest first. Ownership is checked by the caller's getServer. */
-export async function recentEvents(db: Database, serverId: string, limit = 50): Promise<ServerEvent[]> {
-  return db
-    .select({ id: auditEvents.id, at: auditEvents.at, kind: auditEvents.kind, message: auditEvents.message })
+/**
+ * The server's recent audit trail, newest first. Ownership is checked by the caller's getServer. The
+ * trail names PVE nodes and VMIDs for operators; customers see it without them unless `pveDetails`.
+ */
+export async function recentEvents(
+  db: Database,
+  serverId: string,
+  options: { pveDetails: boolean; limit?: number },
+): Promise<ServerEvent[]> {
+  const rows = await db
+    .select({
+      id: auditEvents.id,
+      at: auditEvents.at,
+      kind: auditEvents.kind,
+      message: auditEvents.message,
+      data: auditEvents.data,
+      pveUpid: auditEvents.pveUpid,
+    })
     .from(auditEvents)
     .where(eq(auditEvents.serverId, serverId))
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))
-    .limit(limit);
+    .limit(options.limit ?? 50);
+  const events = rows.map(({ id, at, kind, message }) => ({ id, at, kind, message }));
+  return options.pveDetails ? events : withoutPveDetails(db, serverId, rows);
 }
 
 // -- pages -------------------------------------------------------------------------------------------
@@ -129,10 +146,20 @@ function encodeCursor(server: Server): string {
   return Buffer.from(`${server.createdAt.toISOString()}|${server.id}`).toString('base64url');
 }
 
+/** A timestamp as encodeCursor writes it; anything else (a year past 9999, say) was not made here. */
+const cursorTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const [at, id, ...extra] = Buffer.from(cursor, 'base64url').toString().split('|');
   const createdAt = new Date(at ?? '');
-  if (Number.isNaN(createdAt.getTime()) || !id || !idSchema.safeParse(id).success) {
+  if (
+    extra.length > 0 ||
+    !cursorTimePattern.test(at ?? '') ||
+    Number.isNaN(createdAt.getTime()) ||
+    createdAt.toISOString() !== at ||
+    !id ||
+    !idSchema.safeParse(id).success
+  ) {
     throw appError('VALIDATION_FAILED', 'Invalid request: cursor is not one this API returned', {
       fields: { cursor: 'is not one this API returned' },
     });

@@ -1,0 +1,64 @@
+/**
+ * The reconciliation after a real run: what this run migrated against what the target now holds — counts, one
+ * checksum per server field, and the accounts kept in users.legacy_attributes (count and checksum). The source
+ * side was summed batch by batch over the values sent (the tally's sums); the target side is summed by
+ * PostgreSQL with the same expressions (load.ts). Only what was migrated is compared (with --client, only those
+ * clients' users and accounts).
+ */
+import { checksumFields, Sums, targetSums, type Writer } from '../load.ts';
+import type { Reconciliation, Tally } from '../tally.ts';
+
+export async function reconcile(
+  db: Writer,
+  tally: Tally,
+  userIds: Map<string, string>,
+  clientIds: readonly number[] | null,
+): Promise<Reconciliation> {
+  const target = await targetSums(
+    db,
+    clientIds ? { userIds: [...userIds.values()], clientIds: [...new Set(clientIds)] } : null,
+  );
+  const sourceSums = tally.migratedServers;
+  const accountSums = tally.migratedAccounts;
+  const targetServers = new Sums(checksumFields.length + 1);
+  targetServers.add(target.servers);
+  const targetAccounts = new Sums(2);
+  targetAccounts.add(target.accounts);
+
+  const fields: Reconciliation['fields'] = {};
+  checksumFields.forEach((f, i) => {
+    fields[f] = {
+      source: sourceSums.digest(i + 1),
+      target: targetServers.digest(i + 1),
+      match: sourceSums.values[i + 1] === targetServers.values[i + 1],
+    };
+  });
+  fields.accounts = {
+    source: accountSums.digest(1),
+    target: targetAccounts.digest(1),
+    match: accountSums.values[1] === targetAccounts.values[1],
+  };
+  const mismatches: string[] = [];
+  if (sourceSums.count !== targetServers.count)
+    mismatches.push(`servers: ${sourceSums.count} migrated, ${targetServers.count} in the target`);
+  if (userIds.size !== target.users)
+    mismatches.push(`users: ${userIds.size} migrated, ${target.users} in the target`);
+  if (accountSums.count !== targetAccounts.count)
+    mismatches.push(
+      `accounts (users.legacy_attributes.whmcsAccounts): ${accountSums.count} migrated, ${targetAccounts.count} in the target`,
+    );
+  for (const [f, v] of Object.entries(fields))
+    if (!v.match)
+      mismatches.push(`${f === 'accounts' ? 'users.whmcsAccounts' : `servers.${f}`}: checksum differs`);
+  return {
+    ok: mismatches.length === 0,
+    expectedServers: sourceSums.count,
+    targetServers: targetServers.count,
+    expectedUsers: userIds.size,
+    targetUsers: target.users,
+    expectedAccounts: accountSums.count,
+    targetAccounts: targetAccounts.count,
+    fields,
+    mismatches,
+  };
+}
