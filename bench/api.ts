@@ -28,7 +28,6 @@ import { LoginThrottle } from '../src/server/auth/login-throttle.ts';
 import { hashPassword } from '../src/server/auth/password.ts';
 import { signAccessToken } from '../src/server/auth/tokens.ts';
 import { loadConfig } from '../src/server/config.ts';
-import type { Database } from '../src/server/db/client.ts';
 import * as schema from '../src/server/db/schema.ts';
 import { createLogger } from '../src/server/logger.ts';
 import { createCaller } from '../src/server/routers/root.ts';
@@ -178,7 +177,8 @@ function inline(query: string, parameters: unknown[]): string {
     const value = parameters[Number(n) - 1];
     if (value === null || value === undefined) return 'NULL';
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    const text = value instanceof Date ? value.toISOString() : String(value);
+    const text =
+      value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : JSON.stringify(value);
     return `'${text.replace(/'/g, "''")}'`;
   });
 }
@@ -355,7 +355,7 @@ async function main(): Promise<void> {
     const caller = createCaller(
       createContextInner(
         {
-          db: drizzle(recordingClient, { schema }) as unknown as Database,
+          db: drizzle(recordingClient, { schema }),
           config: loadConfig({ JWT_SECRET: jwtSecret, DATA_DIR: tmpdir(), DATABASE_URL: database.url }),
           log: silent,
           loginThrottle: new LoginThrottle(database.handle.db),

@@ -41,7 +41,7 @@ console.log(
     `127.0.0.1:5432, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
 );
 
-const probe = await mysql.createConnection({ host: '127.0.0.1', user: 'root' }).promise();
+const probe = mysql.createConnection({ host: '127.0.0.1', user: 'root' }).promise();
 const [exists] = await probe.query<mysql.RowDataPacket[]>(
   `SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'tblhosting'`,
   [dbName],
@@ -118,7 +118,8 @@ try {
   const esc = (v: unknown) =>
     v === null
       ? '\\N'
-      : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+      : // eslint-disable-next-line @typescript-eslint/no-base-to-string -- MariaDB values print as themselves
+        String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
   const rows = my
     .query(
       'SELECT id, userid, packageid, server, regdate, domain, billingcycle, amount, nextduedate, domainstatus, dedicatedip, assignedips FROM tblhosting',

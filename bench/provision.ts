@@ -19,8 +19,9 @@ import { LoginThrottle } from '../src/server/auth/login-throttle.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { images, locations, plans, servers } from '../src/server/db/schema.ts';
 import { createLogger } from '../src/server/logger.ts';
-import { pinnedAgent, PveClient } from '../src/server/pve/client.ts';
-import { createPool } from '../src/server/services/ipam.ts';
+import { PveClient } from '../src/server/pve/client.ts';
+import { pinnedAgent } from '../src/server/pve/transport.ts';
+import { createPool } from '../src/server/db/ipam.ts';
 import { createUser } from '../src/server/services/users.ts';
 import { startWorker } from '../src/server/worker/worker.ts';
 import { DURATION, STORAGE_BANDWIDTH } from '../testbed/pve/api/context.ts';
@@ -60,7 +61,7 @@ async function startSimProcess() {
     },
   );
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
+  proc.stdout.on('data', (d) => (out += d));
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
       if (/X-Sim-Admin: \S+/.test(out)) {

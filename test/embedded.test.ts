@@ -33,8 +33,8 @@ async function startKeel(): Promise<{ url: string; output: () => string; proc: C
   });
   running.push(proc);
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Keel did not start:\n${out}`)), 45_000);
     proc.on('exit', (code) => reject(new Error(`Keel exited with ${code}:\n${out}`)));

@@ -13,6 +13,7 @@ import { seedWhmcs, type WhmcsManifest } from '../../testbed/whmcs/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.ts';
 import { main } from './cli.ts';
 import type { RunResult } from './run.ts';
+import { executeRows } from '../server/db/client.ts';
 
 const sourceName = `keel_cutover_${randomBytes(4).toString('hex')}`;
 const sourceUrl = `mysql://root@127.0.0.1:3306/${sourceName}`;
@@ -39,8 +40,7 @@ async function migrateJson(...args: string[]): Promise<RunResult> {
 }
 
 async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
-  const result = (await target.handle.db.execute(query)) as unknown;
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+  return executeRows<T>(target.handle.db, query);
 }
 
 beforeAll(async () => {
@@ -131,7 +131,7 @@ describe('cutover', () => {
       'SELECT optionid FROM tblhostingconfigoptions WHERE relid = ? AND configid = 1 ORDER BY id DESC LIMIT 1',
       [resized.id],
     )) as unknown as [[{ optionid: number }]];
-    const newSub = memoryRow!.optionid === 3 ? 2 : 3;
+    const newSub = memoryRow.optionid === 3 ? 2 : 3;
     await whmcs.query('UPDATE tblhostingconfigoptions SET optionid = ? WHERE relid = ? AND configid = 1', [
       newSub,
       resized.id,

@@ -5,10 +5,11 @@
  * breaks the type check or changes the SQL with it.
  */
 import { getTableColumns, sql, type Column, type SQL } from 'drizzle-orm';
-import type { Database } from '../server/db/client.ts';
+import { executeRows, type Database, type Tx } from '../server/db/client.ts';
 import { plans, servers, users, type images, type locations } from '../server/db/schema.ts';
 
-export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+// One Tx type and one execute() unwrapping, the server's, for the migrator's statements too.
+export { executeRows, type Tx };
 export type Writer = Database | Tx;
 
 export type Change = 'created' | 'updated' | 'unchanged';
@@ -19,11 +20,6 @@ export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 export const qualified = (alias: string, column: Column): string => `${alias}.${ident(column.name)}`;
 
 export const json = (value: unknown): SQL => sql`${JSON.stringify(value)}::jsonb`;
-
-export async function executeRows<T>(db: Writer, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown;
-  return (Array.isArray(result) ? result : ((result as { rows: T[] }).rows ?? [])) as T[];
-}
 
 /** postgres.js returns text[] as an array; PGlite too, but be tolerant of the `{a,b}` text form. */
 export function textArray(v: string[] | string): string[] {

@@ -23,6 +23,7 @@ import { adminDatabaseUrl, createTestDatabase, type TestDatabase } from '../../t
 import { main } from './cli.ts';
 import { checksumFields, serverSumsSql } from './load.ts';
 import type { RunResult } from './run.ts';
+import { executeRows } from '../server/db/client.ts';
 
 const mysqlRoot = 'mysql://root@127.0.0.1:3306';
 const sourceName = `keel_migrate_${randomBytes(4).toString('hex')}`;
@@ -49,9 +50,8 @@ async function migrateJson(...args: string[]): Promise<RunResult> {
   return JSON.parse(out) as RunResult;
 }
 
-async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
-  const result = (await target.handle.db.execute(query)) as unknown;
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
+  return executeRows<T>(target.handle.db, query);
 }
 
 /** Whole-content checksum of every table the migrator writes. */

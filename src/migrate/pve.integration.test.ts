@@ -12,6 +12,7 @@ import { startPveSim, type PveSim } from '../../testbed/pve/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.ts';
 import { main } from './cli.ts';
 import type { RunResult } from './run.ts';
+import { executeRows } from '../server/db/client.ts';
 
 const sourceName = `keel_migrate_pve_${randomBytes(4).toString('hex')}`;
 const sourceUrl = `mysql://root@127.0.0.1:3306/${sourceName}`;
@@ -70,13 +71,10 @@ async function migrate(
 }
 
 async function statuses(target: TestDatabase): Promise<Map<number, string>> {
-  const result = (await target.handle.db.execute(
+  const rows = await executeRows<{ sid: number; status: string }>(
+    target.handle.db,
     sql`select legacy_whmcs_service_id as sid, status from servers`,
-  )) as unknown;
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
-    sid: number;
-    status: string;
-  }[];
+  );
   return new Map(rows.map((r) => [r.sid, r.status]));
 }
 

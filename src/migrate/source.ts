@@ -57,8 +57,11 @@ export async function connectSource(url: string): Promise<SourceConnection> {
 }
 
 const num = (v: unknown): number => (v === null || v === undefined || v === '' ? 0 : Number(v));
+// MariaDB hands back strings, numbers, Dates and Buffers, each of which prints as its value.
+/* eslint-disable @typescript-eslint/no-base-to-string */
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+/* eslint-enable @typescript-eslint/no-base-to-string */
 
 export async function readCatalogue(src: SourceConnection): Promise<Catalogue> {
   const q = async (sql: string) => (await src.conn.query<mysql.RowDataPacket[]>(sql))[0];

@@ -50,7 +50,7 @@ const refuseMethodsTrpcCannotRead: RequestHandler = (req, res, next) => {
   res
     .status(405)
     .set('Allow', 'GET, POST')
-    .json({ error: config.transformer.output.serialize(shape) });
+    .json({ error: config.transformer.output.serialize(shape) as unknown });
 };
 /** Answers that carry tokens or customer data must not be kept by browsers or shared caches. */
 const noStore: RequestHandler = (_req, res, next) => {
@@ -166,8 +166,7 @@ export function createApp(options: AppOptions): express.Express {
       // Without a cap one GET could carry thousands of calls (tRPC answers 400 beyond it).
       maxBatchSize: trpcMaxBatchSize,
       onError: ({ error, req }) => {
-        if (toPublicError(error).unexpected)
-          (req as express.Request).log.error({ err: error }, 'procedure failed');
+        if (toPublicError(error).unexpected) req.log.error({ err: error }, 'procedure failed');
       },
       responseMeta: ({ errors }) => {
         const retryAfter = errors

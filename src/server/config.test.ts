@@ -27,6 +27,15 @@ describe('parseEnv', () => {
     expect(env.PVE_URL).toBeUndefined();
   });
 
+  it('serves the embedded database on 5433 unless told another port or off', () => {
+    expect(parseEnv({}).PGLITE_PORT).toBe(5433);
+    expect(parseEnv({ PGLITE_PORT: '' }).PGLITE_PORT).toBe(5433);
+    expect(parseEnv({ PGLITE_PORT: '0' }).PGLITE_PORT).toBe(0);
+    expect(parseEnv({ PGLITE_PORT: 'off' }).PGLITE_PORT).toBeNull();
+    expect(errorOf({ PGLITE_PORT: 'on' })).toContain('PGLITE_PORT must be a port number (0 to 65535) or off');
+    expect(errorOf({ PGLITE_PORT: '70000' })).toContain('PGLITE_PORT must be a port number');
+  });
+
   it('treats empty strings as unset', () => {
     expect(parseEnv({ DATABASE_URL: '', JWT_SECRET: '  ' }).DATABASE_URL).toBeUndefined();
   });

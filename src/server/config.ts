@@ -122,6 +122,19 @@ export const envSchema = z
         .optional(),
     ),
     WHMCS_DATABASE_URL: optionalUrl(['mysql:', 'mariadb:']),
+    /**
+     * Without DATABASE_URL: the port on 127.0.0.1 where the embedded database is served over the
+     * PostgreSQL protocol for psql and `pnpm db:studio` while Keel runs; `off` serves nothing.
+     */
+    PGLITE_PORT: z
+      .string()
+      .trim()
+      .default('5433')
+      .transform((v) => v || '5433')
+      .refine((v) => v === 'off' || (/^\d{1,5}$/.test(v) && Number(v) <= 65535), {
+        error: 'must be a port number (0 to 65535) or off',
+      })
+      .transform((v) => (v === 'off' ? null : Number(v))),
     QUOTA_MAX_SERVERS: positiveInt(10),
     QUOTA_MAX_CORES: positiveInt(32),
     QUOTA_MAX_MEMORY_MB: positiveInt(65_536),

@@ -3,6 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
   );
   await database.migrate();
   log.info('database migrations applied');
+  if (database.serve && config.PGLITE_PORT !== null)
+    await serveEmbedded(database.serve, config.PGLITE_PORT, log);
 
   if (!config.PVE_URL && (await seedSimulatorCatalog(database.db))) {
     log.info('installed the demo catalogue (plans S, M, L; Ubuntu and Debian; one lab location)');
@@ -132,6 +135,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** Inspection is a convenience: a port in use is worth a warning, not a failed start. */
+async function serveEmbedded(serve: (port: number) => Promise<string>, port: number, log: Logger) {
+  try {
+    const url = await serve(port);
+    log.info({ url }, `the embedded database is open to psql and pnpm db:studio at ${url} (127.0.0.1 only)`);
+  } catch (err) {
+    log.warn(
+      { err: (err as Error).message, port },
+      'could not serve the embedded database for inspection; set PGLITE_PORT to a free port, or off',
+    );
+  }
 }
 
 async function createViteMiddleware() {

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import superjson from 'superjson';
 import type { User } from '../shared/api.ts';
+import type { ErrorCode } from '../shared/errors.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { PveClient } from './pve/client.ts';
@@ -53,7 +54,40 @@ export type Context = ReturnType<typeof createContextInner>;
 
 // 2. Init -------------------------------------------------------------------------------------------
 
-const t = initTRPC.context<Context>().create({
+/**
+ * How a procedure is also served over REST under /api. The REST adapter and the OpenAPI document are
+ * both generated from this, so a procedure with `meta.rest` is a documented route and nothing else is.
+ */
+export interface RestMeta {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /**
+   * Under /api, with path parameters in braces (`/servers/{id}`), each a field of the input. The rest
+   * of the input comes from the query string (GET, DELETE) or the JSON body (POST, PUT, PATCH).
+   */
+  path: `/${string}`;
+  operationId: string;
+  summary: string;
+  /** 200 unless said: 201 Created, or 202 Accepted when the work goes on in the background. */
+  status?: 200 | 201 | 202;
+  /** With 201 or 202: the resource to look at, filled in from the response: `/servers/{server.id}`. */
+  location?: `/${string}`;
+  /**
+   * The errors the procedure itself can answer. Those of its base procedure (`guardErrors`), of input
+   * validation and of the transport (413, 415, 500, 503) are added to the document for it.
+   */
+  errors: readonly ErrorCode[];
+}
+
+export interface KeelMeta {
+  /** Who may call: set by protectedProcedure ('user') and adminProcedure ('admin'); absent is public. */
+  auth?: 'user' | 'admin';
+  /** What the base procedure's middleware answers before the handler runs; set by the base procedures. */
+  guardErrors?: readonly ErrorCode[];
+  rest?: RestMeta;
+}
+
+const withMeta = initTRPC.context<Context>().meta<KeelMeta>();
+const t = withMeta.create({
   transformer: superjson,
   // Never send stack traces, whatever NODE_ENV says.
   isDev: false,
@@ -86,7 +120,7 @@ export const publicProcedure = t.procedure;
  * so a request another site made (even a same-site sibling on another subdomain or port, which
  * SameSite lets through) is refused before anything else.
  */
-export const cookieProcedure = t.procedure.use(({ ctx, next }) => {
+export const cookieProcedure = t.procedure.meta({ guardErrors: ['FORBIDDEN'] }).use(({ ctx, next }) => {
   if (ctx.crossSite)
     throw appError('FORBIDDEN', 'This request came from another site; sign in from Keel’s own pages.');
   return next();
@@ -95,7 +129,8 @@ export const cookieProcedure = t.procedure.use(({ ctx, next }) => {
 const unauthorized = (message: string) => appError('UNAUTHORIZED', message);
 
 /** Verifies the bearer token and loads its user; a handler behind it always has `ctx.user`. */
-export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+const signedIn: KeelMeta = { auth: 'user', guardErrors: ['UNAUTHORIZED'] };
+export const protectedProcedure = t.procedure.meta(signedIn).use(async ({ ctx, next }) => {
   if (!ctx.authorization) throw unauthorized('Sign in first: this request has no bearer token.');
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(ctx.authorization.trim());
   if (!match) throw unauthorized('The Authorization header must be "Bearer <access token>".');
@@ -111,7 +146,8 @@ export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
   return next({ ctx: { user: user satisfies User, log: ctx.log.child({ userId: user.id }) } });
 });
 
-export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+const adminOnly: KeelMeta = { auth: 'admin', guardErrors: ['UNAUTHORIZED', 'FORBIDDEN'] };
+export const adminProcedure = protectedProcedure.meta(adminOnly).use(({ ctx, next }) => {
   if (ctx.user.role !== 'admin') throw appError('FORBIDDEN', 'This needs an administrator account.');
   return next();
 });

@@ -124,6 +124,9 @@ export const serverActionInputSchema = z
 /** A path id: anything that is not a UUID cannot name a server, so it is simply not found. */
 export const serverIdInputSchema = z.strictObject({ id: z.string().max(200) });
 
+/** An action on a server: its id (the REST path) and the action (the REST body). */
+export const actOnServerInputSchema = serverIdInputSchema.extend(serverActionInputSchema.shape);
+
 const catalogRefSchema = z.object({ id: idSchema, slug: z.string(), name: z.string() });
 
 export const serverSchema = z

@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restRoutes } from '../../src/server/http/rest-routes.ts';
+import { restRoutes } from '../../src/server/http/rest-contract.ts';
 import { api, startTestApp, type TestApp } from '../helpers/app.ts';
 
 let app: TestApp;

@@ -116,7 +116,7 @@ describe('SIGKILL of the Keel process during provisioning', () => {
           unfinishedJobs: unfinished,
           servers: (await serverRows(db)).length,
         });
-        await keel!.kill();
+        await keel.kill();
         keel = await startKeel();
       }
     })();

@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverJobs, servers } from '../../src/server/db/schema.ts';
-import { restRoutes, type RestRoute } from '../../src/server/http/rest-routes.ts';
+import { restRoutes, type RestRoute } from '../../src/server/http/rest-contract.ts';
 import { startTestApp, testJwtSecret, type TestApp } from '../helpers/app.ts';
 import { orderServer } from '../helpers/orchestration.ts';
 import {

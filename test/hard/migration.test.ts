@@ -13,6 +13,7 @@ import { seedWhmcs } from '../../testbed/whmcs/index.ts';
 import { main } from '../../src/migrate/cli.ts';
 import type { RunResult } from '../../src/migrate/run.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
+import { executeRows } from '../../src/server/db/client.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const scale = 10_000;
@@ -24,9 +25,8 @@ let expectedAccounts = 0;
 let totalServices = 0;
 const figures: string[] = [];
 
-async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
-  const result = (await target.handle.db.execute(query)) as unknown;
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
+  return executeRows<T>(target.handle.db, query);
 }
 
 /** Whole-content checksum of every table the migrator writes (every column, xmin-independent). */

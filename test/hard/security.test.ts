@@ -23,7 +23,7 @@ import {
   servers,
   users,
 } from '../../src/server/db/schema.ts';
-import { restRoutes, type RestRoute } from '../../src/server/http/rest-routes.ts';
+import { restRoutes, type RestRoute } from '../../src/server/http/rest-contract.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { PveClient } from '../../src/server/pve/client.ts';
 import { startWorker } from '../../src/server/worker/worker.ts';
@@ -192,7 +192,7 @@ describe('JWT', () => {
         ).status,
       );
     console.log(
-      `deleted user: ${statuses.length} requests with a still-unexpired token, statuses ${[...new Set(statuses)]}`,
+      `deleted user: ${statuses.length} requests with a still-unexpired token, statuses ${[...new Set(statuses)].join(',')}`,
     );
     expect(new Set(statuses)).toEqual(new Set([401]));
   });

@@ -13,7 +13,7 @@ export interface TestDatabase {
   url: string;
   name: string;
   handle: DatabaseHandle;
-  drop(): Promise<void>;
+  drop: () => Promise<void>;
 }
 
 function withDatabase(url: string, name: string): string {

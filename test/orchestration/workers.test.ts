@@ -40,8 +40,8 @@ function spawnWorker(name: string): { proc: ChildProcess; output: () => string }
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
   workers.push(proc);
   return { proc, output: () => out };
 }

@@ -46,6 +46,7 @@ export function publicState(state: ClusterState, consoles: Record<string, unknow
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/require-await -- async like the other handlers the transport awaits
 export async function handleAdmin(
   req: IncomingMessage,
   url: URL,

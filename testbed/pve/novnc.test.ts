@@ -125,7 +125,7 @@ async function open(answer: VncProxyAnswer, password: string): Promise<void> {
 const canvasPixel = (x: number, y: number): Promise<number[]> =>
   page.evaluate(
     ([px, py]) => {
-      const canvas = document.querySelector('#screen canvas') as HTMLCanvasElement | null;
+      const canvas = document.querySelector<HTMLCanvasElement>('#screen canvas');
       if (!canvas) return [];
       return [...(canvas.getContext('2d')?.getImageData(px ?? 0, py ?? 0, 1, 1).data ?? [])].slice(0, 3);
     },

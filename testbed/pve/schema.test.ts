@@ -119,7 +119,7 @@ describe('validateParams', () => {
       'invalid format - value does not look like a valid VM ID\n',
     ],
   ])('refuses %s', (_label, schema, raw, key, message) => {
-    const result = validateParams(schema, raw as Record<string, string>);
+    const result = validateParams(schema, raw);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors[key]).toEqual(message);
   });

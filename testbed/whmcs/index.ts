@@ -114,7 +114,7 @@ const WRITER_GROUPS: readonly (readonly string[])[] = [
 class TableWriters {
   private readonly chains: Promise<void>[];
   private readonly queued: Promise<void>[][];
-  private failure: unknown;
+  private failure: Error | undefined;
 
   constructor(
     private readonly conns: mysql.Connection[],
@@ -129,24 +129,29 @@ class TableWriters {
     return Math.min(group === -1 ? WRITER_GROUPS.length : group, this.conns.length - 1);
   }
 
-  async submit(statement: SqlStatement): Promise<void> {
+  /** A method, not inline: after an await the compiler would still think the field is unset. */
+  private rethrow(): void {
     if (this.failure) throw this.failure;
+  }
+
+  async submit(statement: SqlStatement): Promise<void> {
+    this.rethrow();
     const i = this.connectionFor(statement.table);
     const conn = this.conns[i]!;
     const done = this.chains[i]!.then(() => runStatement(conn, statement));
     // Remember the first error; every later submit or commit rethrows it (no unhandled rejections).
     this.chains[i] = done.catch((err: unknown) => {
-      this.failure ??= err;
+      this.failure ??= err instanceof Error ? err : new Error('writing a table failed', { cause: err });
     });
     const queue = this.queued[i]!;
-    queue.push(this.chains[i]!);
+    queue.push(this.chains[i]);
     while (queue.length > this.maxQueued) await queue.shift();
-    if (this.failure) throw this.failure;
+    this.rethrow();
   }
 
   async commit(): Promise<void> {
     await Promise.all(this.chains);
-    if (this.failure) throw this.failure;
+    this.rethrow();
     await Promise.all(this.conns.map((c) => c.query('COMMIT')));
   }
 }

@@ -220,6 +220,7 @@ export async function writeManifestFile(path: string, manifest: WhmcsManifest): 
   await writer.finish(head);
 }
 
+// eslint-disable-next-line @typescript-eslint/require-await -- the writer is synchronous; callers await the promise
 export async function writePveStateFile(path: string, state: PveState): Promise<void> {
   const writer = new PveStateFileWriter(path);
   for (const vm of state.vms) writer.vm(vm);

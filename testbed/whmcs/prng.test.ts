@@ -11,8 +11,9 @@ describe('createPrng', () => {
   });
 
   it('differs for different seeds', () => {
-    const a = Array.from({ length: 10 }, createPrng(1).next);
-    const b = Array.from({ length: 10 }, createPrng(2).next);
+    const [one, two] = [createPrng(1), createPrng(2)];
+    const a = Array.from({ length: 10 }, () => one.next());
+    const b = Array.from({ length: 10 }, () => two.next());
     expect(a).not.toEqual(b);
   });
 

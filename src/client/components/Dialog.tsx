@@ -8,7 +8,7 @@ import { contentClass, descriptionClass, overlayClass, titleClass } from './dial
 
 export interface DialogProps {
   open: boolean;
-  onOpenChange(open: boolean): void;
+  onOpenChange: (open: boolean) => void;
   title: string;
   description?: ReactNode;
   children: ReactNode;

@@ -6,23 +6,38 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import * as schema from './schema.ts';
 import { ensurePrivateDir, makeTreePrivate, restrictNewFiles } from './data-dir.ts';
 import { acquireDirLock } from './dir-lock.ts';
+import type { EmbeddedServer } from './socket.ts';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** The handle inside `db.transaction(async (tx) => …)`: every query function takes `Database | Tx`. */
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
+/**
+ * The rows of a raw `execute()`: postgres.js answers with an array of rows, PGlite with `{ rows }`.
+ * Prefer the query builder; this is for the statements it cannot express.
+ */
+export async function executeRows<T>(db: Database | Tx, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
+}
+
+/** Its functions are plain closures (no `this`), so they may be passed around on their own. */
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
   /** Applies the SQL migrations in drizzle/ that have not run yet. */
-  migrate(): Promise<void>;
+  migrate: () => Promise<void>;
   /** Cheap round trip for /readyz. */
-  ping(): Promise<void>;
+  ping: () => Promise<void>;
   /** LISTEN on a channel; resolves to a function that stops listening. */
-  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
-  close(): Promise<void>;
+  listen: (channel: string, onNotify: () => void) => Promise<() => Promise<void>>;
+  /** The embedded database only: serves it on 127.0.0.1:`port` for psql and db:studio; resolves to its URL. */
+  serve?: (port: number) => Promise<string>;
+  close: () => Promise<void>;
 }
 
 export const migrationsFolder = resolve(fileURLToPath(new URL('../../../drizzle', import.meta.url)));
@@ -36,12 +51,14 @@ export async function pendingMigrationStatements(db: Database): Promise<string[]
     entries: { tag: string; when: number }[];
   };
   let applied = -1;
-  const exists = rowsOf<{ ok: boolean }>(
-    await db.execute(sql`select to_regclass('drizzle.__drizzle_migrations') is not null as ok`),
+  const exists = await executeRows<{ ok: boolean }>(
+    db,
+    sql`select to_regclass('drizzle.__drizzle_migrations') is not null as ok`,
   );
   if (exists[0]?.ok) {
-    const last = rowsOf<{ at: string | null }>(
-      await db.execute(sql`select max(created_at)::text as at from drizzle.__drizzle_migrations`),
+    const last = await executeRows<{ at: string | null }>(
+      db,
+      sql`select max(created_at)::text as at from drizzle.__drizzle_migrations`,
     );
     applied = Number(last[0]?.at ?? -1);
   }
@@ -52,10 +69,6 @@ export async function pendingMigrationStatements(db: Database): Promise<string[]
     )
     .map((statement) => statement.trim())
     .filter(Boolean);
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 export interface OpenDatabaseOptions {
@@ -120,8 +133,8 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
       await db.execute(sql`select 1`);
     },
     listen: async (channel, onNotify) => {
-      const { unlisten } = await client.listen(channel, () => onNotify());
-      return unlisten;
+      const listener = await client.listen(channel, () => onNotify());
+      return () => listener.unlisten();
     },
     close: () => client.end({ timeout: 5 }),
   };
@@ -140,6 +153,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     const client = await PGlite.create(dir);
     makeTreePrivate(dir);
     const db = drizzle(client, { schema }) as unknown as Database;
+    let socket: EmbeddedServer | undefined;
     return {
       db,
       kind: 'pglite',
@@ -148,7 +162,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
         await db.execute(sql`select 1`);
       },
       listen: (channel, onNotify) => client.listen(channel, () => onNotify()),
+      serve: async (port) => {
+        const { serveEmbeddedDatabase } = await import('./socket.ts');
+        socket = await serveEmbeddedDatabase(client, port);
+        return socket.url;
+      },
       close: async () => {
+        await socket?.close();
         await client.close();
         makeTreePrivate(dir);
         release();

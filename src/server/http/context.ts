@@ -31,7 +31,8 @@ export function expressContextFactory(deps: AppDeps): RequestContextFactory {
   const behindTlsProxy = deps.config.TRUST_PROXY !== false;
   return (req, res) =>
     createContextInner(deps, {
-      requestId: String(req.id),
+      // genReqId in app.ts gives every request a string id.
+      requestId: req.id as string,
       ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       log: req.log,
       authorization: req.headers.authorization,

@@ -1,25 +1,36 @@
 /**
- * The REST adapter: a thin translation from HTTP to the tRPC procedures in the route table. It holds no
- * logic of its own beyond HTTP: status codes, the Location header and the error shape.
+ * The REST adapter: a thin translation from HTTP to the tRPC procedures that declare a REST route. It
+ * holds no logic of its own beyond HTTP: the input from path, query and body, the status code, the
+ * Location header and the error shape. Procedures are called in-process, as tRPC's own adapter does.
  */
+import { callTRPCProcedure } from '@trpc/server';
 import express, { type Request, type Response } from 'express';
-import { createCaller } from '../routers/root.ts';
-import { sendError } from './errors.ts';
-import { restRoutes } from './rest-routes.ts';
+import { appRouter } from '../routers/root.ts';
 import type { RequestContextFactory } from './context.ts';
+import { sendError } from './errors.ts';
+import { restInput, restLocation, restRoutes } from './rest-contract.ts';
 
 export function createRestRouter(createContext: RequestContextFactory): express.Router {
   const router = express.Router();
   for (const route of restRoutes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
       try {
-        const caller = createCaller(createContext(req, res));
-        const result = await route.call(caller, {
-          params: req.params as Record<string, string>,
-          query: req.query as Record<string, unknown>,
+        const input = restInput(route, {
+          params: req.params,
+          query: req.query,
           body: req.body,
         });
-        if (route.location) res.location(route.location(result));
+        const result: unknown = await callTRPCProcedure({
+          router: appRouter,
+          path: route.procedurePath,
+          type: route.type,
+          ctx: createContext(req, res),
+          getRawInput: () => Promise.resolve(input),
+          signal: undefined,
+          batchIndex: 0,
+        });
+        const location = restLocation(route, result);
+        if (location) res.location(location);
         res.status(route.status).json(result);
       } catch (err) {
         sendError(req, res, err);

@@ -1,31 +1,13 @@
 /**
- * A typed client for the Proxmox VE calls Keel makes, over PVE's own HTTP API: API-token auth, TLS with
- * an optional pinned certificate fingerprint, a timeout per call, retries only where repeating is safe,
- * and task waiting. The same code talks to the simulator in tests and to a real cluster in production.
+ * A typed client for the Proxmox VE calls Keel makes, and task waiting, over the transport in
+ * transport.ts. The same code talks to the simulator in tests and to a real cluster in production.
  */
-import http from 'node:http';
-import https from 'node:https';
-import tls from 'node:tls';
-import type { Logger } from 'pino';
-import { classifyPveError, PveError } from './errors.ts';
+import { pollUntil } from '../lib/poll-until.ts';
+import { PveError } from './errors.ts';
+import { PveTransport, type Params, type RequestOptions } from './transport.ts';
 import { isTaskSuccess, parseUpid } from './upid.ts';
 
-export interface PveClientOptions {
-  /** e.g. `https://pve1.example.com:8006` (no `/api2/json`). */
-  baseUrl: string;
-  tokenId: string;
-  tokenSecret: string;
-  /** SHA-256 fingerprint of a self-signed node certificate; without it the system CAs verify. */
-  fingerprint?: string | undefined;
-  log: Logger;
-  timeoutMs?: number;
-  /** Attempts for calls that are safe to repeat. */
-  attempts?: number;
-  /** Interval between task status polls. */
-  pollMs?: number;
-}
-
-type Params = Record<string, string | number | boolean | undefined>;
+export type { PveClientOptions } from './transport.ts';
 
 /** One entry of `GET /nodes` (pve-manager API2/Nodes.pm): figures only where PVE has RRD data. */
 export interface PveNode {
@@ -107,236 +89,12 @@ export interface AgentInterface {
 
 const toInt = (v: unknown): number => (typeof v === 'number' ? v : Number.parseInt(String(v), 10));
 
-/** Form encoding as PVE wants it: booleans as 1/0, undefined dropped. */
-export function encodeParams(params: Params): string {
-  const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined) continue;
-    body.append(key, typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
-  }
-  return body.toString();
-}
-
 /** `sshkeys` is PVE's `urlencoded` format: newline-joined keys through encodeURIComponent, then form-encoded again. */
 export function encodeSshKeys(keys: readonly string[]): string {
   return encodeURIComponent(keys.join('\n'));
 }
 
-export function pinnedAgent(fingerprint: string): https.Agent {
-  const expected = fingerprint.toUpperCase();
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 16 });
-  // The certificate is checked before the socket is handed to the request, so nothing (not even the
-  // token header) is sent to a server whose certificate does not match the pin.
-  agent.createConnection = ((
-    options: tls.ConnectionOptions,
-    done: (err: Error | null, socket?: tls.TLSSocket) => void,
-  ) => {
-    const socket = tls.connect({ ...options, rejectUnauthorized: false });
-    socket.once('secureConnect', () => {
-      const actual = socket.getPeerCertificate().fingerprint256?.toUpperCase();
-      if (actual !== expected) {
-        const err = new Error(
-          `PVE certificate fingerprint ${actual ?? 'missing'} does not match PVE_FINGERPRINT`,
-        );
-        socket.destroy(err);
-        done(err);
-        return;
-      }
-      done(null, socket);
-    });
-    socket.once('error', (err) => done(err));
-    return undefined;
-  }) as unknown as https.Agent['createConnection'];
-  return agent;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Full jitter: a random wait up to the exponential bound, so many workers do not retry in step. */
-export function backoffMs(attempt: number, baseMs = 500, capMs = 8000): number {
-  return Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
-}
-
-interface RequestOptions {
-  /** Repeat on transient failures. True for reads; for writes only where PVE refused before acting. */
-  retry?: boolean;
-  timeoutMs?: number;
-}
-
-export class PveClient {
-  private readonly url: URL;
-  private readonly agent: http.Agent;
-  private readonly auth: string;
-  private readonly timeoutMs: number;
-  private readonly attempts: number;
-  readonly pollMs: number;
-
-  constructor(private readonly options: PveClientOptions) {
-    this.url = new URL(options.baseUrl);
-    this.auth = `PVEAPIToken=${options.tokenId}=${options.tokenSecret}`;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.attempts = options.attempts ?? 4;
-    this.pollMs = options.pollMs ?? 1000;
-    this.agent =
-      this.url.protocol === 'https:'
-        ? options.fingerprint
-          ? pinnedAgent(options.fingerprint)
-          : new https.Agent({ keepAlive: true, maxSockets: 16 })
-        : new http.Agent({ keepAlive: true, maxSockets: 16 });
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-
-  // -- transport ----------------------------------------------------------------------------------
-
-  async request<T>(
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    path: string,
-    params: Params = {},
-    opts: RequestOptions = {},
-  ): Promise<T> {
-    const retry = opts.retry ?? method === 'GET';
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.once<T>(method, path, params, opts.timeoutMs ?? this.timeoutMs);
-      } catch (err) {
-        const pveErr = err instanceof PveError ? err : null;
-        const canRetry =
-          pveErr !== null &&
-          attempt + 1 < this.attempts &&
-          (retry ? pveErr.kind === 'transient' : refusedBeforeActing(pveErr));
-        if (!canRetry) throw err;
-        const wait = backoffMs(attempt);
-        this.options.log.warn(
-          { method, path, attempt: attempt + 1, waitMs: Math.round(wait), err: pveErr.message },
-          'PVE call failed; retrying',
-        );
-        await sleep(wait);
-      }
-    }
-  }
-
-  private once<T>(method: string, path: string, params: Params, timeoutMs: number): Promise<T> {
-    const started = performance.now();
-    const encoded = encodeParams(params);
-    const hasBody = method === 'POST' || method === 'PUT';
-    const target = new URL(`${this.url.pathname.replace(/\/$/, '')}/api2/json${path}`, this.url);
-    if (!hasBody && encoded) target.search = encoded;
-    const transport = target.protocol === 'https:' ? https : http;
-    const log = this.options.log;
-
-    return new Promise<T>((resolve, reject) => {
-      const req = transport.request(
-        target,
-        {
-          method,
-          agent: this.agent,
-          timeout: timeoutMs,
-          headers: {
-            Authorization: this.auth,
-            Accept: 'application/json',
-            ...(hasBody
-              ? {
-                  'Content-Type': 'application/x-www-form-urlencoded',
-                  'Content-Length': Buffer.byteLength(encoded),
-                }
-              : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (err) => reject(networkError(err, method, path)));
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            const text = Buffer.concat(chunks).toString('utf8');
-            let body: { data?: unknown; message?: string; errors?: Record<string, string> } = {};
-            let json = true;
-            try {
-              body = text ? (JSON.parse(text) as typeof body) : {};
-            } catch {
-              // pveproxy's own errors (401, 501 no such uri, 506, 5xx from a proxy) are plain text
-              // or empty: the reason phrase says what failed.
-              json = false;
-            }
-            const durationMs = Math.round(performance.now() - started);
-            const upid =
-              typeof body.data === 'string' && body.data.startsWith('UPID:') ? body.data : undefined;
-            if (status >= 200 && status < 300 && !json) {
-              log.warn({ pve: { method, path, status, durationMs } }, 'PVE answered without JSON');
-              reject(
-                new PveError(
-                  status,
-                  `PVE answered ${method} ${path} with a body that is not JSON: is PVE_URL the Proxmox VE API?`,
-                  'permanent',
-                  {},
-                  method,
-                  path,
-                ),
-              );
-              return;
-            }
-            if (status === 401) {
-              // pveproxy answers every refused credential with an empty 401 after a 3 s delay.
-              const reason = (res.statusMessage ?? '').trim() || 'Unauthorized';
-              log.warn(
-                { pve: { method, path, status, durationMs, error: reason } },
-                'PVE refused the API token',
-              );
-              reject(
-                new PveError(
-                  401,
-                  `PVE refused the API token (${reason}): check PVE_TOKEN_ID and PVE_TOKEN_SECRET, and that the token exists and is not expired`,
-                  'auth',
-                  {},
-                  method,
-                  path,
-                ),
-              );
-              return;
-            }
-            if (status >= 200 && status < 300) {
-              log[method === 'GET' ? 'debug' : 'info'](
-                { pve: { method, path, status, durationMs, upid } },
-                'PVE call',
-              );
-              resolve(body.data as T);
-              return;
-            }
-            const reason = (res.statusMessage ?? '').trim();
-            const message =
-              reason && reason !== http.STATUS_CODES[status]
-                ? reason
-                : (body.message ?? reason).trim().split('\n')[0]!;
-            const errors = body.errors ?? {};
-            const detail = Object.keys(errors).length
-              ? `${message} ${Object.entries(errors)
-                  .map(([k, v]) => `${k}: ${v}`)
-                  .join('; ')}`
-              : message;
-            log.info({ pve: { method, path, status, durationMs, error: detail } }, 'PVE call failed');
-            reject(
-              new PveError(
-                status,
-                detail || `HTTP ${status}`,
-                classifyPveError(status, detail, errors),
-                errors,
-                method,
-                path,
-              ),
-            );
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on('error', (err) => reject(networkError(err, method, path)));
-      if (hasBody) req.write(encoded);
-      req.end();
-    });
-  }
-
+export class PveClient extends PveTransport {
   // -- cluster and nodes --------------------------------------------------------------------------
 
   version(): Promise<{ version: string; release: string }> {
@@ -458,49 +216,29 @@ export class PveClient {
   async waitForTask(upid: string, timeoutMs: number): Promise<PveTaskResult> {
     const parsed = parseUpid(upid);
     if (!parsed) throw new PveError(0, `not a PVE task id: ${upid}`, 'permanent');
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      // A task just dispatched is still running: the first look comes one interval later.
-      await sleep(this.pollMs);
-      try {
-        const status = await this.taskStatus(parsed.node, upid);
-        if (status.status === 'stopped') {
+    const result = await pollUntil(
+      async () => {
+        try {
+          const status = await this.taskStatus(parsed.node, upid);
+          if (status.status !== 'stopped') return undefined;
           const exitstatus = status.exitstatus ?? 'unexpected status';
           return { upid, exitstatus, ok: isTaskSuccess(exitstatus) };
+        } catch (err) {
+          // Right after dispatch a task can briefly be unknown ("no such task"); keep polling.
+          if (err instanceof PveError && (err.kind === 'not_found' || err.kind === 'transient'))
+            return undefined;
+          throw err;
         }
-      } catch (err) {
-        // Right after dispatch a task can briefly be unknown ("no such task"); keep polling.
-        if (!(err instanceof PveError && (err.kind === 'not_found' || err.kind === 'transient'))) throw err;
-      }
-      if (Date.now() >= deadline) {
-        const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
-        throw new PveError(
-          0,
-          `the PVE task ${parsed.type} (${upid}) did not finish within ${limit}`,
-          'transient',
-        );
-      }
-    }
+      },
+      // A task just dispatched is still running: the first look comes one interval later.
+      { timeoutMs, intervalMs: this.pollMs, pauseFirst: true },
+    );
+    if (result) return result;
+    const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
+    throw new PveError(
+      0,
+      `the PVE task ${parsed.type} (${upid}) did not finish within ${limit}`,
+      'transient',
+    );
   }
-}
-
-function networkError(err: Error, method: string, path: string): PveError {
-  const code = (err as NodeJS.ErrnoException).code;
-  // A refused connection never reached PVE, so even a write may be repeated.
-  const kind = /fingerprint/.test(err.message) ? 'permanent' : 'transient';
-  return new PveError(
-    0,
-    `${code === 'ECONNREFUSED' ? 'connection refused' : err.message}`,
-    kind,
-    {},
-    method,
-    path,
-  );
-}
-
-/** Writes are repeated only when PVE (or the network) refused them before anything happened. */
-function refusedBeforeActing(err: PveError): boolean {
-  return (
-    err.kind === 'transient' && /connection refused|got no worker upid|can't lock file/i.test(err.message)
-  );
 }

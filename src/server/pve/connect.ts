@@ -27,7 +27,7 @@ export async function connectPve(config: Settings, log: Logger): Promise<PveConn
       pollMs: config.PVE_POLL_MS,
     });
     log.info({ pveUrl: config.PVE_URL, pinned: Boolean(config.PVE_FINGERPRINT) }, 'using Proxmox VE');
-    return { client, simulated: false, close: async () => client.close() };
+    return { client, simulated: false, close: () => Promise.resolve(client.close()) };
   }
   const { startPveSim } = await import('../../../testbed/pve/index.ts');
   const dir = join(config.dataDir, 'pve-sim');

@@ -1,7 +1,7 @@
 /**
  * PVE errors, read as PVE sends them: the message is the HTTP reason phrase, with the body's `message`
- * (PVE ≥ 8.3) as fallback and `errors` naming bad parameters. Each is classified so callers know
- * whether to retry, wait for a lock, or give up.
+ * (PVE ≥ 8.3) as fallback and `errors` naming bad parameters. Each is classified by kind; what follows
+ * from a kind (retry, wait for the lock, give up) is decided in domain/retry-policy.ts.
  */
 export type PveErrorKind =
   /** Worth retrying after a pause: timeouts, proxy failures, worker start failures. */
@@ -50,8 +50,4 @@ export function classifyPveError(
   if (status === 408 || status === 429 || status === 502 || status === 503 || status === 504 || status >= 595)
     return 'transient';
   return 'permanent';
-}
-
-export function isRetryable(kind: PveErrorKind): boolean {
-  return kind === 'transient' || kind === 'locked';
 }

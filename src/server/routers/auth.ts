@@ -4,9 +4,40 @@ import { cookieProcedure, createTRPCRouter } from '../trpc.ts';
 
 export const authRouter = createTRPCRouter({
   login: cookieProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/login',
+        operationId: 'login',
+        summary: 'Sign in with email and password; sets the refresh cookie',
+        errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS'],
+      },
+    })
     .input(loginInputSchema)
     .output(loginResultSchema)
     .mutation(({ ctx, input }) => login(ctx, input)),
-  refresh: cookieProcedure.output(loginResultSchema).mutation(({ ctx }) => refresh(ctx)),
-  logout: cookieProcedure.output(okSchema).mutation(({ ctx }) => logout(ctx)),
+  refresh: cookieProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/auth/refresh',
+        operationId: 'refresh',
+        summary: 'Exchange the refresh cookie for a new access token (the cookie rotates)',
+        errors: ['UNAUTHORIZED'],
+      },
+    })
+    .output(loginResultSchema)
+    .mutation(({ ctx }) => refresh(ctx)),
+  logout: cookieProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/logout',
+        operationId: 'logout',
+        summary: "Sign out: revokes this browser's refresh tokens and clears the cookie",
+        errors: [],
+      },
+    })
+    .output(okSchema)
+    .mutation(({ ctx }) => logout(ctx)),
 });

@@ -3,5 +3,16 @@ import { getCatalog } from '../services/catalog.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 
 export const catalogRouter = createTRPCRouter({
-  get: protectedProcedure.output(catalogSchema).query(({ ctx }) => getCatalog(ctx.db)),
+  get: protectedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/catalog',
+        operationId: 'getCatalog',
+        summary: 'Plans, images and locations open to new orders',
+        errors: [],
+      },
+    })
+    .output(catalogSchema)
+    .query(({ ctx }) => getCatalog(ctx.db)),
 });

@@ -1,20 +1,15 @@
 import {
+  actOnServerInputSchema,
   createServerInputSchema,
   getServerInputSchema,
   listServersInputSchema,
-  serverActionInputSchema,
   serverIdInputSchema,
   serverListSchema,
   serverResultSchema,
 } from '../../shared/api.ts';
-import {
-  createServer,
-  getServer,
-  listServers,
-  recentEvents,
-  requestAction,
-  terminateServer,
-} from '../services/servers.ts';
+import { requestAction, terminateServer } from '../services/servers/actions.ts';
+import { createServer } from '../services/servers/order.ts';
+import { getServer, listServers, recentEvents } from '../services/servers/read.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 
 const requestInfo = (ctx: { user: { id: string }; requestId: string }) => ({
@@ -24,10 +19,28 @@ const requestInfo = (ctx: { user: { id: string }; requestId: string }) => ({
 
 export const serversRouter = createTRPCRouter({
   list: protectedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/servers',
+        operationId: 'listServers',
+        summary: "The signed-in user's servers, newest first",
+        errors: [],
+      },
+    })
     .input(listServersInputSchema.optional())
     .output(serverListSchema)
     .query(({ ctx, input }) => listServers(ctx.db, ctx.user.id, input ?? { limit: 100 })),
   byId: protectedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/servers/{id}',
+        operationId: 'getServer',
+        summary: 'One of your servers; `include=events` adds its recent audit events',
+        errors: ['NOT_FOUND'],
+      },
+    })
     .input(getServerInputSchema)
     .output(serverResultSchema)
     .query(async ({ ctx, input }) => {
@@ -42,18 +55,52 @@ export const serversRouter = createTRPCRouter({
         : { server };
     }),
   create: protectedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/servers',
+        operationId: 'createServer',
+        summary: 'Order a server; it is provisioned in the background (poll its Location)',
+        status: 202,
+        location: '/servers/{server.id}',
+        // Over quota; no free address in the location; no node of the location can take it.
+        errors: ['QUOTA_EXCEEDED', 'CONFLICT', 'NO_CAPACITY'],
+      },
+    })
     .input(createServerInputSchema)
     .output(serverResultSchema)
     .mutation(async ({ ctx, input }) => ({
       server: await createServer(ctx.db, requestInfo(ctx), input, ctx.config.quota, ctx.pve),
     })),
   action: protectedProcedure
-    .input(serverIdInputSchema.extend(serverActionInputSchema.shape))
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/servers/{id}/actions',
+        operationId: 'actOnServer',
+        summary: 'Start, shut down (ACPI), stop (hard) or reboot a server',
+        status: 202,
+        location: '/servers/{server.id}',
+        errors: ['NOT_FOUND', 'INVALID_STATE'],
+      },
+    })
+    .input(actOnServerInputSchema)
     .output(serverResultSchema)
     .mutation(async ({ ctx, input }) => ({
       server: await requestAction(ctx.db, requestInfo(ctx), input.id, input.action),
     })),
   terminate: protectedProcedure
+    .meta({
+      rest: {
+        method: 'DELETE',
+        path: '/servers/{id}',
+        operationId: 'terminateServer',
+        summary: 'Terminate a server: its VM is deleted and its address released',
+        status: 202,
+        location: '/servers/{server.id}',
+        errors: ['NOT_FOUND', 'INVALID_STATE'],
+      },
+    })
     .input(serverIdInputSchema)
     .output(serverResultSchema)
     .mutation(async ({ ctx, input }) => ({

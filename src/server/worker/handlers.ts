@@ -2,16 +2,20 @@
  * What each job kind does, and how its outcome is written: the server's new status and the job's
  * completion commit together, and only while this worker still holds the job.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { ServerStatus } from '../../shared/server-status.ts';
-import { serverJobs, servers } from '../db/schema.ts';
+import type { Tx } from '../db/client.ts';
+import { releaseAddress } from '../db/ipam.ts';
+import { servers } from '../db/schema.ts';
+import { LeaseLostError, PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
+import { completeJob, failJob } from '../jobs/queue.ts';
 import { PveError } from '../pve/errors.ts';
-import { releaseAddress } from '../services/ipam.ts';
-import { LeaseLostError, PermanentJobError, type JobContext } from './job-context.ts';
-import { cleanUpFailedProvision, provisionServer } from './provision.ts';
-import { completeJob, type Tx } from './queue.ts';
+import type { JobContext } from './job-context.ts';
+import { cleanUpFailedProvision } from './own-vms.ts';
+import { provisionServer } from './provision.ts';
 
-type ServerPatch = Partial<typeof servers.$inferInsert>;
+type ServerPatch = PgUpdateSetSource<typeof servers>;
 
 /** Commits the outcome: server patch + job done, if and only if the job is still ours. */
 export async function finishJob(
@@ -20,16 +24,11 @@ export async function finishJob(
   extra?: (tx: Tx) => Promise<void>,
 ): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    const [job] = await tx
-      .select({ state: serverJobs.state, owner: serverJobs.leaseOwner })
-      .from(serverJobs)
-      .where(eq(serverJobs.id, ctx.job.id))
-      .for('update');
-    if (job?.state !== 'running' || job.owner !== ctx.owner)
+    // Marking the job done first locks its row; if it is no longer ours, nothing of this commits.
+    if (!(await completeJob(tx, ctx.job.id, ctx.owner)))
       throw new LeaseLostError(`job ${ctx.job.id} was taken away`);
     await tx.update(servers).set(patch).where(eq(servers.id, ctx.job.serverId));
     await extra?.(tx);
-    await completeJob(tx, ctx.job.id, ctx.owner);
   });
 }
 
@@ -55,12 +54,6 @@ async function setStatus(
   });
 }
 
-function failed(what: string, exitstatus: string): Error {
-  return /got timeout|can't lock|VM is locked/i.test(exitstatus)
-    ? new PveError(0, `${what} failed: ${exitstatus}`, 'transient')
-    : new PermanentJobError(`${what} failed: ${exitstatus}`);
-}
-
 async function provision(ctx: JobContext): Promise<void> {
   const { ipAddress, node, vmid } = await provisionServer(ctx);
   await finishJob(ctx, { status: 'running', statusReason: null, ipAddress, pveNode: node, pveVmid: vmid });
@@ -75,14 +68,14 @@ async function start(ctx: JobContext): Promise<void> {
   const { node, vmid } = await vmOf(ctx);
   const result = await ctx.runTask(node, 'start', () => ctx.pve.startVm(node, vmid));
   if (result && !result.ok && !/already running/.test(result.exitstatus))
-    throw failed('Start', result.exitstatus);
+    throw taskFailure('Start', result.exitstatus);
   await setStatus(ctx, 'running');
 }
 
 async function stop(ctx: JobContext): Promise<void> {
   const { node, vmid } = await vmOf(ctx);
   const result = await ctx.runTask(node, 'stop', () => ctx.pve.stopVm(node, vmid));
-  if (result && !result.ok) throw failed('Stop', result.exitstatus);
+  if (result && !result.ok) throw taskFailure('Stop', result.exitstatus);
   await setStatus(ctx, 'stopped');
 }
 
@@ -105,7 +98,7 @@ async function shutdown(ctx: JobContext): Promise<void> {
       );
       return;
     }
-    throw failed('Shutdown', result.exitstatus);
+    throw taskFailure('Shutdown', result.exitstatus);
   }
   await setStatus(ctx, 'stopped');
 }
@@ -122,7 +115,7 @@ async function reboot(ctx: JobContext): Promise<void> {
     }
     throw err;
   }
-  if (result && !result.ok) throw failed('Reboot', result.exitstatus);
+  if (result && !result.ok) throw taskFailure('Reboot', result.exitstatus);
   await setStatus(ctx, 'running');
 }
 
@@ -141,19 +134,17 @@ async function terminate(ctx: JobContext): Promise<void> {
     }
     if (status === 'running') {
       const stopped = await ctx.runTask(node, 'stop (terminate)', () => ctx.pve.stopVm(node, vmid));
-      if (stopped && !stopped.ok) throw failed('Stop', stopped.exitstatus);
+      if (stopped && !stopped.ok) throw taskFailure('Stop', stopped.exitstatus);
     }
     if (status !== null) {
       const deleted = await ctx.runTask(node, 'delete', () => ctx.pve.deleteVm(node, vmid));
-      if (deleted && !deleted.ok) throw failed('Delete', deleted.exitstatus);
+      if (deleted && !deleted.ok) throw taskFailure('Delete', deleted.exitstatus);
     } else {
       await ctx.audit({ kind: 'terminate.vm_missing', message: `VM ${vmid} was already gone from ${node}` });
     }
   }
-  await finishJob(
-    ctx,
-    { status: 'terminated', statusReason: null, terminatedAt: sql`now()` as unknown as Date },
-    (tx) => releaseAddress(tx, ctx.job.serverId),
+  await finishJob(ctx, { status: 'terminated', statusReason: null, terminatedAt: sql`now()` }, (tx) =>
+    releaseAddress(tx, ctx.job.serverId),
   );
   await ctx.audit({
     kind: 'server.status',
@@ -168,24 +159,7 @@ export const jobHandlers = { provision, start, stop, shutdown, reboot, terminate
 export async function failServer(ctx: JobContext, reason: string): Promise<void> {
   if (ctx.job.kind === 'provision') await cleanUpFailedProvision(ctx);
   await ctx.db.transaction(async (tx) => {
-    const [job] = await tx
-      .update(serverJobs)
-      .set({
-        state: 'failed',
-        lastError: reason,
-        finishedAt: new Date(),
-        leaseOwner: null,
-        leaseExpiresAt: null,
-      })
-      .where(
-        and(
-          eq(serverJobs.id, ctx.job.id),
-          eq(serverJobs.leaseOwner, ctx.owner),
-          eq(serverJobs.state, 'running'),
-        ),
-      )
-      .returning({ id: serverJobs.id });
-    if (!job) return;
+    if (!(await failJob(tx, ctx.job.id, ctx.owner, reason))) return;
     await tx
       .update(servers)
       .set({ status: 'error', statusReason: reason })

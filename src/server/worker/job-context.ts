@@ -1,10 +1,10 @@
 /** What a job handler gets: the job, the database, PVE, a logger with ids, and step persistence. */
 import type { Logger } from 'pino';
+import { recordAudit, type AuditEvent } from '../db/audit.ts';
 import type { Database } from '../db/client.ts';
-import { PveError } from '../pve/errors.ts';
+import { LeaseLostError } from '../domain/retry-policy.ts';
+import { saveProgress, type ClaimedJob } from '../jobs/queue.ts';
 import type { PveClient, PveTaskResult } from '../pve/client.ts';
-import { recordAudit, type AuditEvent } from '../services/audit.ts';
-import { saveProgress, type ClaimedJob } from './queue.ts';
 
 export interface WorkerTimings {
   /** Poll for claimable jobs this often when nothing wakes the worker. */
@@ -32,19 +32,6 @@ export const defaultTimings: WorkerTimings = {
   reconcileMs: 30_000,
   retryBaseMs: 2000,
 };
-
-/** A failure the job cannot recover from by waiting: it ends the job at once. */
-export class PermanentJobError extends Error {}
-
-/** The job is no longer ours (cancelled or its lease was taken): stop without writing anything. */
-export class LeaseLostError extends Error {}
-
-export function isRetryableError(err: unknown): boolean {
-  if (err instanceof PermanentJobError) return false;
-  if (err instanceof PveError) return err.kind === 'transient' || err.kind === 'locked';
-  // Network trouble with our own database and the like: worth another try.
-  return !(err instanceof LeaseLostError);
-}
 
 export class JobContext {
   readonly log: Logger;
@@ -91,7 +78,7 @@ export class JobContext {
 
   /**
    * Dispatches a PVE task under the node's concurrency cap, waits for it, and records it in the audit
-   * log with its UPID. A failed task throws, permanent unless PVE's text says it may pass.
+   * log with its UPID. Null when the call ran synchronously (no task); the caller judges the result.
    */
   async runTask(
     node: string,

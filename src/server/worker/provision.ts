@@ -6,12 +6,15 @@
 import { and, eq, gte, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { provisioningSteps, type ProvisioningStep } from '../../shared/server-status.ts';
 import { images, locations, servers } from '../db/schema.ts';
+import { allocationFor } from '../db/ipam.ts';
+import { chooseNode, nodeCandidates } from '../domain/placement.ts';
+import { PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
+import { pollUntil } from '../lib/poll-until.ts';
 import { encodeSshKeys } from '../pve/client.ts';
 import { PveError } from '../pve/errors.ts';
 import { pveTags } from '../pve/tags.ts';
-import { allocationFor } from '../services/ipam.ts';
-import { PermanentJobError, type JobContext } from './job-context.ts';
-import { chooseNode, nodeCandidates } from './placement.ts';
+import type { JobContext } from './job-context.ts';
+import { existingConfig, keelMarker, waitUnlocked } from './own-vms.ts';
 
 interface ProvisionProgress {
   node?: string;
@@ -53,9 +56,6 @@ async function loadServer(ctx: JobContext) {
   return row;
 }
 type ServerRecord = Awaited<ReturnType<typeof loadServer>>;
-
-/** Marks a VM as Keel's: the description survives from the clone on, before any other config is set. */
-export const keelMarker = (serverId: string) => `keel:${serverId}`;
 
 const place: Step = async (ctx, server, p) => {
   if (!server.imageTemplates || !server.locationNodes) {
@@ -135,16 +135,6 @@ const reserveVmid: Step = async (ctx, server, p) => {
   throw new Error('could not find a free VMID after 100 tries');
 };
 
-/** Reads the VM's config if it exists; null when PVE says it does not. */
-async function existingConfig(ctx: JobContext, node: string, vmid: number) {
-  try {
-    return await ctx.pve.vmConfig(node, vmid);
-  } catch (err) {
-    if (err instanceof PveError && err.kind === 'not_found') return null;
-    throw err;
-  }
-}
-
 /** What PVE's config parser makes of a clone's temporary file (`# qmclone temporary file`). */
 const isCloneTempDescription = (description: string) => description.trim() === 'qmclone temporary file';
 
@@ -156,21 +146,21 @@ const isCloneTempDescription = (description: string) => description.trim() === '
  * another description is someone else's at once; ours is waited for until its lock is gone.
  */
 async function configOnceCloned(ctx: JobContext, server: ServerRecord, vmid: number) {
-  const deadline = Date.now() + ctx.timings.taskTimeoutMs;
-  for (;;) {
-    const where = (await ctx.pve.clusterVms()).find((vm) => vm.vmid === vmid)?.node;
-    if (!where) return null;
-    const config = await existingConfig(ctx, where, vmid);
-    if (config) {
-      const description = String(config.description ?? '');
+  const config = await pollUntil(
+    async () => {
+      const where = (await ctx.pve.clusterVms()).find((vm) => vm.vmid === vmid)?.node;
+      if (!where) return null;
+      const found = await existingConfig(ctx, where, vmid);
+      if (!found) return undefined;
+      const description = String(found.description ?? '');
       const someoneElses =
         !isCloneTempDescription(description) && !description.includes(keelMarker(server.id));
-      if (config.lock !== 'clone' || someoneElses) return config;
-    }
-    if (Date.now() > deadline) throw new PveError(0, `VM ${vmid} stayed locked (clone)`, 'transient');
-    ctx.checkLease();
-    await new Promise((r) => setTimeout(r, ctx.pve.pollMs));
-  }
+      return found.lock !== 'clone' || someoneElses ? found : undefined;
+    },
+    { timeoutMs: ctx.timings.taskTimeoutMs, intervalMs: ctx.pve.pollMs, beforeEach: () => ctx.checkLease() },
+  );
+  if (config === undefined) throw new PveError(0, `VM ${vmid} stayed locked (clone)`, 'transient');
+  return config;
 }
 
 /** Another VM holds our VMID (made outside Keel): give the id up and reserve another. */
@@ -245,7 +235,9 @@ const clone: Step = async (ctx, server, p) => {
     p.cloneUpid = upid;
     await ctx.save('reserve_vmid', p); // still before `clone` is done, but the UPID is now durable
   }
-  const result = await ctx.runTask(node, `clone ${p.templateVmid} → ${vmid}`, async () => p.cloneUpid!);
+  const result = await ctx.runTask(node, `clone ${p.templateVmid} → ${vmid}`, () =>
+    Promise.resolve(p.cloneUpid!),
+  );
   if (result && !result.ok) {
     // PVE deletes the half-made VM of a failed clone, so a retry must clone again, not wait on this
     // finished task once more (which would fail every attempt the same way).
@@ -255,26 +247,6 @@ const clone: Step = async (ctx, server, p) => {
     throw taskFailure('Copying the image', result.exitstatus);
   }
 };
-
-async function waitUnlocked(ctx: JobContext, node: string, vmid: number): Promise<void> {
-  const deadline = Date.now() + ctx.timings.taskTimeoutMs;
-  for (;;) {
-    const status = await ctx.pve.vmStatus(node, vmid);
-    if (!status.lock) return;
-    if (Date.now() > deadline)
-      throw new PveError(0, `VM ${vmid} stayed locked (${status.lock})`, 'transient');
-    ctx.checkLease();
-    await new Promise((r) => setTimeout(r, ctx.pve.pollMs));
-  }
-}
-
-/** A failed task: a lock or timeout may pass, anything else will not. */
-function taskFailure(what: string, exitstatus: string): Error {
-  const transient = /got timeout|can't lock|VM is locked/i.test(exitstatus);
-  return transient
-    ? new PveError(0, `${what} failed: ${exitstatus}`, 'transient')
-    : new PermanentJobError(`${what} failed: ${exitstatus}`);
-}
 
 const configure: Step = async (ctx, server, _p) => {
   const node = _p.node!;
@@ -333,19 +305,23 @@ export function firstGuestIpv4(
 
 const awaitIp: Step = async (ctx, server, p) => {
   const ip = await allocationFor(ctx.db, server.id);
-  const deadline = Date.now() + ctx.timings.agentTimeoutMs;
-  let seen: string | null = null;
-  while (Date.now() < deadline) {
-    ctx.checkLease();
-    try {
-      seen = firstGuestIpv4(await ctx.pve.agentInterfaces(p.node!, p.vmid!));
-      if (seen) break;
-    } catch (err) {
-      // "QEMU guest agent is not running" until the guest has booted; anything else is real.
-      if (!(err instanceof PveError && /agent|got timeout|not running/i.test(err.message))) throw err;
-    }
-    await new Promise((r) => setTimeout(r, ctx.timings.agentPollMs));
-  }
+  const seen =
+    (await pollUntil(
+      async () => {
+        try {
+          return firstGuestIpv4(await ctx.pve.agentInterfaces(p.node!, p.vmid!)) ?? undefined;
+        } catch (err) {
+          // "QEMU guest agent is not running" until the guest has booted; anything else is real.
+          if (err instanceof PveError && /agent|got timeout|not running/i.test(err.message)) return undefined;
+          throw err;
+        }
+      },
+      {
+        timeoutMs: ctx.timings.agentTimeoutMs,
+        intervalMs: ctx.timings.agentPollMs,
+        beforeEach: () => ctx.checkLease(),
+      },
+    )) ?? null;
   p.confirmedIp = seen;
   if (!seen) {
     await ctx.audit({
@@ -384,40 +360,4 @@ export async function provisionServer(
   }
   const ip = await allocationFor(ctx.db, server.id);
   return { ipAddress: ip?.address ?? null, node: p.node!, vmid: p.vmid! };
-}
-
-/**
- * After provisioning failed for good: deletes the VM it made, if it exists and is ours, and says in
- * the audit log exactly what it removed or had to leave.
- */
-export async function cleanUpFailedProvision(ctx: JobContext): Promise<void> {
-  const p = ctx.job.progress as ProvisionProgress;
-  const [row] = await ctx.db
-    .select({ node: servers.pveNode, vmid: servers.pveVmid })
-    .from(servers)
-    .where(eq(servers.id, ctx.job.serverId));
-  const node = row?.node ?? p.node;
-  const vmid = row?.vmid ?? p.vmid;
-  if (!node || !vmid) return;
-  try {
-    const config = await existingConfig(ctx, node, vmid);
-    if (!config || !String(config.description ?? '').includes(keelMarker(ctx.job.serverId))) return;
-    await waitUnlocked(ctx, node, vmid);
-    const status = await ctx.pve.vmStatus(node, vmid);
-    if (status.status === 'running')
-      await ctx.runTask(node, 'stop (cleanup)', () => ctx.pve.stopVm(node, vmid));
-    const result = await ctx.runTask(node, 'delete (cleanup)', () => ctx.pve.deleteVm(node, vmid));
-    if (result && !result.ok) throw new Error(result.exitstatus);
-    await ctx.db
-      .update(servers)
-      .set({ pveVmid: null, pveNode: null })
-      .where(eq(servers.id, ctx.job.serverId));
-    await ctx.audit({ kind: 'provision.cleaned_up', message: `Deleted the half-made VM ${vmid} on ${node}` });
-  } catch (err) {
-    await ctx.audit({
-      kind: 'provision.cleanup_failed',
-      message: `Could not delete the half-made VM ${vmid} on ${node}: ${(err as Error).message}. It is left for an operator.`,
-      data: { node, vmid },
-    });
-  }
 }

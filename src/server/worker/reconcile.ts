@@ -3,12 +3,13 @@
  * outside Keel, or gone altogether. One batched /cluster/resources call per run; servers with a job
  * in flight are left to their job.
  */
-import { and, eq, inArray, isNotNull, isNull, notExists, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import { recordAudit } from '../db/audit.ts';
 import type { Database } from '../db/client.ts';
-import { serverJobs, servers } from '../db/schema.ts';
+import { servers } from '../db/schema.ts';
+import { hasNoActiveJob } from '../jobs/queue.ts';
 import type { PveClient } from '../pve/client.ts';
-import { recordAudit } from '../services/audit.ts';
 
 export interface Correction {
   serverId: string;
@@ -50,14 +51,7 @@ export async function reconcileOnce(db: Database, pve: PveClient, log: Logger): 
         inArray(servers.status, ['running', 'stopped']),
         isNotNull(servers.pveVmid),
         isNull(servers.terminatedAt),
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(serverJobs)
-            .where(
-              and(eq(serverJobs.serverId, servers.id), inArray(serverJobs.state, ['queued', 'running'])),
-            ),
-        ),
+        hasNoActiveJob(db, servers.id),
       ),
     );
   const changes = corrections(
@@ -69,20 +63,7 @@ export async function reconcileOnce(db: Database, pve: PveClient, log: Logger): 
     const updated = await db
       .update(servers)
       .set({ status: c.to, statusReason: c.reason })
-      .where(
-        and(
-          eq(servers.id, c.serverId),
-          eq(servers.status, c.from),
-          notExists(
-            db
-              .select({ one: sql`1` })
-              .from(serverJobs)
-              .where(
-                and(eq(serverJobs.serverId, c.serverId), inArray(serverJobs.state, ['queued', 'running'])),
-              ),
-          ),
-        ),
-      )
+      .where(and(eq(servers.id, c.serverId), eq(servers.status, c.from), hasNoActiveJob(db, c.serverId)))
       .returning({ id: servers.id });
     if (updated.length) {
       await recordAudit(db, {

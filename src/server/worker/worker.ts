@@ -8,25 +8,18 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Database, DatabaseHandle } from '../db/client.ts';
-import type { PveClient } from '../pve/client.ts';
-import {
-  isRetryableError,
-  JobContext,
-  LeaseLostError,
-  NodeSlots,
-  defaultTimings,
-  type WorkerTimings,
-} from './job-context.ts';
-import { failServer, jobHandlers } from './handlers.ts';
+import { afterFailedAttempt, LeaseLostError } from '../domain/retry-policy.ts';
 import {
   claimJob,
   jobsChannel,
   releaseJob,
   renewLease,
-  retryDelayMs,
   scheduleRetry,
   type ClaimedJob,
-} from './queue.ts';
+} from '../jobs/queue.ts';
+import type { PveClient } from '../pve/client.ts';
+import { failServer, jobHandlers } from './handlers.ts';
+import { JobContext, NodeSlots, defaultTimings, type WorkerTimings } from './job-context.ts';
 import { reconcileOnce } from './reconcile.ts';
 
 /** The worker timings an operator can set. */
@@ -85,21 +78,20 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       await jobHandlers[job.kind](ctx);
       ctx.log.info('job done');
     } catch (err) {
+      const outcome = afterFailedAttempt(err, job, timings.retryBaseMs);
+      const message = (err as Error).message;
       if (err instanceof LeaseLostError || abort.signal.aborted) {
         ctx.log.warn('job no longer held by this worker; stopped without writing its outcome');
-      } else if (isRetryableError(err) && job.attempts < job.maxAttempts) {
-        const delay = retryDelayMs(job.attempts, timings.retryBaseMs);
-        const message = (err as Error).message;
-        ctx.log.warn({ err: message, retryInMs: delay }, 'job failed; will retry');
-        await scheduleRetry(db, job.id, id, message, delay);
+      } else if (outcome.retry) {
+        ctx.log.warn({ err: message, retryInMs: outcome.delayMs }, 'job failed; will retry');
+        await scheduleRetry(db, job.id, id, message, outcome.delayMs);
         await ctx.audit({
           kind: 'job.retry',
           message: `${job.kind} attempt ${job.attempts} failed: ${message}; retrying`,
         });
       } else {
-        const reason = (err as Error).message;
-        ctx.log.error({ err: reason }, 'job failed for good');
-        await failServer(ctx, reason);
+        ctx.log.error({ err: message }, 'job failed for good');
+        await failServer(ctx, message);
       }
     } finally {
       clearInterval(renew);

@@ -89,11 +89,11 @@ export function spawnKeel(env: Record<string, string>): KeelProcess {
   let out = '';
   let stdout = '';
   let stderr = '';
-  proc.stdout!.on('data', (d) => {
+  proc.stdout.on('data', (d) => {
     out += d;
     stdout += d;
   });
-  proc.stderr!.on('data', (d) => {
+  proc.stderr.on('data', (d) => {
     out += d;
     stderr += d;
   });

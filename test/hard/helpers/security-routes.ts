@@ -3,7 +3,7 @@
  * security and fuzz suites iterate the route table and the router and look each one up here; a route
  * or procedure without an entry fails those suites, so a new one cannot be left untested.
  */
-import type { RestRoute } from '../../../src/server/http/rest-routes.ts';
+import type { RestRoute } from '../../../src/server/http/rest-contract.ts';
 import type { RawRequest } from './security-http.ts';
 
 export interface CallContext {

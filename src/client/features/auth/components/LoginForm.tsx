@@ -6,7 +6,7 @@ import { Spinner } from '../../../components/Spinner.tsx';
 
 export interface LoginFormProps {
   /** Resolves when signed in; rejects with an Error whose message is shown to the user. */
-  onSubmit(email: string, password: string): Promise<void>;
+  onSubmit: (email: string, password: string) => Promise<void>;
   /** A notice above the form, e.g. that the session ended. */
   notice?: string | undefined;
 }

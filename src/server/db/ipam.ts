@@ -1,9 +1,8 @@
 /** IP address management: pools per location, one address per live server. */
 import { eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
-import { ipAddresses, ipPools } from '../db/schema.ts';
-import type { Tx } from '../worker/queue.ts';
-import { poolAddresses } from './ipv4.ts';
+import { ipAddresses, ipPools } from './schema.ts';
+import { executeRows, type Database, type Tx } from './client.ts';
+import { poolAddresses } from '../domain/ipv4.ts';
 
 export interface NewPool {
   locationId: string;
@@ -34,7 +33,9 @@ export interface Allocation {
 
 /** Takes the lowest free address in the location for the server, or null when the pools are full. */
 export async function allocateAddress(tx: Tx, locationId: string, serverId: string): Promise<string | null> {
-  const rows = await tx.execute(sql`
+  const rows = await executeRows<{ address: string }>(
+    tx,
+    sql`
     update ${ipAddresses} set server_id = ${serverId}, allocated_at = now()
      where id = (
        select a.id from ${ipAddresses} a join ${ipPools} p on p.id = a.pool_id
@@ -42,10 +43,9 @@ export async function allocateAddress(tx: Tx, locationId: string, serverId: stri
         order by a.address::inet
         limit 1
         for update of a skip locked)
-    returning address`);
-  const list =
-    (rows as unknown as { rows?: { address: string }[] }).rows ?? (rows as unknown as { address: string }[]);
-  return list[0]?.address ?? null;
+    returning address`,
+  );
+  return rows[0]?.address ?? null;
 }
 
 /** The address held by a server, with what cloud-init needs to configure it. */

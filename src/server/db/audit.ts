@@ -1,6 +1,5 @@
-import type { Database } from '../db/client.ts';
-import { auditEvents } from '../db/schema.ts';
-import type { Tx } from '../worker/queue.ts';
+import { auditEvents } from './schema.ts';
+import type { Database, Tx } from './client.ts';
 
 export interface AuditEvent {
   kind: string;

@@ -4,9 +4,10 @@
  * (ACTIVITY_PVE_DETAILS), customers read the same events without them.
  */
 import { eq } from 'drizzle-orm';
-import type { ServerEvent } from '../../shared/api.ts';
-import type { Database } from '../db/client.ts';
-import { images, locations, serverJobs, servers } from '../db/schema.ts';
+import type { ServerEvent } from '../../../shared/api.ts';
+import type { Database } from '../../db/client.ts';
+import { images, locations, servers } from '../../db/schema.ts';
+import { jobProgressOf } from '../../jobs/queue.ts';
 
 /** What must not reach the customer: node names, and VMIDs and template ids. */
 export interface PveIdentifiers {
@@ -73,7 +74,7 @@ async function pveIdentifiersFor(
 ): Promise<PveIdentifiers> {
   const [server, jobs, allLocations, allImages] = await Promise.all([
     db.select({ node: servers.pveNode, vmid: servers.pveVmid }).from(servers).where(eq(servers.id, serverId)),
-    db.select({ progress: serverJobs.progress }).from(serverJobs).where(eq(serverJobs.serverId, serverId)),
+    jobProgressOf(db, serverId),
     db.select({ nodes: locations.pveNodes }).from(locations),
     db.select({ templates: images.pveTemplates }).from(images),
   ]);

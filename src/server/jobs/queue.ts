@@ -1,0 +1,229 @@
+/**
+ * The durable job queue in PostgreSQL: every statement on `server_jobs` is here, and nowhere else.
+ * Services enqueue (in the transaction that changes the server), the worker claims, renews, saves
+ * steps and finishes. Claims use FOR UPDATE SKIP LOCKED so any number of workers can share one
+ * database; a claimed job carries a lease that its worker renews, and a job whose lease ran out (its
+ * worker died) is claimed again and resumes from its last persisted step.
+ */
+import { and, eq, inArray, lt, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Database, Tx } from '../db/client.ts';
+import { serverJobs, type JobKind } from '../db/schema.ts';
+
+export const jobsChannel = 'keel_jobs';
+
+/** A server has at most one job in these states (a unique index holds it). */
+export const activeJobStates = ['queued', 'running'] as const;
+
+const claimedColumns = {
+  id: serverJobs.id,
+  serverId: serverJobs.serverId,
+  kind: serverJobs.kind,
+  step: serverJobs.step,
+  progress: serverJobs.progress,
+  attempts: serverJobs.attempts,
+  maxAttempts: serverJobs.maxAttempts,
+  requestId: serverJobs.requestId,
+  requestedBy: serverJobs.requestedBy,
+};
+
+/** What a worker holds while it runs a job. */
+export type ClaimedJob = Pick<typeof serverJobs.$inferSelect, keyof typeof claimedColumns>;
+
+const leaseUntil = (leaseMs: number) => sql`now() + make_interval(secs => ${leaseMs / 1000})`;
+
+const owned = (jobId: number, owner: string) =>
+  and(eq(serverJobs.id, jobId), eq(serverJobs.leaseOwner, owner), eq(serverJobs.state, 'running'));
+
+// -- services: enqueue and inspect --------------------------------------------------------------------
+
+export interface NewJob {
+  serverId: string;
+  kind: JobKind;
+  requestedBy: string | null;
+  requestId: string | null;
+}
+
+/** Queues a job in the caller's transaction; listening workers wake when it commits. */
+export async function enqueueJob(tx: Database | Tx, job: NewJob): Promise<number> {
+  const [row] = await tx.insert(serverJobs).values(job).returning({ id: serverJobs.id });
+  await notifyJobQueued(tx);
+  return row!.id;
+}
+
+/** Wakes listening workers when the transaction that queued a job commits. */
+export async function notifyJobQueued(tx: Database | Tx): Promise<void> {
+  await tx.execute(sql`select pg_notify(${jobsChannel}, '')`);
+}
+
+/** The server's queued or running job, if any. */
+export async function activeJobOf(
+  db: Database | Tx,
+  serverId: string,
+): Promise<{ id: number; kind: JobKind } | undefined> {
+  const [job] = await db
+    .select({ id: serverJobs.id, kind: serverJobs.kind })
+    .from(serverJobs)
+    .where(and(eq(serverJobs.serverId, serverId), inArray(serverJobs.state, activeJobStates)))
+    .limit(1);
+  return job;
+}
+
+/** The persisted progress of every job the server has had: the nodes and VMIDs they placed and made. */
+export function jobProgressOf(
+  db: Database | Tx,
+  serverId: string,
+): Promise<{ progress: Record<string, unknown> }[]> {
+  return db
+    .select({ progress: serverJobs.progress })
+    .from(serverJobs)
+    .where(eq(serverJobs.serverId, serverId));
+}
+
+/** `NOT EXISTS (an active job of the server in column serverId)`, for queries over many servers. */
+export function hasNoActiveJob(db: Database | Tx, serverId: PgColumn | string): SQL {
+  return notExists(
+    db
+      .select({ one: sql`1` })
+      .from(serverJobs)
+      .where(and(eq(serverJobs.serverId, serverId), inArray(serverJobs.state, activeJobStates))),
+  );
+}
+
+/** Ends a job that has not finished because a newer request replaces it. */
+export async function cancelJob(tx: Database | Tx, jobId: number, reason: string): Promise<void> {
+  await tx
+    .update(serverJobs)
+    .set({ state: 'cancelled', finishedAt: new Date(), lastError: reason })
+    .where(eq(serverJobs.id, jobId));
+}
+
+// -- the worker: claim, hold, finish -------------------------------------------------------------------
+
+export async function claimJob(db: Database, owner: string, leaseMs: number): Promise<ClaimedJob | null> {
+  const next = db
+    .select({ id: serverJobs.id })
+    .from(serverJobs)
+    .where(
+      or(
+        and(eq(serverJobs.state, 'queued'), lte(serverJobs.runAfter, sql`now()`)),
+        and(eq(serverJobs.state, 'running'), lt(serverJobs.leaseExpiresAt, sql`now()`)),
+      ),
+    )
+    .orderBy(serverJobs.runAfter, serverJobs.id)
+    .limit(1)
+    .for('update', { skipLocked: true });
+  const [job] = await db
+    .update(serverJobs)
+    .set({
+      state: 'running',
+      leaseOwner: owner,
+      leaseExpiresAt: leaseUntil(leaseMs),
+      attempts: sql`${serverJobs.attempts} + 1`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(serverJobs.id, next))
+    .returning(claimedColumns);
+  return job ?? null;
+}
+
+/** Extends the lease; false when the job is no longer this worker's (cancelled, or its lease was taken). */
+export async function renewLease(
+  db: Database,
+  jobId: number,
+  owner: string,
+  leaseMs: number,
+): Promise<boolean> {
+  const rows = await db
+    .update(serverJobs)
+    .set({ leaseExpiresAt: leaseUntil(leaseMs) })
+    .where(owned(jobId, owner))
+    .returning({ id: serverJobs.id });
+  return rows.length > 0;
+}
+
+/** Persists a finished step before the next one starts, so a resumed job does not repeat it. */
+export async function saveProgress(
+  db: Database,
+  jobId: number,
+  owner: string,
+  step: string,
+  progress: Record<string, unknown>,
+): Promise<boolean> {
+  const rows = await db
+    .update(serverJobs)
+    .set({ step, progress })
+    .where(owned(jobId, owner))
+    .returning({ id: serverJobs.id });
+  return rows.length > 0;
+}
+
+/** Marks the job done; false (and nothing written) when it is no longer this worker's. */
+export async function completeJob(db: Database | Tx, jobId: number, owner: string): Promise<boolean> {
+  const rows = await db
+    .update(serverJobs)
+    .set({
+      state: 'succeeded',
+      finishedAt: new Date(),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      lastError: null,
+    })
+    .where(owned(jobId, owner))
+    .returning({ id: serverJobs.id });
+  return rows.length > 0;
+}
+
+/** Marks the job failed for good; false (and nothing written) when it is no longer this worker's. */
+export async function failJob(
+  db: Database | Tx,
+  jobId: number,
+  owner: string,
+  error: string,
+): Promise<boolean> {
+  const rows = await db
+    .update(serverJobs)
+    .set({
+      state: 'failed',
+      lastError: error,
+      finishedAt: new Date(),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    })
+    .where(owned(jobId, owner))
+    .returning({ id: serverJobs.id });
+  return rows.length > 0;
+}
+
+/** Queues the job again after `delayMs`, keeping its attempts and its last persisted step. */
+export async function scheduleRetry(
+  db: Database,
+  jobId: number,
+  owner: string,
+  error: string,
+  delayMs: number,
+): Promise<void> {
+  await db
+    .update(serverJobs)
+    .set({
+      state: 'queued',
+      lastError: error,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      runAfter: sql`now() + make_interval(secs => ${delayMs / 1000})`,
+    })
+    .where(owned(jobId, owner));
+}
+
+/** Gives a job back untouched (graceful shutdown): another worker may claim it at once. */
+export async function releaseJob(db: Database, jobId: number, owner: string): Promise<void> {
+  await db
+    .update(serverJobs)
+    .set({
+      state: 'queued',
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      attempts: sql`greatest(${serverJobs.attempts} - 1, 0)`,
+    })
+    .where(owned(jobId, owner));
+}

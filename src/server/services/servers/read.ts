@@ -1,0 +1,223 @@
+/**
+ * Reading customers' servers: one server, a page of them, an administrator's page across customers,
+ * a server's audit trail. Every customer query is scoped to the owner in its WHERE clause; another
+ * customer's server is indistinguishable from one that does not exist.
+ */
+import { and, desc, eq, inArray, lt, ne, or, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { idSchema, type Server, type ServerEvent } from '../../../shared/api.ts';
+import type { AdminServer } from '../../../shared/admin.ts';
+import { provisioningSteps, type ProvisioningStep } from '../../../shared/server-status.ts';
+import type { Database, Tx } from '../../db/client.ts';
+import { auditEvents, images, locations, serverJobs, servers, users } from '../../db/schema.ts';
+import { appError } from '../../errors.ts';
+import { activeJobStates } from '../../jobs/queue.ts';
+import { withoutPveDetails } from './activity.ts';
+
+const image = alias(images, 'image');
+const location = alias(locations, 'location');
+const currentJob = alias(serverJobs, 'current_job');
+
+/** What a server row shows its owner: never PVE ids, SSH keys or legacy attributes. */
+const publicServerColumns = {
+  id: servers.id,
+  name: servers.name,
+  status: servers.status,
+  statusReason: servers.statusReason,
+  cpuCores: servers.cpuCores,
+  memoryMb: servers.memoryMb,
+  diskGb: servers.diskGb,
+  ipAddress: servers.ipAddress,
+  createdAt: servers.createdAt,
+  updatedAt: servers.updatedAt,
+  imageId: image.id,
+  imageSlug: image.slug,
+  imageName: image.name,
+  locationId: location.id,
+  locationSlug: location.slug,
+  locationName: location.name,
+  // The provisioning step of the server's active job, if any.
+  jobKind: currentJob.kind,
+  jobStep: currentJob.step,
+};
+
+function selectServers(db: Database | Tx) {
+  return db
+    .select(publicServerColumns)
+    .from(servers)
+    .leftJoin(image, eq(image.id, servers.imageId))
+    .leftJoin(location, eq(location.id, servers.locationId))
+    .leftJoin(
+      currentJob,
+      and(eq(currentJob.serverId, servers.id), inArray(currentJob.state, activeJobStates)),
+    );
+}
+
+type ServerRow = Awaited<ReturnType<typeof selectServers>>[number];
+
+/** Where provisioning stands: the step after the last one the worker persisted. */
+function progressOf(row: ServerRow): Server['progress'] {
+  if (row.status !== 'provisioning') return null;
+  const done =
+    row.jobKind === 'provision' && row.jobStep
+      ? provisioningSteps.indexOf(row.jobStep as ProvisioningStep)
+      : -1;
+  const stepIndex = Math.min(done + 1, provisioningSteps.length - 1);
+  return { step: provisioningSteps[stepIndex]!, stepIndex, stepCount: provisioningSteps.length };
+}
+
+/** Spelled out field by field: it runs for every row of every list, and rest-spreads are slow there. */
+function toServer(row: ServerRow): Server {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    statusReason: row.statusReason,
+    cpuCores: row.cpuCores,
+    memoryMb: row.memoryMb,
+    diskGb: row.diskGb,
+    ipAddress: row.ipAddress,
+    image: row.imageId ? { id: row.imageId, slug: row.imageSlug!, name: row.imageName! } : null,
+    location: row.locationId
+      ? { id: row.locationId, slug: row.locationSlug!, name: row.locationName! }
+      : null,
+    progress: progressOf(row),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export const serverNotFound = () => appError('NOT_FOUND', 'No server with this id exists in your account.');
+
+/** A syntactically impossible id cannot match anything; answer without asking the database. */
+export function assertServerId(id: string): void {
+  if (!idSchema.safeParse(id).success) throw serverNotFound();
+}
+
+export async function getServer(db: Database | Tx, userId: string, id: string): Promise<Server> {
+  assertServerId(id);
+  const [row] = await selectServers(db)
+    .where(and(eq(servers.id, id), eq(servers.userId, userId)))
+    .limit(1);
+  if (!row) throw serverNotFound();
+  return toServer(row);
+}
+
+/**
+ * The server's recent audit trail, newest first. Ownership is checked by the caller's getServer. The
+ * trail names PVE nodes and VMIDs for operators; customers see it without them unless `pveDetails`.
+ */
+export async function recentEvents(
+  db: Database,
+  serverId: string,
+  options: { pveDetails: boolean; limit?: number },
+): Promise<ServerEvent[]> {
+  const rows = await db
+    .select({
+      id: auditEvents.id,
+      at: auditEvents.at,
+      kind: auditEvents.kind,
+      message: auditEvents.message,
+      data: auditEvents.data,
+      pveUpid: auditEvents.pveUpid,
+    })
+    .from(auditEvents)
+    .where(eq(auditEvents.serverId, serverId))
+    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+    .limit(options.limit ?? 50);
+  const events = rows.map(({ id, at, kind, message }) => ({ id, at, kind, message }));
+  return options.pveDetails ? events : withoutPveDetails(db, serverId, rows);
+}
+
+// -- pages -------------------------------------------------------------------------------------------
+
+export interface ListServersOptions {
+  limit: number;
+  cursor?: string | undefined;
+  includeTerminated?: boolean | undefined;
+}
+
+export interface ServerPage<T extends Server = Server> {
+  servers: T[];
+  nextCursor: string | null;
+}
+
+function encodeCursor(server: Server): string {
+  return Buffer.from(`${server.createdAt.toISOString()}|${server.id}`).toString('base64url');
+}
+
+/** A timestamp as encodeCursor writes it; anything else (a year past 9999, say) was not made here. */
+const cursorTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id, ...extra] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(at ?? '');
+  if (
+    extra.length > 0 ||
+    !cursorTimePattern.test(at ?? '') ||
+    Number.isNaN(createdAt.getTime()) ||
+    createdAt.toISOString() !== at ||
+    !id ||
+    !idSchema.safeParse(id).success
+  ) {
+    throw appError('VALIDATION_FAILED', 'Invalid request: cursor is not one this API returned', {
+      fields: { cursor: 'is not one this API returned' },
+    });
+  }
+  return { createdAt, id };
+}
+
+async function listServerPage(
+  db: Database,
+  owner: SQL | null,
+  options: ListServersOptions,
+): Promise<ServerPage> {
+  const conditions: SQL[] = owner ? [owner] : [];
+  if (!options.includeTerminated) conditions.push(ne(servers.status, 'terminated'));
+  if (options.cursor) {
+    const after = decodeCursor(options.cursor);
+    conditions.push(
+      or(
+        lt(servers.createdAt, after.createdAt),
+        and(eq(servers.createdAt, after.createdAt), lt(servers.id, after.id)),
+      )!,
+    );
+  }
+  const rows = await selectServers(db)
+    .where(and(...conditions))
+    .orderBy(desc(servers.createdAt), desc(servers.id))
+    .limit(options.limit + 1);
+  const page = rows.slice(0, options.limit).map(toServer);
+  const last = page.at(-1);
+  return { servers: page, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+}
+
+/** The user's servers, newest first, `limit` at a time; `nextCursor` continues the list. */
+export async function listServers(
+  db: Database,
+  userId: string,
+  options: ListServersOptions,
+): Promise<ServerPage> {
+  return listServerPage(db, eq(servers.userId, userId), options);
+}
+
+/** Every customer's servers, with their owners: for administrators only (the router checks the role). */
+export async function listAllServers(
+  db: Database,
+  options: ListServersOptions,
+): Promise<ServerPage<AdminServer>> {
+  const page = await listServerPage(db, null, options);
+  const ids = page.servers.map((s) => s.id);
+  const owners = ids.length
+    ? await db
+        .select({ serverId: servers.id, id: users.id, email: users.email })
+        .from(servers)
+        .innerJoin(users, eq(users.id, servers.userId))
+        .where(inArray(servers.id, ids))
+    : [];
+  const ownerOf = new Map(owners.map((o) => [o.serverId, { id: o.id, email: o.email }]));
+  return {
+    servers: page.servers.map((s) => ({ ...s, owner: ownerOf.get(s.id)! })),
+    nextCursor: page.nextCursor,
+  };
+}

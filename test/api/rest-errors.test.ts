@@ -1,0 +1,221 @@
+/**
+ * The OpenAPI document lists exactly the errors each REST route can answer. The table below is the
+ * expected set per route (a new route fails here until it is declared); then every code of every route
+ * is provoked over HTTP: each answer's code must be documented for its route, and each documented code
+ * must have been answered, but INTERNAL and UNAVAILABLE, which take a fault in Keel or its database.
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { images, locations, plans, users } from '../../src/server/db/schema.ts';
+import type { ErrorCode } from '../../src/shared/errors.ts';
+import { startPveSim, type PveSim } from '../../testbed/pve/index.ts';
+import { createSender, type Sender } from '../hard/helpers/security-http.ts';
+import { api, startTestApp, type TestApp } from '../helpers/app.ts';
+import { pveClientFor } from '../helpers/orchestration.ts';
+
+const transport: ErrorCode[] = [
+  'VALIDATION_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INTERNAL',
+  'UNAVAILABLE',
+];
+const signedIn: ErrorCode[] = ['UNAUTHORIZED', ...transport];
+
+const declared: Record<string, ErrorCode[]> = {
+  // The cookie routes refuse a request another site made (FORBIDDEN).
+  login: ['INVALID_CREDENTIALS', 'FORBIDDEN', 'TOO_MANY_REQUESTS', ...transport],
+  refresh: ['UNAUTHORIZED', 'FORBIDDEN', ...transport],
+  logout: ['FORBIDDEN', ...transport],
+  getCurrentUser: signedIn,
+  getCatalog: signedIn,
+  listServers: signedIn,
+  createServer: ['QUOTA_EXCEEDED', 'CONFLICT', 'NO_CAPACITY', ...signedIn],
+  getServer: ['NOT_FOUND', ...signedIn],
+  actOnServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
+  terminateServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
+  adminListServers: ['FORBIDDEN', ...signedIn],
+};
+
+interface Operation {
+  operationId: string;
+  method: string;
+  path: string;
+  auth: boolean;
+  documented: Set<string>;
+}
+
+let sim: PveSim;
+let app: TestApp;
+// Raw HTTP: fetch refuses a body on GET, and those must be answered in the error shape too.
+let http: Sender;
+let operations: Operation[];
+const answered = new Map<string, Set<string>>();
+const undocumented: string[] = [];
+
+beforeAll(async () => {
+  sim = await startPveSim({ port: 0, speed: 100 });
+  app = await startTestApp({ pve: pveClientFor(sim) });
+  http = createSender(app.baseUrl);
+  const doc = (await api(app.baseUrl, 'GET', '/api/openapi.json')).body;
+  operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({
+      operationId: op.operationId,
+      method: method.toUpperCase(),
+      path,
+      auth: op.security.length > 0,
+      documented: new Set(
+        Object.entries(op.responses as Record<string, { description: string }>)
+          .filter(([status]) => Number(status) >= 400)
+          .flatMap(([, r]) => r.description.split(' or ')),
+      ),
+    })),
+  );
+});
+afterAll(async () => {
+  http.close();
+  await app.close();
+  await sim.stop();
+});
+
+const operation = (id: string) => operations.find((o) => o.operationId === id)!;
+
+/** Sends a request to an operation and records the error code it answered, if any. */
+async function send(
+  operationId: string,
+  options: {
+    id?: string;
+    query?: string;
+    token?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  } = {},
+) {
+  const op = operation(operationId);
+  const path = op.path.replace('{id}', options.id ?? '00000000-0000-4000-8000-000000000000');
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] ??= 'application/json';
+  const raw = await http.send({
+    method: op.method,
+    path: `${path}${options.query ?? ''}`,
+    headers,
+    ...(options.body !== undefined
+      ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }
+      : {}),
+  });
+  const res = { status: raw.status, body: JSON.parse(raw.text) };
+  const code = res.body?.error?.code as string | undefined;
+  if (code) {
+    if (!answered.has(operationId)) answered.set(operationId, new Set());
+    answered.get(operationId)!.add(code);
+    if (!op.documented.has(code))
+      undocumented.push(`${op.method} ${op.path} answered ${code} (${res.status})`);
+  }
+  return res;
+}
+
+describe('the documented error set of each REST route', () => {
+  it('is the declared one, for every route there is', () => {
+    expect(operations.map((o) => o.operationId).sort()).toEqual(Object.keys(declared).sort());
+    for (const op of operations)
+      expect([...op.documented].sort(), `${op.method} ${op.path}`).toEqual(
+        [...declared[op.operationId]!].sort(),
+      );
+  });
+
+  it('holds every code the route answers, and each of them is really answered', async () => {
+    const customer = await app.createUser();
+    const token = (await app.login(customer.email, customer.password)).accessToken;
+    const [plan] = await app.db.select().from(plans).limit(1);
+    const [image] = await app.db.select().from(images).limit(1);
+    const [location] = await app.db.select().from(locations).limit(1);
+    const orderBody = (overrides: Record<string, string> = {}) => ({
+      name: `web-${Math.random().toString(36).slice(2, 8)}`,
+      planId: plan!.id,
+      imageId: image!.id,
+      locationId: location!.id,
+      ...overrides,
+    });
+
+    // What every route can answer before its procedure runs.
+    for (const op of operations) {
+      const token_ = op.auth ? token : undefined;
+      const tooLarge = JSON.stringify({ pad: 'x'.repeat(100_000) });
+      await send(op.operationId, { token: token_, body: tooLarge });
+      await send(op.operationId, { token: token_, body: 'a=b', headers: { 'content-type': 'text/plain' } });
+      await send(op.operationId, { token: token_, body: '{"a": ' });
+      if (op.auth) await send(op.operationId);
+    }
+
+    // login: wrong password, then the throttle.
+    for (let i = 0; i < 6; i++)
+      await send('login', { body: { email: customer.email, password: 'wrong-password' } });
+    // refresh: no cookie.
+    await send('refresh');
+    // The cookie routes, called by another site's page.
+    const crossSite = { 'sec-fetch-site': 'cross-site' };
+    await send('login', { body: { email: customer.email, password: customer.password }, headers: crossSite });
+    await send('refresh', { headers: crossSite });
+    await send('logout', { headers: crossSite });
+
+    // createServer: over a per-user quota of one, no free address, no node able to take it.
+    await app.db.update(users).set({ maxServers: 1 }).where(eq(users.id, customer.id));
+    const first = await send('createServer', { token, body: orderBody() });
+    expect(first.status).toBe(202);
+    const overQuota = await send('createServer', { token, body: orderBody() });
+    expect(overQuota.body.error.message).toContain('at most 1 servers');
+    await app.db.update(users).set({ maxServers: null }).where(eq(users.id, customer.id));
+    const [noPool] = await app.db
+      .insert(locations)
+      .values({ slug: 'no-pool', name: 'No pool', pveNodes: ['pve1'] })
+      .returning({ id: locations.id });
+    await send('createServer', { token, body: orderBody({ locationId: noPool!.id }) });
+    const [noNode] = await app.db
+      .insert(locations)
+      .values({ slug: 'no-node', name: 'No node', pveNodes: ['ghost'] })
+      .returning({ id: locations.id });
+    await send('createServer', { token, body: orderBody({ locationId: noNode!.id }) });
+
+    // A server that is still provisioning (no worker runs here) takes no action and no termination.
+    const provisioning = first.body.server.id as string;
+    await send('getServer', { token });
+    await send('actOnServer', { token, body: { action: 'start' } });
+    await send('actOnServer', { token, id: provisioning, body: { action: 'start' } });
+    await send('terminateServer', { token });
+    await send('terminateServer', { token, id: provisioning });
+
+    // A customer on an administrators' route.
+    await send('adminListServers', { token });
+
+    expect(undocumented).toEqual([]);
+    for (const op of operations) {
+      const expected = [...op.documented].filter((c) => c !== 'INTERNAL' && c !== 'UNAVAILABLE').sort();
+      expect([...(answered.get(op.operationId) ?? [])].sort(), `${op.method} ${op.path}`).toEqual(expected);
+    }
+  });
+});
+
+describe('a per-user quota', () => {
+  it('raises the configured default server count for that user alone', async () => {
+    const user = await app.createUser();
+    const token = (await app.login(user.email, user.password)).accessToken;
+    const [plan] = await app.db.select().from(plans).limit(1);
+    const [image] = await app.db.select().from(images).limit(1);
+    const [location] = await app.db.select().from(locations).where(eq(locations.slug, 'lab'));
+    const limit = app.config.quota.maxServers;
+    await app.db
+      .update(users)
+      .set({ maxServers: limit + 1 })
+      .where(eq(users.id, user.id));
+    const order = () =>
+      api(app.baseUrl, 'POST', '/api/servers', {
+        token,
+        body: { name: 'q.example.com', planId: plan!.id, imageId: image!.id, locationId: location!.id },
+      });
+    for (let i = 0; i < limit + 1; i++) expect((await order()).status).toBe(202);
+    const over = await order();
+    expect(over.status).toBe(422);
+    expect(over.body.error.message).toContain(`at most ${limit + 1} servers`);
+  });
+});
