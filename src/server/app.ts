@@ -19,6 +19,7 @@ import type { DatabaseHandle } from './db/client.ts';
 import { appError, toPublicError } from './errors.ts';
 import { expressContextFactory } from './http/context.ts';
 import { expressErrorHandler, requireJsonBody, sendError } from './http/errors.ts';
+import { idempotencyKeyOf } from './http/idempotency.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { createRestRouter } from './http/rest.ts';
 import { redactUrl } from './logger.ts';
@@ -159,6 +160,12 @@ export function createApp(options: AppOptions): express.Express {
           throw appError(
             'VALIDATION_FAILED',
             'Sign-in, refresh and sign-out cannot be batched: send each as a request of its own.',
+          );
+        if (info.calls.length > 1 && idempotencyKeyOf(req) !== undefined)
+          throw appError(
+            'VALIDATION_FAILED',
+            'A request with an Idempotency-Key carries one call: send each keyed write on its own.',
+            { fields: { 'Idempotency-Key': 'cannot be sent with a batch of calls' } },
           );
         return createContext(req, res);
       },

@@ -153,6 +153,11 @@ export const envSchema = z
     SHUTDOWN_TIMEOUT_S: positiveInt(60),
     /** A `pnpm testbed:whmcs --pve-state` file whose VMs the built-in simulator adds at start. */
     PVE_SIM_VMS: optionalString,
+    /**
+     * How long a write sent with an Idempotency-Key waits for another request holding the same key
+     * before answering 409 IN_PROGRESS.
+     */
+    IDEMPOTENCY_WAIT_MS: positiveInt(5000),
     /** Speed factor of the built-in PVE simulator (used only without PVE_URL). */
     PVE_SIM_SPEED: z.coerce
       .number({ error: 'must be a number' })

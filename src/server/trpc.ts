@@ -2,18 +2,28 @@
  * Keel's tRPC foundation, in three parts: the context, the tRPC instance, and the base procedures.
  * Everything else builds on `publicProcedure`, `protectedProcedure` and `adminProcedure`.
  */
+import type { TRPCError } from '@trpc/server';
 import { initTRPC } from '@trpc/server';
+import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import superjson from 'superjson';
 import type { User } from '../shared/api.ts';
-import type { ErrorCode } from '../shared/errors.ts';
+import { errorCodes, type ErrorCode } from '../shared/errors.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { PveClient } from './pve/client.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { users } from './db/schema.ts';
+import {
+  claimIdempotencyKey,
+  idempotencyKeyProblem,
+  isLockTimeout,
+  requestHash,
+  storeIdempotentOutcome,
+  type StoredOutcome,
+} from './db/idempotency.ts';
 import { appError, toPublicError } from './errors.ts';
 
 // 1. Context ---------------------------------------------------------------------------------------
@@ -45,6 +55,10 @@ export interface RequestScope {
   cookies: CookieJar;
   /** The browser says another site made this request (Sec-Fetch-Site, else Origin; http/context.ts). */
   crossSite: boolean;
+  /** The request's Idempotency-Key header, if any (the writes behind protectedProcedure honour it). */
+  idempotencyKey?: string | undefined;
+  /** Sets a header on the answer (`Idempotent-Replayed`); absent without HTTP. */
+  setResponseHeader?: ((name: string, value: string) => void) | undefined;
 }
 
 export function createContextInner(deps: AppDeps, scope: RequestScope) {
@@ -84,6 +98,11 @@ export interface KeelMeta {
   /** What the base procedure's middleware answers before the handler runs; set by the base procedures. */
   guardErrors?: readonly ErrorCode[];
   rest?: RestMeta;
+  /**
+   * False for a write whose answer must not be stored for replay under an Idempotency-Key (one that
+   * carries a secret meant to be shown once); such a write answers as if no key had been sent.
+   */
+  idempotent?: boolean;
 }
 
 const withMeta = initTRPC.context<Context>().meta<KeelMeta>();
@@ -128,9 +147,8 @@ export const cookieProcedure = t.procedure.meta({ guardErrors: ['FORBIDDEN'] }).
 
 const unauthorized = (message: string) => appError('UNAUTHORIZED', message);
 
-/** Verifies the bearer token and loads its user; a handler behind it always has `ctx.user`. */
 const signedIn: KeelMeta = { auth: 'user', guardErrors: ['UNAUTHORIZED'] };
-export const protectedProcedure = t.procedure.meta(signedIn).use(async ({ ctx, next }) => {
+const signedInProcedure = t.procedure.meta(signedIn).use(async ({ ctx, next }) => {
   if (!ctx.authorization) throw unauthorized('Sign in first: this request has no bearer token.');
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(ctx.authorization.trim());
   if (!match) throw unauthorized('The Authorization header must be "Bearer <access token>".');
@@ -145,6 +163,123 @@ export const protectedProcedure = t.procedure.meta(signedIn).use(async ({ ctx, n
   if (!user) throw unauthorized('The access token is invalid or has expired. Sign in again.');
   return next({ ctx: { user: user satisfies User, log: ctx.log.child({ userId: user.id }) } });
 });
+
+/**
+ * Errors worth replaying to a retry: the request was understood and the answer decided. Not stored:
+ * validation (nothing was done; the caller may fix the body and retry with the key), refusals before
+ * the work (sign-in, rights, throttles) and faults, which a retry may well get past.
+ */
+const notReplayed = new Set<ErrorCode>([
+  'VALIDATION_FAILED',
+  'UNAUTHORIZED',
+  'INVALID_CREDENTIALS',
+  'FORBIDDEN',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'TOO_MANY_REQUESTS',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'IN_PROGRESS',
+  'IDEMPOTENCY_KEY_REUSED',
+]);
+
+function replayableError(error: unknown): StoredOutcome | null {
+  const { body, unexpected } = toPublicError(error);
+  if (unexpected || notReplayed.has(body.error.code)) return null;
+  return { outcome: 'error', response: body.error };
+}
+
+function replay(stored: StoredOutcome) {
+  if (stored.outcome === 'error') {
+    const { code, message, fields } = stored.response;
+    const known = (errorCodes as readonly string[]).includes(code) ? (code as ErrorCode) : 'CONFLICT';
+    throw appError(known, message, fields ? { fields } : {});
+  }
+  return {
+    ok: true as const,
+    data: superjson.deserialize(stored.response as unknown as Parameters<typeof superjson.deserialize>[0]),
+    marker: middlewareMarker,
+  };
+}
+
+/** Thrown inside the savepoint so the work rolls back while the key row keeps the error's answer. */
+class StoredError extends Error {
+  constructor(readonly error: TRPCError) {
+    super(error.message);
+  }
+}
+
+/**
+ * Idempotency-Key on writes (db/idempotency.ts explains the scheme). The whole procedure runs on one
+ * transaction (`ctx.db` becomes it; the services' own transactions become savepoints), whose first
+ * statement claims the key and whose last writes the answer, so the key row commits with the work.
+ */
+const idempotentWrites = t.middleware(async ({ ctx, type, path, meta, getRawInput, next }) => {
+  const key = ctx.idempotencyKey;
+  if (type !== 'mutation' || key === undefined || meta?.idempotent === false) return next();
+  const problem = idempotencyKeyProblem(key);
+  if (problem)
+    throw appError('VALIDATION_FAILED', `Invalid request: Idempotency-Key ${problem}`, {
+      fields: { 'Idempotency-Key': problem },
+    });
+  const user = (ctx as { user?: User }).user!;
+  const hash = requestHash(path, await getRawInput());
+  const where = { userId: user.id, key };
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const claim = await claimIdempotencyKey(tx, {
+        ...where,
+        procedure: path,
+        requestHash: hash,
+        waitMs: ctx.config.IDEMPOTENCY_WAIT_MS,
+      });
+      if (claim.kind === 'stored') {
+        if (!claim.sameRequest)
+          throw appError(
+            'IDEMPOTENCY_KEY_REUSED',
+            'This Idempotency-Key was used for a different request; send a new key for a new request.',
+          );
+        if (!claim.stored) throw inProgress();
+        ctx.setResponseHeader?.('Idempotent-Replayed', 'true');
+        return replay(claim.stored);
+      }
+      try {
+        const result = await tx.transaction(async (work) => {
+          const inner = await next({ ctx: { db: work as unknown as Database } });
+          if (!inner.ok) {
+            if (replayableError(inner.error)) throw new StoredError(inner.error);
+            // Not kept: roll the whole request back, key included, and answer the error.
+            throw inner.error;
+          }
+          return inner;
+        });
+        await storeIdempotentOutcome(tx, where, {
+          outcome: 'ok',
+          response: superjson.serialize(result.data) as unknown as Record<string, unknown>,
+        });
+        return result;
+      } catch (err) {
+        if (!(err instanceof StoredError)) throw err;
+        await storeIdempotentOutcome(tx, where, replayableError(err.error)!);
+        return { ok: false as const, error: err.error, marker: middlewareMarker };
+      }
+    });
+  } catch (err) {
+    if (isLockTimeout(err)) throw inProgress();
+    throw err;
+  }
+});
+
+/** Verifies the bearer token and loads its user; a handler behind it always has `ctx.user`. Its writes take an Idempotency-Key. */
+export const protectedProcedure = signedInProcedure.use(idempotentWrites);
+
+function inProgress() {
+  return appError(
+    'IN_PROGRESS',
+    'A request with this Idempotency-Key is still being processed; retry in a moment for its answer.',
+    { retryAfter: 1 },
+  );
+}
 
 const adminOnly: KeelMeta = { auth: 'admin', guardErrors: ['UNAUTHORIZED', 'FORBIDDEN'] };
 export const adminProcedure = protectedProcedure.meta(adminOnly).use(({ ctx, next }) => {

@@ -4,7 +4,7 @@
  * is provoked over HTTP: each answer's code must be documented for its route, and each documented code
  * must have been answered, but INTERNAL and UNAVAILABLE, which take a fault in Keel or its database.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { images, locations, plans, users } from '../../src/server/db/schema.ts';
 import type { ErrorCode } from '../../src/shared/errors.ts';
@@ -21,6 +21,8 @@ const transport: ErrorCode[] = [
   'UNAVAILABLE',
 ];
 const signedIn: ErrorCode[] = ['UNAUTHORIZED', ...transport];
+/** A signed-in write also takes an Idempotency-Key: reused for another request, or still held. */
+const keyed: ErrorCode[] = ['IDEMPOTENCY_KEY_REUSED', 'IN_PROGRESS', ...signedIn];
 
 const declared: Record<string, ErrorCode[]> = {
   // The cookie routes refuse a request another site made (FORBIDDEN).
@@ -30,10 +32,10 @@ const declared: Record<string, ErrorCode[]> = {
   getCurrentUser: signedIn,
   getCatalog: signedIn,
   listServers: signedIn,
-  createServer: ['QUOTA_EXCEEDED', 'CONFLICT', 'NO_CAPACITY', ...signedIn],
+  createServer: ['QUOTA_EXCEEDED', 'CONFLICT', 'NO_CAPACITY', ...keyed],
   getServer: ['NOT_FOUND', ...signedIn],
-  actOnServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
-  terminateServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
+  actOnServer: ['NOT_FOUND', 'INVALID_STATE', ...keyed],
+  terminateServer: ['NOT_FOUND', 'INVALID_STATE', ...keyed],
   adminListServers: ['FORBIDDEN', ...signedIn],
 };
 
@@ -55,7 +57,7 @@ const undocumented: string[] = [];
 
 beforeAll(async () => {
   sim = await startPveSim({ port: 0, speed: 100 });
-  app = await startTestApp({ pve: pveClientFor(sim) });
+  app = await startTestApp({ pve: pveClientFor(sim), env: { IDEMPOTENCY_WAIT_MS: '200' } });
   http = createSender(app.baseUrl);
   const doc = (await api(app.baseUrl, 'GET', '/api/openapi.json')).body;
   operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
@@ -187,6 +189,50 @@ describe('the documented error set of each REST route', () => {
 
     // A customer on an administrators' route.
     await send('adminListServers', { token });
+
+    // Every keyed write: the key reused for another request (the first answer, NOT_FOUND, is kept),
+    // then a key another request holds in a transaction it has not committed.
+    const keyedOps = operations.filter((op) => op.documented.has('IN_PROGRESS'));
+    expect(keyedOps.map((op) => op.operationId).sort()).toEqual(
+      Object.keys(declared)
+        .filter((id) => declared[id]!.includes('IN_PROGRESS'))
+        .sort(),
+    );
+    const bodyOf: Record<string, unknown> = {
+      createServer: orderBody(),
+      actOnServer: { action: 'start' },
+    };
+    for (const op of keyedOps) {
+      const key = { 'idempotency-key': `reuse-${op.operationId}` };
+      const body = bodyOf[op.operationId];
+      // Validation failures are not kept, so createServer's first answer is a kept CONFLICT (no address).
+      const firstBody = op.operationId === 'createServer' ? orderBody({ locationId: noPool!.id }) : body;
+      await send(op.operationId, { token, body: firstBody, headers: key });
+      await send(op.operationId, {
+        token,
+        id: '00000000-0000-4000-8000-000000000001',
+        body: op.operationId === 'createServer' ? orderBody() : body,
+        headers: key,
+      });
+    }
+    await app.db
+      .transaction(async (tx) => {
+        for (const op of keyedOps)
+          await tx.execute(
+            sql`insert into idempotency_keys (user_id, key, procedure, request_hash)
+                values (${customer.id}, ${`held-${op.operationId}`}, 'held', 'held')`,
+          );
+        for (const op of keyedOps)
+          await send(op.operationId, {
+            token,
+            body: bodyOf[op.operationId],
+            headers: { 'idempotency-key': `held-${op.operationId}` },
+          });
+        throw new Error('roll back');
+      })
+      .catch((err: unknown) => {
+        if ((err as Error).message !== 'roll back') throw err;
+      });
 
     expect(undocumented).toEqual([]);
     for (const op of operations) {

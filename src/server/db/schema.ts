@@ -259,3 +259,33 @@ export const auditEvents = pgTable(
   },
   (t) => [index('audit_events_server_at_idx').on(t.serverId, t.at)],
 );
+
+// Idempotency, webhooks, two-factor sign-in -------------------------------------------------------
+
+/**
+ * The first answer to a write sent with an `Idempotency-Key`, per user, kept 24 hours. The row is
+ * inserted in the same transaction as the write it answers, so it exists exactly when the write
+ * committed; a retry with the key finds it and gets the stored answer instead of doing the work again.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    /** The tRPC procedure (`servers.create`): one key names one request, whichever transport sent it. */
+    procedure: text('procedure').notNull(),
+    /** SHA-256 of the procedure and its input, canonical JSON: a retry must send the same request. */
+    requestHash: text('request_hash').notNull(),
+    /** `ok` with the output, or `error` with the public error; null only while the request runs. */
+    outcome: text('outcome', { enum: ['ok', 'error'] }),
+    /** The output as superjson serialises it, or `{code, message, fields?}`. */
+    response: jsonb('response').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('idempotency_keys_user_key').on(t.userId, t.key),
+    index('idempotency_keys_created_idx').on(t.createdAt),
+  ],
+);
