@@ -37,6 +37,12 @@ const declared: Record<string, ErrorCode[]> = {
   actOnServer: ['NOT_FOUND', 'INVALID_STATE', ...keyed],
   terminateServer: ['NOT_FOUND', 'INVALID_STATE', ...keyed],
   adminListServers: ['FORBIDDEN', ...signedIn],
+  adminListWebhooks: ['FORBIDDEN', ...signedIn],
+  adminCreateWebhook: ['FORBIDDEN', ...keyed],
+  adminUpdateWebhook: ['NOT_FOUND', 'FORBIDDEN', ...keyed],
+  adminDeleteWebhook: ['NOT_FOUND', 'FORBIDDEN', ...keyed],
+  adminListWebhookDeliveries: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  adminRetryWebhookDelivery: ['NOT_FOUND', 'FORBIDDEN', ...keyed],
 };
 
 interface Operation {
@@ -189,6 +195,18 @@ describe('the documented error set of each REST route', () => {
 
     // A customer on an administrators' route.
     await send('adminListServers', { token });
+    for (const op of operations.filter((o) => o.operationId.startsWith('admin')))
+      await send(op.operationId, {
+        token,
+        body: op.method === 'POST' || op.method === 'PATCH' ? {} : undefined,
+      });
+    // An administrator naming a webhook endpoint or delivery that does not exist.
+    const admin = await app.createUser({ role: 'admin' });
+    const adminToken = (await app.login(admin.email, admin.password)).accessToken;
+    await send('adminUpdateWebhook', { token: adminToken, body: { active: false } });
+    await send('adminDeleteWebhook', { token: adminToken });
+    await send('adminListWebhookDeliveries', { token: adminToken });
+    await send('adminRetryWebhookDelivery', { token: adminToken, id: '999999' });
 
     // Every keyed write: the key reused for another request (the first answer, NOT_FOUND, is kept),
     // then a key another request holds in a transaction it has not committed.
@@ -201,8 +219,13 @@ describe('the documented error set of each REST route', () => {
     const bodyOf: Record<string, unknown> = {
       createServer: orderBody(),
       actOnServer: { action: 'start' },
+      adminCreateWebhook: { url: 'https://hooks.example.com/a', events: ['server.created'] },
+      adminUpdateWebhook: { active: false },
     };
-    for (const op of keyedOps) {
+    const adminOps = new Set(
+      keyedOps.filter((op) => op.operationId.startsWith('admin')).map((op) => op.operationId),
+    );
+    for (const op of keyedOps.filter((o) => !adminOps.has(o.operationId))) {
       const key = { 'idempotency-key': `reuse-${op.operationId}` };
       const body = bodyOf[op.operationId];
       // Validation failures are not kept, so createServer's first answer is a kept CONFLICT (no address).
@@ -215,16 +238,35 @@ describe('the documented error set of each REST route', () => {
         headers: key,
       });
     }
+    // The administrators' writes: the first answer kept (NOT_FOUND, or the created endpoint), then another request.
+    for (const id of adminOps) {
+      const key = { 'idempotency-key': `reuse-${id}` };
+      if (id === 'adminCreateWebhook') {
+        await send(id, { token: adminToken, body: bodyOf[id], headers: key });
+        await send(id, {
+          token: adminToken,
+          body: { ...(bodyOf[id] as object), description: 'other' },
+          headers: key,
+        });
+      } else {
+        const [a, b] =
+          id === 'adminRetryWebhookDelivery'
+            ? ['999999', '999998']
+            : ['00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-00000000000b'];
+        await send(id, { token: adminToken, id: a, body: bodyOf[id], headers: key });
+        await send(id, { token: adminToken, id: b, body: bodyOf[id], headers: key });
+      }
+    }
     await app.db
       .transaction(async (tx) => {
         for (const op of keyedOps)
           await tx.execute(
             sql`insert into idempotency_keys (user_id, key, procedure, request_hash)
-                values (${customer.id}, ${`held-${op.operationId}`}, 'held', 'held')`,
+                values (${adminOps.has(op.operationId) ? admin.id : customer.id}, ${`held-${op.operationId}`}, 'held', 'held')`,
           );
         for (const op of keyedOps)
           await send(op.operationId, {
-            token,
+            token: adminOps.has(op.operationId) ? adminToken : token,
             body: bodyOf[op.operationId],
             headers: { 'idempotency-key': `held-${op.operationId}` },
           });

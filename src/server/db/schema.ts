@@ -18,6 +18,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { userRoles } from '../../shared/api.ts';
 import { serverStatuses } from '../../shared/server-status.ts';
+import { webhookEventTypes } from '../../shared/webhooks.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () =>
@@ -287,5 +288,57 @@ export const idempotencyKeys = pgTable(
   (t) => [
     uniqueIndex('idempotency_keys_user_key').on(t.userId, t.key),
     index('idempotency_keys_created_idx').on(t.createdAt),
+  ],
+);
+
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+export { webhookEventTypes };
+
+/** Where the operator wants events sent. The secret signs each delivery; it is shown once, at creation. */
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  url: text('url').notNull(),
+  description: text('description').notNull().default(''),
+  /** The event types sent here. */
+  events: text('events', { enum: webhookEventTypes }).array().notNull(),
+  secret: text('secret').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const webhookDeliveryStates = ['pending', 'delivered', 'failed'] as const;
+
+/**
+ * One event for one endpoint, and the durable queue of its delivery: written in the transaction of the
+ * change it reports (db/events.ts), claimed by the worker's webhook loop, retried with backoff. The
+ * body is fixed at the event, so every attempt sends the same bytes under the same event id.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    endpointId: uuid('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    eventId: uuid('event_id').notNull(),
+    eventType: text('event_type', { enum: webhookEventTypes }).notNull(),
+    body: text('body').notNull(),
+    state: text('state', { enum: webhookDeliveryStates }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** When the next attempt is due; while one runs, the end of its lease. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    /** The receiver's HTTP status of the last attempt; null when it did not answer. */
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('webhook_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.state} = 'pending'`),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.id),
   ],
 );

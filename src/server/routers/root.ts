@@ -1,5 +1,6 @@
 import { createCallerFactory, createTRPCRouter } from '../trpc.ts';
 import { adminRouter } from './admin.ts';
+import { adminWebhooksRouter } from './admin-webhooks.ts';
 import { authRouter } from './auth.ts';
 import { catalogRouter } from './catalog.ts';
 import { serversRouter } from './servers.ts';
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   catalog: catalogRouter,
   servers: serversRouter,
   admin: adminRouter,
+  adminWebhooks: adminWebhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

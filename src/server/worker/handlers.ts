@@ -6,6 +6,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { ServerStatus } from '../../shared/server-status.ts';
 import type { Tx } from '../db/client.ts';
+import { emitServerEvent } from '../db/events.ts';
 import { releaseAddress } from '../db/ipam.ts';
 import { servers } from '../db/schema.ts';
 import { LeaseLostError, PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
@@ -45,8 +46,11 @@ async function setStatus(
   ctx: JobContext,
   status: ServerStatus,
   statusReason: string | null = null,
+  event?: 'server.running',
 ): Promise<void> {
-  await finishJob(ctx, { status, statusReason });
+  await finishJob(ctx, { status, statusReason }, async (tx) => {
+    if (event) await emitServerEvent(tx, event, ctx.job.serverId);
+  });
   await ctx.audit({
     kind: 'server.status',
     message: statusReason ? `${status}: ${statusReason}` : `Now ${status}`,
@@ -56,7 +60,11 @@ async function setStatus(
 
 async function provision(ctx: JobContext): Promise<void> {
   const { ipAddress, node, vmid } = await provisionServer(ctx);
-  await finishJob(ctx, { status: 'running', statusReason: null, ipAddress, pveNode: node, pveVmid: vmid });
+  await finishJob(
+    ctx,
+    { status: 'running', statusReason: null, ipAddress, pveNode: node, pveVmid: vmid },
+    (tx) => emitServerEvent(tx, 'server.running', ctx.job.serverId).then(() => undefined),
+  );
   await ctx.audit({
     kind: 'server.status',
     message: `Running on ${node} as VM ${vmid} with ${ipAddress}`,
@@ -69,7 +77,7 @@ async function start(ctx: JobContext): Promise<void> {
   const result = await ctx.runTask(node, 'start', () => ctx.pve.startVm(node, vmid));
   if (result && !result.ok && !/already running/.test(result.exitstatus))
     throw taskFailure('Start', result.exitstatus);
-  await setStatus(ctx, 'running');
+  await setStatus(ctx, 'running', null, 'server.running');
 }
 
 async function stop(ctx: JobContext): Promise<void> {
@@ -143,9 +151,10 @@ async function terminate(ctx: JobContext): Promise<void> {
       await ctx.audit({ kind: 'terminate.vm_missing', message: `VM ${vmid} was already gone from ${node}` });
     }
   }
-  await finishJob(ctx, { status: 'terminated', statusReason: null, terminatedAt: sql`now()` }, (tx) =>
-    releaseAddress(tx, ctx.job.serverId),
-  );
+  await finishJob(ctx, { status: 'terminated', statusReason: null, terminatedAt: sql`now()` }, async (tx) => {
+    await releaseAddress(tx, ctx.job.serverId);
+    await emitServerEvent(tx, 'server.terminated', ctx.job.serverId);
+  });
   await ctx.audit({
     kind: 'server.status',
     message: 'Terminated; its VM is deleted and its address released',
@@ -164,6 +173,7 @@ export async function failServer(ctx: JobContext, reason: string): Promise<void>
       .update(servers)
       .set({ status: 'error', statusReason: reason })
       .where(eq(servers.id, ctx.job.serverId));
+    await emitServerEvent(tx, 'server.error', ctx.job.serverId);
   });
   await ctx.audit({ kind: 'server.status', message: `error: ${reason}`, data: { status: 'error' } });
 }

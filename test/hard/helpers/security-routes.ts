@@ -47,6 +47,13 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   actOnServer: (c) => serverActions.map((action) => ({ params: { id: c.serverId }, body: { action } })),
   terminateServer: (c) => [{ params: { id: c.serverId } }],
   adminListServers: () => [{ query: { limit: '500', includeTerminated: 'true' } }],
+  // Webhooks (administrators only); the server id stands in for an endpoint id.
+  adminListWebhooks: () => [{}],
+  adminCreateWebhook: () => [{ body: { url: 'https://hooks.example.com/keel', events: ['server.created'] } }],
+  adminUpdateWebhook: (c) => [{ params: { id: c.serverId }, body: { active: false } }],
+  adminDeleteWebhook: (c) => [{ params: { id: c.serverId } }],
+  adminListWebhookDeliveries: (c) => [{ params: { id: c.serverId }, query: { limit: '10' } }],
+  adminRetryWebhookDelivery: () => [{ params: { id: '1' } }],
 };
 
 /** Keyed by procedure path; inputs as a tRPC client passes them. */
@@ -64,6 +71,12 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'servers.action': (c) => serverActions.map((action) => ({ id: c.serverId, action })),
   'servers.terminate': (c) => [{ id: c.serverId }],
   'admin.servers.list': () => [{ limit: 500, includeTerminated: true }],
+  'adminWebhooks.list': () => [undefined],
+  'adminWebhooks.create': () => [{ url: 'https://hooks.example.com/keel', events: ['server.created'] }],
+  'adminWebhooks.update': (c) => [{ id: c.serverId, active: false }],
+  'adminWebhooks.delete': (c) => [{ id: c.serverId }],
+  'adminWebhooks.deliveries': (c) => [{ id: c.serverId, limit: 10 }],
+  'adminWebhooks.retryDelivery': () => [{ id: 1 }],
 };
 
 /** Procedures and routes that take no bearer token (they work from credentials or the refresh cookie). */

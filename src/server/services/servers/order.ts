@@ -5,6 +5,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { CreateServerInput, Server } from '../../../shared/api.ts';
 import type { Database } from '../../db/client.ts';
+import { emitServerEvent } from '../../db/events.ts';
 import { allocateAddress } from '../../db/ipam.ts';
 import { images, locations, plans, servers } from '../../db/schema.ts';
 import { chooseNode, nodeCandidates } from '../../domain/placement.ts';
@@ -110,6 +111,7 @@ export async function createServer(
       kind: 'server.create',
       message: `Server ${input.name} ordered (${plan.name}, ${address})`,
     });
+    await emitServerEvent(tx, 'server.created', server!.id);
     return server!.id;
   });
   return getServer(db, info.userId, id);
