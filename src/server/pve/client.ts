@@ -64,6 +64,39 @@ export interface PveClusterVm {
   maxmem?: number;
   maxcpu?: number;
   maxdisk?: number;
+  uptime?: number;
+}
+
+/** A node of `GET /cluster/resources?type=node`; the figures are absent while it is offline. */
+export interface PveClusterNode {
+  id: string;
+  node: string;
+  type: 'node';
+  status: string;
+  cpu?: number;
+  maxcpu?: number;
+  mem?: number;
+  maxmem?: number;
+  disk?: number;
+  maxdisk?: number;
+  uptime?: number;
+}
+
+/**
+ * One entry of `GET /nodes/{node}/storage`: PVE sends `storage`, `type` and `content` for sure,
+ * the flags as 0/1, and the sizes only for an active storage.
+ */
+export interface PveNodeStorage {
+  storage: string;
+  type: string;
+  content: string;
+  active?: number;
+  enabled?: number;
+  shared?: number;
+  total?: number;
+  used?: number;
+  avail?: number;
+  used_fraction?: number;
 }
 
 export interface PveTaskStatus {
@@ -108,6 +141,20 @@ export class PveClient extends PveTransport {
   async clusterVms(): Promise<PveClusterVm[]> {
     const rows = await this.request<PveClusterVm[]>('GET', '/cluster/resources', { type: 'vm' });
     return rows.map((r) => ({ ...r, vmid: toInt(r.vmid) }));
+  }
+
+  /**
+   * `GET /cluster/resources?type=node` (API2Tools.pm extract_node_stats): the figures of an online node
+   * (cpu, maxcpu, mem, maxmem, disk and maxdisk of its root fs, uptime); an offline one has only
+   * `id`, `node`, `status` and `type`.
+   */
+  async clusterNodes(): Promise<PveClusterNode[]> {
+    return this.request<PveClusterNode[]>('GET', '/cluster/resources', { type: 'node' });
+  }
+
+  /** `GET /nodes/{node}/storage` (pve-storage API2/Storage/Status.pm index): the storages a node sees. */
+  nodeStorages(node: string): Promise<PveNodeStorage[]> {
+    return this.request('GET', `/nodes/${encodeURIComponent(node)}/storage`);
   }
 
   /** `vmid` free (returned) or taken (PveError already_exists). PVE sends the id as a string. */

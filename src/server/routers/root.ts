@@ -1,5 +1,7 @@
 import { createCallerFactory, createTRPCRouter } from '../trpc.ts';
 import { adminRouter } from './admin.ts';
+import { adminCatalogueRouter } from './admin-catalogue.ts';
+import { adminPveRouter } from './admin-pve.ts';
 import { authRouter } from './auth.ts';
 import { catalogRouter } from './catalog.ts';
 import { serversRouter } from './servers.ts';
@@ -11,6 +13,8 @@ export const appRouter = createTRPCRouter({
   catalog: catalogRouter,
   servers: serversRouter,
   admin: adminRouter,
+  adminPve: adminPveRouter,
+  adminCatalogue: adminCatalogueRouter,
 });
 
 export type AppRouter = typeof appRouter;
