@@ -47,6 +47,11 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   actOnServer: (c) => serverActions.map((action) => ({ params: { id: c.serverId }, body: { action } })),
   terminateServer: (c) => [{ params: { id: c.serverId } }],
   adminListServers: () => [{ query: { limit: '500', includeTerminated: 'true' } }],
+  // Accounts: API tokens (the id calls aim at the server id, which names no token of the caller's).
+  listTokens: () => [{}],
+  getToken: (c) => [{ params: { id: c.serverId } }],
+  createToken: () => [{ body: { name: 'iso', scopes: ['read'], expiresInDays: 1 } }],
+  revokeToken: (c) => [{ params: { id: c.serverId } }],
 };
 
 /** Keyed by procedure path; inputs as a tRPC client passes them. */
@@ -64,6 +69,11 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'servers.action': (c) => serverActions.map((action) => ({ id: c.serverId, action })),
   'servers.terminate': (c) => [{ id: c.serverId }],
   'admin.servers.list': () => [{ limit: 500, includeTerminated: true }],
+  // Accounts: API tokens.
+  'tokens.list': () => [undefined],
+  'tokens.byId': (c) => [{ id: c.serverId }],
+  'tokens.create': () => [{ name: 'iso', scopes: ['read'], expiresInDays: 1 }],
+  'tokens.revoke': (c) => [{ id: c.serverId }],
 };
 
 /** Procedures and routes that take no bearer token (they work from credentials or the refresh cookie). */
