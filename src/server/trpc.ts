@@ -143,7 +143,14 @@ export const protectedProcedure = t.procedure.meta(signedIn).use(async ({ ctx, n
     .where(eq(users.id, claims.sub))
     .limit(1);
   if (!user) throw unauthorized('The access token is invalid or has expired. Sign in again.');
-  return next({ ctx: { user: user satisfies User, log: ctx.log.child({ userId: user.id }) } });
+  return next({
+    ctx: {
+      user: user satisfies User,
+      // The sign-in behind the token (null for a token without one): consoles end with it.
+      authSession: claims.sid ?? null,
+      log: ctx.log.child({ userId: user.id }),
+    },
+  });
 });
 
 const adminOnly: KeelMeta = { auth: 'admin', guardErrors: ['UNAUTHORIZED', 'FORBIDDEN'] };
