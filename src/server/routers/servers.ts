@@ -138,7 +138,8 @@ export const serversRouter = createTRPCRouter({
         path: '/servers/{id}/usage',
         operationId: 'getServerUsage',
         summary: 'CPU, memory, network and disk averages over the last hour, day, week or month',
-        errors: ['NOT_FOUND', 'INVALID_STATE', 'UNAVAILABLE'],
+        // And 503 (as every route) when PVE cannot be read.
+        errors: ['NOT_FOUND', 'INVALID_STATE'],
       },
     })
     .input(usageInputSchema)

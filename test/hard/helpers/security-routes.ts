@@ -47,6 +47,12 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   actOnServer: (c) => serverActions.map((action) => ({ params: { id: c.serverId }, body: { action } })),
   terminateServer: (c) => [{ params: { id: c.serverId } }],
   adminListServers: () => [{ query: { limit: '500', includeTerminated: 'true' } }],
+  openServerConsole: (c) => [{ params: { id: c.serverId } }],
+  getServerUsage: (c) =>
+    (['hour', 'day', 'week', 'month'] as const).map((timeframe) => ({
+      params: { id: c.serverId },
+      query: { timeframe },
+    })),
 };
 
 /** Keyed by procedure path; inputs as a tRPC client passes them. */
@@ -64,6 +70,8 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'servers.action': (c) => serverActions.map((action) => ({ id: c.serverId, action })),
   'servers.terminate': (c) => [{ id: c.serverId }],
   'admin.servers.list': () => [{ limit: 500, includeTerminated: true }],
+  'servers.console': (c) => [{ id: c.serverId }],
+  'servers.usage': (c) => [{ id: c.serverId, timeframe: 'hour' }],
 };
 
 /** Procedures and routes that take no bearer token (they work from credentials or the refresh cookie). */
