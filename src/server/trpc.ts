@@ -135,7 +135,7 @@ const invalidToken = () => unauthorized('The access token is invalid or has expi
 
 /** How a request proved who it is: a session's access token, or an API token with its scopes. */
 export type Credential =
-  { kind: 'session' } | { kind: 'token'; tokenId: string; scopes: readonly TokenScope[] };
+  { kind: 'session'; sid: string | null } | { kind: 'token'; tokenId: string; scopes: readonly TokenScope[] };
 
 /** The user a bearer header stands for, and how; throws UNAUTHORIZED for anything else. */
 async function authenticate(ctx: Context): Promise<{ user: User; credential: Credential }> {
@@ -154,7 +154,7 @@ async function authenticate(ctx: Context): Promise<{ user: User; credential: Cre
     const claims = await verifyAccessToken(ctx.config.jwtSecret, bearer);
     if (!claims) throw invalidToken();
     userId = claims.sub;
-    credential = { kind: 'session' };
+    credential = { kind: 'session', sid: claims.sid ?? null };
   }
   // A deleted user's or demoted admin's token must stop working at once, so the user is read each time.
   const [user] = await ctx.db
@@ -188,7 +188,15 @@ export const protectedProcedure = t.procedure.meta(signedIn).use(async ({ ctx, n
   const { user, credential } = await authenticate(ctx);
   const needed: TokenScope = type === 'query' ? 'read' : 'write';
   if (!hasScope(credential, needed)) throw missingScope(needed);
-  return next({ ctx: { user: user satisfies User, credential, log: ctx.log.child({ userId: user.id }) } });
+  return next({
+    ctx: {
+      user: user satisfies User,
+      credential,
+      // The sign-in behind a session's token (null for an API token or a token without one): consoles end with it.
+      authSession: credential.kind === 'session' ? credential.sid : null,
+      log: ctx.log.child({ userId: user.id }),
+    },
+  });
 });
 
 const adminOnly: KeelMeta = { auth: 'admin', guardErrors: ['UNAUTHORIZED', 'FORBIDDEN'] };

@@ -54,6 +54,9 @@ const declared: Record<string, ErrorCode[]> = {
   getToken: ['NOT_FOUND', ...signedIn],
   createToken: ['QUOTA_EXCEEDED', 'FORBIDDEN', ...signedIn],
   revokeToken: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  // The web console's ticket and the usage graphs: a server not running, or with no VM yet, is 409.
+  openServerConsole: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
+  getServerUsage: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
 };
 
 interface Operation {
@@ -203,6 +206,12 @@ describe('the documented error set of each REST route', () => {
     await send('actOnServer', { token, id: provisioning, body: { action: 'start' } });
     await send('terminateServer', { token });
     await send('terminateServer', { token, id: provisioning });
+
+    // The console needs a running server; usage needs a VM.
+    await send('openServerConsole', { token });
+    await send('openServerConsole', { token, id: provisioning });
+    await send('getServerUsage', { token, query: '?timeframe=hour' });
+    await send('getServerUsage', { token, id: provisioning, query: '?timeframe=hour' });
 
     // A customer on an administrators' route.
     await send('adminListServers', { token });

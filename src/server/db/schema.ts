@@ -287,3 +287,35 @@ export const auditEvents = pgTable(
   },
   (t) => [index('audit_events_server_at_idx').on(t.serverId, t.at)],
 );
+
+// -- web console ---------------------------------------------------------------------------------------
+
+/**
+ * One web console: issued as a one-time ticket (kept as its SHA-256 only), opened when the browser's
+ * WebSocket presents it, closed when it ends or a newer console of the same user and server replaces it.
+ * `authSession` is the sign-in (refresh-token family) that asked for it: the console ends with it.
+ */
+export const consoleSessions = pgTable(
+  'console_sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    serverId: uuid('server_id')
+      .notNull()
+      .references(() => servers.id, { onDelete: 'cascade' }),
+    authSession: uuid('auth_session'),
+    ticketHash: text('ticket_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    closeReason: text('close_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('console_sessions_open_idx')
+      .on(t.userId, t.serverId)
+      .where(sql`${t.openedAt} is not null and ${t.closedAt} is null`),
+  ],
+);

@@ -120,6 +120,32 @@ export interface AgentInterface {
   'ip-addresses'?: { 'ip-address': string; 'ip-address-type': 'ipv4' | 'ipv6'; prefix: number }[];
 }
 
+/**
+ * One row of `GET …/rrddata` (pve-cluster RRD.pm create_rrd_data over `pve-vm-9.0`): `time` always;
+ * the figures only for rows PVE has recorded. `cpu` is a fraction of `maxcpu`; net and disk in bytes/s.
+ */
+export interface PveRrdRow {
+  time: number;
+  cpu?: number;
+  maxcpu?: number;
+  mem?: number;
+  maxmem?: number;
+  netin?: number;
+  netout?: number;
+  diskread?: number;
+  diskwrite?: number;
+}
+
+/** `POST …/vncproxy` (Qemu.pm vncproxy): `password` is the VNC password when PVE generated one. */
+export interface PveVncProxy {
+  user: string;
+  ticket: string;
+  port: number;
+  upid: string;
+  cert: string;
+  password?: string;
+}
+
 const toInt = (v: unknown): number => (typeof v === 'number' ? v : Number.parseInt(String(v), 10));
 
 /** `sshkeys` is PVE's `urlencoded` format: newline-joined keys through encodeURIComponent, then form-encoded again. */
@@ -236,6 +262,40 @@ export class PveClient extends PveTransport {
       { retry: false },
     );
     return data.result;
+  }
+
+  /** The VM's RRD rows for a timeframe, oldest first (consolidated with `cf`, AVERAGE by default). */
+  rrdData(
+    node: string,
+    vmid: number,
+    timeframe: 'hour' | 'day' | 'week' | 'month' | 'year',
+    cf: 'AVERAGE' | 'MAX' = 'AVERAGE',
+  ): Promise<PveRrdRow[]> {
+    return this.request('GET', `/nodes/${node}/qemu/${vmid}/rrddata`, { timeframe, cf });
+  }
+
+  // -- console ------------------------------------------------------------------------------------
+
+  /**
+   * Starts a VNC proxy for one WebSocket connection (PVE waits 10 s for it). Not repeated: each call
+   * starts a task and takes a port.
+   */
+  async vncProxy(node: string, vmid: number): Promise<PveVncProxy> {
+    const answer = await this.request<PveVncProxy>(
+      'POST',
+      `/nodes/${node}/qemu/${vmid}/vncproxy`,
+      { websocket: true },
+      { retry: false },
+    );
+    return { ...answer, port: toInt(answer.port) };
+  }
+
+  /** Opens `…/vncwebsocket` for a proxy from vncProxy, over this client's (pinned) connection. */
+  openVncWebSocket(node: string, vmid: number, proxy: Pick<PveVncProxy, 'port' | 'ticket'>) {
+    return this.openWebSocket(`/nodes/${node}/qemu/${vmid}/vncwebsocket`, {
+      port: proxy.port,
+      vncticket: proxy.ticket,
+    });
   }
 
   // -- tasks --------------------------------------------------------------------------------------

@@ -125,6 +125,12 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   getToken: (c) => [{ params: { id: c.serverId } }],
   createToken: () => [{ body: { name: 'iso', scopes: ['read'], expiresInDays: 1 } }],
   revokeToken: (c) => [{ params: { id: c.serverId } }],
+  openServerConsole: (c) => [{ params: { id: c.serverId } }],
+  getServerUsage: (c) =>
+    (['hour', 'day', 'week', 'month'] as const).map((timeframe) => ({
+      params: { id: c.serverId },
+      query: { timeframe },
+    })),
 };
 
 /** Keyed by procedure path; inputs as a tRPC client passes them. */
@@ -151,6 +157,8 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'tokens.byId': (c) => [{ id: c.serverId }],
   'tokens.create': () => [{ name: 'iso', scopes: ['read'], expiresInDays: 1 }],
   'tokens.revoke': (c) => [{ id: c.serverId }],
+  'servers.console': (c) => [{ id: c.serverId }],
+  'servers.usage': (c) => [{ id: c.serverId, timeframe: 'hour' }],
 };
 
 /** Procedures and routes that take no bearer token (they work from credentials or the refresh cookie). */
