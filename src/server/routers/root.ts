@@ -3,6 +3,7 @@ import { adminRouter } from './admin.ts';
 import { authRouter } from './auth.ts';
 import { catalogRouter } from './catalog.ts';
 import { serversRouter } from './servers.ts';
+import { sshKeysRouter } from './ssh-keys.ts';
 import { usersRouter } from './users.ts';
 
 export const appRouter = createTRPCRouter({
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   catalog: catalogRouter,
   servers: serversRouter,
   admin: adminRouter,
+  sshKeys: sshKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,6 +11,7 @@ import { requestAction, terminateServer } from '../services/servers/actions.ts';
 import { createServer } from '../services/servers/order.ts';
 import { getServer, listServers, recentEvents } from '../services/servers/read.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
+import { serverSelfService } from './server-self-service.ts';
 
 const requestInfo = (ctx: { user: { id: string }; requestId: string }) => ({
   userId: ctx.user.id,
@@ -106,4 +107,5 @@ export const serversRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => ({
       server: await terminateServer(ctx.db, requestInfo(ctx), input.id),
     })),
+  ...serverSelfService,
 });
