@@ -125,6 +125,8 @@ export const plans = pgTable('plans', {
   priceMonthlyCents: integer('price_monthly_cents'),
   /** Closed plans stay attached to existing servers but take no new orders. */
   active: boolean('active').notNull().default(true),
+  /** How many snapshots a server on this plan may keep at once. */
+  snapshotLimit: integer('snapshot_limit').notNull().default(3),
   legacyWhmcsProductId: integer('legacy_whmcs_product_id').unique(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -198,7 +200,21 @@ export const servers = pgTable(
   ],
 );
 
-export const jobKinds = ['provision', 'start', 'shutdown', 'stop', 'reboot', 'terminate'] as const;
+export const jobKinds = [
+  'provision',
+  'start',
+  'shutdown',
+  'stop',
+  'reboot',
+  'terminate',
+  // Self-service operations: each job's parameters are in its `progress` from the start.
+  'reinstall',
+  'root_password',
+  'resize',
+  'snapshot_create',
+  'snapshot_rollback',
+  'snapshot_delete',
+] as const;
 export type JobKind = (typeof jobKinds)[number];
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
@@ -317,5 +333,28 @@ export const consoleSessions = pgTable(
     index('console_sessions_open_idx')
       .on(t.userId, t.serverId)
       .where(sql`${t.openedAt} is not null and ${t.closedAt} is null`),
+  ],
+);
+
+// -- self-service: the account's SSH keychain ---------------------------------------------------------
+
+/** Public keys a customer keeps in their account, to choose from when ordering or reinstalling. */
+export const sshKeys = pgTable(
+  'ssh_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The key in its canonical form (`type base64 [comment]`), as handed to PVE. */
+    publicKey: text('public_key').notNull(),
+    /** `SHA256:…`, as `ssh-keygen -l` prints it. */
+    fingerprint: text('fingerprint').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('ssh_keys_user_idx').on(t.userId, t.createdAt),
+    uniqueIndex('ssh_keys_user_fingerprint_key').on(t.userId, t.fingerprint),
   ],
 );

@@ -6,6 +6,7 @@ import { authRouter } from './auth.ts';
 import { catalogRouter } from './catalog.ts';
 import { serversRouter } from './servers.ts';
 import { tokensRouter } from './tokens.ts';
+import { sshKeysRouter } from './ssh-keys.ts';
 import { usersRouter } from './users.ts';
 
 export const appRouter = createTRPCRouter({
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   adminPve: adminPveRouter,
   adminCatalogue: adminCatalogueRouter,
   tokens: tokensRouter,
+  sshKeys: sshKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;
