@@ -97,6 +97,7 @@ function routeOf(procedurePath: string, def: ProcedureDef, meta: RestMeta): Rest
     def.meta?.idempotent !== false && honoursIdempotencyKey({ type: def.type, auth: access !== 'public' });
   const errors = new Set<ErrorCode>([
     ...(def.meta?.guardErrors ?? []),
+    ...(def.type === 'mutation' ? (def.meta?.mutationGuardErrors ?? []) : []),
     ...meta.errors,
     ...(idempotent ? idempotencyErrors : []),
     ...transportErrors,
