@@ -35,6 +35,7 @@ const declared: Record<string, ErrorCode[]> = {
   actOnServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
   terminateServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
   adminListServers: ['FORBIDDEN', ...signedIn],
+  adminAdoptServer: ['FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'INVALID_STATE', ...signedIn],
 };
 
 interface Operation {
@@ -54,7 +55,12 @@ const answered = new Map<string, Set<string>>();
 const undocumented: string[] = [];
 
 beforeAll(async () => {
-  sim = await startPveSim({ port: 0, speed: 100 });
+  sim = await startPveSim({
+    port: 0,
+    speed: 100,
+    // A VM Keel did not make, for adoption.
+    vms: [{ vmid: 4100, node: 'pve1', name: 'legacy', cores: 1, memoryMb: 1024, diskGb: 10, status: 'stopped' }],
+  });
   app = await startTestApp({ pve: pveClientFor(sim) });
   http = createSender(app.baseUrl);
   const doc = (await api(app.baseUrl, 'GET', '/api/openapi.json')).body;
@@ -187,6 +193,23 @@ describe('the documented error set of each REST route', () => {
 
     // A customer on an administrators' route.
     await send('adminListServers', { token });
+    await send('adminAdoptServer', { token, body: {} });
+
+    // Adoption: a VM that is not there, a template, one adopted twice.
+    const admin = await app.createUser({ role: 'admin' });
+    const adminToken = (await app.login(admin.email, admin.password)).accessToken;
+    const adopt = (vmid: number) => ({
+      node: 'pve1',
+      vmid,
+      userId: customer.id,
+      locationId: location!.id,
+      ipAddress: '192.0.2.41',
+    });
+    await send('adminAdoptServer', { token: adminToken, body: adopt(4199) });
+    await send('adminAdoptServer', { token: adminToken, body: adopt(9000) });
+    const adopted = await send('adminAdoptServer', { token: adminToken, body: adopt(4100) });
+    expect(adopted.status).toBe(200);
+    await send('adminAdoptServer', { token: adminToken, body: adopt(4100) });
 
     expect(undocumented).toEqual([]);
     for (const op of operations) {

@@ -29,6 +29,14 @@ export interface RestCall {
 
 const serverActions = ['start', 'stop', 'shutdown', 'reboot'] as const;
 
+/** Adopting a VM that is not on the cluster: an administrator's call that changes nothing. */
+const adoptBody = (c: CallContext) => ({
+  node: 'pve1',
+  vmid: 4999,
+  userId: '00000000-0000-4000-8000-000000000000',
+  locationId: c.locationId,
+});
+
 /** Keyed by operationId. The first call of each is the "valid" base the fuzzer mutates. */
 export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   login: (c) => [{ body: { email: c.email, password: c.password } }],
@@ -47,6 +55,7 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   actOnServer: (c) => serverActions.map((action) => ({ params: { id: c.serverId }, body: { action } })),
   terminateServer: (c) => [{ params: { id: c.serverId } }],
   adminListServers: () => [{ query: { limit: '500', includeTerminated: 'true' } }],
+  adminAdoptServer: (c) => [{ body: adoptBody(c) }],
 };
 
 /** Keyed by procedure path; inputs as a tRPC client passes them. */
@@ -64,6 +73,7 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'servers.action': (c) => serverActions.map((action) => ({ id: c.serverId, action })),
   'servers.terminate': (c) => [{ id: c.serverId }],
   'admin.servers.list': () => [{ limit: 500, includeTerminated: true }],
+  'admin.servers.adopt': (c) => [adoptBody(c)],
 };
 
 /** Procedures and routes that take no bearer token (they work from credentials or the refresh cookie). */
