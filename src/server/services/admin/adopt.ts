@@ -114,8 +114,10 @@ export async function adoptServer(
   input: AdoptServerInput,
 ): Promise<AdoptServerResult> {
   const { db, pve } = deps;
-  if (!pve) throw appError('UNAVAILABLE', 'Proxmox VE is not configured (PVE_URL).');
   const { owner } = await references(db, input);
+  // The install's state, not a fault: nothing can be adopted until Keel is connected to a cluster.
+  if (!pve)
+    throw appError('INVALID_STATE', 'Proxmox VE is not configured (PVE_URL): there is no VM to adopt.');
   const already = await liveOwnerOf(db, input.vmid);
   if (already) throw owned(input.vmid, already);
 
