@@ -10,7 +10,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedWhmcs, type WhmcsManifest } from '../../testbed/whmcs/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.ts';
-import { allocateAddress, createPool } from '../server/db/ipam.ts';
+import { allocateAddress } from '../server/db/ipam.ts';
+import { createPool as createPoolIn } from '../server/services/ipam.ts';
+import type { PoolInput } from '../shared/catalogue.ts';
 import { locations } from '../server/db/schema.ts';
 import { executeRows } from '../server/db/client.ts';
 import { main } from './cli.ts';
@@ -60,6 +62,10 @@ const setIps = (id: number, dedicated: string, assigned: string[]) =>
   ]);
 
 let a: number, b: number, c: number, d: number;
+
+/** Keel's own pool creation (the operator API's), which registers the addresses servers already hold. */
+const createPool = async (_db: unknown, pool: PoolInput): Promise<string> =>
+  (await target.handle.db.transaction((tx) => createPoolIn(tx, pool))).id;
 
 beforeAll(async () => {
   ({ manifest } = await seedWhmcs({ url: sourceUrl, scale: 20, seed: 13, reset: true }));

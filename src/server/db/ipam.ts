@@ -1,40 +1,11 @@
 /**
- * IP address management: pools per location, one primary address per live server (migrated servers may hold
- * additional ones, and addresses outside every pool: `pool_id` null).
+ * IP address management at allocation time: one primary address per live server, from its location's pools
+ * (migrated servers may also hold additional addresses, and addresses outside every pool: `pool_id` null).
+ * Pools and their addresses are made by `services/ipam.ts`.
  */
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { ipAddresses, ipPools } from './schema.ts';
 import { executeRows, type Database, type Tx } from './client.ts';
-import { poolAddresses } from '../domain/ipv4.ts';
-
-export interface NewPool {
-  locationId: string;
-  cidr: string;
-  gateway: string;
-  rangeStart: string;
-  rangeEnd: string;
-  dns: string[];
-}
-
-export async function createPool(db: Database | Tx, pool: NewPool): Promise<string> {
-  const addresses = poolAddresses(pool.cidr, pool.gateway, pool.rangeStart, pool.rangeEnd);
-  const [row] = await db.insert(ipPools).values(pool).returning({ id: ipPools.id });
-  for (let i = 0; i < addresses.length; i += 1000) {
-    const part = addresses.slice(i, i + 1000);
-    // An address a server already holds outside every pool (a migrated one) joins the pool still held by it:
-    // the pool never hands it out.
-    const taken = await db
-      .update(ipAddresses)
-      .set({ poolId: row!.id })
-      .where(and(isNull(ipAddresses.poolId), inArray(ipAddresses.address, part)))
-      .returning({ address: ipAddresses.address });
-    const held = new Set(taken.map((t) => t.address));
-    const fresh = part.filter((address) => !held.has(address));
-    if (fresh.length > 0)
-      await db.insert(ipAddresses).values(fresh.map((address) => ({ poolId: row!.id, address })));
-  }
-  return row!.id;
-}
 
 export interface Allocation {
   address: string;
