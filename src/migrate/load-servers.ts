@@ -1,6 +1,7 @@
 /**
- * Batched server upserts keyed on tblhosting.id (servers.legacy_whmcs_service_id). A batch travels as ONE jsonb
- * parameter (no statement with tens of thousands of bind parameters), is compared with the target in the same
+ * Batched server upserts keyed on tblhosting.id (servers.legacy_whmcs_service_id). A batch is COPY-ed into a
+ * temporary staging table on PostgreSQL (load-stage.ts), or travels as ONE jsonb parameter on the embedded
+ * database (never a statement with tens of thousands of bind parameters), is compared with the target in the same
  * statement, and only rows that really differ are written: a rerun on an unchanged source reads the target and
  * touches no row (not even a row lock). A batch that fails is retried row by row under savepoints, so one bad
  * record fails alone and is reported with its error.
@@ -18,7 +19,9 @@ import {
   type BatchResult,
   type Change,
   type Tx,
+  type Writer,
 } from './load.ts';
+import { stageRows } from './load-stage.ts';
 
 /** The servers columns a migration writes, in the order a batch sends them. */
 const written = {
@@ -64,8 +67,12 @@ const inputColumns = keys.map((k, i) => {
 // The statement text is built once from the schema; only the batch parameter changes. Only rows that differ from
 // the target reach the INSERT, so an unchanged row is read, never locked or written. The last row returned
 // carries the checksums of everything the batch sent (see serverSumsSql).
-const upsertHead = `with input as (select ${list(inputColumns)} from jsonb_array_elements(`;
-const upsertTail = `) as v), differs as (
+const jsonbHead = `with input as (select ${list(inputColumns)} from jsonb_array_elements(`;
+const jsonbTail = `) as v)`;
+const stageTable = 'keel_migrate_servers';
+const stageColumns = keys.map((k) => ({ name: k, type: written[k].getSQLType() }));
+const stagedHead = `with input as (select * from ${ident(stageTable)})`;
+const upsertTail = `, differs as (
   select i.*, array_remove(array[${compared
     .map((k) => `case when ${qualified('o', written[k])} is distinct from i.${ident(k)} then '${k}' end`)
     .join(', ')}], null) as fields
@@ -93,9 +100,12 @@ select w.sid, w.inserted, d.fields, null as sums
   from written w join differs d on d.${ident('legacyWhmcsServiceId')} = w.sid
 union all select null, null, null, ${serverSumsSql('i', 'input')} from input i`;
 
-function upsertServersSql(rows: readonly ServerRow[]): SQL {
+/** The batch statement, its input COPY-ed into the staging table where the database allows, else one jsonb. */
+async function upsertServersSql(db: Writer, rows: readonly ServerRow[]): Promise<SQL> {
   const input = rows.map((r) => keys.map((k) => r[k]));
-  return sql`${sql.raw(upsertHead)}${json(input)}${sql.raw(upsertTail)}`;
+  if (rows.length > 1 && (await stageRows(db, stageTable, stageColumns, input)))
+    return sql.raw(stagedHead + upsertTail);
+  return sql`${sql.raw(jsonbHead)}${json(input)}${sql.raw(jsonbTail + upsertTail)}`;
 }
 
 export interface ServersResult extends BatchResult<number> {
@@ -120,7 +130,7 @@ export async function upsertServers(tx: Tx, rows: readonly ServerRow[]): Promise
         inserted: boolean | null;
         sums: string | null;
         fields: string[] | null;
-      }>(db, upsertServersSql(part));
+      }>(db, await upsertServersSql(db, part));
       for (const r of part) changes.set(r.legacyWhmcsServiceId, 'unchanged');
       for (const r of returned) {
         if (r.sums !== null) sums.push(r.sums);

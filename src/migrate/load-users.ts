@@ -1,7 +1,8 @@
 /**
  * Batched user upserts, one Keel user per WHMCS login, keyed on its WHMCS id (users.legacy_whmcs_user_id, or
  * legacy_whmcs_client_id on installs older than WHMCS 8). Each login's accounts (tblclients rows) are merged into
- * users.legacy_attributes.whmcsAccounts; as for servers (load-servers.ts), a batch is one jsonb parameter, only
+ * users.legacy_attributes.whmcsAccounts; as for servers (load-servers.ts), a batch is COPY-ed into a staging table
+ * (one jsonb parameter on the embedded database), only
  * what differs is written, and a failing batch is retried row by row.
  */
 import { getTableName, sql, type SQL } from 'drizzle-orm';
@@ -17,7 +18,9 @@ import {
   type BatchResult,
   type Change,
   type Tx,
+  type Writer,
 } from './load.ts';
+import { stageRows, type StageColumn } from './load-stage.ts';
 import type { AccountDetails } from './transform-accounts.ts';
 
 type NewUser = typeof users.$inferInsert;
@@ -67,11 +70,22 @@ const outcome = (key: KeyColumn, id: string, inserted: string, passwordChanged: 
   union all select null, null, null, null, null, null, null, ${accountSumsSql(`'${key === users.legacyWhmcsUserId ? 'u' : 'c'}' || i.k`)}
   from input i cross join lateral jsonb_each(i.accounts) e`;
 
+const userColumns: StageColumn[] = [
+  { name: 'k', type: 'int' },
+  { name: 'email', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'hash', type: 'text' },
+  { name: 'accounts', type: 'jsonb' },
+];
+const appendColumns: StageColumn[] = [
+  { name: 'k', type: 'int' },
+  { name: 'accounts', type: 'jsonb' },
+];
+
 // A password already rehashed to scrypt by a login is Keel's own and is never replaced by the WHMCS hash.
 const upsertText = (key: KeyColumn) => ({
-  head: `with input as (select * from jsonb_to_recordset(`,
-  tail: `) as r(k int, email text, name text, hash text, accounts jsonb)
-  ), ${accountDiff(key)}, written as (
+  stage: { name: 'keel_migrate_users', columns: userColumns },
+  tail: `, ${accountDiff(key)}, written as (
     insert into ${table} as u (${[key, users.email, users.name, users.passwordHash, users.role, users.legacyAttributes].map((c) => ident(c.name)).join(', ')})
     select d.k, d.email, d.name, d.hash, 'customer', jsonb_build_object('whmcsAccounts', d.accounts)
     from diff d left join acc a on a.k = d.k
@@ -96,9 +110,8 @@ const upsertText = (key: KeyColumn) => ({
 });
 
 const appendText = (key: KeyColumn) => ({
-  head: `with input as (select * from jsonb_to_recordset(`,
-  tail: `) as r(k int, accounts jsonb)
-  ), ${accountDiff(key)}, written as (
+  stage: { name: 'keel_migrate_user_accounts', columns: appendColumns },
+  tail: `, ${accountDiff(key)}, written as (
     update ${table} u set ${ident(users.legacyAttributes.name)} = ${mergeAccounts('a.accounts')}, ${ident(users.updatedAt.name)} = now()
     from (select d.k, d.accounts from diff d join acc x on x.k = d.k
           where cardinality(x.new_accounts) > 0 or cardinality(x.changed_accounts) > 0) a
@@ -113,8 +126,16 @@ const statements = {
   c: { upsert: upsertText(users.legacyWhmcsClientId), append: appendText(users.legacyWhmcsClientId) },
 } as const;
 
-const withInput = (text: { head: string; tail: string }, input: unknown): SQL =>
-  sql`${sql.raw(text.head)}${json(input)}${sql.raw(text.tail)}`;
+type Statement = { stage: { name: string; columns: StageColumn[] }; tail: string };
+
+/** The batch statement, its input COPY-ed into a staging table where the database allows, else one jsonb. */
+async function withInput(db: Writer, text: Statement, input: Record<string, unknown>[]): Promise<SQL> {
+  const { name, columns } = text.stage;
+  if (input.length > 1 && (await stageRows(db, name, columns, input.map((r) => columns.map((c) => r[c.name])))))
+    return sql.raw(`with input as (select * from ${ident(name)})${text.tail}`);
+  const record = columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ');
+  return sql`${sql.raw('with input as (select * from jsonb_to_recordset(')}${json(input)}${sql.raw(`) as r(${record}))${text.tail}`)}`;
+}
 
 export interface UsersResult extends BatchResult<string> {
   /** Keel user id per login key (`u<tblusers.id>` / `c<tblclients.id>`), for every login not failed. */
@@ -189,7 +210,7 @@ export async function writeUsers(
           hash: r.passwordHash,
           accounts: r.accounts,
         }));
-        collect(prefix, await executeRows<UserReturned>(db, withInput(upsert, input)), true);
+        collect(prefix, await executeRows<UserReturned>(db, await withInput(db, upsert, input)), true);
       },
       out.failures,
     );
@@ -199,7 +220,7 @@ export async function writeUsers(
       loginKeyOf,
       async (db, part) => {
         const input = part.map((r) => ({ k: idOf(r), accounts: r.accounts }));
-        collect(prefix, await executeRows<UserReturned>(db, withInput(append, input)), false);
+        collect(prefix, await executeRows<UserReturned>(db, await withInput(db, append, input)), false);
       },
       out.failures,
     );

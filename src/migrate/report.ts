@@ -33,6 +33,13 @@ export function verdict(result: RunResult): Verdict {
     else
       warnings.push(`${text}; every service of it migrated with its own specs: ${plan.reasons.join('; ')}`);
   }
+  const ip = result.addresses;
+  if (ip.conflictCount > 0)
+    warnings.push(
+      `${ip.conflictCount} address claims refused: the address is another server's (see "addresses"); each stays with its holder`,
+    );
+  if (ip.invalidCount > 0)
+    warnings.push(`${ip.invalidCount} dedicated/assigned IP values are not addresses and were not registered`);
   const { servers, accounts } = result.removals;
   if (servers.length > 0)
     warnings.push(`${servers.length} servers migrated earlier are out of scope now (see "left the scope")`);
@@ -107,6 +114,17 @@ export function formatSummary(result: RunResult): string {
     for (const [reason, list] of accountsByReason)
       lines.push(`    accounts, ${reason} (${list.length}): ${ids(list)}`);
   }
+  const ip = result.addresses;
+  lines.push(
+    `  addresses (IPAM): ${ip.inPool} in a pool, ${ip.outsidePool} outside every pool (recorded: no pool created later hands them out); ` +
+      `this run ${verb}allocated ${ip.allocated}, ${verb}recorded ${ip.recorded}, kept ${ip.kept}` +
+      `${ip.conflictCount ? `, ${ip.conflictCount} CONFLICTS` : ''}${ip.invalidCount ? `, ${ip.invalidCount} not addresses` : ''}`,
+  );
+  for (const c of ip.conflicts.slice(0, 50))
+    lines.push(
+      `    conflict: ${c.address} claimed by service ${c.serviceId}, held by ${c.heldByServiceId !== null ? `service ${c.heldByServiceId}` : `Keel server ${c.heldByServerId}`}`,
+    );
+  for (const i of ip.invalid.slice(0, 20)) lines.push(`    not an address: service ${i.serviceId}: ${JSON.stringify(i.value)}`);
   if (result.created.images.length)
     lines.push(`  new images (closed to orders): ${result.created.images.join(', ')}`);
   if (result.created.locations.length)

@@ -3,6 +3,7 @@
  * warnings, the per-record entries and where the time went, into one object; the result is read off it at the end.
  */
 import { checksumFields, Sums, type Change } from './load.ts';
+import type { AddressResult } from './load-addresses.ts';
 
 export interface Progress {
   phase: 'accounts' | 'services';
@@ -108,6 +109,8 @@ export interface RunResult {
   /** Records migrated before that are out of scope now: reported, never deleted by the migration. */
   removals: { servers: ServerRemoval[]; accounts: AccountRemoval[] };
   unresolvedPlans: UnresolvedPlan[];
+  /** The migrated servers' addresses in IPAM (ip_addresses), see load-addresses.ts. */
+  addresses: AddressReport;
   /** One summary line per phase, in the order they ran. */
   phases: PhaseSummary[];
   reconciliation?: Reconciliation;
@@ -116,6 +119,24 @@ export interface RunResult {
   servicesPerSecond: number;
   /** Where the time went (seconds): waiting for the source, transforming, writing, reconciling. */
   phaseSeconds: Record<string, number>;
+}
+
+export interface AddressReport {
+  /** Newly allocated from the pool that holds them. */
+  allocated: number;
+  /** Newly recorded outside every pool (no pool holds them; a pool created later takes them over). */
+  recorded: number;
+  /** Already registered to the same server by an earlier run. */
+  kept: number;
+  /** Of all the addresses the servers hold now: in a pool, and outside every pool. */
+  inPool: number;
+  outsidePool: number;
+  /** Claims refused because another server holds the address, or an earlier service claims it (first 1000). */
+  conflicts: { address: string; serviceId: number; heldByServiceId: number | null; heldByServerId: string | null }[];
+  conflictCount: number;
+  /** Values of dedicatedip / assignedips that are not addresses, not registered (first 1000). */
+  invalid: { serviceId: number; value: string }[];
+  invalidCount: number;
 }
 
 /** --verify-pve: each migrated server's VMID must exist on PVE on the same node with the same specs. */
@@ -191,6 +212,17 @@ export class Tally {
       },
       removals: { servers: [], accounts: [] },
       unresolvedPlans: [],
+      addresses: {
+        allocated: 0,
+        recorded: 0,
+        kept: 0,
+        inPool: 0,
+        outsidePool: 0,
+        conflicts: [],
+        conflictCount: 0,
+        invalid: [],
+        invalidCount: 0,
+      },
       phases: [],
       seconds: 0,
       servicesPerSecond: 0,
@@ -271,6 +303,33 @@ export class Tally {
 
   keepLegacyKeys(keys: readonly string[]): void {
     for (const k of keys) this.legacyKeys.add(k);
+  }
+
+  /** One batch's address outcomes (load-addresses.ts). */
+  addresses(results: readonly AddressResult[]): void {
+    const a = this.result.addresses;
+    for (const r of results) {
+      if (r.outcome === 'conflict') {
+        a.conflictCount++;
+        if (a.conflicts.length < 1000)
+          a.conflicts.push({
+            address: r.address,
+            serviceId: r.sid,
+            heldByServiceId: r.otherSid,
+            heldByServerId: r.otherServerId,
+          });
+        continue;
+      }
+      a[r.outcome]++;
+      if (r.inPool) a.inPool++;
+      else a.outsidePool++;
+    }
+  }
+
+  invalidAddress(serviceId: number, value: string): void {
+    const a = this.result.addresses;
+    a.invalidCount++;
+    if (a.invalid.length < 1000) a.invalid.push({ serviceId, value });
   }
 
   /** --verify-pve: the problems found between one migrated server and its VM (none = a match). */

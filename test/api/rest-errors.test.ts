@@ -44,6 +44,7 @@ const declared: Record<string, ErrorCode[]> = {
   actOnServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
   terminateServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
   adminListServers: ['FORBIDDEN', ...signedIn],
+  adminAdoptServer: ['FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'INVALID_STATE', ...signedIn],
   // Cluster discovery and the catalogue.
   adminListPveNodes: ['FORBIDDEN', ...signedIn],
   adminListPveTemplates: ['FORBIDDEN', ...signedIn],
@@ -91,7 +92,12 @@ const answered = new Map<string, Set<string>>();
 const undocumented: string[] = [];
 
 beforeAll(async () => {
-  sim = await startPveSim({ port: 0, speed: 100 });
+  sim = await startPveSim({
+    port: 0,
+    speed: 100,
+    // A VM Keel did not make, for adoption.
+    vms: [{ vmid: 4100, node: 'pve1', name: 'legacy', cores: 1, memoryMb: 1024, diskGb: 10, status: 'stopped' }],
+  });
   app = await startTestApp({ pve: pveClientFor(sim), env: { IDEMPOTENCY_WAIT_MS: '200' } });
   http = createSender(app.baseUrl);
   const doc = (await api(app.baseUrl, 'GET', '/api/openapi.json')).body;
@@ -279,6 +285,23 @@ describe('the documented error set of each REST route', () => {
       .catch((err: unknown) => {
         if ((err as Error).message !== 'roll back') throw err;
       });
+    await send('adminAdoptServer', { token, body: {} });
+
+    // Adoption: a VM that is not there, a template, one adopted twice.
+    const adopter = await app.createUser({ role: 'admin' });
+    const adopterToken = (await app.login(adopter.email, adopter.password)).accessToken;
+    const adopt = (vmid: number) => ({
+      node: 'pve1',
+      vmid,
+      userId: customer.id,
+      locationId: location!.id,
+      ipAddress: '198.51.100.41',
+    });
+    await send('adminAdoptServer', { token: adopterToken, body: adopt(4199) });
+    await send('adminAdoptServer', { token: adopterToken, body: adopt(9000) });
+    const adopted = await send('adminAdoptServer', { token: adopterToken, body: adopt(4100) });
+    expect(adopted.status).toBe(200);
+    await send('adminAdoptServer', { token: adopterToken, body: adopt(4100) });
 
     // Discovery and the catalogue: a customer is refused; an operator hears what is missing or taken.
     const adminUser = await app.createUser({ role: 'admin' });

@@ -1,7 +1,10 @@
-// `pnpm testbed:pve [--port 8006] [--nodes 2] [--state FILE] [--speed N] [--http] [--host H] [--cert-dir D]`
+// `pnpm testbed:pve [--port 8006] [--nodes 2] [--state FILE] [--speed N] [--http] [--host H] [--cert-dir D]
+//  [--vms FILE]` (--vms: existing VMs to start with, a JSON array of the WHMCS seeder's PveStateVm)
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startPveSim } from './index.ts';
+import type { PveStateVm } from '../whmcs/manifest.ts';
 
 const { values } = parseArgs({
   options: {
@@ -12,6 +15,7 @@ const { values } = parseArgs({
     speed: { type: 'string', default: '1' },
     http: { type: 'boolean', default: false },
     'cert-dir': { type: 'string' },
+    vms: { type: 'string' },
   },
   strict: true,
 });
@@ -33,6 +37,7 @@ const sim = await startPveSim({
   logger,
   ...(values.state ? { statePath: values.state } : {}),
   ...(values['cert-dir'] ? { certDir: values['cert-dir'] } : {}),
+  ...(values.vms ? { vms: JSON.parse(readFileSync(values.vms, 'utf8')) as PveStateVm[] } : {}),
 });
 
 const lines = [

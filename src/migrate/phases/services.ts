@@ -3,7 +3,9 @@
  * order: the next batch is read from MariaDB while this one is transformed and the previous one is written to
  * PostgreSQL; writes stay in order, one at a time.
  */
+import { registerAddresses, type AddressClaim } from '../load-addresses.ts';
 import { upsertServers, type ServerRow } from '../load-servers.ts';
+import { serviceAddresses } from '../rules-addresses.ts';
 import { errorText, staleServers, type StaleServer } from '../load.ts';
 import { pveMismatches } from '../pve-inventory.ts';
 import { removalAction } from '../rules.ts';
@@ -32,6 +34,12 @@ export async function migrateServices(
     records: ServerRecord[],
     batch: { length: number; after: number; upTo: number; skipped: Map<number, SkipInfo> },
   ): Promise<void> => {
+    const claimed = new Map(
+      records.map((r) => [
+        r.serviceId,
+        serviceAddresses(r.ipAddress, (r.legacy.assignedIps as string[] | undefined) ?? []),
+      ]),
+    );
     const written = await tally.timed('services.write', () =>
       ctx.inBatch(async (tx) => {
         const rows: ServerRow[] = [];
@@ -57,6 +65,15 @@ export async function migrateServices(
         }
         const res = await upsertServers(tx, rows);
         for (const [k, e] of failed) res.failures.set(k, e);
+        // Their addresses into IPAM, in the same transaction: a server written has its addresses registered.
+        const claims: AddressClaim[] = [];
+        for (const r of records) {
+          if (!res.changes.has(r.serviceId)) continue;
+          const mine = claimed.get(r.serviceId)!;
+          if (mine.addresses.length === 0) claims.push({ sid: r.serviceId, address: null, primary: false });
+          for (const a of mine.addresses) claims.push({ sid: r.serviceId, ...a });
+        }
+        const addresses = await tally.timed('services.addresses', () => registerAddresses(tx, claims));
         // Servers of this id range in the target that this run did not migrate: they left the scope.
         const stale = await staleServers(
           tx,
@@ -64,9 +81,13 @@ export async function migrateServices(
           records.map((r) => r.serviceId),
           ctx.clientIds,
         );
-        return { ...res, stale };
+        return { ...res, stale, addresses };
       }),
     );
+    tally.addresses(written.addresses);
+    for (const r of records)
+      if (written.changes.has(r.serviceId))
+        for (const value of claimed.get(r.serviceId)!.invalid) tally.invalidAddress(r.serviceId, value);
     const failedIds = new Set(written.failures.keys());
     for (const s of written.stale) {
       if (failedIds.has(s.sid)) continue;

@@ -1,8 +1,9 @@
 /**
- * IP address management at allocation time: one address per live server, from its location's pools.
+ * IP address management at allocation time: one primary address per live server, from its location's pools
+ * (migrated servers may also hold additional addresses, and addresses outside every pool: `pool_id` null).
  * Pools and their addresses are made by `services/ipam.ts`.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { ipAddresses, ipPools } from './schema.ts';
 import { executeRows, type Database, type Tx } from './client.ts';
 
@@ -37,14 +38,19 @@ export async function allocationFor(db: Database | Tx, serverId: string): Promis
     .from(ipAddresses)
     .innerJoin(ipPools, eq(ipPools.id, ipAddresses.poolId))
     .where(eq(ipAddresses.serverId, serverId))
+    .orderBy(desc(ipAddresses.primary))
     .limit(1);
   if (!row) return null;
   return { address: row.address, prefix: Number(row.cidr.split('/')[1]), gateway: row.gateway, dns: row.dns };
 }
 
+/** Frees every address of the server: a pool's goes back to it, one recorded outside every pool is forgotten. */
 export async function releaseAddress(db: Database | Tx, serverId: string): Promise<void> {
   await db
+    .delete(ipAddresses)
+    .where(and(eq(ipAddresses.serverId, serverId), isNull(ipAddresses.poolId)));
+  await db
     .update(ipAddresses)
-    .set({ serverId: null, allocatedAt: null })
+    .set({ serverId: null, allocatedAt: null, primary: true })
     .where(eq(ipAddresses.serverId, serverId));
 }

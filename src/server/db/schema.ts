@@ -274,17 +274,18 @@ export const ipAddresses = pgTable(
   'ip_addresses',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    poolId: uuid('pool_id')
-      .notNull()
-      .references(() => ipPools.id, { onDelete: 'cascade' }),
+    /** Null: an address a server holds outside every pool (a migrated one), recorded so no pool hands it out. */
+    poolId: uuid('pool_id').references(() => ipPools.id, { onDelete: 'cascade' }),
     address: text('address').notNull().unique(),
     serverId: uuid('server_id').references(() => servers.id, { onDelete: 'set null' }),
     allocatedAt: timestamp('allocated_at', { withTimezone: true }),
+    /** The server's own address (servers.ip_address); false for its additional ones (WHMCS assigned IPs). */
+    primary: boolean('primary').notNull().default(true),
   },
   (t) => [
     uniqueIndex('ip_addresses_server_key')
       .on(t.serverId)
-      .where(sql`${t.serverId} is not null`),
+      .where(sql`${t.serverId} is not null and ${t.primary}`),
   ],
 );
 

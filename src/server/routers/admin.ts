@@ -5,6 +5,8 @@
 import { adminServerListSchema } from '../../shared/admin.ts';
 import { listServersInputSchema } from '../../shared/api.ts';
 import { listAllServers } from '../services/servers/read.ts';
+import { adoptServerInputSchema, adoptServerResultSchema } from '../../shared/adopt.ts';
+import { adoptServer } from '../services/admin/adopt.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
 
 export const adminRouter = createTRPCRouter({
@@ -23,5 +25,22 @@ export const adminRouter = createTRPCRouter({
       .input(listServersInputSchema.optional())
       .output(adminServerListSchema)
       .query(({ ctx, input }) => listAllServers(ctx.db, input ?? { limit: 100 })),
+    /** Links an existing PVE VM to a customer without touching its disk. */
+    adopt: adminProcedure
+      .meta({
+        rest: {
+          method: 'POST',
+          path: '/admin/servers/adopt',
+          operationId: 'adminAdoptServer',
+          summary:
+            'Adopt an existing Proxmox VM for a customer: its config is read, it is tagged with the Keel id and its address registered; its disk is not touched (administrators only)',
+          errors: ['NOT_FOUND', 'CONFLICT', 'INVALID_STATE'],
+        },
+      })
+      .input(adoptServerInputSchema)
+      .output(adoptServerResultSchema)
+      .mutation(({ ctx, input }) =>
+        adoptServer({ db: ctx.db, pve: ctx.pve }, { userId: ctx.user.id, requestId: ctx.requestId }, input),
+      ),
   }),
 });

@@ -4,7 +4,7 @@
  * growing, shrinking and deleting never drop an allocated address. One code path for the admin API,
  * `pnpm catalog:apply` and the demo seed. Two servers claiming one address is refused, never merged.
  */
-import { and, asc, count, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { PoolInput, PoolPatch } from '../../shared/catalogue.ts';
 import { executeRows, type Database, type Tx } from '../db/client.ts';
 import { ipAddresses, ipPools, locations } from '../db/schema.ts';
@@ -55,7 +55,17 @@ async function refuseOverlap(tx: Tx, range: { first: number; last: number }, exc
 
 async function insertAddresses(tx: Tx, poolId: string, addresses: readonly string[]): Promise<void> {
   for (let i = 0; i < addresses.length; i += 1000) {
-    await tx.insert(ipAddresses).values(addresses.slice(i, i + 1000).map((address) => ({ poolId, address })));
+    const part = addresses.slice(i, i + 1000);
+    // An address a server holds outside every pool (recorded by the migration or an adoption) joins the pool
+    // still held by that server: the pool never hands it out.
+    const taken = await tx
+      .update(ipAddresses)
+      .set({ poolId })
+      .where(and(isNull(ipAddresses.poolId), inArray(ipAddresses.address, part)))
+      .returning({ address: ipAddresses.address });
+    const held = new Set(taken.map((t) => t.address));
+    const fresh = part.filter((address) => !held.has(address));
+    if (fresh.length > 0) await tx.insert(ipAddresses).values(fresh.map((address) => ({ poolId, address })));
   }
 }
 
@@ -99,7 +109,7 @@ export async function registerServerAddresses(
     tx,
     sql`
     select a.address, s.id as server_id, a.server_id as held_by,
-           (select o.address from ip_addresses o where o.server_id = s.id and o.id <> a.id) as server_holds
+           (select o.address from ip_addresses o where o.server_id = s.id and o.id <> a.id and o."primary" limit 1) as server_holds
       from ip_addresses a join servers s on s.ip_address = a.address
      where ${inPools} and ${live}
      order by a.address, s.id`,
@@ -313,6 +323,7 @@ export async function poolUsage(
     )
     .groupBy(ipAddresses.poolId);
   for (const id of poolIds) usage.set(id, { size: 0, allocated: 0 });
-  for (const r of rows) usage.set(r.poolId, { size: Number(r.size), allocated: Number(r.allocated) });
+  for (const r of rows)
+    if (r.poolId) usage.set(r.poolId, { size: Number(r.size), allocated: Number(r.allocated) });
   return usage;
 }

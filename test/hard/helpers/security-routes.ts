@@ -29,6 +29,13 @@ export interface RestCall {
 
 const serverActions = ['start', 'stop', 'shutdown', 'reboot'] as const;
 
+/** Adopting a VM that is not on the cluster: an administrator's call that changes nothing. */
+const adoptBody = (c: CallContext) => ({
+  node: 'pve1',
+  vmid: 4999,
+  userId: '00000000-0000-4000-8000-000000000000',
+  locationId: c.locationId,
+});
 /** A pool id no pool has: pool routes answer 404 to administrators and 403 to customers. */
 const missingPoolId = '00000000-0000-4000-8000-00000000beef';
 
@@ -115,6 +122,7 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   actOnServer: (c) => serverActions.map((action) => ({ params: { id: c.serverId }, body: { action } })),
   terminateServer: (c) => [{ params: { id: c.serverId } }],
   adminListServers: () => [{ query: { limit: '500', includeTerminated: 'true' } }],
+  adminAdoptServer: (c) => [{ body: adoptBody(c) }],
   // Cluster discovery and the catalogue (administrators only).
   adminListPveNodes: () => [{}],
   adminListPveTemplates: () => [{}],
@@ -155,6 +163,7 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'servers.action': (c) => serverActions.map((action) => ({ id: c.serverId, action })),
   'servers.terminate': (c) => [{ id: c.serverId }],
   'admin.servers.list': () => [{ limit: 500, includeTerminated: true }],
+  'admin.servers.adopt': (c) => [adoptBody(c)],
   'adminPve.nodes': () => [undefined],
   'adminPve.templates': () => [undefined],
   'adminPve.vms': () => [undefined],
