@@ -3,7 +3,7 @@
  * Everything else builds on `publicProcedure`, `protectedProcedure` and `adminProcedure`.
  */
 import { initTRPC } from '@trpc/server';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import superjson from 'superjson';
 import type { User } from '../shared/api.ts';
@@ -126,6 +126,22 @@ export const cookieProcedure = t.procedure.meta({ guardErrors: ['FORBIDDEN'] }).
   return next();
 });
 
+/** Built once per database: the statement every signed-in request runs first. */
+function buildUserById(db: Database) {
+  return db
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare('keel_user_by_id');
+}
+const userByIdQueries = new WeakMap<Database, ReturnType<typeof buildUserById>>();
+function userById(db: Database) {
+  let query = userByIdQueries.get(db);
+  if (!query) userByIdQueries.set(db, (query = buildUserById(db)));
+  return query;
+}
+
 const unauthorized = (message: string) => appError('UNAUTHORIZED', message);
 
 /** Verifies the bearer token and loads its user; a handler behind it always has `ctx.user`. */
@@ -137,11 +153,7 @@ export const protectedProcedure = t.procedure.meta(signedIn).use(async ({ ctx, n
   const claims = await verifyAccessToken(ctx.config.jwtSecret, match[1]!);
   if (!claims) throw unauthorized('The access token is invalid or has expired. Sign in again.');
   // A deleted user's or demoted admin's token must stop working at once, so the user is read each time.
-  const [user] = await ctx.db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
-    .from(users)
-    .where(eq(users.id, claims.sub))
-    .limit(1);
+  const [user] = await userById(ctx.db).execute({ id: claims.sub });
   if (!user) throw unauthorized('The access token is invalid or has expired. Sign in again.');
   return next({ ctx: { user: user satisfies User, log: ctx.log.child({ userId: user.id }) } });
 });
