@@ -5,7 +5,7 @@
 import type { TRPCError } from '@trpc/server';
 import { initTRPC } from '@trpc/server';
 import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import superjson from 'superjson';
 import type { User } from '../shared/api.ts';
@@ -149,6 +149,22 @@ export const cookieProcedure = t.procedure.meta({ guardErrors: ['FORBIDDEN'] }).
   return next();
 });
 
+/** Built once per database: the statement every signed-in request runs first. */
+function buildUserById(db: Database) {
+  return db
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare('keel_user_by_id');
+}
+const userByIdQueries = new WeakMap<Database, ReturnType<typeof buildUserById>>();
+function userById(db: Database) {
+  let query = userByIdQueries.get(db);
+  if (!query) userByIdQueries.set(db, (query = buildUserById(db)));
+  return query;
+}
+
 const unauthorized = (message: string) => appError('UNAUTHORIZED', message);
 const invalidToken = () => unauthorized('The access token is invalid or has expired. Sign in again.');
 
@@ -176,11 +192,7 @@ async function authenticate(ctx: Context): Promise<{ user: User; credential: Cre
     credential = { kind: 'session', sid: claims.sid ?? null };
   }
   // A deleted user's or demoted admin's token must stop working at once, so the user is read each time.
-  const [user] = await ctx.db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
-    .from(users)
-    .where(eq(users.id, userId))
-    .limit(1);
+  const [user] = await userById(ctx.db).execute({ id: userId });
   if (!user) throw invalidToken();
   return { user, credential };
 }

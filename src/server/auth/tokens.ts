@@ -38,6 +38,38 @@ export async function signAccessToken(
 
 /** Returns the claims of a valid token, or null for anything else: malformed, alg none, expired, tampered. */
 export async function verifyAccessToken(secret: Uint8Array, token: string): Promise<AccessClaims | null> {
+  const known = verified.get(secret)?.get(token);
+  if (known) {
+    if (known.expiresAt > Date.now()) return known.claims;
+    verified.get(secret)!.delete(token);
+  }
+  const result = await verifyUncached(secret, token);
+  if (result) remember(secret, token, result.claims, result.expiresAt);
+  return result?.claims ?? null;
+}
+
+/**
+ * Tokens already verified, with their expiry, per secret: a dashboard sends the same token with every
+ * request for up to 15 minutes, and checking its signature again gives the same answer until it
+ * expires. Only a token that passed every check is kept, and only until its `exp`; a token is a
+ * string a client holds anyway, so keeping it in this process's memory exposes nothing new. At most
+ * `verifiedTokenLimit` per secret, the oldest forgotten first.
+ */
+type VerifiedTokens = Map<string, { claims: AccessClaims; expiresAt: number }>;
+const verified = new WeakMap<Uint8Array, VerifiedTokens>();
+export const verifiedTokenLimit = 10_000;
+
+function remember(secret: Uint8Array, token: string, claims: AccessClaims, expiresAt: number): void {
+  let tokens = verified.get(secret);
+  if (!tokens) verified.set(secret, (tokens = new Map() as VerifiedTokens));
+  if (tokens.size >= verifiedTokenLimit) tokens.delete(tokens.keys().next().value!);
+  tokens.set(token, { claims, expiresAt });
+}
+
+async function verifyUncached(
+  secret: Uint8Array,
+  token: string,
+): Promise<{ claims: AccessClaims; expiresAt: number } | null> {
   try {
     const { payload } = await jwtVerify(token, secret, {
       algorithms: [algorithm],
@@ -50,7 +82,7 @@ export async function verifyAccessToken(secret: Uint8Array, token: string): Prom
       return null;
     const sid =
       typeof payload.sid === 'string' && idSchema.safeParse(payload.sid).success ? payload.sid : undefined;
-    return { sub: payload.sub as string, role: payload.role, sid };
+    return { claims: { sub: payload.sub as string, role: payload.role, sid }, expiresAt: payload.exp! * 1000 };
   } catch {
     return null;
   }

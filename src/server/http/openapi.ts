@@ -85,6 +85,17 @@ function operation(route: RestRoute, components: Record<string, JsonSchema>) {
       content: { 'application/json': { schema: schemaOf(route.response) } },
     },
   };
+  if (route.method === 'get') {
+    const etag = {
+      ETag: { description: 'Weak tag of this answer (http/etag.ts)', schema: { type: 'string' } },
+    };
+    const ok = responses[route.status]!;
+    ok.headers = { ...(ok.headers as Record<string, unknown> | undefined), ...etag };
+    responses['304'] = {
+      description: 'Not Modified: the If-None-Match header names the current ETag; no body',
+      headers: etag,
+    };
+  }
   for (const code of route.errors) {
     const status = String(errorStatus[code]);
     const existing = responses[status];

@@ -7,6 +7,7 @@ import { callTRPCProcedure } from '@trpc/server';
 import express, { type Request, type Response } from 'express';
 import { appRouter } from '../routers/root.ts';
 import type { RequestContextFactory } from './context.ts';
+import { etagOf, ifNoneMatchMatches } from './etag.ts';
 import { sendError } from './errors.ts';
 import { restInput, restLocation, restRoutes } from './rest-contract.ts';
 
@@ -31,7 +32,15 @@ export function createRestRouter(createContext: RequestContextFactory): express.
         });
         const location = restLocation(route, result);
         if (location) res.location(location);
-        res.status(route.status).json(result);
+        if (route.method !== 'get') {
+          res.status(route.status).json(result);
+          return;
+        }
+        const body = JSON.stringify(result);
+        const etag = etagOf(body);
+        res.setHeader('ETag', etag);
+        if (ifNoneMatchMatches(req.headers['if-none-match'], etag)) res.status(304).end();
+        else res.status(route.status).type('application/json').send(body);
       } catch (err) {
         sendError(req, res, err);
       }

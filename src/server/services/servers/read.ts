@@ -3,7 +3,7 @@
  * a server's audit trail. Every customer query is scoped to the owner in its WHERE clause; another
  * customer's server is indistinguishable from one that does not exist.
  */
-import { and, desc, eq, inArray, lt, ne, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { idSchema, type Server, type ServerEvent } from '../../../shared/api.ts';
 import type { AdminServer } from '../../../shared/admin.ts';
@@ -187,10 +187,27 @@ async function listServerPage(
     .where(and(...conditions))
     .orderBy(desc(servers.createdAt), desc(servers.id))
     .limit(options.limit + 1);
-  const page = rows.slice(0, options.limit).map(toServer);
-  const last = page.at(-1);
-  return { servers: page, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+  return pageOf(rows, options.limit);
 }
+
+function pageOf(rows: ServerRow[], limit: number): ServerPage {
+  const page = rows.slice(0, limit).map(toServer);
+  const last = page.at(-1);
+  return { servers: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+/**
+ * The first page of a customer's live servers, which every dashboard polls: built once per database
+ * and run as a prepared statement, rather than assembled again for each request.
+ */
+function buildFirstPage(db: Database) {
+  return selectServers(db)
+    .where(and(eq(servers.userId, sql.placeholder('userId')), ne(servers.status, 'terminated')))
+    .orderBy(desc(servers.createdAt), desc(servers.id))
+    .limit(sql.placeholder('limit'))
+    .prepare('keel_servers_first_page');
+}
+const firstPageQueries = new WeakMap<Database, ReturnType<typeof buildFirstPage>>();
 
 /** The user's servers, newest first, `limit` at a time; `nextCursor` continues the list. */
 export async function listServers(
@@ -198,7 +215,11 @@ export async function listServers(
   userId: string,
   options: ListServersOptions,
 ): Promise<ServerPage> {
-  return listServerPage(db, eq(servers.userId, userId), options);
+  if (options.cursor || options.includeTerminated)
+    return listServerPage(db, eq(servers.userId, userId), options);
+  let query = firstPageQueries.get(db);
+  if (!query) firstPageQueries.set(db, (query = buildFirstPage(db)));
+  return pageOf(await query.execute({ userId, limit: options.limit + 1 }), options.limit);
 }
 
 /** Every customer's servers, with their owners: for administrators only (the router checks the role). */
