@@ -9,6 +9,7 @@ import superjson from 'superjson';
 import type { User } from '../shared/api.ts';
 import type { ErrorCode } from '../shared/errors.ts';
 import type { TokenScope } from '../shared/tokens.ts';
+import { accountDisabledMessage } from '../shared/users.ts';
 import { findApiToken, isApiTokenSecret } from './auth/api-tokens.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
@@ -157,12 +158,21 @@ async function authenticate(ctx: Context): Promise<{ user: User; credential: Cre
     credential = { kind: 'session' };
   }
   // A deleted user's or demoted admin's token must stop working at once, so the user is read each time.
-  const [user] = await ctx.db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
+  const [row] = await ctx.db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      disabledAt: users.disabledAt,
+    })
     .from(users)
     .where(eq(users.id, userId))
     .limit(1);
-  if (!user) throw invalidToken();
+  if (!row) throw invalidToken();
+  // Disabling an account ends its sessions at once: their access tokens are refused from the next request.
+  if (row.disabledAt) throw unauthorized(accountDisabledMessage);
+  const { disabledAt: _disabledAt, ...user } = row;
   return { user, credential };
 }
 

@@ -42,6 +42,8 @@ export const users = pgTable(
     legacyWhmcsClientId: integer('legacy_whmcs_client_id').unique(),
     /** Per-user quota overrides; null means the configured default. */
     maxServers: integer('max_servers'),
+    /** Set while an operator has disabled the account: no sign-in, no session, no API token. */
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
     /** What a migration carried over that has no column: the WHMCS accounts' billing details, verbatim. */
     legacyAttributes: jsonb('legacy_attributes').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
