@@ -153,6 +153,12 @@ export const envSchema = z
     SHUTDOWN_TIMEOUT_S: positiveInt(60),
     /** A `pnpm testbed:whmcs --pve-state` file whose VMs the built-in simulator adds at start. */
     PVE_SIM_VMS: optionalString,
+    /** Where customers reach Keel (`https://panel.example.com`): the base of links in emails and answers. */
+    PUBLIC_URL: optionalUrl(['https:', 'http:']),
+    /** Mail for password links (`smtp://user:pass@host:587`, `smtps://…`); without it links go to the log. */
+    SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
+    /** The sender of Keel's mail. */
+    MAIL_FROM: optionalString.pipe(z.string().default('Keel <keel@localhost>')),
     /** Speed factor of the built-in PVE simulator (used only without PVE_URL). */
     PVE_SIM_SPEED: z.coerce
       .number({ error: 'must be a number' })

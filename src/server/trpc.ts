@@ -114,6 +114,7 @@ const t = withMeta.create({
 });
 
 export const createTRPCRouter = t.router;
+export const mergeTRPCRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
 // 3. Procedures -------------------------------------------------------------------------------------
