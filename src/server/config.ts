@@ -164,6 +164,12 @@ export const envSchema = z
     WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
     /** The first retry delay of a failed delivery; it doubles with each attempt (capped at 6 hours). */
     WEBHOOK_RETRY_BASE_MS: positiveInt(10_000),
+    /** Where customers reach Keel (`https://panel.example.com`): the base of links in emails and answers. */
+    PUBLIC_URL: optionalUrl(['https:', 'http:']),
+    /** Mail for password links (`smtp://user:pass@host:587`, `smtps://…`); without it links go to the log. */
+    SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
+    /** The sender of Keel's mail. */
+    MAIL_FROM: optionalString.pipe(z.string().default('Keel <keel@localhost>')),
     /** Speed factor of the built-in PVE simulator (used only without PVE_URL). */
     PVE_SIM_SPEED: z.coerce
       .number({ error: 'must be a number' })

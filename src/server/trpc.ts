@@ -11,6 +11,7 @@ import superjson from 'superjson';
 import type { User } from '../shared/api.ts';
 import { errorCodes, type ErrorCode } from '../shared/errors.ts';
 import type { TokenScope } from '../shared/tokens.ts';
+import { accountDisabledMessage } from '../shared/users.ts';
 import { findApiToken, isApiTokenSecret } from './auth/api-tokens.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
@@ -132,6 +133,7 @@ const t = withMeta.create({
 });
 
 export const createTRPCRouter = t.router;
+export const mergeTRPCRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
 // 3. Procedures -------------------------------------------------------------------------------------
@@ -152,7 +154,13 @@ export const cookieProcedure = t.procedure.meta({ guardErrors: ['FORBIDDEN'] }).
 /** Built once per database: the statement every signed-in request runs first. */
 function buildUserById(db: Database) {
   return db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      disabledAt: users.disabledAt,
+    })
     .from(users)
     .where(eq(users.id, sql.placeholder('id')))
     .limit(1)
@@ -192,8 +200,11 @@ async function authenticate(ctx: Context): Promise<{ user: User; credential: Cre
     credential = { kind: 'session', sid: claims.sid ?? null };
   }
   // A deleted user's or demoted admin's token must stop working at once, so the user is read each time.
-  const [user] = await userById(ctx.db).execute({ id: userId });
-  if (!user) throw invalidToken();
+  const [row] = await userById(ctx.db).execute({ id: userId });
+  if (!row) throw invalidToken();
+  // Disabling an account ends its sessions at once: their access tokens are refused from the next request.
+  if (row.disabledAt) throw unauthorized(accountDisabledMessage);
+  const { disabledAt: _disabledAt, ...user } = row;
   return { user, credential };
 }
 

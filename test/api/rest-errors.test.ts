@@ -73,6 +73,14 @@ const declared: Record<string, ErrorCode[]> = {
   adminDeleteWebhook: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
   adminListWebhookDeliveries: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
   adminRetryWebhookDelivery: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  // Customers (operator) and one-time links.
+  adminListUsers: ['FORBIDDEN', ...signedIn],
+  adminCreateUser: ['CONFLICT', 'FORBIDDEN', ...signedIn],
+  adminGetUser: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  adminUpdateUser: ['NOT_FOUND', 'CONFLICT', 'FORBIDDEN', ...signedIn],
+  adminPasswordReset: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  adminDeleteUser: ['NOT_FOUND', 'CONFLICT', 'FORBIDDEN', ...signedIn],
+  setPassword: transport,
 };
 
 interface Operation {
@@ -413,6 +421,19 @@ describe('the documented error set of each REST route', () => {
       })),
     );
     await send('createToken', { token, body: { name: 'one-too-many', scopes: ['read'] } });
+    // Customers: a customer on the operator's routes; an administrator on a missing account, on an email
+    // in use, and deleting an account that still has a server.
+    const admin = await app.createUser({ role: 'admin' });
+    const adminToken = (await app.login(admin.email, admin.password)).accessToken;
+    for (const op of ['adminListUsers', 'adminGetUser']) await send(op, { token });
+    for (const op of ['adminGetUser', 'adminPasswordReset', 'adminDeleteUser'])
+      await send(op, { token: adminToken, body: op === 'adminPasswordReset' ? {} : undefined });
+    await send('adminUpdateUser', { token: adminToken, body: { name: 'x' } });
+    await send('adminCreateUser', { token: adminToken, body: { email: customer.email } });
+    await send('adminUpdateUser', { token: adminToken, id: admin.id, body: { email: customer.email } });
+    await send('adminDeleteUser', { token: adminToken, id: customer.id });
+    await send('setPassword', { body: { token: 'not-a-link', password: 'long-enough-password' } });
+
     // A read-only API token on every change it may not make.
     for (const op of operations.filter((o) => o.auth && o.method !== 'GET'))
       await send(op.operationId, { token: readToken, body: op.method === 'DELETE' ? undefined : {} });
@@ -422,7 +443,7 @@ describe('the documented error set of each REST route', () => {
       const expected = [...op.documented].filter((c) => c !== 'INTERNAL' && c !== 'UNAVAILABLE').sort();
       expect([...(answered.get(op.operationId) ?? [])].sort(), `${op.method} ${op.path}`).toEqual(expected);
     }
-  });
+  }, 180_000);
 });
 
 describe('a per-user quota', () => {

@@ -43,6 +43,10 @@ export const users = pgTable(
     legacyWhmcsClientId: integer('legacy_whmcs_client_id').unique(),
     /** Per-user quota overrides; null means the configured default. */
     maxServers: integer('max_servers'),
+    maxCores: integer('max_cores'),
+    maxMemoryMb: integer('max_memory_mb'),
+    /** Set while an operator has disabled the account: no sign-in, no session, no API token. */
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
     /** What a migration carried over that has no column: the WHMCS accounts' billing details, verbatim. */
     legacyAttributes: jsonb('legacy_attributes').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
@@ -98,6 +102,30 @@ export const apiTokens = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('api_tokens_user_idx').on(t.userId, t.createdAt)],
+);
+
+export const userLinkPurposes = ['set-password', 'reset-password'] as const;
+
+/**
+ * One-time links that let someone set a password without the current one: for an account an operator
+ * made without a password, and for a reset. Only the SHA-256 of the link's token is kept; a link works
+ * once, before it expires.
+ */
+export const userLinks = pgTable(
+  'user_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: userLinkPurposes }).notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('user_links_user_idx').on(t.userId)],
 );
 
 /**

@@ -1,6 +1,8 @@
 import { loginInputSchema, loginResultSchema, okSchema } from '../../shared/api.ts';
+import { setPasswordInputSchema } from '../../shared/users.ts';
+import { setPasswordWithLink } from '../services/account.ts';
 import { login, logout, refresh } from '../services/auth.ts';
-import { cookieProcedure, createTRPCRouter } from '../trpc.ts';
+import { cookieProcedure, createTRPCRouter, publicProcedure } from '../trpc.ts';
 
 export const authRouter = createTRPCRouter({
   login: cookieProcedure
@@ -40,4 +42,17 @@ export const authRouter = createTRPCRouter({
     })
     .output(okSchema)
     .mutation(({ ctx }) => logout(ctx)),
+  setPassword: publicProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/auth/set-password',
+        operationId: 'setPassword',
+        summary: 'Set a password with a one-time link; every session of the account ends',
+        errors: [],
+      },
+    })
+    .input(setPasswordInputSchema)
+    .output(okSchema)
+    .mutation(({ ctx, input }) => setPasswordWithLink(ctx.db, input, ctx.requestId)),
 });

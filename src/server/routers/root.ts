@@ -1,8 +1,9 @@
-import { createCallerFactory, createTRPCRouter } from '../trpc.ts';
+import { createCallerFactory, createTRPCRouter, mergeTRPCRouters } from '../trpc.ts';
 import { adminRouter } from './admin.ts';
 import { adminCatalogueRouter } from './admin-catalogue.ts';
 import { adminPveRouter } from './admin-pve.ts';
 import { adminWebhooksRouter } from './admin-webhooks.ts';
+import { adminUsersRouter } from './admin-users.ts';
 import { authRouter } from './auth.ts';
 import { catalogRouter } from './catalog.ts';
 import { serversRouter } from './servers.ts';
@@ -15,7 +16,8 @@ export const appRouter = createTRPCRouter({
   users: usersRouter,
   catalog: catalogRouter,
   servers: serversRouter,
-  admin: adminRouter,
+  // The operator's routers, each owned apart, under one `admin` namespace.
+  admin: mergeTRPCRouters(adminRouter, createTRPCRouter({ users: adminUsersRouter })),
   adminPve: adminPveRouter,
   adminCatalogue: adminCatalogueRouter,
   tokens: tokensRouter,

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { LoginResult } from '../../shared/api.ts';
+import { accountDisabledMessage } from '../../shared/users.ts';
 import { SignInBusyError, signInQueue } from '../auth/kdf.ts';
 import { throttleAddress } from '../auth/login-throttle.ts';
 import { burnVerifyTime, hashPassword, verifyPassword } from '../auth/password.ts';
@@ -70,7 +71,7 @@ const busy = (who: 'key' | 'process') =>
 /** The user behind the email and password, or null; spends the KDF's time either way. */
 async function checkCredentials(ctx: Context, input: { email: string; password: string }) {
   const [row] = await ctx.db
-    .select({ ...publicUserColumns, passwordHash: users.passwordHash })
+    .select({ ...publicUserColumns, passwordHash: users.passwordHash, disabledAt: users.disabledAt })
     .from(users)
     .where(eq(users.email, input.email))
     .limit(1);
@@ -79,13 +80,13 @@ async function checkCredentials(ctx: Context, input: { email: string; password: 
     ctx.log.info({ event: 'login_failed', reason: 'unknown_email' }, 'sign-in refused');
     return null;
   }
-  const { passwordHash, ...user } = row;
+  const { passwordHash, disabledAt, ...user } = row;
   const verdict = await verifyPassword(passwordHash, input.password);
   if (!verdict.ok) {
     ctx.log.info({ event: 'login_failed', reason: 'wrong_password', userId: user.id }, 'sign-in refused');
     return null;
   }
-  return { user, needsRehash: verdict.needsRehash };
+  return { user, needsRehash: verdict.needsRehash, disabled: disabledAt !== null };
 }
 
 /**
@@ -116,6 +117,12 @@ export async function login(ctx: Context, input: { email: string; password: stri
   }
   if (!verified) throw invalidCredentials();
   const { user } = verified;
+  // Said only to whoever knows the password, so it tells nobody else which accounts exist. The attempt
+  // stays counted by the throttle.
+  if (verified.disabled) {
+    ctx.log.info({ event: 'login_failed', reason: 'disabled', userId: user.id }, 'sign-in refused');
+    throw appError('FORBIDDEN', accountDisabledMessage);
+  }
   await ctx.loginThrottle.succeeded(verified.attempt);
   if (verified.needsRehash) {
     await ctx.db
@@ -173,7 +180,7 @@ export async function refresh(ctx: Context): Promise<LoginResult> {
       const [user] = await ctx.db
         .select(publicUserColumns)
         .from(users)
-        .where(eq(users.id, known.userId))
+        .where(and(eq(users.id, known.userId), isNull(users.disabledAt)))
         .limit(1);
       if (!user) throw sessionEnded();
       ctx.log.info(
@@ -200,7 +207,7 @@ export async function refresh(ctx: Context): Promise<LoginResult> {
   const [user] = await ctx.db
     .select(publicUserColumns)
     .from(users)
-    .where(eq(users.id, rotated.userId))
+    .where(and(eq(users.id, rotated.userId), isNull(users.disabledAt)))
     .limit(1);
   if (!user) throw sessionEnded();
   return issueTokens(ctx, user, rotated.familyId);

@@ -146,6 +146,14 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   adminDeleteWebhook: (c) => [{ params: { id: c.serverId } }],
   adminListWebhookDeliveries: (c) => [{ params: { id: c.serverId }, query: { limit: '10' } }],
   adminRetryWebhookDelivery: () => [{ params: { id: '1' } }],
+  // Customers (operator) and one-time links.
+  adminListUsers: () => [{ query: { query: 'example', role: 'customer', limit: '50' } }, {}],
+  adminCreateUser: (c) => [{ body: { email: `${c.name()}@example.com`, name: 'New', role: 'customer' } }],
+  adminGetUser: (c) => [{ params: { id: c.serverId } }],
+  adminUpdateUser: (c) => [{ params: { id: c.serverId }, body: { name: 'Renamed', quota: { maxCores: 4 } } }],
+  adminPasswordReset: (c) => [{ params: { id: c.serverId }, body: {} }],
+  adminDeleteUser: (c) => [{ params: { id: c.serverId } }],
+  setPassword: () => [{ body: { token: 'not-a-link', password: 'long-enough-password' } }],
 };
 
 /** Keyed by procedure path; inputs as a tRPC client passes them. */
@@ -181,11 +189,19 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'adminWebhooks.delete': (c) => [{ id: c.serverId }],
   'adminWebhooks.deliveries': (c) => [{ id: c.serverId, limit: 10 }],
   'adminWebhooks.retryDelivery': () => [{ id: 1 }],
+  // Customers (operator) and one-time links.
+  'admin.users.list': () => [{ query: 'example', role: 'customer', limit: 50 }, undefined],
+  'admin.users.create': (c) => [{ email: `${c.name()}@example.com`, name: 'New', role: 'customer' }],
+  'admin.users.byId': (c) => [{ id: c.serverId }],
+  'admin.users.update': (c) => [{ id: c.serverId, name: 'Renamed', quota: { maxCores: 4 } }],
+  'admin.users.passwordReset': (c) => [{ id: c.serverId }],
+  'admin.users.delete': (c) => [{ id: c.serverId }],
+  'auth.setPassword': () => [{ token: 'not-a-link', password: 'long-enough-password' }],
 };
 
 /** Procedures and routes that take no bearer token (they work from credentials or the refresh cookie). */
-export const publicRestOperations = ['login', 'refresh', 'logout'];
-export const publicProcedures = ['auth.login', 'auth.refresh', 'auth.logout'];
+export const publicRestOperations = ['login', 'refresh', 'logout', 'setPassword'];
+export const publicProcedures = ['auth.login', 'auth.refresh', 'auth.logout', 'auth.setPassword'];
 
 export function restPath(route: RestRoute, params: Record<string, string> = {}): string {
   return `/api${route.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''))}`;

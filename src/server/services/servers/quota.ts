@@ -5,7 +5,7 @@ import type { Tx } from '../../db/client.ts';
 import { servers, users } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
 
-/** The configured defaults (QUOTA_MAX_*); a user's own `max_servers` overrides the server count. */
+/** The configured defaults (QUOTA_MAX_*); a user's own `max_servers`, `max_cores`, `max_memory_mb` override them. */
 export type Quota = Config['quota'];
 
 /**
@@ -29,11 +29,26 @@ export async function checkQuota(
         .select({ maxServers: users.maxServers })
         .from(users)
         .where(eq(users.id, userId))})`,
+      maxCores: sql<number | null>`(${tx
+        .select({ maxCores: users.maxCores })
+        .from(users)
+        .where(eq(users.id, userId))})`,
+      maxMemoryMb: sql<number | null>`(${tx
+        .select({ maxMemoryMb: users.maxMemoryMb })
+        .from(users)
+        .where(eq(users.id, userId))})`,
     })
     .from(servers)
     .where(and(eq(servers.userId, userId), ne(servers.status, 'terminated')));
-  const u = used ?? { servers: 0, cores: 0, memoryMb: 0, maxServers: null };
-  const quota = { ...defaults, maxServers: u.maxServers ?? defaults.maxServers };
+  const u = used ?? {
+    servers: 0,
+    cores: 0,
+    memoryMb: 0,
+    maxServers: null,
+    maxCores: null,
+    maxMemoryMb: null,
+  };
+  const quota = effectiveQuota(defaults, u);
   const over =
     u.servers + newServers > quota.maxServers
       ? `at most ${quota.maxServers} servers`
@@ -47,4 +62,16 @@ export async function checkQuota(
       'QUOTA_EXCEEDED',
       `This ${newServers ? 'order' : 'change'} would exceed your quota: ${over}.`,
     );
+}
+
+/** A user's own limits where set, else the configured defaults. */
+export function effectiveQuota(
+  defaults: Quota,
+  own: { maxServers: number | null; maxCores: number | null; maxMemoryMb: number | null },
+): Quota {
+  return {
+    maxServers: own.maxServers ?? defaults.maxServers,
+    maxCores: own.maxCores ?? defaults.maxCores,
+    maxMemoryMb: own.maxMemoryMb ?? defaults.maxMemoryMb,
+  };
 }
