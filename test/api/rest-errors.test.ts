@@ -35,6 +35,10 @@ const declared: Record<string, ErrorCode[]> = {
   actOnServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
   terminateServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
   adminListServers: ['FORBIDDEN', ...signedIn],
+  adminGetServer: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  adminActOnServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
+  adminTerminateServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
+  adminListAudit: ['FORBIDDEN', ...signedIn],
 };
 
 interface Operation {
@@ -185,8 +189,17 @@ describe('the documented error set of each REST route', () => {
     await send('terminateServer', { token });
     await send('terminateServer', { token, id: provisioning });
 
-    // A customer on an administrators' route.
-    await send('adminListServers', { token });
+    // A customer on the administrators' routes.
+    for (const op of operations.filter((o) => o.path.startsWith('/api/admin')))
+      await send(op.operationId, { token, ...(op.method === 'POST' ? { body: { action: 'start' } } : {}) });
+    // An administrator: a server that does not exist, and one still provisioning.
+    const admin = await app.createUser({ role: 'admin' });
+    const adminToken = (await app.login(admin.email, admin.password)).accessToken;
+    await send('adminGetServer', { token: adminToken });
+    await send('adminActOnServer', { token: adminToken, body: { action: 'suspend' } });
+    await send('adminActOnServer', { token: adminToken, id: provisioning, body: { action: 'suspend' } });
+    await send('adminTerminateServer', { token: adminToken });
+    await send('adminTerminateServer', { token: adminToken, id: provisioning });
 
     expect(undocumented).toEqual([]);
     for (const op of operations) {

@@ -7,7 +7,7 @@ import { enqueueJob } from '../../jobs/queue.ts';
 /** Who asked, carried to the job and the audit trail. */
 export interface RequestInfo {
   userId: string;
-  requestId: string;
+  requestId: string | null;
 }
 
 /** Queues the job and records the request, in the caller's transaction (the one that changed the server). */
@@ -16,7 +16,7 @@ export async function queueRequestedJob(
   info: RequestInfo,
   serverId: string,
   kind: JobKind,
-  audit: { kind: string; message: string },
+  audit: { kind: string; message: string; data?: Record<string, unknown> },
 ): Promise<number> {
   const jobId = await enqueueJob(tx, { serverId, kind, requestedBy: info.userId, requestId: info.requestId });
   await recordAudit(tx, {
