@@ -36,11 +36,16 @@ export function suspendDecision(status: ServerStatus, activeJob: JobKind | null)
     return { ok: false, reason: 'This server is still being provisioned; suspend it once it is running.' };
   if (status === 'terminating' || status === 'terminated')
     return { ok: false, reason: `This server is ${status}; there is nothing to suspend.` };
+  if (status === 'reinstalling' || status === 'resizing')
+    return { ok: false, reason: `This server is ${status}; suspend it once that has ended.` };
   const cancelJob = activeJob !== null;
   if (activeJob !== null && !supersededBySuspension.includes(activeJob))
     return { ok: false, reason: `Another operation (${activeJob}) is still in progress on this server.` };
   const restore: Record<
-    Exclude<ServerStatus, 'suspended' | 'provisioning' | 'terminating' | 'terminated'>,
+    Exclude<
+      ServerStatus,
+      'suspended' | 'provisioning' | 'terminating' | 'terminated' | 'reinstalling' | 'resizing'
+    >,
     PowerState | null
   > = {
     running: 'running',
