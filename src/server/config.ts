@@ -151,6 +151,13 @@ export const envSchema = z
     PVE_POLL_MS: positiveInt(1000),
     /** How long Keel waits for a guest to power off on shutdown before reporting that it did not. */
     SHUTDOWN_TIMEOUT_S: positiveInt(60),
+    /** How long a suspended server's guest gets to power off (ACPI) before PVE stops it hard. */
+    SUSPEND_GRACE_S: positiveInt(30),
+    /**
+     * How often the worker compares settled servers with PVE: a suspended server's VM found running is
+     * stopped again within this interval (plus its stop).
+     */
+    RECONCILE_INTERVAL_MS: positiveInt(30_000),
     /** A `pnpm testbed:whmcs --pve-state` file whose VMs the built-in simulator adds at start. */
     PVE_SIM_VMS: optionalString,
     /**

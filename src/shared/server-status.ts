@@ -69,6 +69,14 @@ export function transitionFor(status: ServerStatus, action: ServerAction): Serve
   return isActionAllowed(status, action) ? statusAfterAction[action] : null;
 }
 
+/** What a customer is told when they try to act on a server their provider suspended. */
+export const suspendedByProviderMessage =
+  'This server was suspended by your provider; it cannot be started, stopped or terminated until they lift the suspension. Contact them.';
+
+/** The operator's power actions: the customer's four, and the suspension and the retry of a failed operation. */
+export const adminServerActions = [...serverActions, 'suspend', 'unsuspend', 'retry'] as const;
+export type AdminServerAction = (typeof adminServerActions)[number];
+
 /**
  * Terminate is allowed once a server has settled. Not while provisioning (the worker owns the VM then),
  * and not while suspended: a suspension is the operator's decision and only the operator lifts or ends it.

@@ -45,6 +45,10 @@ const declared: Record<string, ErrorCode[]> = {
   terminateServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
   adminListServers: ['FORBIDDEN', ...signedIn],
   adminAdoptServer: ['FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'INVALID_STATE', ...signedIn],
+  adminGetServer: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  adminActOnServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
+  adminTerminateServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
+  adminListAudit: ['FORBIDDEN', ...signedIn],
   // Cluster discovery and the catalogue.
   adminListPveNodes: ['FORBIDDEN', ...signedIn],
   adminListPveTemplates: ['FORBIDDEN', ...signedIn],
@@ -236,6 +240,19 @@ describe('the documented error set of each REST route', () => {
     await send('terminateServer', { token });
     await send('terminateServer', { token, id: provisioning });
 
+    // The operators' server routes: a customer is refused; an operator hears of a missing server and
+    // of one that is still provisioning.
+    for (const op of operations.filter((o) =>
+      /^admin(GetServer|ActOnServer|TerminateServer|ListAudit)$/.test(o.operationId),
+    ))
+      await send(op.operationId, { token, ...(op.method === 'POST' ? { body: { action: 'start' } } : {}) });
+    const operator = await app.createUser({ role: 'admin' });
+    const opsToken = (await app.login(operator.email, operator.password)).accessToken;
+    await send('adminGetServer', { token: opsToken });
+    await send('adminActOnServer', { token: opsToken, body: { action: 'suspend' } });
+    await send('adminActOnServer', { token: opsToken, id: provisioning, body: { action: 'suspend' } });
+    await send('adminTerminateServer', { token: opsToken });
+    await send('adminTerminateServer', { token: opsToken, id: provisioning });
     // The console needs a running server; usage needs a VM.
     await send('openServerConsole', { token });
     await send('openServerConsole', { token, id: provisioning });

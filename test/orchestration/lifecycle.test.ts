@@ -99,7 +99,12 @@ describe('reconciliation', () => {
     await stack.pve.waitForTask(upid, 10_000);
 
     const changes = await reconcileOnce(stack.app.db, stack.pve, createLogger('silent'));
-    expect(changes).toContainEqual({ serverId: ordered.id, from: 'running', to: 'stopped', reason: null });
+    expect(changes.corrections).toContainEqual({
+      serverId: ordered.id,
+      from: 'running',
+      to: 'stopped',
+      reason: null,
+    });
     expect((await waitForServer(stack, ordered.id, settled('stopped'))).status).toBe('stopped');
     const events = await stack.app.db
       .select()

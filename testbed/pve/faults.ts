@@ -41,6 +41,18 @@ export const faultConfigSchema = z.object({
    * a UPID and then fails on the flock.
    */
   cloneConfigDelayMs: z.number().min(0).default(0),
+  /**
+   * Simulated ms by which `/cluster/resources` lags: each guest's status there is the one it had that
+   * long ago, as real PVE serves pvestatd's last sample (taken every 10 s) rather than the live state.
+   * `status/current` stays live. 0 (the default) serves live statuses.
+   */
+  resourcesStaleMs: z.number().min(0).default(0),
+  /**
+   * Epoch ms (wall time): `/cluster/resources` serves the guests' statuses as they were then, whatever
+   * happens after, until the fault is cleared: one sample held still, for tests that must be sure
+   * the sample they act on is stale. Null (the default) for none.
+   */
+  resourcesSampledAt: z.number().int().min(0).nullable().default(null),
 });
 
 export type RouteFault = z.output<typeof routeFaultSchema>;

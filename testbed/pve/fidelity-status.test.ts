@@ -302,3 +302,27 @@ describe('a template’s config (qemu-server QemuServer.pm template_create leave
     expect(config.digest).toMatch(/^[0-9a-f]{40}$/);
   });
 });
+
+describe('stale /cluster/resources samples (fault resourcesStaleMs)', () => {
+  // Real PVE serves pvestatd's last sample there (pve-manager PVE/Service/pvestatd.pm, every 10 s;
+  // API2/Cluster.pm resources reads it from the cluster's RRD cache), while status/current asks QEMU.
+  it('shows a guest’s status as it was, while status/current is live, until the lag has passed', async () => {
+    const vmStatusIn = async () =>
+      ((await pve.get('/cluster/resources', { type: 'vm' })).body.data as Row[]).find((r) => r.vmid === 600)!;
+    expect((await vmStatusIn()).status).toBe('running');
+    sim.sim.updateFaults({ resourcesStaleMs: 10_000 });
+    try {
+      await pve.runTask('POST', '/nodes/pve1/qemu/600/status/stop');
+      const current = (await pve.get('/nodes/pve1/qemu/600/status/current')).body.data as Row;
+      expect(current.status).toBe('stopped');
+      expect((await vmStatusIn()).status).toBe('running');
+      await new Promise((r) => setTimeout(r, 10_000 / 40 + 100));
+      expect(await vmStatusIn()).toMatchObject({ status: 'stopped', cpu: 0, uptime: 0 });
+    } finally {
+      sim.sim.clearFaults();
+    }
+    // Without the fault the status is live again.
+    await pve.runTask('POST', '/nodes/pve1/qemu/600/status/start');
+    expect((await vmStatusIn()).status).toBe('running');
+  });
+});

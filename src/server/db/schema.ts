@@ -216,6 +216,12 @@ export const servers = pgTable(
     /** WHMCS options and fields that map to no column, kept verbatim so nothing is lost. */
     legacyAttributes: jsonb('legacy_attributes').$type<Record<string, unknown>>().notNull().default({}),
     terminatedAt: timestamp('terminated_at', { withTimezone: true }),
+    // Suspension by an operator: when, by whom, why (shown to the customer), and the power state
+    // the server returns to when it is lifted (null until known, for one suspended from `error`).
+    suspendedAt: timestamp('suspended_at', { withTimezone: true }),
+    suspendedBy: uuid('suspended_by').references(() => users.id, { onDelete: 'set null' }),
+    suspensionReason: text('suspension_reason'),
+    powerBeforeSuspension: text('power_before_suspension', { enum: ['running', 'stopped'] }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -236,6 +242,10 @@ export const jobKinds = [
   'stop',
   'reboot',
   'terminate',
+  // An operator's suspension: ACPI shutdown, hard stop after SUSPEND_GRACE_S.
+  'suspend',
+  // Reconciliation found a suspended server's VM running: a hard stop at once.
+  'enforce_suspension',
   // Self-service operations: each job's parameters are in its `progress` from the start.
   'reinstall',
   'root_password',
@@ -331,7 +341,12 @@ export const auditEvents = pgTable(
     requestId: text('request_id'),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index('audit_events_server_at_idx').on(t.serverId, t.at)],
+  (t) => [
+    index('audit_events_server_at_idx').on(t.serverId, t.at),
+    // The operators' audit view filters by actor and by kind, newest (highest id) first.
+    index('audit_events_actor_id_idx').on(t.actorUserId, t.id),
+    index('audit_events_kind_id_idx').on(t.kind, t.id),
+  ],
 );
 
 // Idempotency, webhooks, two-factor sign-in -------------------------------------------------------

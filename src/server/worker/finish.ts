@@ -19,7 +19,8 @@ export async function finishJob(
     // Marking the job done first locks its row; if it is no longer ours, nothing of this commits.
     if (!(await completeJob(tx, ctx.job.id, ctx.owner)))
       throw new LeaseLostError(`job ${ctx.job.id} was taken away`);
-    await tx.update(servers).set(patch).where(eq(servers.id, ctx.job.serverId));
+    if (Object.keys(patch).length)
+      await tx.update(servers).set(patch).where(eq(servers.id, ctx.job.serverId));
     await extra?.(tx);
   });
 }

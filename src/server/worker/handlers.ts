@@ -151,6 +151,72 @@ async function terminate(ctx: JobContext): Promise<void> {
   });
 }
 
+/** The server's VM and its power state on PVE; null when it has none, or PVE says it is gone. */
+async function vmWithStatus(ctx: JobContext) {
+  const [row] = await ctx.db
+    .select({ node: servers.pveNode, vmid: servers.pveVmid })
+    .from(servers)
+    .where(eq(servers.id, ctx.job.serverId));
+  if (!row?.node || !row.vmid) return null;
+  const { node, vmid } = { node: row.node, vmid: row.vmid };
+  try {
+    return { node, vmid, status: (await ctx.pve.vmStatus(node, vmid)).status };
+  } catch (err) {
+    if (err instanceof PveError && err.kind === 'not_found') return null;
+    throw err;
+  }
+}
+
+/**
+ * An operator's suspension: the guest gets an ACPI shutdown and SUSPEND_GRACE_S seconds, then PVE stops
+ * it hard (`forceStop`), in one task. The status stays `suspended`; what the VM was doing is kept for
+ * unsuspend when the request could not tell (a server in `error`).
+ */
+async function suspend(ctx: JobContext): Promise<void> {
+  const vm = await vmWithStatus(ctx);
+  if (vm?.status === 'running') {
+    const grace = ctx.timings.suspendGraceS;
+    const result = await ctx.runTask(
+      vm.node,
+      `shutdown (suspension: ACPI, hard stop after ${grace} s)`,
+      () => ctx.pve.shutdownVm(vm.node, vm.vmid, { timeout: grace, forceStop: true }),
+      (grace + 60) * 1000,
+    );
+    if (result && !result.ok) throw taskFailure('Suspension shutdown', result.exitstatus);
+  }
+  const found = vm?.status === 'running' ? 'running' : 'stopped';
+  await finishJob(ctx, {
+    powerBeforeSuspension: sql`coalesce(${servers.powerBeforeSuspension}, ${found})`,
+  });
+  await ctx.audit({
+    kind: 'server.suspended',
+    message: vm
+      ? vm.status === 'running'
+        ? `Suspended; VM ${vm.vmid} on ${vm.node} is stopped`
+        : `Suspended; VM ${vm.vmid} on ${vm.node} was already stopped`
+      : 'Suspended; it has no VM to stop',
+    data: { vmWas: vm?.status ?? null },
+  });
+}
+
+/** Reconciliation found a suspended server's VM running: it is stopped hard at once. */
+async function enforceSuspension(ctx: JobContext): Promise<void> {
+  const vm = await vmWithStatus(ctx);
+  if (vm?.status === 'running') {
+    const result = await ctx.runTask(vm.node, 'stop (suspended)', () => ctx.pve.stopVm(vm.node, vm.vmid));
+    if (result && !result.ok) throw taskFailure('Stop', result.exitstatus);
+  }
+  await finishJob(ctx, {});
+  await ctx.audit({
+    kind: 'server.suspension_enforced',
+    message:
+      vm?.status === 'running'
+        ? `Stopped VM ${vm.vmid} on ${vm.node} again: the server is suspended`
+        : 'The VM was no longer running',
+    data: { vmWas: vm?.status ?? null },
+  });
+}
+
 export const jobHandlers = {
   provision,
   start,
@@ -162,13 +228,27 @@ export const jobHandlers = {
   ...rootPasswordHandlers,
   ...resizeHandlers,
   ...snapshotHandlers,
+  suspend,
+  enforce_suspension: enforceSuspension,
 } as const;
+
+/** Jobs whose failure leaves the server as it is: a suspension stays one, and reconciliation tries again. */
+const keepsStatusOnFailure: ReadonlySet<string> = new Set(['suspend', 'enforce_suspension']);
 
 /** After the last attempt: the server goes to `error` with the reason, in words a customer can read. */
 export async function failServer(ctx: JobContext, reason: string): Promise<void> {
   if (keepsServerOnFailure.has(ctx.job.kind)) return failOperation(ctx, reason);
   if (ctx.job.kind === 'reinstall') return failReinstall(ctx, reason);
   if (ctx.job.kind === 'provision') await cleanUpFailedProvision(ctx);
+  if (keepsStatusOnFailure.has(ctx.job.kind)) {
+    // A suspended server must not become `error`: that would let its customer start it.
+    if (await failJob(ctx.db, ctx.job.id, ctx.owner, reason))
+      await ctx.audit({
+        kind: 'server.suspension_failed',
+        message: `Could not stop the VM of the suspended server: ${reason}. Reconciliation will try again.`,
+      });
+    return;
+  }
   await ctx.db.transaction(async (tx) => {
     if (!(await failJob(tx, ctx.job.id, ctx.owner, reason))) return;
     await tx

@@ -17,6 +17,8 @@ export interface WorkerTimings {
   agentPollMs: number;
   /** Seconds a guest gets to power off on shutdown. */
   shutdownTimeoutS: number;
+  /** Seconds a suspended server's guest gets to power off before PVE stops it hard. */
+  suspendGraceS: number;
   reconcileMs: number;
   /** First retry after about this long, doubling each time. */
   retryBaseMs: number;
@@ -29,6 +31,7 @@ export const defaultTimings: WorkerTimings = {
   agentTimeoutMs: 180_000,
   agentPollMs: 2000,
   shutdownTimeoutS: 60,
+  suspendGraceS: 30,
   reconcileMs: 30_000,
   retryBaseMs: 2000,
 };

@@ -26,6 +26,8 @@ import { reconcileOnce } from './reconcile.ts';
 export function workerTimings(config: Config): Partial<WorkerTimings> {
   return {
     shutdownTimeoutS: config.SHUTDOWN_TIMEOUT_S,
+    suspendGraceS: config.SUSPEND_GRACE_S,
+    reconcileMs: config.RECONCILE_INTERVAL_MS,
     tickMs: config.WORKER_TICK_MS,
     leaseMs: config.WORKER_LEASE_MS,
   };

@@ -121,7 +121,24 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   ],
   actOnServer: (c) => serverActions.map((action) => ({ params: { id: c.serverId }, body: { action } })),
   terminateServer: (c) => [{ params: { id: c.serverId } }],
-  adminListServers: () => [{ query: { limit: '500', includeTerminated: 'true' } }],
+  adminListServers: (c): RestCall[] => [
+    { query: { limit: '500', includeTerminated: 'true' } },
+    { query: { status: 'running', locationId: c.locationId, node: 'pve1', query: 'a' } },
+  ],
+  adminGetServer: (c) => [{ params: { id: c.serverId } }],
+  adminActOnServer: (c): RestCall[] => [
+    { params: { id: c.serverId }, body: { action: 'suspend', reason: 'unpaid invoice' } },
+    { params: { id: c.serverId }, body: { action: 'unsuspend' } },
+    { params: { id: c.serverId }, body: { action: 'retry' } },
+    ...serverActions.map((action) => ({ params: { id: c.serverId }, body: { action } })),
+  ],
+  adminTerminateServer: (c) => [{ params: { id: c.serverId } }],
+  adminListAudit: (c): RestCall[] => [
+    { query: { limit: '500' } },
+    {
+      query: { serverId: c.serverId, kind: 'server.*', before: new Date(Date.now() + 60_000).toISOString() },
+    },
+  ],
   adminAdoptServer: (c) => [{ body: adoptBody(c) }],
   // Cluster discovery and the catalogue (administrators only).
   adminListPveNodes: () => [{}],
@@ -172,6 +189,15 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'servers.terminate': (c) => [{ id: c.serverId }],
   'admin.servers.list': () => [{ limit: 500, includeTerminated: true }],
   'admin.servers.adopt': (c) => [adoptBody(c)],
+  'admin.servers.byId': (c) => [{ id: c.serverId }],
+  'admin.servers.action': (c) => [
+    { id: c.serverId, action: 'suspend', reason: 'unpaid invoice' },
+    { id: c.serverId, action: 'unsuspend' },
+    { id: c.serverId, action: 'retry' },
+    ...serverActions.map((action) => ({ id: c.serverId, action })),
+  ],
+  'admin.servers.terminate': (c) => [{ id: c.serverId }],
+  'admin.audit.list': (c) => [{ limit: 500 }, { serverId: c.serverId, kind: 'server.*' }],
   'adminPve.nodes': () => [undefined],
   'adminPve.templates': () => [undefined],
   'adminPve.vms': () => [undefined],

@@ -1,5 +1,5 @@
 // Cluster and nodes: node list and status, nextid, cluster/resources, the storage list.
-import { GiB, storageVisibleOn } from '../cluster.ts';
+import { GiB, storageVisibleOn, type VmState } from '../cluster.ts';
 import type { Params, SimContext } from './context.ts';
 import { DURATION } from './context.ts';
 import { die, paramError } from './errors.ts';
@@ -63,6 +63,19 @@ export function nextId(ctx: SimContext, vmid: number | undefined): string {
 }
 
 /**
+ * The VM's power state at `at` (epoch ms), from its power history: the last transition before then,
+ * else the opposite of the first one after it, else the state it is in now.
+ */
+export function powerStateAt(vm: VmState, at: number): 'running' | 'stopped' {
+  const history = vm.powerHistory ?? [];
+  const before = history.filter((h) => h.at <= at).at(-1);
+  if (before) return before.running ? 'running' : 'stopped';
+  const first = history[0];
+  if (first) return first.running ? 'stopped' : 'running';
+  return vm.status;
+}
+
+/**
  * pve-manager API2/Cluster.pm resources with API2Tools.pm extract_vm_stats / extract_node_stats /
  * extract_storage_stats: guests, nodes, storages, then the network zones. A guest's figures come
  * from pvestatd's RRD samples, so one too new to have any is only `status: unknown`; its `lock` and
@@ -70,6 +83,9 @@ export function nextId(ctx: SimContext, vmid: number | undefined): string {
  */
 export function clusterResources(ctx: SimContext, type: string | undefined): unknown[] {
   const now = Date.now();
+  const { resourcesStaleMs, resourcesSampledAt } = ctx.faults();
+  const sampledAt =
+    resourcesSampledAt ?? (resourcesStaleMs > 0 ? now - ctx.clock.realMs(resourcesStaleMs) : null);
   const out: unknown[] = [];
   if (!type || type === 'vm') {
     for (const vmid of Object.keys(ctx.state.vms).sort()) {
@@ -102,6 +118,15 @@ export function clusterResources(ctx: SimContext, type: string | undefined): unk
           diskwrite: s.diskwrite ?? 0,
           memhost: s.memhost,
         });
+        // A stale sample shows the power state at `sampledAt`; a guest stopped then has no load.
+        if (sampledAt !== null) {
+          const sampled = powerStateAt(vm, sampledAt);
+          if (sampled !== entry.status) {
+            entry.status = sampled;
+            if (sampled === 'stopped')
+              Object.assign(entry, { uptime: 0, cpu: 0, mem: 0, netin: 0, netout: 0 });
+          }
+        }
       }
       if (vm.config.lock !== undefined) entry.lock = vm.config.lock;
       if (vm.config.tags !== undefined) entry.tags = vm.config.tags;

@@ -3,7 +3,7 @@
  * is the caller's, settled (running or stopped; not suspended) and has no other operation under way.
  */
 import { and, eq } from 'drizzle-orm';
-import { canOperate } from '../../../shared/server-status.ts';
+import { canOperate, suspendedByProviderMessage } from '../../../shared/server-status.ts';
 import type { Tx } from '../../db/client.ts';
 import { plans, servers } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
@@ -52,7 +52,7 @@ export async function lockForOperation(tx: Tx, userId: string, id: string, what:
       `Cannot ${what} this server now: ${operationNames[job.kind] ?? `a ${job.kind}`} is still in progress on it.`,
     );
   if (row.status === 'suspended')
-    throw appError('INVALID_STATE', `Cannot ${what} this server: it is suspended. Contact support.`);
+    throw appError('INVALID_STATE', suspendedByProviderMessage);
   if (!canOperate(row.status))
     throw appError(
       'INVALID_STATE',

@@ -6,10 +6,9 @@
 import { and, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { idSchema, type Server, type ServerEvent } from '../../../shared/api.ts';
-import type { AdminServer } from '../../../shared/admin.ts';
 import { provisioningSteps, type ProvisioningStep } from '../../../shared/server-status.ts';
 import type { Database, Tx } from '../../db/client.ts';
-import { auditEvents, images, locations, serverJobs, servers, users } from '../../db/schema.ts';
+import { auditEvents, images, locations, serverJobs, servers } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
 import { activeJobStates } from '../../jobs/queue.ts';
 import { withoutPveDetails } from './activity.ts';
@@ -94,6 +93,13 @@ export function assertServerId(id: string): void {
   if (!idSchema.safeParse(id).success) throw serverNotFound();
 }
 
+/** Any customer's server, for administrators; null when there is none with this id. */
+export async function findServerById(db: Database | Tx, id: string): Promise<Server | null> {
+  if (!idSchema.safeParse(id).success) return null;
+  const [row] = await selectServers(db).where(eq(servers.id, id)).limit(1);
+  return row ? toServer(row) : null;
+}
+
 export async function getServer(db: Database | Tx, userId: string, id: string): Promise<Server> {
   assertServerId(id);
   const [row] = await selectServers(db)
@@ -167,12 +173,13 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt, id };
 }
 
-async function listServerPage(
+/** One page of the servers matching `filters` (all of them), newest first. */
+export async function listServerPage(
   db: Database,
-  owner: SQL | null,
+  filters: SQL[],
   options: ListServersOptions,
 ): Promise<ServerPage> {
-  const conditions: SQL[] = owner ? [owner] : [];
+  const conditions: SQL[] = [...filters];
   if (!options.includeTerminated) conditions.push(ne(servers.status, 'terminated'));
   if (options.cursor) {
     const after = decodeCursor(options.cursor);
@@ -216,29 +223,8 @@ export async function listServers(
   options: ListServersOptions,
 ): Promise<ServerPage> {
   if (options.cursor || options.includeTerminated)
-    return listServerPage(db, eq(servers.userId, userId), options);
+    return listServerPage(db, [eq(servers.userId, userId)], options);
   let query = firstPageQueries.get(db);
   if (!query) firstPageQueries.set(db, (query = buildFirstPage(db)));
   return pageOf(await query.execute({ userId, limit: options.limit + 1 }), options.limit);
-}
-
-/** Every customer's servers, with their owners: for administrators only (the router checks the role). */
-export async function listAllServers(
-  db: Database,
-  options: ListServersOptions,
-): Promise<ServerPage<AdminServer>> {
-  const page = await listServerPage(db, null, options);
-  const ids = page.servers.map((s) => s.id);
-  const owners = ids.length
-    ? await db
-        .select({ serverId: servers.id, id: users.id, email: users.email })
-        .from(servers)
-        .innerJoin(users, eq(users.id, servers.userId))
-        .where(inArray(servers.id, ids))
-    : [];
-  const ownerOf = new Map(owners.map((o) => [o.serverId, { id: o.id, email: o.email }]));
-  return {
-    servers: page.servers.map((s) => ({ ...s, owner: ownerOf.get(s.id)! })),
-    nextCursor: page.nextCursor,
-  };
 }

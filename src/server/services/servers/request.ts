@@ -7,7 +7,7 @@ import { enqueueJob } from '../../jobs/queue.ts';
 /** Who asked, carried to the job and the audit trail. */
 export interface RequestInfo {
   userId: string;
-  requestId: string;
+  requestId: string | null;
 }
 
 /** Queues the job and records the request, in the caller's transaction (the one that changed the server). */
