@@ -107,6 +107,11 @@ export const adminUpdateUserInputSchema = z
     role: z.enum(userRoles, { error: `must be one of ${userRoles.join(', ')}` }).optional(),
     disabled: z.boolean({ error: 'must be true or false' }).optional(),
     quota: quotaOverridesSchema.optional(),
+    suspendServers: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .describe('Suspend every live server of the account in the same request (a customer who has not paid)'),
+    suspensionReason: z.string().trim().max(500, 'must be at most 500 characters').optional(),
   })
   .meta({ id: 'AdminUpdateUserRequest' });
 export type AdminUpdateUserInput = z.infer<typeof adminUpdateUserInputSchema>;

@@ -7,6 +7,7 @@
 import { and, eq, isNull, notInArray } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client.ts';
 import { recordAudit } from '../../db/audit.ts';
+import { emitServerEvent } from '../../db/events.ts';
 import { servers } from '../../db/schema.ts';
 import { suspendDecision, unsuspendDecision } from '../../domain/suspension.ts';
 import { appError } from '../../errors.ts';
@@ -62,6 +63,7 @@ async function suspendLocked(tx: Tx, actor: Actor, server: LockedServer, reason:
       ...(active ? { cancelledJob: active.kind } : {}),
     },
   });
+  await emitServerEvent(tx, 'server.suspended', server.id);
 }
 
 /** Suspends one server: 409 INVALID_STATE when it cannot be (provisioning, terminating, already suspended). */
@@ -119,6 +121,7 @@ export async function unsuspendServer(
         requestId: actor.requestId ?? null,
       });
     }
+    await emitServerEvent(tx, 'server.unsuspended', server.id);
   });
 }
 

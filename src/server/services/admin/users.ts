@@ -9,12 +9,14 @@ import { idSchema, type UserRole } from '../../../shared/api.ts';
 import type { AdminUpdateUserInput, AdminUser, OneTimeLink } from '../../../shared/users.ts';
 import { hashPassword } from '../../auth/password.ts';
 import { recordAudit } from '../../db/audit.ts';
+import { emitEvent } from '../../db/events.ts';
 import type { Database, Tx } from '../../db/client.ts';
 import { apiTokens, refreshTokens, servers, users } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
 import { createUserLink } from '../account.ts';
 import { effectiveQuota, type Quota } from '../servers/quota.ts';
 import { listServers } from '../servers/read.ts';
+import { suspendUserServers } from './suspension.ts';
 
 /** Who acts, for the audit trail. */
 export interface Actor {
@@ -105,6 +107,7 @@ export async function setUserDisabled(
       requestId: actor.requestId ?? null,
       data: { userId: user.id, ...(ended ?? {}) },
     });
+    if (disabled) await emitEvent(tx, 'user.disabled', { user: { id: user.id, email: user.email, role: user.role } });
   }
 }
 
@@ -265,6 +268,7 @@ export async function createUserAsAdmin(
       requestId: actor.requestId ?? null,
       data: { userId: row.id, role: row.role },
     });
+    await emitEvent(tx, 'user.created', { user: { id: row.id, email: row.email, name: row.name, role: row.role } });
     return { user: toAdminUser(row, settings.quota), ...(setPasswordLink ? { setPasswordLink } : {}) };
   });
 }
@@ -301,6 +305,13 @@ export async function updateUserAsAdmin(
         });
       }
       if (input.disabled !== undefined) await setUserDisabled(tx, actor, before.id, input.disabled);
+      if (input.suspendServers)
+        await suspendUserServers(
+          { db: tx },
+          { id: actor.userId, requestId: actor.requestId ?? null },
+          before.id,
+          input.suspensionReason || (input.disabled ? 'account disabled' : null),
+        );
       return toAdminUser(await userRow(tx, before.id), defaults);
     });
   } catch (err) {
