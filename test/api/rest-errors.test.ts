@@ -6,12 +6,13 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { images, locations, plans, users } from '../../src/server/db/schema.ts';
+import { images, locations, plans, servers, sshKeys, users } from '../../src/server/db/schema.ts';
 import type { ErrorCode } from '../../src/shared/errors.ts';
 import { startPveSim, type PveSim } from '../../testbed/pve/index.ts';
 import { createSender, type Sender } from '../hard/helpers/security-http.ts';
 import { api, startTestApp, type TestApp } from '../helpers/app.ts';
 import { pveClientFor } from '../helpers/orchestration.ts';
+import type { PveClient } from '../../src/server/pve/client.ts';
 
 const transport: ErrorCode[] = [
   'VALIDATION_FAILED',
@@ -35,6 +36,18 @@ const declared: Record<string, ErrorCode[]> = {
   actOnServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
   terminateServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
   adminListServers: ['FORBIDDEN', ...signedIn],
+  // Self-service: the keychain, and operations on one server.
+  listSshKeys: signedIn,
+  getSshKey: ['NOT_FOUND', ...signedIn],
+  createSshKey: ['CONFLICT', 'QUOTA_EXCEEDED', ...signedIn],
+  deleteSshKey: ['NOT_FOUND', ...signedIn],
+  reinstallServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
+  setRootPassword: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
+  resizeServer: ['NOT_FOUND', 'INVALID_STATE', 'QUOTA_EXCEEDED', 'NO_CAPACITY', ...signedIn],
+  listSnapshots: ['NOT_FOUND', ...signedIn],
+  createSnapshot: ['NOT_FOUND', 'INVALID_STATE', 'CONFLICT', 'QUOTA_EXCEEDED', ...signedIn],
+  rollbackSnapshot: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
+  deleteSnapshot: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
 };
 
 interface Operation {
@@ -46,6 +59,7 @@ interface Operation {
 }
 
 let sim: PveSim;
+let pve: PveClient;
 let app: TestApp;
 // Raw HTTP: fetch refuses a body on GET, and those must be answered in the error shape too.
 let http: Sender;
@@ -55,7 +69,8 @@ const undocumented: string[] = [];
 
 beforeAll(async () => {
   sim = await startPveSim({ port: 0, speed: 100 });
-  app = await startTestApp({ pve: pveClientFor(sim) });
+  pve = pveClientFor(sim);
+  app = await startTestApp({ pve });
   http = createSender(app.baseUrl);
   const doc = (await api(app.baseUrl, 'GET', '/api/openapi.json')).body;
   operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
@@ -85,6 +100,7 @@ async function send(
   operationId: string,
   options: {
     id?: string;
+    name?: string;
     query?: string;
     token?: string;
     body?: unknown;
@@ -92,7 +108,9 @@ async function send(
   } = {},
 ) {
   const op = operation(operationId);
-  const path = op.path.replace('{id}', options.id ?? '00000000-0000-4000-8000-000000000000');
+  const path = op.path
+    .replace('{id}', options.id ?? '00000000-0000-4000-8000-000000000000')
+    .replace('{name}', options.name ?? 'snap');
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] ??= 'application/json';
@@ -187,6 +205,90 @@ describe('the documented error set of each REST route', () => {
 
     // A customer on an administrators' route.
     await send('adminListServers', { token });
+
+    // -- self-service ----------------------------------------------------------------------------
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    const key =
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM++uflIRBCouiM+O0JXnmYTo6jN2r5mMYZP7rj3GUou user@host-ed25519';
+    await send('listSshKeys', { token });
+    const made = await send('createSshKey', { token, body: { name: 'laptop', publicKey: key } });
+    expect(made.status).toBe(201);
+    await send('createSshKey', { token, body: { name: 'again', publicKey: key } });
+    await send('getSshKey', { token, id: nobody });
+    await send('deleteSshKey', { token, id: nobody });
+    // A full keychain (rows as the API would have stored them).
+    const keyOwner = await app.createUser();
+    const keyToken = (await app.login(keyOwner.email, keyOwner.password)).accessToken;
+    await app.db.insert(sshKeys).values(
+      Array.from({ length: 50 }, (_, i) => ({
+        userId: keyOwner.id,
+        name: `k${i}`,
+        publicKey: key,
+        fingerprint: `SHA256:filler-${i}`,
+      })),
+    );
+    await send('createSshKey', { token: keyToken, body: { name: 'one more', publicKey: key } });
+
+    // A settled server on a real VM of the simulator (no worker runs here).
+    const vmUpid = await pve.cloneVm('pve1', 9001, { newid: 7701, name: 'errors-vm', full: true });
+    await pve.waitForTask(vmUpid, 30_000);
+    const [settled] = await app.db
+      .insert(servers)
+      .values({
+        userId: customer.id,
+        name: 'settled',
+        status: 'running',
+        planId: plan!.id,
+        imageId: image!.id,
+        locationId: location!.id,
+        cpuCores: plan!.cpuCores,
+        memoryMb: plan!.memoryMb,
+        diskGb: plan!.diskGb,
+        pveNode: 'pve1',
+        pveVmid: 7701,
+      })
+      .returning({ id: servers.id });
+    const vm = settled!.id;
+    await pve.waitForTask(await pve.createSnapshot('pve1', 7701, { snapname: 'taken' }), 30_000);
+    await send('reinstallServer', { token, id: nobody, body: { imageId: image!.id, confirmName: 'x' } });
+    await send('setRootPassword', { token, id: nobody });
+    await send('resizeServer', { token, id: nobody, body: { planId: plan!.id } });
+    await send('listSnapshots', { token, id: nobody });
+    await send('createSnapshot', { token, id: nobody, body: { name: 'snap' } });
+    await send('rollbackSnapshot', { token, id: vm, name: 'never' });
+    await send('deleteSnapshot', { token, id: vm, name: 'never' });
+    await send('listSnapshots', { token, id: vm });
+    await send('createSnapshot', { token, id: vm, body: { name: 'taken' } }); // CONFLICT
+    await app.db.update(plans).set({ snapshotLimit: 1 }).where(eq(plans.id, plan!.id));
+    await send('createSnapshot', { token, id: vm, body: { name: 'other' } }); // QUOTA_EXCEEDED
+    await app.db.update(plans).set({ snapshotLimit: 3 }).where(eq(plans.id, plan!.id));
+    // Resize: the same plan; more cores than the host has; over the quota's cores.
+    await send('resizeServer', { token, id: vm, body: { planId: plan!.id } });
+    const [huge] = await app.db
+      .insert(plans)
+      .values({ slug: 'huge', name: 'Huge', cpuCores: 64, memoryMb: 2048, diskGb: 100, active: true })
+      .returning({ id: plans.id });
+    await send('resizeServer', { token, id: vm, body: { planId: huge!.id } });
+    const [wide] = await app.db
+      .insert(plans)
+      .values({ slug: 'wide', name: 'Wide', cpuCores: 16, memoryMb: 2048, diskGb: 100, active: true })
+      .returning({ id: plans.id });
+    await app.db.insert(servers).values({
+      userId: customer.id,
+      name: 'big',
+      status: 'stopped',
+      cpuCores: 20,
+      memoryMb: 1024,
+      diskGb: 10,
+    });
+    await send('resizeServer', { token, id: vm, body: { planId: wide!.id } });
+    // Queued and not yet run: every other operation on the server is refused while it waits.
+    expect((await send('createSnapshot', { token, id: vm, body: { name: 'queued' } })).status).toBe(202);
+    await send('createSnapshot', { token, id: vm, body: { name: 'second' } });
+    await send('rollbackSnapshot', { token, id: vm, name: 'taken' });
+    await send('deleteSnapshot', { token, id: vm, name: 'taken' });
+    await send('setRootPassword', { token, id: vm });
+    await send('reinstallServer', { token, id: vm, body: { imageId: image!.id, confirmName: 'settled' } });
 
     expect(undocumented).toEqual([]);
     for (const op of operations) {

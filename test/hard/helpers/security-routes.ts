@@ -29,6 +29,13 @@ export interface RestCall {
 
 const serverActions = ['start', 'stop', 'shutdown', 'reboot'] as const;
 
+/** A valid public key, for the keychain routes. */
+const fuzzKey =
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM++uflIRBCouiM+O0JXnmYTo6jN2r5mMYZP7rj3GUou user@host-ed25519';
+/** Another, for tRPC: a keychain takes each key once. */
+const otherFuzzKey =
+  'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBH5R6aD3n6i4DT2H/2oF/MyOvCKyWrTYdPP09138qRpCS89WkTikJdRoQ1H3MlUEWwSxt59ErJqaAEworiuePtg= user@host-ecdsa256';
+
 /** Keyed by operationId. The first call of each is the "valid" base the fuzzer mutates. */
 export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   login: (c) => [{ body: { email: c.email, password: c.password } }],
@@ -47,6 +54,28 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   actOnServer: (c) => serverActions.map((action) => ({ params: { id: c.serverId }, body: { action } })),
   terminateServer: (c) => [{ params: { id: c.serverId } }],
   adminListServers: () => [{ query: { limit: '500', includeTerminated: 'true' } }],
+  // Self-service. Keychain ids are UUIDs like server ids: the target server's id names no key of the caller's.
+  listSshKeys: () => [{}],
+  getSshKey: (c) => [{ params: { id: c.serverId } }],
+  createSshKey: () => [{ body: { name: 'laptop', publicKey: fuzzKey } }],
+  deleteSshKey: (c) => [{ params: { id: c.serverId } }],
+  reinstallServer: (c) => [
+    {
+      params: { id: c.serverId },
+      body: { imageId: c.imageId, confirmName: 'web', rootPassword: 'Long-Enough-Pass1' },
+    },
+  ],
+  setRootPassword: (c) => [
+    { params: { id: c.serverId }, body: {} },
+    { params: { id: c.serverId }, body: { password: 'Long-Enough-Pass1' } },
+  ],
+  resizeServer: (c) => [{ params: { id: c.serverId }, body: { planId: c.planId } }],
+  listSnapshots: (c) => [{ params: { id: c.serverId } }],
+  createSnapshot: (c) => [
+    { params: { id: c.serverId }, body: { name: 'before-upgrade', description: 'clean' } },
+  ],
+  rollbackSnapshot: (c) => [{ params: { id: c.serverId, name: 'before-upgrade' } }],
+  deleteSnapshot: (c) => [{ params: { id: c.serverId, name: 'before-upgrade' } }],
 };
 
 /** Keyed by procedure path; inputs as a tRPC client passes them. */
@@ -64,6 +93,17 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'servers.action': (c) => serverActions.map((action) => ({ id: c.serverId, action })),
   'servers.terminate': (c) => [{ id: c.serverId }],
   'admin.servers.list': () => [{ limit: 500, includeTerminated: true }],
+  'sshKeys.list': () => [undefined],
+  'sshKeys.byId': (c) => [{ id: c.serverId }],
+  'sshKeys.create': () => [{ name: 'desktop', publicKey: otherFuzzKey }],
+  'sshKeys.delete': (c) => [{ id: c.serverId }],
+  'servers.reinstall': (c) => [{ id: c.serverId, imageId: c.imageId, confirmName: 'web' }],
+  'servers.rootPassword': (c) => [{ id: c.serverId }],
+  'servers.resize': (c) => [{ id: c.serverId, planId: c.planId }],
+  'servers.snapshots.list': (c) => [{ id: c.serverId }],
+  'servers.snapshots.create': (c) => [{ id: c.serverId, name: 'before-upgrade' }],
+  'servers.snapshots.rollback': (c) => [{ id: c.serverId, name: 'before-upgrade' }],
+  'servers.snapshots.delete': (c) => [{ id: c.serverId, name: 'before-upgrade' }],
 };
 
 /** Procedures and routes that take no bearer token (they work from credentials or the refresh cookie). */
