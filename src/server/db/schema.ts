@@ -17,6 +17,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { userRoles } from '../../shared/api.ts';
+import { tokenScopes } from '../../shared/tokens.ts';
 import { serverStatuses } from '../../shared/server-status.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -69,6 +70,33 @@ export const refreshTokens = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
+);
+
+// Accounts: API tokens and one-time links -----------------------------------------------------------
+
+/**
+ * Long-lived credentials for scripts, each with its scopes. The secret (`keel_…`) is shown once at
+ * creation; only its SHA-256 is kept, with a short prefix to tell tokens apart in a list.
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    scopes: text('scopes', { enum: tokenScopes }).array().notNull(),
+    prefix: text('prefix').notNull(),
+    secretHash: text('secret_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** Written at most once a minute per token, by whichever process sees it used first. */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    lastUsedIp: text('last_used_ip'),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('api_tokens_user_idx').on(t.userId, t.createdAt)],
 );
 
 /**
@@ -274,6 +302,38 @@ export const auditEvents = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [index('audit_events_server_at_idx').on(t.serverId, t.at)],
+);
+
+// -- web console ---------------------------------------------------------------------------------------
+
+/**
+ * One web console: issued as a one-time ticket (kept as its SHA-256 only), opened when the browser's
+ * WebSocket presents it, closed when it ends or a newer console of the same user and server replaces it.
+ * `authSession` is the sign-in (refresh-token family) that asked for it: the console ends with it.
+ */
+export const consoleSessions = pgTable(
+  'console_sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    serverId: uuid('server_id')
+      .notNull()
+      .references(() => servers.id, { onDelete: 'cascade' }),
+    authSession: uuid('auth_session'),
+    ticketHash: text('ticket_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    closeReason: text('close_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('console_sessions_open_idx')
+      .on(t.userId, t.serverId)
+      .where(sql`${t.openedAt} is not null and ${t.closedAt} is null`),
+  ],
 );
 
 // -- self-service: the account's SSH keychain ---------------------------------------------------------

@@ -64,6 +64,39 @@ export interface PveClusterVm {
   maxmem?: number;
   maxcpu?: number;
   maxdisk?: number;
+  uptime?: number;
+}
+
+/** A node of `GET /cluster/resources?type=node`; the figures are absent while it is offline. */
+export interface PveClusterNode {
+  id: string;
+  node: string;
+  type: 'node';
+  status: string;
+  cpu?: number;
+  maxcpu?: number;
+  mem?: number;
+  maxmem?: number;
+  disk?: number;
+  maxdisk?: number;
+  uptime?: number;
+}
+
+/**
+ * One entry of `GET /nodes/{node}/storage`: PVE sends `storage`, `type` and `content` for sure,
+ * the flags as 0/1, and the sizes only for an active storage.
+ */
+export interface PveNodeStorage {
+  storage: string;
+  type: string;
+  content: string;
+  active?: number;
+  enabled?: number;
+  shared?: number;
+  total?: number;
+  used?: number;
+  avail?: number;
+  used_fraction?: number;
 }
 
 /** One entry of `GET …/snapshot` (Qemu.pm snapshot_list); the last one is `current`. */
@@ -98,6 +131,32 @@ export interface AgentInterface {
   'ip-addresses'?: { 'ip-address': string; 'ip-address-type': 'ipv4' | 'ipv6'; prefix: number }[];
 }
 
+/**
+ * One row of `GET …/rrddata` (pve-cluster RRD.pm create_rrd_data over `pve-vm-9.0`): `time` always;
+ * the figures only for rows PVE has recorded. `cpu` is a fraction of `maxcpu`; net and disk in bytes/s.
+ */
+export interface PveRrdRow {
+  time: number;
+  cpu?: number;
+  maxcpu?: number;
+  mem?: number;
+  maxmem?: number;
+  netin?: number;
+  netout?: number;
+  diskread?: number;
+  diskwrite?: number;
+}
+
+/** `POST …/vncproxy` (Qemu.pm vncproxy): `password` is the VNC password when PVE generated one. */
+export interface PveVncProxy {
+  user: string;
+  ticket: string;
+  port: number;
+  upid: string;
+  cert: string;
+  password?: string;
+}
+
 const toInt = (v: unknown): number => (typeof v === 'number' ? v : Number.parseInt(String(v), 10));
 
 /** `sshkeys` is PVE's `urlencoded` format: newline-joined keys through encodeURIComponent, then form-encoded again. */
@@ -119,6 +178,20 @@ export class PveClient extends PveTransport {
   async clusterVms(): Promise<PveClusterVm[]> {
     const rows = await this.request<PveClusterVm[]>('GET', '/cluster/resources', { type: 'vm' });
     return rows.map((r) => ({ ...r, vmid: toInt(r.vmid) }));
+  }
+
+  /**
+   * `GET /cluster/resources?type=node` (API2Tools.pm extract_node_stats): the figures of an online node
+   * (cpu, maxcpu, mem, maxmem, disk and maxdisk of its root fs, uptime); an offline one has only
+   * `id`, `node`, `status` and `type`.
+   */
+  async clusterNodes(): Promise<PveClusterNode[]> {
+    return this.request<PveClusterNode[]>('GET', '/cluster/resources', { type: 'node' });
+  }
+
+  /** `GET /nodes/{node}/storage` (pve-storage API2/Storage/Status.pm index): the storages a node sees. */
+  nodeStorages(node: string): Promise<PveNodeStorage[]> {
+    return this.request('GET', `/nodes/${encodeURIComponent(node)}/storage`);
   }
 
   /** `vmid` free (returned) or taken (PveError already_exists). PVE sends the id as a string. */
@@ -200,6 +273,40 @@ export class PveClient extends PveTransport {
       { retry: false },
     );
     return data.result;
+  }
+
+  /** The VM's RRD rows for a timeframe, oldest first (consolidated with `cf`, AVERAGE by default). */
+  rrdData(
+    node: string,
+    vmid: number,
+    timeframe: 'hour' | 'day' | 'week' | 'month' | 'year',
+    cf: 'AVERAGE' | 'MAX' = 'AVERAGE',
+  ): Promise<PveRrdRow[]> {
+    return this.request('GET', `/nodes/${node}/qemu/${vmid}/rrddata`, { timeframe, cf });
+  }
+
+  // -- console ------------------------------------------------------------------------------------
+
+  /**
+   * Starts a VNC proxy for one WebSocket connection (PVE waits 10 s for it). Not repeated: each call
+   * starts a task and takes a port.
+   */
+  async vncProxy(node: string, vmid: number): Promise<PveVncProxy> {
+    const answer = await this.request<PveVncProxy>(
+      'POST',
+      `/nodes/${node}/qemu/${vmid}/vncproxy`,
+      { websocket: true },
+      { retry: false },
+    );
+    return { ...answer, port: toInt(answer.port) };
+  }
+
+  /** Opens `…/vncwebsocket` for a proxy from vncProxy, over this client's (pinned) connection. */
+  openVncWebSocket(node: string, vmid: number, proxy: Pick<PveVncProxy, 'port' | 'ticket'>) {
+    return this.openWebSocket(`/nodes/${node}/qemu/${vmid}/vncwebsocket`, {
+      port: proxy.port,
+      vncticket: proxy.ticket,
+    });
   }
 
   // -- self-service: snapshots, passwords, cloud-init ----------------------------------------------

@@ -1,8 +1,11 @@
 import { createCallerFactory, createTRPCRouter } from '../trpc.ts';
 import { adminRouter } from './admin.ts';
+import { adminCatalogueRouter } from './admin-catalogue.ts';
+import { adminPveRouter } from './admin-pve.ts';
 import { authRouter } from './auth.ts';
 import { catalogRouter } from './catalog.ts';
 import { serversRouter } from './servers.ts';
+import { tokensRouter } from './tokens.ts';
 import { sshKeysRouter } from './ssh-keys.ts';
 import { usersRouter } from './users.ts';
 
@@ -12,6 +15,9 @@ export const appRouter = createTRPCRouter({
   catalog: catalogRouter,
   servers: serversRouter,
   admin: adminRouter,
+  adminPve: adminPveRouter,
+  adminCatalogue: adminCatalogueRouter,
+  tokens: tokensRouter,
   sshKeys: sshKeysRouter,
 });
 

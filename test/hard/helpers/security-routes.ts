@@ -35,6 +35,73 @@ const fuzzKey =
 /** Another, for tRPC: a keychain takes each key once. */
 const otherFuzzKey =
   'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBH5R6aD3n6i4DT2H/2oF/MyOvCKyWrTYdPP09138qRpCS89WkTikJdRoQ1H3MlUEWwSxt59ErJqaAEworiuePtg= user@host-ecdsa256';
+/** A pool id no pool has: pool routes answer 404 to administrators and 403 to customers. */
+const missingPoolId = '00000000-0000-4000-8000-00000000beef';
+
+/** The catalogue's routes: list, get, create, update, delete for plans, images, locations and pools. */
+const catalogueBodies = (c: CallContext) => ({
+  Plans: {
+    id: c.planId,
+    create: { slug: `p-${c.name()}`, name: 'Plan', cpuCores: 1, memoryMb: 512, diskGb: 10 },
+    update: { name: 'Plan renamed', priceMonthlyCents: 700 },
+  },
+  Images: {
+    id: c.imageId,
+    create: { slug: `i-${c.name()}`, name: 'Image', osFamily: 'debian', pveTemplates: { pve1: 9001 } },
+    update: { name: 'Image renamed' },
+  },
+  Locations: {
+    id: c.locationId,
+    create: { slug: `l-${c.name()}`, name: 'Location', pveNodes: ['pve1'] },
+    update: { name: 'Location renamed' },
+  },
+  IpPools: {
+    id: missingPoolId,
+    create: {
+      locationId: c.locationId,
+      cidr: '192.0.2.0/24',
+      gateway: '192.0.2.1',
+      rangeStart: '192.0.2.10',
+      rangeEnd: '192.0.2.20',
+      dns: ['192.0.2.53'],
+    },
+    update: { dns: ['192.0.2.54'] },
+  },
+});
+const catalogueKinds = ['Plans', 'Images', 'Locations', 'IpPools'] as const;
+const singular = { Plans: 'Plan', Images: 'Image', Locations: 'Location', IpPools: 'IpPool' } as const;
+const trpcKey = { Plans: 'plans', Images: 'images', Locations: 'locations', IpPools: 'ipPools' } as const;
+
+const catalogueRestCalls: Record<string, (c: CallContext) => RestCall[]> = Object.fromEntries(
+  catalogueKinds.flatMap((kind) => [
+    [`adminList${kind}`, () => [{ query: { limit: '100' } }, {}]],
+    [`adminGet${singular[kind]}`, (c: CallContext) => [{ params: { id: catalogueBodies(c)[kind].id } }]],
+    [`adminCreate${singular[kind]}`, (c: CallContext) => [{ body: catalogueBodies(c)[kind].create }]],
+    [
+      `adminUpdate${singular[kind]}`,
+      (c: CallContext) => [
+        { params: { id: catalogueBodies(c)[kind].id }, body: catalogueBodies(c)[kind].update },
+      ],
+    ],
+    [`adminDelete${singular[kind]}`, (c: CallContext) => [{ params: { id: catalogueBodies(c)[kind].id } }]],
+  ]),
+);
+
+const catalogueTrpcCalls: Record<string, (c: CallContext) => unknown[]> = Object.fromEntries(
+  catalogueKinds.flatMap((kind) => {
+    const base = `adminCatalogue.${trpcKey[kind]}`;
+    return [
+      [`${base}.list`, () => [{ limit: 100 }, undefined]],
+      [`${base}.byId`, (c: CallContext) => [{ id: catalogueBodies(c)[kind].id }]],
+      [`${base}.create`, (c: CallContext) => [catalogueBodies(c)[kind].create]],
+      [
+        `${base}.update`,
+        (c: CallContext) => [{ id: catalogueBodies(c)[kind].id, ...catalogueBodies(c)[kind].update }],
+      ],
+      [`${base}.delete`, (c: CallContext) => [{ id: catalogueBodies(c)[kind].id }]],
+    ];
+  }),
+);
 
 /** Keyed by operationId. The first call of each is the "valid" base the fuzzer mutates. */
 export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
@@ -76,6 +143,22 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   ],
   rollbackSnapshot: (c) => [{ params: { id: c.serverId, name: 'before-upgrade' } }],
   deleteSnapshot: (c) => [{ params: { id: c.serverId, name: 'before-upgrade' } }],
+  // Cluster discovery and the catalogue (administrators only).
+  adminListPveNodes: () => [{}],
+  adminListPveTemplates: () => [{}],
+  adminListPveVms: () => [{}],
+  ...catalogueRestCalls,
+  // Accounts: API tokens (the id calls aim at the server id, which names no token of the caller's).
+  listTokens: () => [{}],
+  getToken: (c) => [{ params: { id: c.serverId } }],
+  createToken: () => [{ body: { name: 'iso', scopes: ['read'], expiresInDays: 1 } }],
+  revokeToken: (c) => [{ params: { id: c.serverId } }],
+  openServerConsole: (c) => [{ params: { id: c.serverId } }],
+  getServerUsage: (c) =>
+    (['hour', 'day', 'week', 'month'] as const).map((timeframe) => ({
+      params: { id: c.serverId },
+      query: { timeframe },
+    })),
 };
 
 /** Keyed by procedure path; inputs as a tRPC client passes them. */
@@ -104,6 +187,17 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'servers.snapshots.create': (c) => [{ id: c.serverId, name: 'before-upgrade' }],
   'servers.snapshots.rollback': (c) => [{ id: c.serverId, name: 'before-upgrade' }],
   'servers.snapshots.delete': (c) => [{ id: c.serverId, name: 'before-upgrade' }],
+  'adminPve.nodes': () => [undefined],
+  'adminPve.templates': () => [undefined],
+  'adminPve.vms': () => [undefined],
+  ...catalogueTrpcCalls,
+  // Accounts: API tokens.
+  'tokens.list': () => [undefined],
+  'tokens.byId': (c) => [{ id: c.serverId }],
+  'tokens.create': () => [{ name: 'iso', scopes: ['read'], expiresInDays: 1 }],
+  'tokens.revoke': (c) => [{ id: c.serverId }],
+  'servers.console': (c) => [{ id: c.serverId }],
+  'servers.usage': (c) => [{ id: c.serverId, timeframe: 'hour' }],
 };
 
 /** Procedures and routes that take no bearer token (they work from credentials or the refresh cookie). */
