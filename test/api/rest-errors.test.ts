@@ -6,12 +6,22 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTokens, images, ipPools, locations, plans, users } from '../../src/server/db/schema.ts';
+import {
+  apiTokens,
+  images,
+  ipPools,
+  locations,
+  plans,
+  servers,
+  sshKeys,
+  users,
+} from '../../src/server/db/schema.ts';
 import type { ErrorCode } from '../../src/shared/errors.ts';
 import { startPveSim, type PveSim } from '../../testbed/pve/index.ts';
 import { createSender, type Sender } from '../hard/helpers/security-http.ts';
 import { api, startTestApp, type TestApp } from '../helpers/app.ts';
 import { pveClientFor } from '../helpers/orchestration.ts';
+import type { PveClient } from '../../src/server/pve/client.ts';
 
 const transport: ErrorCode[] = [
   'VALIDATION_FAILED',
@@ -49,6 +59,18 @@ const declared: Record<string, ErrorCode[]> = {
   adminActOnServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
   adminTerminateServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
   adminListAudit: ['FORBIDDEN', ...signedIn],
+  // Self-service: the keychain, and operations on one server.
+  listSshKeys: signedIn,
+  getSshKey: ['NOT_FOUND', ...signedIn],
+  createSshKey: ['CONFLICT', 'QUOTA_EXCEEDED', 'FORBIDDEN', ...signedIn],
+  deleteSshKey: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  reinstallServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
+  setRootPassword: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
+  resizeServer: ['NOT_FOUND', 'INVALID_STATE', 'QUOTA_EXCEEDED', 'NO_CAPACITY', 'FORBIDDEN', ...signedIn],
+  listSnapshots: ['NOT_FOUND', ...signedIn],
+  createSnapshot: ['NOT_FOUND', 'INVALID_STATE', 'CONFLICT', 'QUOTA_EXCEEDED', 'FORBIDDEN', ...signedIn],
+  rollbackSnapshot: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
+  deleteSnapshot: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
   // Cluster discovery and the catalogue.
   adminListPveNodes: ['FORBIDDEN', ...signedIn],
   adminListPveTemplates: ['FORBIDDEN', ...signedIn],
@@ -96,6 +118,7 @@ interface Operation {
 }
 
 let sim: PveSim;
+let pve: PveClient;
 let app: TestApp;
 // Raw HTTP: fetch refuses a body on GET, and those must be answered in the error shape too.
 let http: Sender;
@@ -110,7 +133,8 @@ beforeAll(async () => {
     // A VM Keel did not make, for adoption.
     vms: [{ vmid: 4100, node: 'pve1', name: 'legacy', cores: 1, memoryMb: 1024, diskGb: 10, status: 'stopped' }],
   });
-  app = await startTestApp({ pve: pveClientFor(sim), env: { IDEMPOTENCY_WAIT_MS: '200' } });
+  pve = pveClientFor(sim);
+  app = await startTestApp({ pve, env: { IDEMPOTENCY_WAIT_MS: '200' } });
   http = createSender(app.baseUrl);
   const doc = (await api(app.baseUrl, 'GET', '/api/openapi.json')).body;
   operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
@@ -140,6 +164,7 @@ async function send(
   operationId: string,
   options: {
     id?: string;
+    name?: string;
     query?: string;
     token?: string;
     body?: unknown;
@@ -147,7 +172,9 @@ async function send(
   } = {},
 ) {
   const op = operation(operationId);
-  const path = op.path.replace('{id}', options.id ?? '00000000-0000-4000-8000-000000000000');
+  const path = op.path
+    .replace('{id}', options.id ?? '00000000-0000-4000-8000-000000000000')
+    .replace('{name}', options.name ?? 'snap');
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] ??= 'application/json';
@@ -328,6 +355,89 @@ describe('the documented error set of each REST route', () => {
     expect(adopted.status).toBe(200);
     await send('adminAdoptServer', { token: adopterToken, body: adopt(4100) });
 
+    // -- self-service ----------------------------------------------------------------------------
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    const key =
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM++uflIRBCouiM+O0JXnmYTo6jN2r5mMYZP7rj3GUou user@host-ed25519';
+    await send('listSshKeys', { token });
+    const made = await send('createSshKey', { token, body: { name: 'laptop', publicKey: key } });
+    expect(made.status).toBe(201);
+    await send('createSshKey', { token, body: { name: 'again', publicKey: key } });
+    await send('getSshKey', { token, id: nobody });
+    await send('deleteSshKey', { token, id: nobody });
+    // A full keychain (rows as the API would have stored them).
+    const keyOwner = await app.createUser();
+    const keyToken = (await app.login(keyOwner.email, keyOwner.password)).accessToken;
+    await app.db.insert(sshKeys).values(
+      Array.from({ length: 50 }, (_, i) => ({
+        userId: keyOwner.id,
+        name: `k${i}`,
+        publicKey: key,
+        fingerprint: `SHA256:filler-${i}`,
+      })),
+    );
+    await send('createSshKey', { token: keyToken, body: { name: 'one more', publicKey: key } });
+
+    // A settled server on a real VM of the simulator (no worker runs here).
+    const vmUpid = await pve.cloneVm('pve1', 9001, { newid: 7701, name: 'errors-vm', full: true });
+    await pve.waitForTask(vmUpid, 30_000);
+    const [settled] = await app.db
+      .insert(servers)
+      .values({
+        userId: customer.id,
+        name: 'settled',
+        status: 'running',
+        planId: plan!.id,
+        imageId: image!.id,
+        locationId: location!.id,
+        cpuCores: plan!.cpuCores,
+        memoryMb: plan!.memoryMb,
+        diskGb: plan!.diskGb,
+        pveNode: 'pve1',
+        pveVmid: 7701,
+      })
+      .returning({ id: servers.id });
+    const vm = settled!.id;
+    await pve.waitForTask(await pve.createSnapshot('pve1', 7701, { snapname: 'taken' }), 30_000);
+    await send('reinstallServer', { token, id: nobody, body: { imageId: image!.id, confirmName: 'x' } });
+    await send('setRootPassword', { token, id: nobody });
+    await send('resizeServer', { token, id: nobody, body: { planId: plan!.id } });
+    await send('listSnapshots', { token, id: nobody });
+    await send('createSnapshot', { token, id: nobody, body: { name: 'snap' } });
+    await send('rollbackSnapshot', { token, id: vm, name: 'never' });
+    await send('deleteSnapshot', { token, id: vm, name: 'never' });
+    await send('listSnapshots', { token, id: vm });
+    await send('createSnapshot', { token, id: vm, body: { name: 'taken' } }); // CONFLICT
+    await app.db.update(plans).set({ snapshotLimit: 1 }).where(eq(plans.id, plan!.id));
+    await send('createSnapshot', { token, id: vm, body: { name: 'other' } }); // QUOTA_EXCEEDED
+    await app.db.update(plans).set({ snapshotLimit: 3 }).where(eq(plans.id, plan!.id));
+    // Resize: the same plan; more cores than the host has; over the quota's cores.
+    await send('resizeServer', { token, id: vm, body: { planId: plan!.id } });
+    const [huge] = await app.db
+      .insert(plans)
+      .values({ slug: 'huge', name: 'Huge', cpuCores: 64, memoryMb: 2048, diskGb: 100, active: true })
+      .returning({ id: plans.id });
+    await send('resizeServer', { token, id: vm, body: { planId: huge!.id } });
+    const [wide] = await app.db
+      .insert(plans)
+      .values({ slug: 'wide', name: 'Wide', cpuCores: 16, memoryMb: 2048, diskGb: 100, active: true })
+      .returning({ id: plans.id });
+    await app.db.insert(servers).values({
+      userId: customer.id,
+      name: 'big',
+      status: 'stopped',
+      cpuCores: 20,
+      memoryMb: 1024,
+      diskGb: 10,
+    });
+    await send('resizeServer', { token, id: vm, body: { planId: wide!.id } });
+    // Queued and not yet run: every other operation on the server is refused while it waits.
+    expect((await send('createSnapshot', { token, id: vm, body: { name: 'queued' } })).status).toBe(202);
+    await send('createSnapshot', { token, id: vm, body: { name: 'second' } });
+    await send('rollbackSnapshot', { token, id: vm, name: 'taken' });
+    await send('deleteSnapshot', { token, id: vm, name: 'taken' });
+    await send('setRootPassword', { token, id: vm });
+    await send('reinstallServer', { token, id: vm, body: { imageId: image!.id, confirmName: 'settled' } });
     // Discovery and the catalogue: a customer is refused; an operator hears what is missing or taken.
     const adminUser = await app.createUser({ role: 'admin' });
     const adminToken = (await app.login(adminUser.email, adminUser.password)).accessToken;
@@ -440,15 +550,15 @@ describe('the documented error set of each REST route', () => {
     await send('createToken', { token, body: { name: 'one-too-many', scopes: ['read'] } });
     // Customers: a customer on the operator's routes; an administrator on a missing account, on an email
     // in use, and deleting an account that still has a server.
-    const admin = await app.createUser({ role: 'admin' });
-    const adminToken = (await app.login(admin.email, admin.password)).accessToken;
+    const usersAdmin = await app.createUser({ role: 'admin' });
+    const usersAdminToken = (await app.login(usersAdmin.email, usersAdmin.password)).accessToken;
     for (const op of ['adminListUsers', 'adminGetUser']) await send(op, { token });
     for (const op of ['adminGetUser', 'adminPasswordReset', 'adminDeleteUser'])
-      await send(op, { token: adminToken, body: op === 'adminPasswordReset' ? {} : undefined });
-    await send('adminUpdateUser', { token: adminToken, body: { name: 'x' } });
-    await send('adminCreateUser', { token: adminToken, body: { email: customer.email } });
-    await send('adminUpdateUser', { token: adminToken, id: admin.id, body: { email: customer.email } });
-    await send('adminDeleteUser', { token: adminToken, id: customer.id });
+      await send(op, { token: usersAdminToken, body: op === 'adminPasswordReset' ? {} : undefined });
+    await send('adminUpdateUser', { token: usersAdminToken, body: { name: 'x' } });
+    await send('adminCreateUser', { token: usersAdminToken, body: { email: customer.email } });
+    await send('adminUpdateUser', { token: usersAdminToken, id: usersAdmin.id, body: { email: customer.email } });
+    await send('adminDeleteUser', { token: usersAdminToken, id: customer.id });
     await send('setPassword', { body: { token: 'not-a-link', password: 'long-enough-password' } });
 
     // A read-only API token on every change it may not make.

@@ -191,10 +191,25 @@ async function oldVm(ctx: JobContext, p: ReinstallProgress): Promise<Record<stri
   return isOurs(config, ctx.job.serverId) ? config : null;
 }
 
+/** Runs `fn` on the old VM; false (nothing done) when PVE says the VM is gone. */
+async function onOldVm(fn: () => Promise<void>): Promise<boolean> {
+  try {
+    await fn();
+    return true;
+  } catch (err) {
+    if (err instanceof PveError && err.kind === 'not_found') return false;
+    throw err;
+  }
+}
+
 const stopOld: Step = async (ctx, p) => {
   if (p.stopUpid === undefined && p.stopUpidAt === undefined) {
     if (!(await oldVm(ctx, p))) return;
-    if ((await ctx.pve.vmStatus(p.oldNode, p.oldVmid)).status !== 'running') return;
+    let running = false;
+    const there = await onOldVm(async () => {
+      running = (await ctx.pve.vmStatus(p.oldNode, p.oldVmid)).status === 'running';
+    });
+    if (!there || !running) return;
   }
   const result = await runTaskOnce(ctx, p, {
     key: 'stopUpid',
@@ -230,7 +245,7 @@ const destroyOld: Step = async (ctx, p) => {
       });
       return;
     }
-    await waitUnlocked(ctx, p.oldNode, p.oldVmid);
+    if (!(await onOldVm(() => waitUnlocked(ctx, p.oldNode, p.oldVmid)))) return;
   }
   const result = await runTaskOnce(ctx, p, {
     key: 'destroyUpid',

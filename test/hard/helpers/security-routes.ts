@@ -36,6 +36,12 @@ const adoptBody = (c: CallContext) => ({
   userId: '00000000-0000-4000-8000-000000000000',
   locationId: c.locationId,
 });
+/** A valid public key, for the keychain routes. */
+const fuzzKey =
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM++uflIRBCouiM+O0JXnmYTo6jN2r5mMYZP7rj3GUou user@host-ed25519';
+/** Another, for tRPC: a keychain takes each key once. */
+const otherFuzzKey =
+  'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBH5R6aD3n6i4DT2H/2oF/MyOvCKyWrTYdPP09138qRpCS89WkTikJdRoQ1H3MlUEWwSxt59ErJqaAEworiuePtg= user@host-ecdsa256';
 /** A pool id no pool has: pool routes answer 404 to administrators and 403 to customers. */
 const missingPoolId = '00000000-0000-4000-8000-00000000beef';
 
@@ -140,6 +146,28 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
     },
   ],
   adminAdoptServer: (c) => [{ body: adoptBody(c) }],
+  // Self-service. Keychain ids are UUIDs like server ids: the target server's id names no key of the caller's.
+  listSshKeys: () => [{}],
+  getSshKey: (c) => [{ params: { id: c.serverId } }],
+  createSshKey: () => [{ body: { name: 'laptop', publicKey: fuzzKey } }],
+  deleteSshKey: (c) => [{ params: { id: c.serverId } }],
+  reinstallServer: (c) => [
+    {
+      params: { id: c.serverId },
+      body: { imageId: c.imageId, confirmName: 'web', rootPassword: 'Long-Enough-Pass1' },
+    },
+  ],
+  setRootPassword: (c) => [
+    { params: { id: c.serverId }, body: {} },
+    { params: { id: c.serverId }, body: { password: 'Long-Enough-Pass1' } },
+  ],
+  resizeServer: (c) => [{ params: { id: c.serverId }, body: { planId: c.planId } }],
+  listSnapshots: (c) => [{ params: { id: c.serverId } }],
+  createSnapshot: (c) => [
+    { params: { id: c.serverId }, body: { name: 'before-upgrade', description: 'clean' } },
+  ],
+  rollbackSnapshot: (c) => [{ params: { id: c.serverId, name: 'before-upgrade' } }],
+  deleteSnapshot: (c) => [{ params: { id: c.serverId, name: 'before-upgrade' } }],
   // Cluster discovery and the catalogue (administrators only).
   adminListPveNodes: () => [{}],
   adminListPveTemplates: () => [{}],
@@ -198,6 +226,17 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   ],
   'admin.servers.terminate': (c) => [{ id: c.serverId }],
   'admin.audit.list': (c) => [{ limit: 500 }, { serverId: c.serverId, kind: 'server.*' }],
+  'sshKeys.list': () => [undefined],
+  'sshKeys.byId': (c) => [{ id: c.serverId }],
+  'sshKeys.create': () => [{ name: 'desktop', publicKey: otherFuzzKey }],
+  'sshKeys.delete': (c) => [{ id: c.serverId }],
+  'servers.reinstall': (c) => [{ id: c.serverId, imageId: c.imageId, confirmName: 'web' }],
+  'servers.rootPassword': (c) => [{ id: c.serverId }],
+  'servers.resize': (c) => [{ id: c.serverId, planId: c.planId }],
+  'servers.snapshots.list': (c) => [{ id: c.serverId }],
+  'servers.snapshots.create': (c) => [{ id: c.serverId, name: 'before-upgrade' }],
+  'servers.snapshots.rollback': (c) => [{ id: c.serverId, name: 'before-upgrade' }],
+  'servers.snapshots.delete': (c) => [{ id: c.serverId, name: 'before-upgrade' }],
   'adminPve.nodes': () => [undefined],
   'adminPve.templates': () => [undefined],
   'adminPve.vms': () => [undefined],

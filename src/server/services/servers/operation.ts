@@ -8,7 +8,6 @@ import type { Tx } from '../../db/client.ts';
 import { plans, servers } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
 import { activeJobOf } from '../../jobs/queue.ts';
-import type { PveClient } from '../../pve/client.ts';
 import { assertServerId, serverNotFound } from './read.ts';
 
 const operationNames: Record<string, string> = {
@@ -69,10 +68,4 @@ export async function snapshotLimitOf(tx: Tx, planId: string | null): Promise<nu
   if (!planId) return 3;
   const [plan] = await tx.select({ limit: plans.snapshotLimit }).from(plans).where(eq(plans.id, planId));
   return plan?.limit ?? 3;
-}
-
-/** Self-service operations that read PVE need it configured. */
-export function requirePve(pve: PveClient | undefined): PveClient {
-  if (!pve) throw appError('UNAVAILABLE', 'Proxmox VE is not configured on this Keel.');
-  return pve;
 }

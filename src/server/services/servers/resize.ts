@@ -10,7 +10,7 @@ import { plans, servers } from '../../db/schema.ts';
 import { resizeProblem, type NodeRoom } from '../../domain/resize.ts';
 import { appError } from '../../errors.ts';
 import type { PveClient } from '../../pve/client.ts';
-import { lockForOperation, requirePve } from './operation.ts';
+import { lockForOperation } from './operation.ts';
 import { checkQuota, type Quota } from './quota.ts';
 import { getServer } from './read.ts';
 import { queueRequestedJob, type RequestInfo } from './request.ts';
@@ -21,18 +21,24 @@ export interface ResizeDeps {
   quota: Quota;
 }
 
-async function nodeRoom(pve: PveClient, node: string): Promise<NodeRoom | null> {
+/** No limit known: PVE is not configured here (tests) or did not answer quickly; the worker goes ahead. */
+const unknownRoom: NodeRoom = { online: true, maxCpu: Infinity, freeMemoryMb: Infinity };
+
+async function nodeRoom(pve: PveClient | undefined, node: string): Promise<NodeRoom | null> {
+  if (!pve) return unknownRoom;
+  let reports;
   try {
-    const report = (await pve.nodes({ retry: false, timeoutMs: 5000 })).find((n) => n.node === node);
-    if (!report) return null;
-    return {
-      online: report.status === 'online',
-      maxCpu: report.maxcpu ?? 0,
-      freeMemoryMb: ((report.maxmem ?? 0) - (report.mem ?? 0)) / (1024 * 1024),
-    };
+    reports = await pve.nodes({ retry: false, timeoutMs: 3000 });
   } catch {
-    return null;
+    return unknownRoom;
   }
+  const report = reports.find((n) => n.node === node);
+  if (!report) return null;
+  return {
+    online: report.status === 'online',
+    maxCpu: report.maxcpu ?? 0,
+    freeMemoryMb: ((report.maxmem ?? 0) - (report.mem ?? 0)) / (1024 * 1024),
+  };
 }
 
 export async function resizeServer(
@@ -40,7 +46,6 @@ export async function resizeServer(
   info: RequestInfo,
   input: { id: string; planId: string },
 ): Promise<Server> {
-  const pve = requirePve(deps.pve);
   const [target] = await deps.db
     .select()
     .from(plans)
@@ -57,7 +62,7 @@ export async function resizeServer(
     if (server.planId === target.id)
       throw appError('INVALID_STATE', `This server is already on ${target.name}.`);
     const current = { cpuCores: server.cpuCores, memoryMb: server.memoryMb, diskGb: server.diskGb };
-    const problem = resizeProblem(current, target, await nodeRoom(pve, server.pveNode));
+    const problem = resizeProblem(current, target, await nodeRoom(deps.pve, server.pveNode));
     if (problem) {
       const code = /host/.test(problem) ? 'NO_CAPACITY' : 'INVALID_STATE';
       throw appError(code, `Cannot move this server to ${target.name}: ${problem}.`);
