@@ -165,6 +165,11 @@ export const envSchema = z
       .number({ error: 'must be a number' })
       .positive({ error: 'must be above 0' })
       .default(1),
+    /**
+     * How often an open web console checks that its sign-in, its ticket's session and its server's
+     * `running` status still hold (a console is also closed at once by what happens in this process).
+     */
+    CONSOLE_CHECK_MS: positiveInt(5000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {

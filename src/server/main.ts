@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { createApp } from './app.ts';
+import { attachConsoleProxy } from './http/console-proxy.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { restrictNewFiles, widerThanPrivate } from './db/data-dir.ts';
@@ -111,6 +112,13 @@ async function main(): Promise<void> {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  const consoles = attachConsoleProxy(server, {
+    db: database.db,
+    config,
+    log,
+    pve: pve.client,
+    trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}`;
   log.info({ port, url, version }, `Keel is listening on ${url}`);
@@ -150,6 +158,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    void consoles.close();
     server.close(() => {
       void (async () => {
         await worker?.stop(config.WORKER_GRACE_MS);

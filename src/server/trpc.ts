@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import superjson from 'superjson';
 import type { User } from '../shared/api.ts';
 import type { ErrorCode } from '../shared/errors.ts';
+import type { TokenScope } from '../shared/tokens.ts';
+import { findApiToken, isApiTokenSecret } from './auth/api-tokens.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { PveClient } from './pve/client.ts';
@@ -83,6 +85,8 @@ export interface KeelMeta {
   auth?: 'user' | 'admin';
   /** What the base procedure's middleware answers before the handler runs; set by the base procedures. */
   guardErrors?: readonly ErrorCode[];
+  /** What it answers besides, for mutations only (an API token without the write scope). */
+  mutationGuardErrors?: readonly ErrorCode[];
   rest?: RestMeta;
 }
 
@@ -127,27 +131,77 @@ export const cookieProcedure = t.procedure.meta({ guardErrors: ['FORBIDDEN'] }).
 });
 
 const unauthorized = (message: string) => appError('UNAUTHORIZED', message);
+const invalidToken = () => unauthorized('The access token is invalid or has expired. Sign in again.');
 
-/** Verifies the bearer token and loads its user; a handler behind it always has `ctx.user`. */
-const signedIn: KeelMeta = { auth: 'user', guardErrors: ['UNAUTHORIZED'] };
-export const protectedProcedure = t.procedure.meta(signedIn).use(async ({ ctx, next }) => {
+/** How a request proved who it is: a session's access token, or an API token with its scopes. */
+export type Credential =
+  { kind: 'session'; sid: string | null } | { kind: 'token'; tokenId: string; scopes: readonly TokenScope[] };
+
+/** The user a bearer header stands for, and how; throws UNAUTHORIZED for anything else. */
+async function authenticate(ctx: Context): Promise<{ user: User; credential: Credential }> {
   if (!ctx.authorization) throw unauthorized('Sign in first: this request has no bearer token.');
-  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(ctx.authorization.trim());
-  if (!match) throw unauthorized('The Authorization header must be "Bearer <access token>".');
-  const claims = await verifyAccessToken(ctx.config.jwtSecret, match[1]!);
-  if (!claims) throw unauthorized('The access token is invalid or has expired. Sign in again.');
+  const bearer = /^Bearer (\S+)$/.exec(ctx.authorization.trim())?.[1] ?? '';
+  let userId: string;
+  let credential: Credential;
+  if (isApiTokenSecret(bearer)) {
+    const holder = await findApiToken(ctx.db, bearer, ctx.ip);
+    if (!holder) throw unauthorized('The API token is unknown, revoked or expired.');
+    userId = holder.userId;
+    credential = { kind: 'token', tokenId: holder.tokenId, scopes: holder.scopes };
+  } else {
+    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/.test(bearer))
+      throw unauthorized('The Authorization header must be "Bearer <access token or API token>".');
+    const claims = await verifyAccessToken(ctx.config.jwtSecret, bearer);
+    if (!claims) throw invalidToken();
+    userId = claims.sub;
+    credential = { kind: 'session', sid: claims.sid ?? null };
+  }
   // A deleted user's or demoted admin's token must stop working at once, so the user is read each time.
   const [user] = await ctx.db
     .select({ id: users.id, email: users.email, name: users.name, role: users.role })
     .from(users)
-    .where(eq(users.id, claims.sub))
+    .where(eq(users.id, userId))
     .limit(1);
-  if (!user) throw unauthorized('The access token is invalid or has expired. Sign in again.');
-  return next({ ctx: { user: user satisfies User, log: ctx.log.child({ userId: user.id }) } });
+  if (!user) throw invalidToken();
+  return { user, credential };
+}
+
+const missingScope = (scope: TokenScope) =>
+  appError('FORBIDDEN', `This API token lacks the ${scope} scope, which this request needs.`);
+
+/** Whether a credential carries a scope; a session carries them all (its user's role still decides). */
+export function hasScope(credential: Credential, scope: TokenScope): boolean {
+  return credential.kind === 'session' || credential.scopes.includes(scope);
+}
+
+/**
+ * Verifies the bearer token (a session's JWT or an API token) and loads its user; a handler behind it
+ * always has `ctx.user` and `ctx.credential`. An API token must carry `read` for a query and `write`
+ * for a mutation: one rule here covers every procedure.
+ */
+const signedIn: KeelMeta = {
+  auth: 'user',
+  guardErrors: ['UNAUTHORIZED'],
+  mutationGuardErrors: ['FORBIDDEN'],
+};
+export const protectedProcedure = t.procedure.meta(signedIn).use(async ({ ctx, next, type }) => {
+  const { user, credential } = await authenticate(ctx);
+  const needed: TokenScope = type === 'query' ? 'read' : 'write';
+  if (!hasScope(credential, needed)) throw missingScope(needed);
+  return next({
+    ctx: {
+      user: user satisfies User,
+      credential,
+      // The sign-in behind a session's token (null for an API token or a token without one): consoles end with it.
+      authSession: credential.kind === 'session' ? credential.sid : null,
+      log: ctx.log.child({ userId: user.id }),
+    },
+  });
 });
 
 const adminOnly: KeelMeta = { auth: 'admin', guardErrors: ['UNAUTHORIZED', 'FORBIDDEN'] };
 export const adminProcedure = protectedProcedure.meta(adminOnly).use(({ ctx, next }) => {
   if (ctx.user.role !== 'admin') throw appError('FORBIDDEN', 'This needs an administrator account.');
+  if (!hasScope(ctx.credential, 'admin')) throw missingScope('admin');
   return next();
 });

@@ -6,7 +6,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { images, ipPools, locations, plans, users } from '../../src/server/db/schema.ts';
+import { apiTokens, images, ipPools, locations, plans, users } from '../../src/server/db/schema.ts';
 import type { ErrorCode } from '../../src/shared/errors.ts';
 import { startPveSim, type PveSim } from '../../testbed/pve/index.ts';
 import { createSender, type Sender } from '../hard/helpers/security-http.ts';
@@ -30,10 +30,11 @@ const declared: Record<string, ErrorCode[]> = {
   getCurrentUser: signedIn,
   getCatalog: signedIn,
   listServers: signedIn,
-  createServer: ['QUOTA_EXCEEDED', 'CONFLICT', 'NO_CAPACITY', ...signedIn],
+  // A change answers FORBIDDEN to an API token without the write scope.
+  createServer: ['QUOTA_EXCEEDED', 'CONFLICT', 'NO_CAPACITY', 'FORBIDDEN', ...signedIn],
   getServer: ['NOT_FOUND', ...signedIn],
-  actOnServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
-  terminateServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
+  actOnServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
+  terminateServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
   adminListServers: ['FORBIDDEN', ...signedIn],
   // Cluster discovery and the catalogue.
   adminListPveNodes: ['FORBIDDEN', ...signedIn],
@@ -48,6 +49,14 @@ const declared: Record<string, ErrorCode[]> = {
       [`adminDelete${kind}`, ['NOT_FOUND', 'CONFLICT', 'FORBIDDEN', ...signedIn]],
     ]),
   ),
+  // Accounts: API tokens.
+  listTokens: signedIn,
+  getToken: ['NOT_FOUND', ...signedIn],
+  createToken: ['QUOTA_EXCEEDED', 'FORBIDDEN', ...signedIn],
+  revokeToken: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  // The web console's ticket and the usage graphs: a server not running, or with no VM yet, is 409.
+  openServerConsole: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
+  getServerUsage: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
 };
 
 interface Operation {
@@ -198,6 +207,12 @@ describe('the documented error set of each REST route', () => {
     await send('terminateServer', { token });
     await send('terminateServer', { token, id: provisioning });
 
+    // The console needs a running server; usage needs a VM.
+    await send('openServerConsole', { token });
+    await send('openServerConsole', { token, id: provisioning });
+    await send('getServerUsage', { token, query: '?timeframe=hour' });
+    await send('getServerUsage', { token, id: provisioning, query: '?timeframe=hour' });
+
     // A customer on an administrators' route.
     await send('adminListServers', { token });
 
@@ -295,6 +310,25 @@ describe('the documented error set of each REST route', () => {
       body: { rangeStart: '10.50.0.200', rangeEnd: '10.50.0.220' },
     });
     expect(moved.status).toBe(409); // it would drop the provisioning server's address
+    // Accounts: a token that is nobody's; a customer asking for the admin scope; one token too many.
+    await send('getToken', { token });
+    await send('revokeToken', { token });
+    await send('createToken', { token, body: { name: 'ops', scopes: ['read', 'write', 'admin'] } });
+    const readToken = (await send('createToken', { token, body: { name: 'ro', scopes: ['read'] } })).body
+      .secret as string;
+    await app.db.insert(apiTokens).values(
+      Array.from({ length: 49 }, (_, i) => ({
+        userId: customer.id,
+        name: `filler-${i}`,
+        scopes: ['read' as const],
+        prefix: 'keel_filler',
+        secretHash: `filler-${i}-${customer.id}`,
+      })),
+    );
+    await send('createToken', { token, body: { name: 'one-too-many', scopes: ['read'] } });
+    // A read-only API token on every change it may not make.
+    for (const op of operations.filter((o) => o.auth && o.method !== 'GET'))
+      await send(op.operationId, { token: readToken, body: op.method === 'DELETE' ? undefined : {} });
 
     expect(undocumented).toEqual([]);
     for (const op of operations) {

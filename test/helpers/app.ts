@@ -8,6 +8,7 @@ import { isNotNull, sql } from 'drizzle-orm';
 import { createApp } from '../../src/server/app.ts';
 import { LoginThrottle } from '../../src/server/auth/login-throttle.ts';
 import { loadConfig, type Config } from '../../src/server/config.ts';
+import { attachConsoleProxy, type ConsoleProxy } from '../../src/server/http/console-proxy.ts';
 import type { Database } from '../../src/server/db/client.ts';
 import { refreshTokens } from '../../src/server/db/schema.ts';
 import { createLogger } from '../../src/server/logger.ts';
@@ -26,6 +27,8 @@ export interface TestApp {
   config: Config;
   /** Every log line the app wrote, for checks that secrets never reach the log. */
   logLines: string[];
+  /** The web console's WebSocket endpoint on this app's server. */
+  consoles: ConsoleProxy;
   createUser(overrides?: {
     email?: string;
     password?: string;
@@ -80,6 +83,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const consoles = attachConsoleProxy(server, {
+    db: database.handle.db,
+    config,
+    log,
+    pve: options.pve,
+    trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
+  });
 
   return {
     baseUrl,
@@ -87,6 +97,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     database,
     config,
     logLines,
+    consoles,
     async createUser(overrides = {}) {
       const password = overrides.password ?? `pw-${Math.random().toString(36).slice(2)}-long`;
       const user = await createUser(database.handle.db, {
@@ -108,6 +119,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return { accessToken: body.accessToken, cookie: refreshCookieOf(res) };
     },
     async close() {
+      await consoles.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!shared) await database.drop();

@@ -15,6 +15,8 @@ const audience = 'keel-api';
 export interface AccessClaims {
   sub: string;
   role: UserRole;
+  /** The sign-in the token belongs to (its refresh-token family): what a web console ends with. */
+  sid?: string | undefined;
 }
 
 export async function signAccessToken(
@@ -23,7 +25,7 @@ export async function signAccessToken(
   now = Date.now(),
 ): Promise<string> {
   const iat = Math.floor(now / 1000);
-  return new SignJWT({ role: claims.role })
+  return new SignJWT(claims.sid ? { role: claims.role, sid: claims.sid } : { role: claims.role })
     .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuer(issuer)
@@ -46,7 +48,9 @@ export async function verifyAccessToken(secret: Uint8Array, token: string): Prom
     // Keel only ever signs user ids; any other subject is refused here, before it reaches a query.
     if (!idSchema.safeParse(payload.sub).success || (payload.role !== 'customer' && payload.role !== 'admin'))
       return null;
-    return { sub: payload.sub as string, role: payload.role };
+    const sid =
+      typeof payload.sid === 'string' && idSchema.safeParse(payload.sid).success ? payload.sid : undefined;
+    return { sub: payload.sub as string, role: payload.role, sid };
   } catch {
     return null;
   }

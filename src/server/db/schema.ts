@@ -17,6 +17,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { userRoles } from '../../shared/api.ts';
+import { tokenScopes } from '../../shared/tokens.ts';
 import { serverStatuses } from '../../shared/server-status.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -71,6 +72,33 @@ export const refreshTokens = pgTable(
   (t) => [index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
 );
 
+// Accounts: API tokens and one-time links -----------------------------------------------------------
+
+/**
+ * Long-lived credentials for scripts, each with its scopes. The secret (`keel_…`) is shown once at
+ * creation; only its SHA-256 is kept, with a short prefix to tell tokens apart in a list.
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    scopes: text('scopes', { enum: tokenScopes }).array().notNull(),
+    prefix: text('prefix').notNull(),
+    secretHash: text('secret_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** Written at most once a minute per token, by whichever process sees it used first. */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    lastUsedIp: text('last_used_ip'),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('api_tokens_user_idx').on(t.userId, t.createdAt)],
+);
+
 /**
  * Sign-in attempts within the throttle's window, one row per throttle key an attempt counts against (the
  * address with the email, and the address alone). Kept here rather than in memory so that every Keel
@@ -97,6 +125,8 @@ export const plans = pgTable('plans', {
   priceMonthlyCents: integer('price_monthly_cents'),
   /** Closed plans stay attached to existing servers but take no new orders. */
   active: boolean('active').notNull().default(true),
+  /** How many snapshots a server on this plan may keep at once. */
+  snapshotLimit: integer('snapshot_limit').notNull().default(3),
   legacyWhmcsProductId: integer('legacy_whmcs_product_id').unique(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -170,7 +200,21 @@ export const servers = pgTable(
   ],
 );
 
-export const jobKinds = ['provision', 'start', 'shutdown', 'stop', 'reboot', 'terminate'] as const;
+export const jobKinds = [
+  'provision',
+  'start',
+  'shutdown',
+  'stop',
+  'reboot',
+  'terminate',
+  // Self-service operations: each job's parameters are in its `progress` from the start.
+  'reinstall',
+  'root_password',
+  'resize',
+  'snapshot_create',
+  'snapshot_rollback',
+  'snapshot_delete',
+] as const;
 export type JobKind = (typeof jobKinds)[number];
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
@@ -258,4 +302,59 @@ export const auditEvents = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [index('audit_events_server_at_idx').on(t.serverId, t.at)],
+);
+
+// -- web console ---------------------------------------------------------------------------------------
+
+/**
+ * One web console: issued as a one-time ticket (kept as its SHA-256 only), opened when the browser's
+ * WebSocket presents it, closed when it ends or a newer console of the same user and server replaces it.
+ * `authSession` is the sign-in (refresh-token family) that asked for it: the console ends with it.
+ */
+export const consoleSessions = pgTable(
+  'console_sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    serverId: uuid('server_id')
+      .notNull()
+      .references(() => servers.id, { onDelete: 'cascade' }),
+    authSession: uuid('auth_session'),
+    ticketHash: text('ticket_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    closeReason: text('close_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('console_sessions_open_idx')
+      .on(t.userId, t.serverId)
+      .where(sql`${t.openedAt} is not null and ${t.closedAt} is null`),
+  ],
+);
+
+// -- self-service: the account's SSH keychain ---------------------------------------------------------
+
+/** Public keys a customer keeps in their account, to choose from when ordering or reinstalling. */
+export const sshKeys = pgTable(
+  'ssh_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The key in its canonical form (`type base64 [comment]`), as handed to PVE. */
+    publicKey: text('public_key').notNull(),
+    /** `SHA256:…`, as `ssh-keygen -l` prints it. */
+    fingerprint: text('fingerprint').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('ssh_keys_user_idx').on(t.userId, t.createdAt),
+    uniqueIndex('ssh_keys_user_fingerprint_key').on(t.userId, t.fingerprint),
+  ],
 );

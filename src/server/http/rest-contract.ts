@@ -90,7 +90,12 @@ function routeOf(procedurePath: string, def: ProcedureDef, meta: RestMeta): Rest
     throw new Error(`${where}: a query string can only carry an object`);
 
   const access = def.meta?.auth ?? 'public';
-  const errors = new Set<ErrorCode>([...(def.meta?.guardErrors ?? []), ...meta.errors, ...transportErrors]);
+  const errors = new Set<ErrorCode>([
+    ...(def.meta?.guardErrors ?? []),
+    ...(def.type === 'mutation' ? (def.meta?.mutationGuardErrors ?? []) : []),
+    ...meta.errors,
+    ...transportErrors,
+  ]);
 
   return {
     procedurePath,

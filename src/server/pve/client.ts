@@ -99,6 +99,17 @@ export interface PveNodeStorage {
   used_fraction?: number;
 }
 
+/** One entry of `GET …/snapshot` (Qemu.pm snapshot_list); the last one is `current`. */
+export interface PveSnapshot {
+  name: string;
+  description?: string;
+  snaptime?: number | undefined;
+  vmstate?: number;
+  parent?: string;
+  snapstate?: string;
+  running?: number;
+}
+
 export interface PveTaskStatus {
   upid: string;
   node: string;
@@ -118,6 +129,32 @@ export interface AgentInterface {
   name: string;
   'hardware-address'?: string;
   'ip-addresses'?: { 'ip-address': string; 'ip-address-type': 'ipv4' | 'ipv6'; prefix: number }[];
+}
+
+/**
+ * One row of `GET …/rrddata` (pve-cluster RRD.pm create_rrd_data over `pve-vm-9.0`): `time` always;
+ * the figures only for rows PVE has recorded. `cpu` is a fraction of `maxcpu`; net and disk in bytes/s.
+ */
+export interface PveRrdRow {
+  time: number;
+  cpu?: number;
+  maxcpu?: number;
+  mem?: number;
+  maxmem?: number;
+  netin?: number;
+  netout?: number;
+  diskread?: number;
+  diskwrite?: number;
+}
+
+/** `POST …/vncproxy` (Qemu.pm vncproxy): `password` is the VNC password when PVE generated one. */
+export interface PveVncProxy {
+  user: string;
+  ticket: string;
+  port: number;
+  upid: string;
+  cert: string;
+  password?: string;
 }
 
 const toInt = (v: unknown): number => (typeof v === 'number' ? v : Number.parseInt(String(v), 10));
@@ -238,7 +275,127 @@ export class PveClient extends PveTransport {
     return data.result;
   }
 
+  /** The VM's RRD rows for a timeframe, oldest first (consolidated with `cf`, AVERAGE by default). */
+  rrdData(
+    node: string,
+    vmid: number,
+    timeframe: 'hour' | 'day' | 'week' | 'month' | 'year',
+    cf: 'AVERAGE' | 'MAX' = 'AVERAGE',
+  ): Promise<PveRrdRow[]> {
+    return this.request('GET', `/nodes/${node}/qemu/${vmid}/rrddata`, { timeframe, cf });
+  }
+
+  // -- console ------------------------------------------------------------------------------------
+
+  /**
+   * Starts a VNC proxy for one WebSocket connection (PVE waits 10 s for it). Not repeated: each call
+   * starts a task and takes a port.
+   */
+  async vncProxy(node: string, vmid: number): Promise<PveVncProxy> {
+    const answer = await this.request<PveVncProxy>(
+      'POST',
+      `/nodes/${node}/qemu/${vmid}/vncproxy`,
+      { websocket: true },
+      { retry: false },
+    );
+    return { ...answer, port: toInt(answer.port) };
+  }
+
+  /** Opens `…/vncwebsocket` for a proxy from vncProxy, over this client's (pinned) connection. */
+  openVncWebSocket(node: string, vmid: number, proxy: Pick<PveVncProxy, 'port' | 'ticket'>) {
+    return this.openWebSocket(`/nodes/${node}/qemu/${vmid}/vncwebsocket`, {
+      port: proxy.port,
+      vncticket: proxy.ticket,
+    });
+  }
+
+  // -- self-service: snapshots, passwords, cloud-init ----------------------------------------------
+
+  /** `GET …/feature` (Qemu.pm vm_feature): whether every volume of the VM supports `feature`. */
+  async vmFeature(node: string, vmid: number, feature: 'snapshot' | 'clone' | 'copy'): Promise<boolean> {
+    const data = await this.request<{ hasFeature: boolean | number }>(
+      'GET',
+      `/nodes/${node}/qemu/${vmid}/feature`,
+      { feature },
+    );
+    return Boolean(data.hasFeature);
+  }
+
+  /** `GET …/snapshot`: the snapshots and, last, `current` (the running state), which callers skip. */
+  async snapshots(node: string, vmid: number): Promise<PveSnapshot[]> {
+    const rows = await this.request<PveSnapshot[]>('GET', `/nodes/${node}/qemu/${vmid}/snapshot`);
+    return rows.map((r) => ({ ...r, snaptime: r.snaptime === undefined ? undefined : toInt(r.snaptime) }));
+  }
+
+  createSnapshot(
+    node: string,
+    vmid: number,
+    params: { snapname: string; description?: string },
+  ): Promise<string> {
+    return this.request('POST', `/nodes/${node}/qemu/${vmid}/snapshot`, params, { retry: false });
+  }
+
+  rollbackSnapshot(node: string, vmid: number, snapname: string): Promise<string> {
+    return this.request(
+      'POST',
+      `/nodes/${node}/qemu/${vmid}/snapshot/${encodeURIComponent(snapname)}/rollback`,
+      {},
+      { retry: false },
+    );
+  }
+
+  deleteSnapshot(node: string, vmid: number, snapname: string): Promise<string> {
+    return this.request(
+      'DELETE',
+      `/nodes/${node}/qemu/${vmid}/snapshot/${encodeURIComponent(snapname)}`,
+      {},
+      { retry: false },
+    );
+  }
+
+  /**
+   * `POST …/agent/set-user-password` with `crypted`: the guest's chpasswd -e takes the hash as given,
+   * so the password itself never leaves Keel. Setting the same hash twice is harmless.
+   */
+  async agentSetUserPassword(node: string, vmid: number, username: string, hash: string): Promise<void> {
+    await this.request(
+      'POST',
+      `/nodes/${node}/qemu/${vmid}/agent/set-user-password`,
+      { username, password: hash, crypted: true },
+      { retry: false },
+    );
+  }
+
+  /** `PUT …/cloudinit`: regenerates the cloud-init drive from the current config. */
+  async regenerateCloudinit(node: string, vmid: number): Promise<void> {
+    await this.request('PUT', `/nodes/${node}/qemu/${vmid}/cloudinit`, {}, { retry: true });
+  }
+
+  /** `GET …/pending`: each config key, with `pending` or `delete` where a change waits for a reboot. */
+  pendingConfig(
+    node: string,
+    vmid: number,
+  ): Promise<{ key: string; value?: unknown; pending?: unknown; delete?: number }[]> {
+    return this.request('GET', `/nodes/${node}/qemu/${vmid}/pending`);
+  }
+
   // -- tasks --------------------------------------------------------------------------------------
+
+  /**
+   * `GET /nodes/{node}/tasks` with `source=all` (running and finished): the node's tasks on `vmid` of
+   * one type started at `since` (epoch seconds) or later, newest first.
+   */
+  async tasksSince(
+    node: string,
+    filter: { vmid: number; type: string; since: number },
+  ): Promise<{ upid: string; starttime: number; type: string }[]> {
+    const rows = await this.request<{ upid: string; starttime: number | string; type: string }[]>(
+      'GET',
+      `/nodes/${node}/tasks`,
+      { vmid: filter.vmid, typefilter: filter.type, since: filter.since, source: 'all', limit: 50 },
+    );
+    return rows.map((r) => ({ ...r, starttime: toInt(r.starttime) }));
+  }
 
   taskStatus(node: string, upid: string): Promise<PveTaskStatus> {
     return this.request('GET', `/nodes/${node}/tasks/${encodeURIComponent(upid)}/status`);

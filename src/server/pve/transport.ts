@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
+import WebSocket from 'ws';
 import { callBackoffMs, isRepeatableCall } from '../domain/retry-policy.ts';
 import { sleep } from '../lib/poll-until.ts';
 import { classifyPveError, PveError } from './errors.ts';
@@ -118,6 +119,40 @@ export class PveTransport {
         await sleep(wait);
       }
     }
+  }
+
+  /**
+   * Opens a WebSocket on an API path with the token header, through the same agent as every call (so a
+   * pinned certificate is checked before anything is sent). Resolves once PVE upgraded the connection;
+   * a refusal rejects with a PveError carrying PVE's status and reason.
+   */
+  openWebSocket(path: string, params: Params, timeoutMs = this.timeoutMs): Promise<WebSocket> {
+    const target = new URL(`${this.url.pathname.replace(/\/$/, '')}/api2/json${path}`, this.url);
+    target.search = encodeParams(params);
+    target.protocol = target.protocol === 'https:' ? 'wss:' : 'ws:';
+    const log = this.options.log;
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(target, ['binary'], {
+        agent: this.agent,
+        headers: { Authorization: this.auth },
+        handshakeTimeout: timeoutMs,
+        perMessageDeflate: false,
+        maxPayload: 1024 * 1024,
+      });
+      ws.once('open', () => {
+        log.info({ pve: { method: 'GET', path, status: 101 } }, 'PVE WebSocket opened');
+        resolve(ws);
+      });
+      ws.once('unexpected-response', (_req, res) => {
+        const status = res.statusCode ?? 0;
+        const reason = (res.statusMessage ?? '').trim() || `HTTP ${status}`;
+        res.resume();
+        ws.terminate();
+        log.info({ pve: { method: 'GET', path, status, error: reason } }, 'PVE refused the WebSocket');
+        reject(new PveError(status, reason, classifyPveError(status, reason, {}), {}, 'GET', path));
+      });
+      ws.once('error', (err) => reject(networkError(err, 'GET', path)));
+    });
   }
 
   private once<T>(method: string, path: string, params: Params, timeoutMs: number): Promise<T> {

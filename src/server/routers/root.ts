@@ -5,6 +5,8 @@ import { adminPveRouter } from './admin-pve.ts';
 import { authRouter } from './auth.ts';
 import { catalogRouter } from './catalog.ts';
 import { serversRouter } from './servers.ts';
+import { tokensRouter } from './tokens.ts';
+import { sshKeysRouter } from './ssh-keys.ts';
 import { usersRouter } from './users.ts';
 
 export const appRouter = createTRPCRouter({
@@ -15,6 +17,8 @@ export const appRouter = createTRPCRouter({
   admin: adminRouter,
   adminPve: adminPveRouter,
   adminCatalogue: adminCatalogueRouter,
+  tokens: tokensRouter,
+  sshKeys: sshKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,10 +7,15 @@ import {
   serverListSchema,
   serverResultSchema,
 } from '../../shared/api.ts';
+import { consoleTicketSchema } from '../../shared/console.ts';
+import { serverUsageSchema, usageInputSchema } from '../../shared/usage.ts';
 import { requestAction, terminateServer } from '../services/servers/actions.ts';
+import { issueConsoleTicket } from '../services/servers/console.ts';
+import { serverUsage } from '../services/servers/usage.ts';
 import { createServer } from '../services/servers/order.ts';
 import { getServer, listServers, recentEvents } from '../services/servers/read.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
+import { serverSelfService } from './server-self-service.ts';
 
 const requestInfo = (ctx: { user: { id: string }; requestId: string }) => ({
   userId: ctx.user.id,
@@ -106,4 +111,40 @@ export const serversRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => ({
       server: await terminateServer(ctx.db, requestInfo(ctx), input.id),
     })),
+  // -- web console and usage graphs -----------------------------------------------------------------
+  console: protectedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/servers/{id}/console',
+        operationId: 'openServerConsole',
+        summary:
+          'A one-time ticket for the web console: open the WebSocket at its `path` within 30 s (RFB, security type None)',
+        errors: ['NOT_FOUND', 'INVALID_STATE'],
+      },
+    })
+    .input(serverIdInputSchema)
+    .output(consoleTicketSchema)
+    .mutation(({ ctx, input }) =>
+      issueConsoleTicket(
+        ctx.db,
+        { userId: ctx.user.id, authSession: ctx.authSession, requestId: ctx.requestId },
+        input.id,
+      ),
+    ),
+  usage: protectedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/servers/{id}/usage',
+        operationId: 'getServerUsage',
+        summary: 'CPU, memory, network and disk averages over the last hour, day, week or month',
+        // And 503 (as every route) when PVE cannot be read.
+        errors: ['NOT_FOUND', 'INVALID_STATE'],
+      },
+    })
+    .input(usageInputSchema)
+    .output(serverUsageSchema)
+    .query(({ ctx, input }) => serverUsage(ctx.db, ctx.pve, ctx.user.id, input.id, input.timeframe)),
+  ...serverSelfService,
 });

@@ -40,7 +40,11 @@ async function issueTokens(ctx: Context, user: LoginResult['user'], familyId: st
     expiresAt: new Date(Date.now() + refreshTokenTtlSeconds * 1000),
   });
   ctx.cookies.set(refreshCookieName, refresh.token, refreshTokenTtlSeconds);
-  const accessToken = await signAccessToken(ctx.config.jwtSecret, { sub: user.id, role: user.role });
+  const accessToken = await signAccessToken(ctx.config.jwtSecret, {
+    sub: user.id,
+    role: user.role,
+    sid: familyId,
+  });
   return { accessToken, tokenType: 'Bearer', expiresIn: accessTokenTtlSeconds, user };
 }
 

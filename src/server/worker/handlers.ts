@@ -3,34 +3,23 @@
  * completion commit together, and only while this worker still holds the job.
  */
 import { eq, sql } from 'drizzle-orm';
-import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { ServerStatus } from '../../shared/server-status.ts';
-import type { Tx } from '../db/client.ts';
 import { releaseAddress } from '../db/ipam.ts';
 import { servers } from '../db/schema.ts';
-import { LeaseLostError, PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
-import { completeJob, failJob } from '../jobs/queue.ts';
+import { PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
+import { failJob } from '../jobs/queue.ts';
 import { PveError } from '../pve/errors.ts';
+import { finishJob } from './finish.ts';
 import type { JobContext } from './job-context.ts';
+import { failOperation, keepsServerOnFailure } from './operation.ts';
+import { reinstallHandlers, failReinstall } from './reinstall.ts';
+import { resizeHandlers } from './resize.ts';
+import { rootPasswordHandlers } from './root-password.ts';
+import { snapshotHandlers } from './snapshots.ts';
 import { cleanUpFailedProvision } from './own-vms.ts';
 import { provisionServer } from './provision.ts';
 
-type ServerPatch = PgUpdateSetSource<typeof servers>;
-
-/** Commits the outcome: server patch + job done, if and only if the job is still ours. */
-export async function finishJob(
-  ctx: JobContext,
-  patch: ServerPatch,
-  extra?: (tx: Tx) => Promise<void>,
-): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
-    // Marking the job done first locks its row; if it is no longer ours, nothing of this commits.
-    if (!(await completeJob(tx, ctx.job.id, ctx.owner)))
-      throw new LeaseLostError(`job ${ctx.job.id} was taken away`);
-    await tx.update(servers).set(patch).where(eq(servers.id, ctx.job.serverId));
-    await extra?.(tx);
-  });
-}
+export { finishJob } from './finish.ts';
 
 async function vmOf(ctx: JobContext): Promise<{ node: string; vmid: number }> {
   const [row] = await ctx.db
@@ -153,10 +142,23 @@ async function terminate(ctx: JobContext): Promise<void> {
   });
 }
 
-export const jobHandlers = { provision, start, stop, shutdown, reboot, terminate } as const;
+export const jobHandlers = {
+  provision,
+  start,
+  stop,
+  shutdown,
+  reboot,
+  terminate,
+  ...reinstallHandlers,
+  ...rootPasswordHandlers,
+  ...resizeHandlers,
+  ...snapshotHandlers,
+} as const;
 
 /** After the last attempt: the server goes to `error` with the reason, in words a customer can read. */
 export async function failServer(ctx: JobContext, reason: string): Promise<void> {
+  if (keepsServerOnFailure.has(ctx.job.kind)) return failOperation(ctx, reason);
+  if (ctx.job.kind === 'reinstall') return failReinstall(ctx, reason);
   if (ctx.job.kind === 'provision') await cleanUpFailedProvision(ctx);
   await ctx.db.transaction(async (tx) => {
     if (!(await failJob(tx, ctx.job.id, ctx.owner, reason))) return;

@@ -120,6 +120,17 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   adminListPveTemplates: () => [{}],
   adminListPveVms: () => [{}],
   ...catalogueRestCalls,
+  // Accounts: API tokens (the id calls aim at the server id, which names no token of the caller's).
+  listTokens: () => [{}],
+  getToken: (c) => [{ params: { id: c.serverId } }],
+  createToken: () => [{ body: { name: 'iso', scopes: ['read'], expiresInDays: 1 } }],
+  revokeToken: (c) => [{ params: { id: c.serverId } }],
+  openServerConsole: (c) => [{ params: { id: c.serverId } }],
+  getServerUsage: (c) =>
+    (['hour', 'day', 'week', 'month'] as const).map((timeframe) => ({
+      params: { id: c.serverId },
+      query: { timeframe },
+    })),
 };
 
 /** Keyed by procedure path; inputs as a tRPC client passes them. */
@@ -141,6 +152,13 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'adminPve.templates': () => [undefined],
   'adminPve.vms': () => [undefined],
   ...catalogueTrpcCalls,
+  // Accounts: API tokens.
+  'tokens.list': () => [undefined],
+  'tokens.byId': (c) => [{ id: c.serverId }],
+  'tokens.create': () => [{ name: 'iso', scopes: ['read'], expiresInDays: 1 }],
+  'tokens.revoke': (c) => [{ id: c.serverId }],
+  'servers.console': (c) => [{ id: c.serverId }],
+  'servers.usage': (c) => [{ id: c.serverId, timeframe: 'hour' }],
 };
 
 /** Procedures and routes that take no bearer token (they work from credentials or the refresh cookie). */

@@ -10,6 +10,7 @@ import { images, locations, plans, servers } from '../../db/schema.ts';
 import { chooseNode, nodeCandidates } from '../../domain/placement.ts';
 import { appError } from '../../errors.ts';
 import type { PveClient } from '../../pve/client.ts';
+import { keysFromKeychain } from '../ssh-keys.ts';
 import { checkQuota, type Quota } from './quota.ts';
 import { getServer } from './read.ts';
 import { queueRequestedJob, type RequestInfo } from './request.ts';
@@ -79,6 +80,12 @@ export async function createServer(
   pve?: PveClient,
 ): Promise<Server> {
   const { plan, img, loc } = await orderableCatalog(db, input);
+  const fromKeychain = await keysFromKeychain(db, info.userId, input.sshKeyIds ?? []);
+  const keys = [...new Set([...(input.sshKeys ?? []), ...fromKeychain])];
+  if (keys.length > 10)
+    throw appError('VALIDATION_FAILED', 'Invalid request: sshKeys and sshKeyIds hold more than 10 keys', {
+      fields: { sshKeyIds: 'hold more than 10 keys together with sshKeys' },
+    });
   if (pve) await checkCapacity(pve, plan, img, loc);
   const id = await db.transaction(async (tx) => {
     // Serialises one user's orders, so two at once cannot both slip under the quota.
@@ -96,7 +103,7 @@ export async function createServer(
         cpuCores: plan.cpuCores,
         memoryMb: plan.memoryMb,
         diskGb: plan.diskGb,
-        sshKeys: input.sshKeys ?? [],
+        sshKeys: keys,
       })
       .returning({ id: servers.id });
     const address = await allocateAddress(tx, loc.id, server!.id);
