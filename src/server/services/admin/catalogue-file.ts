@@ -156,6 +156,7 @@ export async function exportCatalogue(db: Database | Tx): Promise<CatalogueFile>
       diskGb: p.diskGb,
       priceMonthlyCents: p.priceMonthlyCents,
       active: p.active,
+      snapshotLimit: p.snapshotLimit,
     })),
     images: imageRows.map((i) => ({
       slug: i.slug,

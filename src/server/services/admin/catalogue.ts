@@ -176,6 +176,7 @@ const toPlan = (r: PlanRow): AdminPlan => ({
   diskGb: r.diskGb,
   priceMonthlyCents: r.priceMonthlyCents,
   active: r.active,
+  snapshotLimit: r.snapshotLimit,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 });
