@@ -121,6 +121,13 @@ export const envSchema = z
         })
         .optional(),
     ),
+    /** The first administrator's email, created on a first start against a real cluster (PVE_URL). */
+    ADMIN_EMAIL: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.email({ error: 'must be an email address' }))
+      .default('admin@keel.local'),
     WHMCS_DATABASE_URL: optionalUrl(['mysql:', 'mariadb:']),
     /**
      * Without DATABASE_URL: the port on 127.0.0.1 where the embedded database is served over the

@@ -13,6 +13,7 @@ import { restrictNewFiles, widerThanPrivate } from './db/data-dir.ts';
 import { DirLockedError } from './db/dir-lock.ts';
 import { createLogger } from './logger.ts';
 import { connectPve } from './pve/connect.ts';
+import { catalogueGaps, ensureFirstAdmin } from './services/admin/catalogue-setup.ts';
 import { seedSimulatorCatalog } from './services/catalog.ts';
 import { ensureDemoUser } from './services/users.ts';
 import { startWebhookDeliverer, webhookSettings } from './worker/webhooks.ts';
@@ -71,6 +72,18 @@ async function main(): Promise<void> {
     log.info('installed the demo catalogue (plans S, M, L; Ubuntu and Debian; one lab location)');
   }
   const demo = config.embedded ? await ensureDemoUser(database.db) : null;
+  // A real cluster: the first administrator, and what to do while the catalogue is empty.
+  const firstAdmin = config.PVE_URL ? await ensureFirstAdmin(database.db, config.ADMIN_EMAIL) : null;
+  const gaps = config.PVE_URL ? await catalogueGaps(database.db) : [];
+  if (gaps.length > 0) {
+    log.warn(
+      { missing: gaps },
+      `the catalogue has no ${gaps.join(', ')} yet, so customers cannot order: look at the cluster with ` +
+        'GET /api/admin/pve/nodes and /api/admin/pve/templates, then define them with POST ' +
+        gaps.map((g) => `/api/admin/${g}`).join(', ') +
+        ' or `pnpm catalog:apply FILE` (see docs/catalog.example.yaml and "Operating Keel" in the README)',
+    );
+  }
   const pve = await connectPve(config, log);
   // The embedded database belongs to this process alone, so its worker must run here too.
   const worker =
@@ -124,6 +137,21 @@ async function main(): Promise<void> {
         `    email     ${demo.email}`,
         `    password  ${demo.password}`,
         '  (shown only now; `pnpm user:create` makes more accounts)',
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+
+  if (firstAdmin) {
+    // Shown once, on stderr, like the demo customer's: the JSON log on stdout may be shipped elsewhere.
+    process.stderr.write(
+      [
+        '',
+        '  Keel is connected to your Proxmox VE cluster. The first administrator was created:',
+        `    open      ${url}`,
+        `    email     ${firstAdmin.email}`,
+        `    password  ${firstAdmin.password}`,
+        '  (shown only now: sign in and change it; set ADMIN_EMAIL before the first start for another address)',
         '',
       ].join('\n') + '\n',
     );

@@ -129,12 +129,19 @@ const planFields = {
     .max(100_000_000, { error: 'must be at most 100000000' })
     .nullable(),
   active: z.boolean({ error: 'must be true or false' }),
+  snapshotLimit: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(0, { error: 'must be between 0 and 100' })
+    .max(100, { error: 'must be between 0 and 100' })
+    .describe('How many snapshots a server on this plan may keep'),
 };
 export const planInputSchema = z
   .strictObject({
     ...planFields,
     priceMonthlyCents: planFields.priceMonthlyCents.default(null),
     active: planFields.active.default(true),
+    snapshotLimit: planFields.snapshotLimit.default(3),
   })
   .meta({ id: 'PlanInput' });
 export type PlanInput = z.infer<typeof planInputSchema>;

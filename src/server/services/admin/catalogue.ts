@@ -79,12 +79,21 @@ function slugTaken(kind: Kind, slug: string): never {
   });
 }
 
+/** JSON with object keys sorted: jsonb does not keep key order, so `{b, a}` equals `{a, b}`. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
 /** The fields of `patch` that differ from `row`; arrays and objects compared by value. */
 export function changedFields<T extends object>(row: T, patch: Partial<T>): Partial<T> {
   const out: Partial<T> = {};
   for (const [key, value] of Object.entries(patch) as [keyof T, T[keyof T]][]) {
     if (value === undefined) continue;
-    if (JSON.stringify(value) !== JSON.stringify(row[key])) out[key] = value;
+    if (canonical(value) !== canonical(row[key])) out[key] = value;
   }
   return out;
 }
@@ -118,21 +127,19 @@ async function page<T extends { createdAt: Date; id: string }>(
   table: PgTable & { createdAt: AnyPgColumn; id: AnyPgColumn },
   input: CatalogueListInput,
 ): Promise<{ rows: T[]; nextCursor: string | null }> {
+  // Ordered and compared at the cursor's precision (milliseconds); PostgreSQL keeps microseconds.
+  const at = sql`date_trunc('milliseconds', ${table.createdAt})`;
   const where: SQL[] = [];
   if (input.cursor) {
     const after = decodeCursor(input.cursor);
-    where.push(
-      or(
-        gt(table.createdAt, after.createdAt),
-        and(eq(table.createdAt, after.createdAt), gt(table.id, after.id)),
-      )!,
-    );
+    const afterAt = sql`${after.createdAt.toISOString()}::timestamptz`;
+    where.push(or(sql`${at} > ${afterAt}`, and(sql`${at} = ${afterAt}`, gt(table.id, after.id)))!);
   }
   const rows = (await db
     .select()
     .from(table)
     .where(and(...where))
-    .orderBy(asc(table.createdAt), asc(table.id))
+    .orderBy(asc(at), asc(table.id))
     .limit(input.limit + 1)) as unknown as T[];
   const shown = rows.slice(0, input.limit);
   return { rows: shown, nextCursor: rows.length > input.limit ? encodeCursor(shown.at(-1)!) : null };
@@ -169,6 +176,7 @@ const toPlan = (r: PlanRow): AdminPlan => ({
   diskGb: r.diskGb,
   priceMonthlyCents: r.priceMonthlyCents,
   active: r.active,
+  snapshotLimit: r.snapshotLimit,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 });
@@ -511,11 +519,7 @@ async function poolById(db: Database | Tx, id: string): Promise<AdminPool> {
 }
 
 export async function listPools(db: Database | Tx, input: CatalogueListInput) {
-  const { rows, nextCursor } = await page<PoolRow & { updatedAt?: never }>(
-    db,
-    ipPools,
-    input,
-  );
+  const { rows, nextCursor } = await page<PoolRow & { updatedAt?: never }>(db, ipPools, input);
   return { pools: await toPools(db, rows), nextCursor };
 }
 
