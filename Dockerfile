@@ -31,4 +31,6 @@ USER node
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node_modules/.bin/tsx", "src/server/main.ts"]
+# Compiled JavaScript (pnpm build → dist/server): no TypeScript compiler at start. The sources stay in the
+# image for the command-line tools (pnpm db:migrate, user:create, migrate), which run through tsx.
+CMD ["node", "dist/server/main.js"]

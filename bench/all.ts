@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--full] [--only provision,migrate,ui,api] [--<name>-args="..."]`
+ * `pnpm bench [--full] [--only start,provision,migrate,ui,api] [--<name>-args="..."]`
  *
  * Runs every benchmark one after the other, each in its own process, and prints each one's figures
  * as it goes, then a summary. By default each runs at a small size that suits a 2-core machine;
@@ -18,6 +18,7 @@ interface Benchmark {
 }
 
 const benchmarks: Benchmark[] = [
+  { name: 'start', script: 'bench/start.ts', small: [] },
   {
     name: 'provision',
     script: 'bench/provision.ts',

@@ -1,22 +1,23 @@
 /**
- * `pnpm bench:api [--servers 50] [--connections 32,128] [--duration 10] [--dashboards 1000]
- *                 [--poll-interval 2] [--poll-duration 20] [--dashboard-servers 50]`
+ * `pnpm bench:api [--servers 50] [--connections 32,128] [--duration 10] [--repeat 3] [--dashboards 1000]
+ *                 [--poll-interval 2] [--poll-duration 20] [--dashboard-servers 50] [--keel-node-args=...]`
  *
- * How fast Keel serves `GET /api/servers`, against the physical limit of the same SQL on the same
- * PostgreSQL:
- *  1. Keel runs in a child process (`node --import tsx src/server/main.ts`, LOG_LEVEL=warn, no worker)
- *     on a fresh database holding one user with N servers.
- *  2. A closed-loop load generator (one request at a time per keep-alive connection, for a fixed time)
- *     measures req/s, p50 and p99 at each connection count.
- *  3. The SQL that request runs (captured from Keel's own code path: the token's user lookup, then the
- *     list) goes through `pgbench -f` at the same client count: the limit Keel cannot beat.
- *  4. 1,000 dashboards, each its own user and keep-alive connection, poll every 2 s, open loop
- *     (each poll fires on schedule whether or not the last one answered; latency counts from the
- *     scheduled time, so a slow server cannot hide its queue).
- * Prints figures; asserts nothing.
+ * How fast Keel serves a customer's server list, side by side in one run with what the machine can do:
+ *  1. Keel as `pnpm start` runs it (`node dist/server/main.js`, built if missing) at its shipped defaults
+ *     (default LOG_LEVEL, worker on) on a fresh PostgreSQL database holding one user with N servers.
+ *  2. The floor (bench/floor.ts): node:http + postgres.js + jose running the same two statements (captured
+ *     from Keel's own code path: the token's user, then the list) and writing the same JSON.
+ *  3. `wrk -t2 -cN` (a C load generator, so the load does not eat a Node process's CPU) on Keel's REST
+ *     `GET /api/servers?limit=50`, Keel's tRPC `servers.list` and the floor, at each connection count,
+ *     interleaved, `--repeat` times; medians are printed.
+ *  4. pgbench with the same statements, `-M prepared` and `-M simple`: what PostgreSQL alone does.
+ *  5. 1,000 dashboards, each its own user and keep-alive connection, poll `GET /api/servers` every 2 s,
+ *     open loop (each poll fires on schedule; latency counts from the scheduled time) sending the ETag of
+ *     their last answer in If-None-Match, as a polling client does.
+ * Prints figures and ratios; asserts nothing.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -25,7 +26,6 @@ import { parseArgs, promisify } from 'node:util';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { LoginThrottle } from '../src/server/auth/login-throttle.ts';
-import { hashPassword } from '../src/server/auth/password.ts';
 import { signAccessToken } from '../src/server/auth/tokens.ts';
 import { loadConfig } from '../src/server/config.ts';
 import * as schema from '../src/server/db/schema.ts';
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     servers: { type: 'string', default: '50' },
     connections: { type: 'string', default: '32,128' },
     duration: { type: 'string', default: '10' },
+    repeat: { type: 'string', default: '3' },
     dashboards: { type: 'string', default: '1000' },
     'poll-interval': { type: 'string', default: '2' },
     'poll-duration': { type: 'string', default: '20' },
@@ -51,6 +52,7 @@ const { values } = parseArgs({
 const serverCount = Number(values.servers);
 const connectionCounts = values.connections.split(',').map(Number);
 const durationMs = Number(values.duration) * 1000;
+const repeat = Number(values.repeat);
 const dashboardCount = Number(values.dashboards);
 const pollIntervalMs = Number(values['poll-interval']) * 1000;
 const pollDurationMs = Number(values['poll-duration']) * 1000;
@@ -95,7 +97,14 @@ interface LoadResult {
   seconds: number;
 }
 
-function get(agent: http.Agent, url: URL, token: string, timeoutMs = 30_000): Promise<number> {
+/** One GET; resolves to the status (0 on a network error) and the ETag the answer carried. */
+function get(
+  agent: http.Agent,
+  url: URL,
+  token: string,
+  timeoutMs: number,
+  etag?: string,
+): Promise<{ status: number; etag: string | undefined }> {
   return new Promise((resolve) => {
     const req = http.get(
       {
@@ -103,52 +112,42 @@ function get(agent: http.Agent, url: URL, token: string, timeoutMs = 30_000): Pr
         port: url.port,
         path: url.pathname + url.search,
         agent,
-        headers: { authorization: `Bearer ${token}` },
+        headers: { authorization: `Bearer ${token}`, ...(etag ? { 'if-none-match': etag } : {}) },
         timeout: timeoutMs,
       },
       (res) => {
         res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
+        const given = res.headers.etag;
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, etag: given }));
+        res.on('error', () => resolve({ status: 0, etag: undefined }));
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(0));
+    req.on('error', () => resolve({ status: 0, etag: undefined }));
   });
 }
 
-/** N connections, each sending its next request as soon as the last answered, for `ms`. */
-async function closedLoop(url: URL, token: string, connections: number, ms: number): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const histogram = new Histogram();
-  let errors = 0;
-  const started = performance.now();
-  const end = started + ms;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        const status = await get(agent, url, token);
-        if (status === 200) histogram.record(performance.now() - t);
-        else errors++;
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
-  return { histogram, requests: histogram.count + errors, errors, seconds };
+interface DashboardResult extends LoadResult {
+  notModified: number;
 }
 
 /** Each dashboard polls on its own schedule on its own connection; latency counts from the schedule. */
-async function dashboards(url: URL, tokens: string[], intervalMs: number, ms: number): Promise<LoadResult> {
+async function dashboards(
+  url: URL,
+  tokens: string[],
+  intervalMs: number,
+  ms: number,
+): Promise<DashboardResult> {
   const histogram = new Histogram();
   let errors = 0;
   let requests = 0;
+  let notModified = 0;
   const started = performance.now();
   await Promise.all(
     tokens.map(async (token, i) => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       const polls: Promise<void>[] = [];
+      let etag: string | undefined;
       // Spread the first polls over one interval, as dashboards opened at random moments would be.
       const offset = (i / tokens.length) * intervalMs;
       for (let due = started + offset; due < started + ms; due += intervalMs) {
@@ -156,9 +155,12 @@ async function dashboards(url: URL, tokens: string[], intervalMs: number, ms: nu
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         requests++;
         polls.push(
-          get(agent, url, token, 10_000).then((status) => {
-            if (status === 200) histogram.record(performance.now() - due);
-            else errors++;
+          get(agent, url, token, 10_000, etag).then((answer) => {
+            if (answer.status === 200 || answer.status === 304) {
+              histogram.record(performance.now() - due);
+              if (answer.status === 304) notModified++;
+              else etag = answer.etag;
+            } else errors++;
           }),
         );
       }
@@ -166,7 +168,51 @@ async function dashboards(url: URL, tokens: string[], intervalMs: number, ms: nu
       agent.destroy();
     }),
   );
-  return { histogram, requests, errors, seconds: (performance.now() - started) / 1000 };
+  return { histogram, requests, errors, notModified, seconds: (performance.now() - started) / 1000 };
+}
+
+// -- wrk ---------------------------------------------------------------------------------------------
+
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** wrk's latency figures ("1.23ms", "850.00us", "1.02s") in ms. */
+function wrkMs(text: string | undefined): number {
+  const m = /([\d.]+)(us|ms|s|m)/.exec(text ?? '');
+  if (!m) return NaN;
+  const factor = { us: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2] as 'us' | 'ms' | 's' | 'm'];
+  return Number(m[1]) * factor;
+}
+
+async function wrk(url: string, token: string, connections: number, seconds: number): Promise<WrkResult> {
+  const { stdout } = await run(
+    'wrk',
+    [
+      '-t2',
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--latency',
+      '--timeout',
+      '10s',
+      '-H',
+      `Authorization: Bearer ${token}`,
+      url,
+    ],
+    { maxBuffer: 4 * 1024 * 1024 },
+  );
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN),
+    p50: wrkMs(/^\s+50%\s+(\S+)/m.exec(stdout)?.[1]),
+    p99: wrkMs(/^\s+99%\s+(\S+)/m.exec(stdout)?.[1]),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0),
+    errors: socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
+  };
 }
 
 // -- pgbench -----------------------------------------------------------------------------------------
@@ -183,60 +229,35 @@ function inline(query: string, parameters: unknown[]): string {
   });
 }
 
-interface PgbenchResult {
-  clients: number;
-  tps: number;
-  histogram: Histogram;
-}
-
 async function pgbench(
   url: string,
   script: string,
+  mode: 'prepared' | 'simple',
   clients: number,
   seconds: number,
-): Promise<PgbenchResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-pgbench-'));
-  try {
-    const u = new URL(url);
-    const { stdout } = await run(
-      'pgbench',
-      [
-        '-n',
-        '-M',
-        'prepared',
-        '-f',
-        script,
-        '-c',
-        String(clients),
-        '-j',
-        String(Math.min(clients, cpus().length)),
-        '-T',
-        String(seconds),
-        '-l',
-        '--log-prefix',
-        join(dir, 'tx'),
-        '-h',
-        u.hostname,
-        '-p',
-        u.port || '5432',
-        '-U',
-        decodeURIComponent(u.username) || 'postgres',
-        u.pathname.slice(1),
-      ],
-      { maxBuffer: 16 * 1024 * 1024 },
-    );
-    const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1] ?? NaN);
-    const histogram = new Histogram();
-    for (const file of readdirSync(dir)) {
-      for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
-        const latencyUs = Number(line.split(' ')[2]);
-        if (line && Number.isFinite(latencyUs)) histogram.record(latencyUs / 1000);
-      }
-    }
-    return { clients, tps, histogram };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+): Promise<number> {
+  const u = new URL(url);
+  const { stdout } = await run('pgbench', [
+    '-n',
+    '-M',
+    mode,
+    '-f',
+    script,
+    '-c',
+    String(clients),
+    '-j',
+    String(Math.min(clients, cpus().length)),
+    '-T',
+    String(seconds),
+    '-h',
+    u.hostname,
+    '-p',
+    u.port || '5432',
+    '-U',
+    decodeURIComponent(u.username) || 'postgres',
+    u.pathname.slice(1),
+  ]);
+  return Number(/tps = ([\d.]+)/.exec(stdout)?.[1] ?? NaN);
 }
 
 // -- setup -------------------------------------------------------------------------------------------
@@ -249,10 +270,30 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+async function waitReady(proc: ChildProcess, readyUrl: string, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}`);
+    const ready = await fetch(readyUrl).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not become ready within 60 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Keel as `pnpm start` runs it, at its defaults: only what a bench must set (database, port, secret). */
 async function startKeel(databaseUrl: string): Promise<{ proc: ChildProcess; base: string }> {
   const port = await freePort();
   const nodeArgs = values['keel-node-args'].split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server/main.ts'], {
+  if (!existsSync(join(root, 'dist/server/main.js')))
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-server.ts'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  const proc = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js'], {
     cwd: root,
     env: {
       ...process.env,
@@ -262,24 +303,42 @@ async function startKeel(databaseUrl: string): Promise<{ proc: ChildProcess; bas
       HOST: '127.0.0.1',
       JWT_SECRET: jwtSecret,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-api-keel-')),
-      LOG_LEVEL: 'warn',
-      WORKER: '0',
+      PGLITE_PORT: 'off',
+    },
+    // The JSON log goes where a service's stdout goes: written, then discarded.
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(proc, `${base}/readyz`, 'Keel');
+  return { proc, base };
+}
+
+async function startFloor(
+  databaseUrl: string,
+  sqlFile: string,
+): Promise<{ proc: ChildProcess; base: string }> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/floor.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: jwtSecret,
+      FLOOR_SQL: sqlFile,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`Keel exited with ${proc.exitCode}`);
-    const ready = await fetch(`${base}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return { proc, base };
-    if (Date.now() > deadline) throw new Error('Keel did not become ready within 60 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitReady(proc, `${base}/api/servers`, 'the floor');
+  return { proc, base };
 }
+
+const median = (xs: number[]) => {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
 function serverRows(
   userId: string,
@@ -306,18 +365,18 @@ function serverRows(
 async function main(): Promise<void> {
   const database = await createTestDatabase('keel_bench_api');
   const db = database.handle.db;
-  let keel: ChildProcess | undefined;
-  process.on('exit', () => keel?.kill('SIGKILL'));
+  const children: ChildProcess[] = [];
+  process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+  const scriptDir = mkdtempSync(join(tmpdir(), 'bench-api-sql-'));
   try {
     await seedSimulatorCatalog(db);
     const [plan] = await db.select().from(schema.plans).limit(1);
     const [image] = await db.select().from(schema.images).limit(1);
     const [location] = await db.select().from(schema.locations).limit(1);
     const catalog = { plan: plan!, imageId: image!.id, locationId: location!.id };
-    const password = 'bench-password-123';
     const [user] = await db
       .insert(schema.users)
-      .values({ email: 'bench@example.com', passwordHash: await hashPassword(password) })
+      .values({ email: 'bench@example.com', passwordHash: '$disabled$' })
       .returning();
     await db.insert(schema.servers).values(serverRows(user!.id, serverCount, catalog, 0));
 
@@ -341,6 +400,8 @@ async function main(): Promise<void> {
     const dashboardTokens = await Promise.all(
       dashboardUsers.map((u) => signAccessToken(secret, { sub: u.id, role: 'customer' })),
     );
+    // Valid for 15 minutes, longer than one run.
+    const token = await signAccessToken(secret, { sub: user!.id, role: 'customer' });
 
     // The exact SQL of GET /api/servers, captured by running Keel's own procedure on a recording client.
     const recorded: { query: string; parameters: unknown[] }[] = [];
@@ -350,7 +411,6 @@ async function main(): Promise<void> {
       connection: { TimeZone: 'UTC' },
       debug: (_conn, query, parameters) => recorded.push({ query, parameters: parameters as unknown[] }),
     });
-    const token0 = await signAccessToken(secret, { sub: user!.id, role: 'customer' });
     const silent = createLogger('silent');
     const caller = createCaller(
       createContextInner(
@@ -364,124 +424,163 @@ async function main(): Promise<void> {
           requestId: 'bench',
           ip: '127.0.0.1',
           log: silent,
-          authorization: `Bearer ${token0}`,
+          authorization: `Bearer ${token}`,
           cookies: { get: () => undefined, set: () => {}, clear: () => {} },
           crossSite: false,
         },
       ),
     );
-    const listed = await caller.servers.list({ limit: 100 });
+    const listed = await caller.servers.list({ limit: serverCount });
     await recordingClient.end();
     // postgres.js reads the array types once per connection; that is not the request's SQL.
     const statements = recorded.filter((r) => !r.query.includes('pg_catalog.pg_type'));
     if (listed.servers.length !== serverCount)
       throw new Error(`expected ${serverCount} servers, got ${listed.servers.length}`);
-    const scriptDir = mkdtempSync(join(tmpdir(), 'bench-api-sql-'));
     const script = join(scriptDir, 'list-servers.sql');
     writeFileSync(
       script,
       statements.map((r) => `${inline(r.query, r.parameters).replace(/\s+/g, ' ')};`).join('\n') + '\n',
     );
+    const floorSql = join(scriptDir, 'floor.json');
+    writeFileSync(floorSql, JSON.stringify({ userId: user!.id, statements }));
 
-    const started = await startKeel(database.url);
-    keel = started.proc;
-    const login = await fetch(`${started.base}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'bench@example.com', password }),
-    });
-    const { accessToken } = (await login.json()) as { accessToken: string };
-    const url = new URL(`${started.base}/api/servers`);
-    const probe = await fetch(url, { headers: { authorization: `Bearer ${accessToken}` } });
-    const bytes = (await probe.arrayBuffer()).byteLength;
+    const keel = await startKeel(database.url);
+    children.push(keel.proc);
+    const floor = await startFloor(database.url, floorSql);
+    children.push(floor.proc);
+    const targets = {
+      rest: `${keel.base}/api/servers?limit=${serverCount}`,
+      trpc: `${keel.base}/trpc/servers.list?input=${encodeURIComponent(JSON.stringify({ json: { limit: serverCount } }))}`,
+      floor: `${floor.base}/api/servers`,
+    };
+    const sizes: Record<string, number> = {};
+    for (const [name, url] of Object.entries(targets)) {
+      const probe = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      if (probe.status !== 200) throw new Error(`${name}: ${url} answered ${probe.status}`);
+      sizes[name] = (await probe.arrayBuffer()).byteLength;
+    }
 
     const pg = postgres(database.url, { max: 1, onnotice: () => {} });
     const [{ max_connections: maxConnections, version }] = (await pg.unsafe(
       "select current_setting('max_connections')::int as max_connections, current_setting('server_version') as version",
     )) as unknown as [{ max_connections: number; version: string }];
-    const hasPgbench = await run('pgbench', ['--version']).then(
-      () => true,
-      () => false,
+    const wrkVersion =
+      (await run('wrk', ['-v']).catch((e: { stdout?: string }) => e)).stdout?.split('\n')[0] ?? 'wrk';
+    const seconds = durationMs / 1000;
+    process.stdout.write(
+      [
+        `bench:api  ${new Date().toISOString()}  ${cpus().length}× ${cpus()[0]?.model.trim()}  node ${process.version}  PostgreSQL ${version}  ${wrkVersion.trim()}`,
+        `  one customer with ${serverCount} servers; Keel: node dist/server/main.js, shipped defaults (LOG_LEVEL=info, worker on, ` +
+          `built-in PVE simulator), stdout discarded; JSON bytes: REST ${sizes.rest}, tRPC ${sizes.trpc}, floor ${sizes.floor}`,
+        `  wrk -t2 -cN -d${seconds}s --latency; ${repeat} rounds, each round REST, tRPC, floor, pgbench prepared, pgbench simple; medians`,
+        `  SQL per request: ${statements.length} statements (the token's user, then the list)`,
+        '',
+      ].join('\n'),
     );
 
-    const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
-    const lines: string[] = [
-      `bench:api  ${new Date().toISOString()}  ${cpus().length}× ${cpus()[0]?.model.trim()}  node ${process.version}  PostgreSQL ${version}`,
-      `  GET /api/servers for a user with ${serverCount} servers (${(bytes / 1024).toFixed(1)} KB JSON); Keel in its own process, ` +
-        `closed loop ${durationMs / 1000} s per level; SQL per request: ${statements.length} statements (the token's user, then the list)`,
-    ];
-    process.stdout.write(lines.join('\n') + '\n');
-
-    // Warm up Keel (JIT, pool) before measuring.
-    await closedLoop(url, accessToken, 8, 2000);
     const clockTicks = Number((await run('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
-    /** CPU time (user + system) a process has used so far, in ms, from /proc. */
     const cpuMsOf = (pid: number) => {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
     };
-    const keelPid = keel.pid!;
-    const measure = async <T extends LoadResult>(work: () => Promise<T>) => {
-      const keelBefore = cpuMsOf(keelPid);
-      const selfBefore = process.cpuUsage();
-      const result = await work();
-      const self = process.cpuUsage(selfBefore);
-      const served = Math.max(1, result.histogram.count);
-      return {
-        result,
-        cpu: `CPU per request: Keel ${((cpuMsOf(keelPid) - keelBefore) / served).toFixed(2)} ms, load generator ${((self.user + self.system) / 1000 / served).toFixed(2)} ms`,
-      };
+    /** wrk on a target, with the CPU time its server process spent per answered request. */
+    const pidOf = { rest: keel.proc.pid!, trpc: keel.proc.pid!, floor: floor.proc.pid! };
+    const measured = async (
+      name: 'rest' | 'trpc' | 'floor',
+      connections: number,
+    ): Promise<WrkResult & { cpuMs: number }> => {
+      const before = cpuMsOf(pidOf[name]);
+      const result = await wrk(targets[name], token, connections, seconds);
+      const cpuMs = (cpuMsOf(pidOf[name]) - before) / Math.max(1, result.rps * seconds);
+      return { ...result, cpuMs };
     };
 
+    // Warm up (JIT, pools) before measuring.
+    for (const url of Object.values(targets)) await wrk(url, token, 8, 2);
+
+    const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
     for (const connections of connectionCounts) {
-      const { result: keelResult, cpu } = await measure(() =>
-        closedLoop(url, accessToken, connections, durationMs),
-      );
-      const keelRps = keelResult.histogram.count / keelResult.seconds;
-      const keelP99 = keelResult.histogram.percentile(99);
-      process.stdout.write(
-        `  ${String(connections).padStart(4)} connections  Keel:    ${keelRps.toFixed(0)} req/s, p50 ${fmt(keelResult.histogram.percentile(50))}, ` +
-          `p99 ${fmt(keelP99)}, errors ${keelResult.errors}/${keelResult.requests}; ${cpu}\n`,
-      );
-      if (!hasPgbench) {
-        process.stdout.write('                     pgbench not found on PATH: no limit measured\n');
-        continue;
-      }
-      // Leave room for Keel's own pool and maintenance connections.
+      const rounds: Record<'rest' | 'trpc' | 'floor', (WrkResult & { cpuMs: number })[]> = {
+        rest: [],
+        trpc: [],
+        floor: [],
+      };
+      const tps: Record<'prepared' | 'simple', number[]> = { prepared: [], simple: [] };
       const [{ used }] = (await pg.unsafe(
         'select count(*)::int as used from pg_stat_activity',
       )) as unknown as [{ used: number }];
+      // Leave room for Keel's and the floor's pools and maintenance connections.
       const clients = Math.min(connections, maxConnections - used - 5);
-      const limit = await pgbench(database.url, script, clients, durationMs / 1000);
-      const ratio = keelRps / limit.tps;
+      for (let r = 0; r < repeat; r++) {
+        for (const name of ['rest', 'trpc', 'floor'] as const)
+          rounds[name].push(await measured(name, connections));
+        for (const mode of ['prepared', 'simple'] as const)
+          tps[mode].push(await pgbench(database.url, script, mode, clients, seconds));
+      }
+      const summary = (name: 'rest' | 'trpc' | 'floor') => {
+        const rs = rounds[name];
+        return {
+          rps: median(rs.map((x) => x.rps)),
+          p50: median(rs.map((x) => x.p50)),
+          p99: median(rs.map((x) => x.p99)),
+          cpuMs: median(rs.map((x) => x.cpuMs)),
+          bad: rs.reduce((sum, x) => sum + x.non2xx + x.errors, 0),
+          all: rs.map((x) => x.rps.toFixed(0)).join('/'),
+        };
+      };
+      const rest = summary('rest');
+      const trpc = summary('trpc');
+      const fl = summary('floor');
+      const prepared = median(tps.prepared);
+      const simple = median(tps.simple);
+      const line = (label: string, x: ReturnType<typeof summary>) =>
+        `    ${label.padEnd(22)} ${x.rps.toFixed(0).padStart(6)} req/s  p50 ${fmt(x.p50).padStart(9)}  p99 ${fmt(x.p99).padStart(9)}  CPU ${x.cpuMs.toFixed(2)} ms/req` +
+        `  non-2xx/errors ${x.bad}  (rounds ${x.all})`;
+      const goal = (ratio: number, p99: number) =>
+        `${ratio.toFixed(2)}× the floor (goal ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'not met'})` +
+        (connections === 32 ? `, p99 goal < 50 ms: ${p99 < 50 ? 'met' : 'not met'}` : '');
       process.stdout.write(
-        `                     pgbench: ${limit.tps.toFixed(0)} tps, p50 ${fmt(limit.histogram.percentile(50))}, ` +
-          `p99 ${fmt(limit.histogram.percentile(99))}  (pgbench -n -M prepared -f list-servers.sql -c ${clients} -T ${durationMs / 1000}` +
-          `${clients < connections ? `; clients capped by max_connections ${maxConnections}` : ''})\n` +
-          `                     ratio ${ratio.toFixed(2)}× the limit (goal ≥ 0.5: ${ratio >= 0.5 ? 'met' : 'not met'})` +
-          `${connections >= 128 ? `; p99 goal < 25 ms: ${keelP99 < 25 ? 'met' : 'not met'}` : ''}\n`,
+        [
+          `  ${connections} connections`,
+          line('Keel REST', rest),
+          line('Keel tRPC', trpc),
+          line('floor', fl),
+          `    pgbench -M prepared    ${prepared.toFixed(0).padStart(6)} tps; -M simple ${simple.toFixed(0)} tps  (-c ${clients} -j ${Math.min(clients, cpus().length)} -T ${seconds}${clients < connections ? `; clients capped by max_connections ${maxConnections}` : ''})`,
+          `    REST ${goal(rest.rps / fl.rps, rest.p99)}; tRPC ${goal(trpc.rps / fl.rps, trpc.p99)}`,
+          `    CPU per request, floor/Keel (a busy machine stretches wall time, not this): REST ${(fl.cpuMs / rest.cpuMs).toFixed(2)}×, tRPC ${(fl.cpuMs / trpc.cpuMs).toFixed(2)}×`,
+          `    floor/pgbench: ${(fl.rps / prepared).toFixed(2)}× prepared, ${(fl.rps / simple).toFixed(2)}× simple`,
+          '',
+        ].join('\n'),
       );
     }
     await pg.end();
     process.stdout.write(
-      `  SQL of one request, as run by pgbench:\n${statements.map((r) => `    ${r.query.replace(/\s+/g, ' ').slice(0, 150)}…`).join('\n')}\n`,
+      `  SQL of one request, as run by pgbench and the floor:\n${statements.map((r) => `    ${r.query.replace(/\s+/g, ' ').slice(0, 150)}…`).join('\n')}\n`,
     );
+    floor.proc.kill('SIGTERM');
 
-    const { result: dash, cpu: dashCpu } = await measure(() =>
-      dashboards(url, dashboardTokens, pollIntervalMs, pollDurationMs),
+    const keelBefore = cpuMsOf(keel.proc.pid!);
+    const dash = await dashboards(
+      new URL(`${keel.base}/api/servers`),
+      dashboardTokens,
+      pollIntervalMs,
+      pollDurationMs,
     );
+    const keelCpu = (cpuMsOf(keel.proc.pid!) - keelBefore) / Math.max(1, dash.histogram.count);
+    const p99 = dash.histogram.percentile(99);
     process.stdout.write(
-      `  ${dashboardCount} dashboards (each its own user with ${dashboardServers} servers and its own connection) polling every ` +
-        `${pollIntervalMs / 1000} s for ${pollDurationMs / 1000} s, open loop: ${dash.requests} requests ` +
-        `(offered ${((dashboardCount * 1000) / pollIntervalMs).toFixed(0)} req/s; all answered after ${dash.seconds.toFixed(1)} s), ` +
-        `latency from the scheduled time p50 ${fmt(dash.histogram.percentile(50))}, ` +
-        `p99 ${fmt(dash.histogram.percentile(99))}, errors ${dash.errors} (${((dash.errors / dash.requests) * 100).toFixed(2)} %); ${dashCpu}\n`,
+      `  ${dashboardCount} dashboards (each its own user with ${dashboardServers} servers and its own connection) polling ` +
+        `GET /api/servers every ${pollIntervalMs / 1000} s for ${pollDurationMs / 1000} s, open loop, If-None-Match with the last ETag: ` +
+        `${dash.requests} requests (offered ${((dashboardCount * 1000) / pollIntervalMs).toFixed(0)} req/s; all answered after ${dash.seconds.toFixed(1)} s), ` +
+        `${dash.notModified} answered 304; latency from the scheduled time p50 ${fmt(dash.histogram.percentile(50))}, ` +
+        `p99 ${fmt(p99)}, errors ${dash.errors}; Keel CPU ${keelCpu.toFixed(2)} ms per poll` +
+        ` (goal p99 < 100 ms and 0 errors: ${p99 < 100 && dash.errors === 0 ? 'met' : 'not met'})\n`,
     );
-    rmSync(scriptDir, { recursive: true, force: true });
   } finally {
-    keel?.kill('SIGTERM');
+    for (const child of children) child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
+    rmSync(scriptDir, { recursive: true, force: true });
     await database.drop();
   }
 }

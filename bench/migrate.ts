@@ -33,12 +33,15 @@ const root = new URL('..', import.meta.url).pathname;
 // The seeded source is named after the generator's own code, so a changed generator seeds afresh.
 const generator = createHash('sha256');
 for (const f of readdirSync(join(root, 'testbed/whmcs')).sort())
-  if (f.endsWith('.ts') && !f.endsWith('.test.ts')) generator.update(readFileSync(join(root, 'testbed/whmcs', f)));
+  if (f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    generator.update(readFileSync(join(root, 'testbed/whmcs', f)));
 const dbName = `keel_bench_whmcs_${scale}_${generator.digest('hex').slice(0, 8)}`;
 const url = `mysql://root@127.0.0.1:3306/${dbName}`;
 console.log(
   `settings: --scale ${scale} --batch-size ${batchSize}, seed 1, source ${url}, target a fresh PostgreSQL database on ` +
-    `127.0.0.1:5432, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `127.0.0.1:5432, Node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
 );
 
 const probe = mysql.createConnection({ host: '127.0.0.1', user: 'root' }).promise();

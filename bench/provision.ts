@@ -21,7 +21,7 @@ import { images, locations, plans, servers } from '../src/server/db/schema.ts';
 import { createLogger } from '../src/server/logger.ts';
 import { PveClient } from '../src/server/pve/client.ts';
 import { pinnedAgent } from '../src/server/pve/transport.ts';
-import { createPool } from '../src/server/db/ipam.ts';
+import { createPool } from '../src/server/services/ipam.ts';
 import { createUser } from '../src/server/services/users.ts';
 import { startWorker } from '../src/server/worker/worker.ts';
 import { DURATION, STORAGE_BANDWIDTH } from '../testbed/pve/api/context.ts';
@@ -123,14 +123,16 @@ const [location] = await db
   .insert(locations)
   .values({ slug: 'bench', name: 'Bench', pveNodes: nodeNames })
   .returning();
-await createPool(db, {
-  locationId: location!.id,
-  cidr: '10.60.0.0/16',
-  gateway: '10.60.0.1',
-  rangeStart: '10.60.0.10',
-  rangeEnd: '10.60.7.250',
-  dns: ['1.1.1.1'],
-});
+await db.transaction((tx) =>
+  createPool(tx, {
+    locationId: location!.id,
+    cidr: '10.60.0.0/16',
+    gateway: '10.60.0.1',
+    rangeStart: '10.60.0.10',
+    rangeEnd: '10.60.7.250',
+    dns: ['1.1.1.1'],
+  }),
+);
 const user = await createUser(db, { email: 'bench@example.com', password: 'bench-password-123' });
 
 const app = createApp({

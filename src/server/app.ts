@@ -19,6 +19,7 @@ import type { DatabaseHandle } from './db/client.ts';
 import { appError, toPublicError } from './errors.ts';
 import { expressContextFactory } from './http/context.ts';
 import { expressErrorHandler, requireJsonBody, sendError } from './http/errors.ts';
+import { idempotencyKeyOf } from './http/idempotency.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { createRestRouter } from './http/rest.ts';
 import { redactUrl } from './logger.ts';
@@ -89,12 +90,18 @@ export function createApp(options: AppOptions): express.Express {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      // One line per request with what an operator reads it for: method, path, status, duration and the
+      // request id (bound to req.log, so a procedure's own lines carry it too). Not the headers: they are
+      // most of the cost of a line and hold nothing those fields do not. The serializers get the raw
+      // objects (wrapSerializers off), so no copy of every header is made first.
+      quietReqLogger: true,
+      wrapSerializers: false,
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
+        req: (req: { method: string; originalUrl?: string; url: string }) => ({
           method: req.method,
-          url: redactUrl(req.url),
+          url: redactUrl(req.originalUrl ?? req.url),
         }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
   );
@@ -159,6 +166,12 @@ export function createApp(options: AppOptions): express.Express {
           throw appError(
             'VALIDATION_FAILED',
             'Sign-in, refresh and sign-out cannot be batched: send each as a request of its own.',
+          );
+        if (info.calls.length > 1 && idempotencyKeyOf(req) !== undefined)
+          throw appError(
+            'VALIDATION_FAILED',
+            'A request with an Idempotency-Key carries one call: send each keyed write on its own.',
+            { fields: { 'Idempotency-Key': 'cannot be sent with a batch of calls' } },
           );
         return createContext(req, res);
       },

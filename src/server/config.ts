@@ -153,6 +153,17 @@ export const envSchema = z
     SHUTDOWN_TIMEOUT_S: positiveInt(60),
     /** A `pnpm testbed:whmcs --pve-state` file whose VMs the built-in simulator adds at start. */
     PVE_SIM_VMS: optionalString,
+    /**
+     * How long a write sent with an Idempotency-Key waits for another request holding the same key
+     * before answering 409 IN_PROGRESS.
+     */
+    IDEMPOTENCY_WAIT_MS: positiveInt(5000),
+    /** Webhook deliveries in flight at once, per worker process (apart from the job slots). */
+    WEBHOOK_CONCURRENCY: positiveInt(4),
+    /** How long one webhook request may take before it counts as failed and is retried. */
+    WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+    /** The first retry delay of a failed delivery; it doubles with each attempt (capped at 6 hours). */
+    WEBHOOK_RETRY_BASE_MS: positiveInt(10_000),
     /** Speed factor of the built-in PVE simulator (used only without PVE_URL). */
     PVE_SIM_SPEED: z.coerce
       .number({ error: 'must be a number' })

@@ -15,6 +15,7 @@ import { createLogger } from './logger.ts';
 import { connectPve } from './pve/connect.ts';
 import { seedSimulatorCatalog } from './services/catalog.ts';
 import { ensureDemoUser } from './services/users.ts';
+import { startWebhookDeliverer, webhookSettings } from './worker/webhooks.ts';
 import { startWorker, workerTimings } from './worker/worker.ts';
 
 const version = (
@@ -83,6 +84,9 @@ async function main(): Promise<void> {
         })
       : null;
 
+  // Webhooks are delivered wherever jobs are worked, on a loop of their own.
+  const webhooks = worker ? await startWebhookDeliverer({ database, log, ...webhookSettings(config) }) : null;
+
   const devMiddleware = dev ? await createViteMiddleware() : undefined;
   const app = createApp({
     db: database.db,
@@ -133,7 +137,7 @@ async function main(): Promise<void> {
     void consoles.close();
     server.close(() => {
       void (async () => {
-        await worker?.stop(config.WORKER_GRACE_MS);
+        await Promise.all([worker?.stop(config.WORKER_GRACE_MS), webhooks?.stop()]);
         await pve.close();
         await database.close();
         process.exit(0);

@@ -2,18 +2,30 @@
  * Keel's tRPC foundation, in three parts: the context, the tRPC instance, and the base procedures.
  * Everything else builds on `publicProcedure`, `protectedProcedure` and `adminProcedure`.
  */
+import type { TRPCError } from '@trpc/server';
 import { initTRPC } from '@trpc/server';
+import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import superjson from 'superjson';
 import type { User } from '../shared/api.ts';
-import type { ErrorCode } from '../shared/errors.ts';
+import { errorCodes, type ErrorCode } from '../shared/errors.ts';
+import type { TokenScope } from '../shared/tokens.ts';
+import { findApiToken, isApiTokenSecret } from './auth/api-tokens.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { PveClient } from './pve/client.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { users } from './db/schema.ts';
+import {
+  claimIdempotencyKey,
+  idempotencyKeyProblem,
+  isLockTimeout,
+  requestHash,
+  storeIdempotentOutcome,
+  type StoredOutcome,
+} from './db/idempotency.ts';
 import { appError, toPublicError } from './errors.ts';
 
 // 1. Context ---------------------------------------------------------------------------------------
@@ -45,6 +57,10 @@ export interface RequestScope {
   cookies: CookieJar;
   /** The browser says another site made this request (Sec-Fetch-Site, else Origin; http/context.ts). */
   crossSite: boolean;
+  /** The request's Idempotency-Key header, if any (the writes behind protectedProcedure honour it). */
+  idempotencyKey?: string | undefined;
+  /** Sets a header on the answer (`Idempotent-Replayed`); absent without HTTP. */
+  setResponseHeader?: ((name: string, value: string) => void) | undefined;
 }
 
 export function createContextInner(deps: AppDeps, scope: RequestScope) {
@@ -83,7 +99,14 @@ export interface KeelMeta {
   auth?: 'user' | 'admin';
   /** What the base procedure's middleware answers before the handler runs; set by the base procedures. */
   guardErrors?: readonly ErrorCode[];
+  /** What it answers besides, for mutations only (an API token without the write scope). */
+  mutationGuardErrors?: readonly ErrorCode[];
   rest?: RestMeta;
+  /**
+   * False for a write whose answer must not be stored for replay under an Idempotency-Key (one that
+   * carries a secret meant to be shown once); such a write answers as if no key had been sent.
+   */
+  idempotent?: boolean;
 }
 
 const withMeta = initTRPC.context<Context>().meta<KeelMeta>();
@@ -127,34 +150,198 @@ export const cookieProcedure = t.procedure.meta({ guardErrors: ['FORBIDDEN'] }).
 });
 
 const unauthorized = (message: string) => appError('UNAUTHORIZED', message);
+const invalidToken = () => unauthorized('The access token is invalid or has expired. Sign in again.');
 
-/** Verifies the bearer token and loads its user; a handler behind it always has `ctx.user`. */
-const signedIn: KeelMeta = { auth: 'user', guardErrors: ['UNAUTHORIZED'] };
-export const protectedProcedure = t.procedure.meta(signedIn).use(async ({ ctx, next }) => {
+/** How a request proved who it is: a session's access token, or an API token with its scopes. */
+export type Credential =
+  { kind: 'session'; sid: string | null } | { kind: 'token'; tokenId: string; scopes: readonly TokenScope[] };
+
+/** The user a bearer header stands for, and how; throws UNAUTHORIZED for anything else. */
+async function authenticate(ctx: Context): Promise<{ user: User; credential: Credential }> {
   if (!ctx.authorization) throw unauthorized('Sign in first: this request has no bearer token.');
-  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(ctx.authorization.trim());
-  if (!match) throw unauthorized('The Authorization header must be "Bearer <access token>".');
-  const claims = await verifyAccessToken(ctx.config.jwtSecret, match[1]!);
-  if (!claims) throw unauthorized('The access token is invalid or has expired. Sign in again.');
+  const bearer = /^Bearer (\S+)$/.exec(ctx.authorization.trim())?.[1] ?? '';
+  let userId: string;
+  let credential: Credential;
+  if (isApiTokenSecret(bearer)) {
+    const holder = await findApiToken(ctx.db, bearer, ctx.ip);
+    if (!holder) throw unauthorized('The API token is unknown, revoked or expired.');
+    userId = holder.userId;
+    credential = { kind: 'token', tokenId: holder.tokenId, scopes: holder.scopes };
+  } else {
+    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/.test(bearer))
+      throw unauthorized('The Authorization header must be "Bearer <access token or API token>".');
+    const claims = await verifyAccessToken(ctx.config.jwtSecret, bearer);
+    if (!claims) throw invalidToken();
+    userId = claims.sub;
+    credential = { kind: 'session', sid: claims.sid ?? null };
+  }
   // A deleted user's or demoted admin's token must stop working at once, so the user is read each time.
   const [user] = await ctx.db
     .select({ id: users.id, email: users.email, name: users.name, role: users.role })
     .from(users)
-    .where(eq(users.id, claims.sub))
+    .where(eq(users.id, userId))
     .limit(1);
-  if (!user) throw unauthorized('The access token is invalid or has expired. Sign in again.');
+  if (!user) throw invalidToken();
+  return { user, credential };
+}
+
+const missingScope = (scope: TokenScope) =>
+  appError('FORBIDDEN', `This API token lacks the ${scope} scope, which this request needs.`);
+
+/** Whether a credential carries a scope; a session carries them all (its user's role still decides). */
+export function hasScope(credential: Credential, scope: TokenScope): boolean {
+  return credential.kind === 'session' || credential.scopes.includes(scope);
+}
+
+/**
+ * Verifies the bearer token (a session's JWT or an API token) and loads its user; a handler behind it
+ * always has `ctx.user` and `ctx.credential`. An API token must carry `read` for a query and `write`
+ * for a mutation: one rule here covers every procedure.
+ */
+const signedIn: KeelMeta = {
+  auth: 'user',
+  guardErrors: ['UNAUTHORIZED'],
+  mutationGuardErrors: ['FORBIDDEN'],
+};
+const signedInProcedure = t.procedure.meta(signedIn).use(async ({ ctx, next, type }) => {
+  const { user, credential } = await authenticate(ctx);
+  const needed: TokenScope = type === 'query' ? 'read' : 'write';
+  if (!hasScope(credential, needed)) throw missingScope(needed);
   return next({
     ctx: {
       user: user satisfies User,
-      // The sign-in behind the token (null for a token without one): consoles end with it.
-      authSession: claims.sid ?? null,
+      credential,
+      // The sign-in behind a session's token (null for an API token or a token without one): consoles end with it.
+      authSession: credential.kind === 'session' ? credential.sid : null,
       log: ctx.log.child({ userId: user.id }),
     },
   });
 });
 
-const adminOnly: KeelMeta = { auth: 'admin', guardErrors: ['UNAUTHORIZED', 'FORBIDDEN'] };
-export const adminProcedure = protectedProcedure.meta(adminOnly).use(({ ctx, next }) => {
-  if (ctx.user.role !== 'admin') throw appError('FORBIDDEN', 'This needs an administrator account.');
-  return next();
+/**
+ * Errors worth replaying to a retry: the request was understood and the answer decided. Not stored:
+ * validation (nothing was done; the caller may fix the body and retry with the key), refusals before
+ * the work (sign-in, rights, throttles) and faults, which a retry may well get past.
+ */
+const notReplayed = new Set<ErrorCode>([
+  'VALIDATION_FAILED',
+  'UNAUTHORIZED',
+  'INVALID_CREDENTIALS',
+  'FORBIDDEN',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'TOO_MANY_REQUESTS',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'IN_PROGRESS',
+  'IDEMPOTENCY_KEY_REUSED',
+]);
+
+function replayableError(error: unknown): StoredOutcome | null {
+  const { body, unexpected } = toPublicError(error);
+  if (unexpected || notReplayed.has(body.error.code)) return null;
+  return { outcome: 'error', response: body.error };
+}
+
+function replay(stored: StoredOutcome) {
+  if (stored.outcome === 'error') {
+    const { code, message, fields } = stored.response;
+    const known = (errorCodes as readonly string[]).includes(code) ? (code as ErrorCode) : 'CONFLICT';
+    throw appError(known, message, fields ? { fields } : {});
+  }
+  return {
+    ok: true as const,
+    data: superjson.deserialize(stored.response as unknown as Parameters<typeof superjson.deserialize>[0]),
+    marker: middlewareMarker,
+  };
+}
+
+/** Thrown inside the savepoint so the work rolls back while the key row keeps the error's answer. */
+class StoredError extends Error {
+  constructor(readonly error: TRPCError) {
+    super(error.message);
+  }
+}
+
+/**
+ * Idempotency-Key on writes (db/idempotency.ts explains the scheme). The whole procedure runs on one
+ * transaction (`ctx.db` becomes it; the services' own transactions become savepoints), whose first
+ * statement claims the key and whose last writes the answer, so the key row commits with the work.
+ */
+const idempotentWrites = t.middleware(async ({ ctx, type, path, meta, getRawInput, next }) => {
+  const key = ctx.idempotencyKey;
+  if (type !== 'mutation' || key === undefined || meta?.idempotent === false) return next();
+  const problem = idempotencyKeyProblem(key);
+  if (problem)
+    throw appError('VALIDATION_FAILED', `Invalid request: Idempotency-Key ${problem}`, {
+      fields: { 'Idempotency-Key': problem },
+    });
+  const user = (ctx as { user?: User }).user!;
+  const hash = requestHash(path, await getRawInput());
+  const where = { userId: user.id, key };
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const claim = await claimIdempotencyKey(tx, {
+        ...where,
+        procedure: path,
+        requestHash: hash,
+        waitMs: ctx.config.IDEMPOTENCY_WAIT_MS,
+      });
+      if (claim.kind === 'stored') {
+        if (!claim.sameRequest)
+          throw appError(
+            'IDEMPOTENCY_KEY_REUSED',
+            'This Idempotency-Key was used for a different request; send a new key for a new request.',
+          );
+        if (!claim.stored) throw inProgress();
+        ctx.setResponseHeader?.('Idempotent-Replayed', 'true');
+        return replay(claim.stored);
+      }
+      try {
+        const result = await tx.transaction(async (work) => {
+          const inner = await next({ ctx: { db: work as unknown as Database } });
+          if (!inner.ok) {
+            if (replayableError(inner.error)) throw new StoredError(inner.error);
+            // Not kept: roll the whole request back, key included, and answer the error.
+            throw inner.error;
+          }
+          return inner;
+        });
+        await storeIdempotentOutcome(tx, where, {
+          outcome: 'ok',
+          response: superjson.serialize(result.data) as unknown as Record<string, unknown>,
+        });
+        return result;
+      } catch (err) {
+        if (!(err instanceof StoredError)) throw err;
+        await storeIdempotentOutcome(tx, where, replayableError(err.error)!);
+        return { ok: false as const, error: err.error, marker: middlewareMarker };
+      }
+    });
+  } catch (err) {
+    if (isLockTimeout(err)) throw inProgress();
+    throw err;
+  }
 });
+
+/** Verifies the bearer token and loads its user; a handler behind it always has `ctx.user`. Its writes take an Idempotency-Key. */
+export const protectedProcedure = signedInProcedure.use(idempotentWrites);
+
+function inProgress() {
+  return appError(
+    'IN_PROGRESS',
+    'A request with this Idempotency-Key is still being processed; retry in a moment for its answer.',
+    { retryAfter: 1 },
+  );
+}
+
+const adminOnly: KeelMeta = { auth: 'admin', guardErrors: ['UNAUTHORIZED', 'FORBIDDEN'] };
+export const adminProcedure = signedInProcedure
+  .meta(adminOnly)
+  .use(({ ctx, next }) => {
+    if (ctx.user.role !== 'admin') throw appError('FORBIDDEN', 'This needs an administrator account.');
+    if (!hasScope(ctx.credential, 'admin')) throw missingScope('admin');
+    return next();
+  })
+  // After the rights check: a customer's keyed write on an administrators' route is FORBIDDEN first.
+  .use(idempotentWrites);

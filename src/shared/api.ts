@@ -113,6 +113,12 @@ export const createServerInputSchema = z
     imageId: idSchema,
     locationId: idSchema,
     sshKeys: z.array(sshKeySchema).max(10, { error: 'must hold at most 10 keys' }).optional(),
+    /** Keys from the account's keychain (GET /ssh-keys), by id; added to `sshKeys`. */
+    sshKeyIds: z
+      .array(idSchema)
+      .max(10, { error: 'must hold at most 10 keys' })
+      .refine((ids) => new Set(ids).size === ids.length, { error: 'must not name a key twice' })
+      .optional(),
   })
   .meta({ id: 'CreateServerRequest' });
 export type CreateServerInput = z.infer<typeof createServerInputSchema>;

@@ -10,9 +10,13 @@ export const errorStatus = {
   INVALID_STATE: 409,
   CONFLICT: 409,
   NO_CAPACITY: 409,
+  /** Another request with the same Idempotency-Key is still running. */
+  IN_PROGRESS: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   QUOTA_EXCEEDED: 422,
+  /** The Idempotency-Key was used before for a different request. */
+  IDEMPOTENCY_KEY_REUSED: 422,
   TOO_MANY_REQUESTS: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,

@@ -14,6 +14,8 @@ export const serverStatuses = [
   'terminated',
   'suspended',
   'error',
+  'reinstalling',
+  'resizing',
 ] as const;
 export type ServerStatus = (typeof serverStatuses)[number];
 
@@ -27,6 +29,8 @@ export const transitionalStatuses: ReadonlySet<ServerStatus> = new Set([
   'stopping',
   'rebooting',
   'terminating',
+  'reinstalling',
+  'resizing',
 ]);
 
 const allowedActions: Record<ServerStatus, readonly ServerAction[]> = {
@@ -41,6 +45,8 @@ const allowedActions: Record<ServerStatus, readonly ServerAction[]> = {
   terminating: [],
   terminated: [],
   suspended: [],
+  reinstalling: [],
+  resizing: [],
 };
 
 const statusAfterAction: Record<ServerAction, ServerStatus> = {
@@ -68,8 +74,30 @@ export function transitionFor(status: ServerStatus, action: ServerAction): Serve
  * and not while suspended: a suspension is the operator's decision and only the operator lifts or ends it.
  */
 export function canTerminate(status: ServerStatus): boolean {
-  return !['provisioning', 'terminating', 'terminated', 'suspended'].includes(status);
+  return !['provisioning', 'terminating', 'terminated', 'suspended', 'reinstalling', 'resizing'].includes(
+    status,
+  );
 }
+
+/**
+ * The self-service operations (reinstall, root password, resize, snapshots) need a settled server: one
+ * that is running or stopped. Suspended servers and servers in the middle of something are refused.
+ */
+export function canOperate(status: ServerStatus): boolean {
+  return status === 'running' || status === 'stopped';
+}
+
+/** The steps of a reinstall, in order: the new VM exists and is ready before the old one goes. */
+export const reinstallSteps = [
+  'reserve_vmid',
+  'clone',
+  'configure',
+  'resize',
+  'stop_old',
+  'start_new',
+  'destroy_old',
+] as const;
+export type ReinstallStep = (typeof reinstallSteps)[number];
 
 /** The steps of provisioning, in order; the worker persists each before starting the next. */
 export const provisioningSteps = [

@@ -4,9 +4,9 @@
  * is provoked over HTTP: each answer's code must be documented for its route, and each documented code
  * must have been answered, but INTERNAL and UNAVAILABLE, which take a fault in Keel or its database.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { images, locations, plans, users } from '../../src/server/db/schema.ts';
+import { apiTokens, images, ipPools, locations, plans, users } from '../../src/server/db/schema.ts';
 import type { ErrorCode } from '../../src/shared/errors.ts';
 import { startPveSim, type PveSim } from '../../testbed/pve/index.ts';
 import { createSender, type Sender } from '../hard/helpers/security-http.ts';
@@ -21,6 +21,14 @@ const transport: ErrorCode[] = [
   'UNAVAILABLE',
 ];
 const signedIn: ErrorCode[] = ['UNAUTHORIZED', ...transport];
+/**
+ * Every signed-in write also takes an Idempotency-Key (reused for another request, or still held),
+ * but those whose answer is a secret shown once, which is never stored for replay.
+ */
+const keyedCodes: ErrorCode[] = ['IDEMPOTENCY_KEY_REUSED', 'IN_PROGRESS'];
+const notKeyed = new Set(['createToken', 'openServerConsole']);
+const isKeyedWrite = (op: { operationId: string; method: string; auth: boolean }) =>
+  op.auth && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(op.method) && !notKeyed.has(op.operationId);
 
 const declared: Record<string, ErrorCode[]> = {
   // The cookie routes refuse a request another site made (FORBIDDEN).
@@ -30,14 +38,40 @@ const declared: Record<string, ErrorCode[]> = {
   getCurrentUser: signedIn,
   getCatalog: signedIn,
   listServers: signedIn,
-  createServer: ['QUOTA_EXCEEDED', 'CONFLICT', 'NO_CAPACITY', ...signedIn],
+  // A change answers FORBIDDEN to an API token without the write scope.
+  createServer: ['QUOTA_EXCEEDED', 'CONFLICT', 'NO_CAPACITY', 'FORBIDDEN', ...signedIn],
   getServer: ['NOT_FOUND', ...signedIn],
-  actOnServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
-  terminateServer: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
+  actOnServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
+  terminateServer: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
   adminListServers: ['FORBIDDEN', ...signedIn],
+  // Cluster discovery and the catalogue.
+  adminListPveNodes: ['FORBIDDEN', ...signedIn],
+  adminListPveTemplates: ['FORBIDDEN', ...signedIn],
+  adminListPveVms: ['FORBIDDEN', ...signedIn],
+  ...Object.fromEntries(
+    (['Plan', 'Image', 'Location', 'IpPool'] as const).flatMap((kind) => [
+      [`adminList${kind}s`, ['FORBIDDEN', ...signedIn]],
+      [`adminGet${kind}`, ['NOT_FOUND', 'FORBIDDEN', ...signedIn]],
+      [`adminCreate${kind}`, ['CONFLICT', 'FORBIDDEN', ...signedIn]],
+      [`adminUpdate${kind}`, ['NOT_FOUND', 'CONFLICT', 'FORBIDDEN', ...signedIn]],
+      [`adminDelete${kind}`, ['NOT_FOUND', 'CONFLICT', 'FORBIDDEN', ...signedIn]],
+    ]),
+  ),
+  // Accounts: API tokens.
+  listTokens: signedIn,
+  getToken: ['NOT_FOUND', ...signedIn],
+  createToken: ['QUOTA_EXCEEDED', 'FORBIDDEN', ...signedIn],
+  revokeToken: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
   // The web console's ticket and the usage graphs: a server not running, or with no VM yet, is 409.
   openServerConsole: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
   getServerUsage: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
+  // Webhooks.
+  adminListWebhooks: ['FORBIDDEN', ...signedIn],
+  adminCreateWebhook: ['FORBIDDEN', ...signedIn],
+  adminUpdateWebhook: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  adminDeleteWebhook: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  adminListWebhookDeliveries: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  adminRetryWebhookDelivery: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
 };
 
 interface Operation {
@@ -58,7 +92,7 @@ const undocumented: string[] = [];
 
 beforeAll(async () => {
   sim = await startPveSim({ port: 0, speed: 100 });
-  app = await startTestApp({ pve: pveClientFor(sim) });
+  app = await startTestApp({ pve: pveClientFor(sim), env: { IDEMPOTENCY_WAIT_MS: '200' } });
   http = createSender(app.baseUrl);
   const doc = (await api(app.baseUrl, 'GET', '/api/openapi.json')).body;
   operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
@@ -123,7 +157,7 @@ describe('the documented error set of each REST route', () => {
     expect(operations.map((o) => o.operationId).sort()).toEqual(Object.keys(declared).sort());
     for (const op of operations)
       expect([...op.documented].sort(), `${op.method} ${op.path}`).toEqual(
-        [...declared[op.operationId]!].sort(),
+        [...declared[op.operationId]!, ...(isKeyedWrite(op) ? keyedCodes : [])].sort(),
       );
   });
 
@@ -196,6 +230,169 @@ describe('the documented error set of each REST route', () => {
 
     // A customer on an administrators' route.
     await send('adminListServers', { token });
+    for (const op of operations.filter((o) => o.operationId.startsWith('admin')))
+      await send(op.operationId, {
+        token,
+        body: op.method === 'POST' || op.method === 'PATCH' ? {} : undefined,
+      });
+    // An administrator naming a webhook endpoint or delivery that does not exist.
+    const keyAdmin = await app.createUser({ role: 'admin' });
+    const keyAdminToken = (await app.login(keyAdmin.email, keyAdmin.password)).accessToken;
+    await send('adminUpdateWebhook', { token: keyAdminToken, body: { active: false } });
+    await send('adminDeleteWebhook', { token: keyAdminToken });
+    await send('adminListWebhookDeliveries', { token: keyAdminToken });
+    await send('adminRetryWebhookDelivery', { token: keyAdminToken, id: '999999' });
+
+    // Every keyed write: a key this user already used for another request (a committed row), then a
+    // key another request holds in a transaction it has not committed.
+    const keyedOps = operations.filter(isKeyedWrite);
+    const isAdminOp = (op: Operation) => op.path.startsWith('/api/admin/');
+    const ownerOf = (op: Operation) => (isAdminOp(op) ? keyAdmin.id : customer.id);
+    const tokenOf = (op: Operation) => (isAdminOp(op) ? keyAdminToken : token);
+    const bodyOf = (op: Operation) => (['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined);
+    for (const op of keyedOps) {
+      await app.db.execute(
+        sql`insert into idempotency_keys (user_id, key, procedure, request_hash, outcome, response)
+            values (${ownerOf(op)}, ${`used-${op.operationId}`}, 'another', 'another', 'ok', '{}'::jsonb)`,
+      );
+      await send(op.operationId, {
+        token: tokenOf(op),
+        body: bodyOf(op),
+        headers: { 'idempotency-key': `used-${op.operationId}` },
+      });
+    }
+    await app.db
+      .transaction(async (tx) => {
+        for (const op of keyedOps)
+          await tx.execute(
+            sql`insert into idempotency_keys (user_id, key, procedure, request_hash)
+                values (${ownerOf(op)}, ${`held-${op.operationId}`}, 'held', 'held')`,
+          );
+        for (const op of keyedOps)
+          await send(op.operationId, {
+            token: tokenOf(op),
+            body: bodyOf(op),
+            headers: { 'idempotency-key': `held-${op.operationId}` },
+          });
+        throw new Error('roll back');
+      })
+      .catch((err: unknown) => {
+        if ((err as Error).message !== 'roll back') throw err;
+      });
+
+    // Discovery and the catalogue: a customer is refused; an operator hears what is missing or taken.
+    const adminUser = await app.createUser({ role: 'admin' });
+    const adminToken = (await app.login(adminUser.email, adminUser.password)).accessToken;
+    for (const op of operations.filter((o) =>
+      /^admin(ListPve|List|Get|Create|Update|Delete)/.test(o.operationId),
+    ))
+      if (op.operationId !== 'adminListServers') await send(op.operationId, { token });
+    const [pool] = await app.db.select().from(ipPools).limit(1);
+    const kinds = [
+      {
+        kind: 'Plan',
+        id: plan!.id,
+        taken: { slug: plan!.slug, name: 'Again', cpuCores: 1, memoryMb: 512, diskGb: 10 },
+      },
+      {
+        kind: 'Image',
+        id: image!.id,
+        taken: { slug: image!.slug, name: 'Again', pveTemplates: { pve1: 9001 } },
+      },
+      {
+        kind: 'Location',
+        id: location!.id,
+        taken: { slug: location!.slug, name: 'Again', pveNodes: ['pve1'] },
+      },
+      {
+        kind: 'IpPool',
+        id: pool!.id,
+        taken: {
+          locationId: location!.id,
+          cidr: '10.50.0.0/24',
+          gateway: '10.50.0.1',
+          rangeStart: '10.50.0.100',
+          rangeEnd: '10.50.0.120',
+        },
+      },
+    ];
+    for (const { kind, id, taken } of kinds) {
+      const missing = { token: adminToken, id: '00000000-0000-4000-8000-000000000001' };
+      await send(`adminGet${kind}`, missing);
+      await send(`adminUpdate${kind}`, { ...missing, body: {} });
+      await send(`adminDelete${kind}`, missing);
+      // Taken slug or overlapping range.
+      const conflict = await send(`adminCreate${kind}`, { token: adminToken, body: taken });
+      expect(conflict.status, kind).toBe(409);
+      // In use by the provisioning server (its address comes from the pool).
+      const used = await send(`adminDelete${kind}`, { token: adminToken, id });
+      expect(used.status, kind).toBe(409);
+    }
+    // Updates onto a taken slug, and a pool range moved onto another pool's.
+    const other = await send('adminCreatePlan', {
+      token: adminToken,
+      body: { slug: 'other-plan', name: 'Other', cpuCores: 1, memoryMb: 512, diskGb: 10 },
+    });
+    await send('adminUpdatePlan', { token: adminToken, id: other.body.plan.id, body: { slug: plan!.slug } });
+    const image2 = await send('adminCreateImage', {
+      token: adminToken,
+      body: { slug: 'other-image', name: 'Other', pveTemplates: { '*': 9000 } },
+    });
+    await send('adminUpdateImage', {
+      token: adminToken,
+      id: image2.body.image.id,
+      body: { slug: image!.slug },
+    });
+    const location2 = await send('adminCreateLocation', {
+      token: adminToken,
+      body: { slug: 'other-location', name: 'Other', pveNodes: ['pve2'] },
+    });
+    await send('adminUpdateLocation', {
+      token: adminToken,
+      id: location2.body.location.id,
+      body: { slug: location!.slug },
+    });
+    const pool2 = await send('adminCreateIpPool', {
+      token: adminToken,
+      body: {
+        locationId: location!.id,
+        cidr: '10.51.0.0/24',
+        gateway: '10.51.0.1',
+        rangeStart: '10.51.0.10',
+        rangeEnd: '10.51.0.20',
+      },
+    });
+    expect(pool2.status).toBe(201);
+    await send('adminUpdateIpPool', {
+      token: adminToken,
+      id: pool2.body.pool.id,
+      body: { rangeEnd: '10.51.0.300' },
+    });
+    const moved = await send('adminUpdateIpPool', {
+      token: adminToken,
+      id: pool!.id,
+      body: { rangeStart: '10.50.0.200', rangeEnd: '10.50.0.220' },
+    });
+    expect(moved.status).toBe(409); // it would drop the provisioning server's address
+    // Accounts: a token that is nobody's; a customer asking for the admin scope; one token too many.
+    await send('getToken', { token });
+    await send('revokeToken', { token });
+    await send('createToken', { token, body: { name: 'ops', scopes: ['read', 'write', 'admin'] } });
+    const readToken = (await send('createToken', { token, body: { name: 'ro', scopes: ['read'] } })).body
+      .secret as string;
+    await app.db.insert(apiTokens).values(
+      Array.from({ length: 49 }, (_, i) => ({
+        userId: customer.id,
+        name: `filler-${i}`,
+        scopes: ['read' as const],
+        prefix: 'keel_filler',
+        secretHash: `filler-${i}-${customer.id}`,
+      })),
+    );
+    await send('createToken', { token, body: { name: 'one-too-many', scopes: ['read'] } });
+    // A read-only API token on every change it may not make.
+    for (const op of operations.filter((o) => o.auth && o.method !== 'GET'))
+      await send(op.operationId, { token: readToken, body: op.method === 'DELETE' ? undefined : {} });
 
     expect(undocumented).toEqual([]);
     for (const op of operations) {

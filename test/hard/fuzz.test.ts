@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverJobs, servers } from '../../src/server/db/schema.ts';
 import { restRoutes, type RestRoute } from '../../src/server/http/rest-contract.ts';
 import { startTestApp, testJwtSecret, type TestApp } from '../helpers/app.ts';
-import { orderServer } from '../helpers/orchestration.ts';
+import { orderServer, pveClientFor } from '../helpers/orchestration.ts';
+import { startPveSim, type PveSim } from '../../testbed/pve/index.ts';
 import {
   createSender,
   formatCounts,
@@ -35,8 +36,12 @@ let ctx: CallContext;
 let tokens: { customer: string; admin: string; forged: string[] };
 let knownIds: string[];
 
+let sim: PveSim;
+
 beforeAll(async () => {
-  app = await startTestApp();
+  // A cluster to discover, so the catalogue and discovery routes are fuzzed past their PVE reads.
+  sim = await startPveSim({ port: 0, speed: 100 });
+  app = await startTestApp({ pve: pveClientFor(sim) });
   http = createSender(app.baseUrl, batchSize);
   const user = await app.createUser();
   const admin = await app.createUser({ role: 'admin' });
@@ -75,6 +80,7 @@ beforeAll(async () => {
 afterAll(async () => {
   http?.close();
   await app?.close();
+  await sim?.stop();
 });
 
 /** Percent-encodes any string, lone surrogates included (as U+FFFD), so it can travel in a path. */

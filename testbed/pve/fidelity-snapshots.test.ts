@@ -285,3 +285,21 @@ describe('DELETE …/snapshot/{snapname} (snapshot_delete)', () => {
     expect(freed).toBe(3 * 1024 ** 3 + (2 * 1024 + 500) * 1024 ** 2);
   });
 });
+
+// Qemu.pm vm_feature (GET …/feature): `{hasFeature, nodes}`, has_feature over every volume of the
+// config or of the named snapshot; nodes are shared_nodes (empty with a local volume).
+describe('GET …/feature (vm_feature)', () => {
+  it('snapshot: true on thin LVM, false on thick LVM raw volumes; a missing snapshot is an error', async () => {
+    const feature = async (vmid: number, query: Record<string, string>) =>
+      pve.get(`${vmPath(vmid)}/feature`, query);
+    expect((await feature(600, { feature: 'snapshot' })).body.data).toEqual({ hasFeature: true, nodes: [] });
+    expect((await feature(601, { feature: 'snapshot' })).body.data).toEqual({
+      hasFeature: false,
+      nodes: ['pve1', 'pve2'],
+    });
+    const missing = await feature(600, { feature: 'snapshot', snapname: 'never-taken' });
+    expect([missing.status, missing.reason]).toEqual([500, "snapshot 'never-taken' does not exist"]);
+    const bad = await feature(600, { feature: 'teleport' });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -124,7 +124,7 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
     // Keel's timestamps are timestamptz; keep the session in UTC so text casts read the same everywhere.
     connection: { TimeZone: 'UTC', application_name: 'keel' },
   });
-  const db = drizzle(client, { schema }) as unknown as Database;
+  const db = drizzle(preparing(client), { schema }) as unknown as Database;
   return {
     db,
     kind: 'postgres',
@@ -138,6 +138,36 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
     },
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * drizzle sends every statement it builds through `sql.unsafe(query, params, { prepare: false })`
+ * unless the query is given a name, so PostgreSQL parses and plans each one anew, and postgres.js,
+ * to learn the parameter types of an unnamed statement, waits for a Describe before it can Bind: two
+ * round trips per statement. This handle asks for prepared statements instead: each connection keeps
+ * one per distinct SQL text (drizzle's texts are fixed per query shape, and postgres.js recycles a
+ * connection after 30 to 60 minutes), so a statement is parsed and planned once per connection and
+ * runs in one round trip after that. A statement without parameters still goes as a simple query
+ * (postgres.js's rule), so the migrations' multi-statement scripts are unaffected. Transactions and
+ * savepoints hand their callback a connection-bound `sql` of their own, wrapped the same way.
+ */
+export function preparing<T extends object>(sql: T): T {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      if (property === 'unsafe')
+        return (query: unknown, parameters?: unknown, options?: Record<string, unknown>) =>
+          fn.call(target, query, parameters, { ...options, prepare: true });
+      if (property === 'begin' || property === 'savepoint')
+        return (...args: unknown[]) => {
+          const callback = args.pop() as (inner: object) => unknown;
+          return fn.call(target, ...args, (inner: object) => callback(preparing(inner)));
+        };
+      return value;
+    },
+  });
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {

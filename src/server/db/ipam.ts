@@ -1,28 +1,10 @@
-/** IP address management: pools per location, one address per live server. */
+/**
+ * IP address management at allocation time: one address per live server, from its location's pools.
+ * Pools and their addresses are made by `services/ipam.ts`.
+ */
 import { eq, sql } from 'drizzle-orm';
 import { ipAddresses, ipPools } from './schema.ts';
 import { executeRows, type Database, type Tx } from './client.ts';
-import { poolAddresses } from '../domain/ipv4.ts';
-
-export interface NewPool {
-  locationId: string;
-  cidr: string;
-  gateway: string;
-  rangeStart: string;
-  rangeEnd: string;
-  dns: string[];
-}
-
-export async function createPool(db: Database | Tx, pool: NewPool): Promise<string> {
-  const addresses = poolAddresses(pool.cidr, pool.gateway, pool.rangeStart, pool.rangeEnd);
-  const [row] = await db.insert(ipPools).values(pool).returning({ id: ipPools.id });
-  for (let i = 0; i < addresses.length; i += 1000) {
-    await db
-      .insert(ipAddresses)
-      .values(addresses.slice(i, i + 1000).map((address) => ({ poolId: row!.id, address })));
-  }
-  return row!.id;
-}
 
 export interface Allocation {
   address: string;

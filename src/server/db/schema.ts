@@ -17,7 +17,9 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { userRoles } from '../../shared/api.ts';
+import { tokenScopes } from '../../shared/tokens.ts';
 import { serverStatuses } from '../../shared/server-status.ts';
+import { webhookEventTypes } from '../../shared/webhooks.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () =>
@@ -71,6 +73,33 @@ export const refreshTokens = pgTable(
   (t) => [index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
 );
 
+// Accounts: API tokens and one-time links -----------------------------------------------------------
+
+/**
+ * Long-lived credentials for scripts, each with its scopes. The secret (`keel_…`) is shown once at
+ * creation; only its SHA-256 is kept, with a short prefix to tell tokens apart in a list.
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    scopes: text('scopes', { enum: tokenScopes }).array().notNull(),
+    prefix: text('prefix').notNull(),
+    secretHash: text('secret_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** Written at most once a minute per token, by whichever process sees it used first. */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    lastUsedIp: text('last_used_ip'),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('api_tokens_user_idx').on(t.userId, t.createdAt)],
+);
+
 /**
  * Sign-in attempts within the throttle's window, one row per throttle key an attempt counts against (the
  * address with the email, and the address alone). Kept here rather than in memory so that every Keel
@@ -97,6 +126,8 @@ export const plans = pgTable('plans', {
   priceMonthlyCents: integer('price_monthly_cents'),
   /** Closed plans stay attached to existing servers but take no new orders. */
   active: boolean('active').notNull().default(true),
+  /** How many snapshots a server on this plan may keep at once. */
+  snapshotLimit: integer('snapshot_limit').notNull().default(3),
   legacyWhmcsProductId: integer('legacy_whmcs_product_id').unique(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -170,7 +201,21 @@ export const servers = pgTable(
   ],
 );
 
-export const jobKinds = ['provision', 'start', 'shutdown', 'stop', 'reboot', 'terminate'] as const;
+export const jobKinds = [
+  'provision',
+  'start',
+  'shutdown',
+  'stop',
+  'reboot',
+  'terminate',
+  // Self-service operations: each job's parameters are in its `progress` from the start.
+  'reinstall',
+  'root_password',
+  'resize',
+  'snapshot_create',
+  'snapshot_rollback',
+  'snapshot_delete',
+] as const;
 export type JobKind = (typeof jobKinds)[number];
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
@@ -260,6 +305,88 @@ export const auditEvents = pgTable(
   (t) => [index('audit_events_server_at_idx').on(t.serverId, t.at)],
 );
 
+// Idempotency, webhooks, two-factor sign-in -------------------------------------------------------
+
+/**
+ * The first answer to a write sent with an `Idempotency-Key`, per user, kept 24 hours. The row is
+ * inserted in the same transaction as the write it answers, so it exists exactly when the write
+ * committed; a retry with the key finds it and gets the stored answer instead of doing the work again.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    /** The tRPC procedure (`servers.create`): one key names one request, whichever transport sent it. */
+    procedure: text('procedure').notNull(),
+    /** SHA-256 of the procedure and its input, canonical JSON: a retry must send the same request. */
+    requestHash: text('request_hash').notNull(),
+    /** `ok` with the output, or `error` with the public error; null only while the request runs. */
+    outcome: text('outcome', { enum: ['ok', 'error'] }),
+    /** The output as superjson serialises it, or `{code, message, fields?}`. */
+    response: jsonb('response').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('idempotency_keys_user_key').on(t.userId, t.key),
+    index('idempotency_keys_created_idx').on(t.createdAt),
+  ],
+);
+
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+export { webhookEventTypes };
+
+/** Where the operator wants events sent. The secret signs each delivery; it is shown once, at creation. */
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  url: text('url').notNull(),
+  description: text('description').notNull().default(''),
+  /** The event types sent here. */
+  events: text('events', { enum: webhookEventTypes }).array().notNull(),
+  secret: text('secret').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const webhookDeliveryStates = ['pending', 'delivered', 'failed'] as const;
+
+/**
+ * One event for one endpoint, and the durable queue of its delivery: written in the transaction of the
+ * change it reports (db/events.ts), claimed by the worker's webhook loop, retried with backoff. The
+ * body is fixed at the event, so every attempt sends the same bytes under the same event id.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    endpointId: uuid('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    eventId: uuid('event_id').notNull(),
+    eventType: text('event_type', { enum: webhookEventTypes }).notNull(),
+    body: text('body').notNull(),
+    state: text('state', { enum: webhookDeliveryStates }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** When the next attempt is due; while one runs, the end of its lease. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    /** The receiver's HTTP status of the last attempt; null when it did not answer. */
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('webhook_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.state} = 'pending'`),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.id),
+  ],
+);
+
 // -- web console ---------------------------------------------------------------------------------------
 
 /**
@@ -289,5 +416,28 @@ export const consoleSessions = pgTable(
     index('console_sessions_open_idx')
       .on(t.userId, t.serverId)
       .where(sql`${t.openedAt} is not null and ${t.closedAt} is null`),
+  ],
+);
+
+// -- self-service: the account's SSH keychain ---------------------------------------------------------
+
+/** Public keys a customer keeps in their account, to choose from when ordering or reinstalling. */
+export const sshKeys = pgTable(
+  'ssh_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The key in its canonical form (`type base64 [comment]`), as handed to PVE. */
+    publicKey: text('public_key').notNull(),
+    /** `SHA256:…`, as `ssh-keygen -l` prints it. */
+    fingerprint: text('fingerprint').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('ssh_keys_user_idx').on(t.userId, t.createdAt),
+    uniqueIndex('ssh_keys_user_fingerprint_key').on(t.userId, t.fingerprint),
   ],
 );

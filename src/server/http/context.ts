@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { createContextInner, type AppDeps, type Context, type CookieJar } from '../trpc.ts';
 import { isCrossSite } from './cross-site.ts';
+import { idempotencyKeyOf } from './idempotency.ts';
 
 export type RequestContextFactory = (req: Request, res: Response) => Context;
 
@@ -41,5 +42,7 @@ export function expressContextFactory(deps: AppDeps): RequestContextFactory {
         { secFetchSite: header(req, 'sec-fetch-site'), origin: header(req, 'origin') },
         `${req.protocol}://${req.host}`,
       ),
+      idempotencyKey: idempotencyKeyOf(req),
+      setResponseHeader: (name, value) => void res.setHeader(name, value),
     });
 }

@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document, generated from the REST routes (the procedures' meta) and the shared Zod schemas. */
 import { z } from 'zod';
 import { errorStatus } from '../../shared/errors.ts';
+import { idempotencyKeyParameter } from './idempotency.ts';
 import { restRoutes, type RestRoute } from './rest-contract.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -72,6 +73,8 @@ function operation(route: RestRoute, components: Record<string, JsonSchema>) {
     for (const [name, schema] of Object.entries(properties))
       parameters.push({ name, in: 'query', required: required.includes(name), schema });
   }
+
+  if (route.idempotent) parameters.push({ ...idempotencyKeyParameter });
 
   const responses: Record<string, { description: string; [k: string]: unknown }> = {
     [route.status]: {

@@ -88,11 +88,13 @@ describe('restRoutesOf', () => {
     expect(() => routesOf(createTRPCRouter({ a: list(), b: list() }))).toThrow('clashes with a');
   });
 
-  it("serves Keel's routes: every one has an operation id, and each 202 a Location", () => {
+  it("serves Keel's routes: every one has an operation id, and each 201 and 202 a Location", () => {
     expect(restRoutes.length).toBeGreaterThan(0);
     for (const route of restRoutes) {
       expect(route.operationId).toMatch(/^[a-z][A-Za-z]+$/);
-      expect(route.status === 202, route.operationId).toBe(route.location !== undefined);
+      expect(route.status === 201 || route.status === 202, route.operationId).toBe(
+        route.location !== undefined,
+      );
     }
   });
 });

@@ -7,6 +7,7 @@ import type { AnyTRPCProcedure } from '@trpc/server';
 import { z } from 'zod';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { appRouter } from '../routers/root.ts';
+import { honoursIdempotencyKey, idempotencyErrors } from './idempotency.ts';
 import type { KeelMeta, RestMeta } from '../trpc.ts';
 
 export interface RestRoute {
@@ -35,6 +36,8 @@ export interface RestRoute {
   response: z.ZodType;
   /** Every error code the route can answer, as documented. */
   errors: ErrorCode[];
+  /** Takes an Idempotency-Key header (http/idempotency.ts). */
+  idempotent: boolean;
 }
 
 /** What any route at /api can answer before or around its procedure: bad JSON, size, type, faults. */
@@ -90,7 +93,15 @@ function routeOf(procedurePath: string, def: ProcedureDef, meta: RestMeta): Rest
     throw new Error(`${where}: a query string can only carry an object`);
 
   const access = def.meta?.auth ?? 'public';
-  const errors = new Set<ErrorCode>([...(def.meta?.guardErrors ?? []), ...meta.errors, ...transportErrors]);
+  const idempotent =
+    def.meta?.idempotent !== false && honoursIdempotencyKey({ type: def.type, auth: access !== 'public' });
+  const errors = new Set<ErrorCode>([
+    ...(def.meta?.guardErrors ?? []),
+    ...(def.type === 'mutation' ? (def.meta?.mutationGuardErrors ?? []) : []),
+    ...meta.errors,
+    ...(idempotent ? idempotencyErrors : []),
+    ...transportErrors,
+  ]);
 
   return {
     procedurePath,
@@ -112,6 +123,7 @@ function routeOf(procedurePath: string, def: ProcedureDef, meta: RestMeta): Rest
     ...(!fromQuery && remainder ? { body: remainder } : {}),
     response: output,
     errors: [...errors],
+    idempotent,
   };
 }
 

@@ -42,6 +42,8 @@ export interface NewJob {
   kind: JobKind;
   requestedBy: string | null;
   requestId: string | null;
+  /** What the job needs to know from the start (the image of a reinstall, a snapshot's name, …). */
+  progress?: Record<string, unknown>;
 }
 
 /** Queues a job in the caller's transaction; listening workers wake when it commits. */
@@ -226,4 +228,15 @@ export async function releaseJob(db: Database, jobId: number, owner: string): Pr
       attempts: sql`greatest(${serverJobs.attempts} - 1, 0)`,
     })
     .where(owned(jobId, owner));
+}
+
+/** Removes keys from a job's progress (a password hash once it has done its work), whoever holds it. */
+export async function dropProgressKeys(
+  db: Database | Tx,
+  jobId: number,
+  keys: readonly string[],
+): Promise<void> {
+  let progress = sql`${serverJobs.progress}`;
+  for (const key of keys) progress = sql`(${progress}) - ${key}::text`;
+  await db.update(serverJobs).set({ progress }).where(eq(serverJobs.id, jobId));
 }

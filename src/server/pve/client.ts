@@ -64,6 +64,50 @@ export interface PveClusterVm {
   maxmem?: number;
   maxcpu?: number;
   maxdisk?: number;
+  uptime?: number;
+}
+
+/** A node of `GET /cluster/resources?type=node`; the figures are absent while it is offline. */
+export interface PveClusterNode {
+  id: string;
+  node: string;
+  type: 'node';
+  status: string;
+  cpu?: number;
+  maxcpu?: number;
+  mem?: number;
+  maxmem?: number;
+  disk?: number;
+  maxdisk?: number;
+  uptime?: number;
+}
+
+/**
+ * One entry of `GET /nodes/{node}/storage`: PVE sends `storage`, `type` and `content` for sure,
+ * the flags as 0/1, and the sizes only for an active storage.
+ */
+export interface PveNodeStorage {
+  storage: string;
+  type: string;
+  content: string;
+  active?: number;
+  enabled?: number;
+  shared?: number;
+  total?: number;
+  used?: number;
+  avail?: number;
+  used_fraction?: number;
+}
+
+/** One entry of `GET …/snapshot` (Qemu.pm snapshot_list); the last one is `current`. */
+export interface PveSnapshot {
+  name: string;
+  description?: string;
+  snaptime?: number | undefined;
+  vmstate?: number;
+  parent?: string;
+  snapstate?: string;
+  running?: number;
 }
 
 export interface PveTaskStatus {
@@ -134,6 +178,20 @@ export class PveClient extends PveTransport {
   async clusterVms(): Promise<PveClusterVm[]> {
     const rows = await this.request<PveClusterVm[]>('GET', '/cluster/resources', { type: 'vm' });
     return rows.map((r) => ({ ...r, vmid: toInt(r.vmid) }));
+  }
+
+  /**
+   * `GET /cluster/resources?type=node` (API2Tools.pm extract_node_stats): the figures of an online node
+   * (cpu, maxcpu, mem, maxmem, disk and maxdisk of its root fs, uptime); an offline one has only
+   * `id`, `node`, `status` and `type`.
+   */
+  async clusterNodes(): Promise<PveClusterNode[]> {
+    return this.request<PveClusterNode[]>('GET', '/cluster/resources', { type: 'node' });
+  }
+
+  /** `GET /nodes/{node}/storage` (pve-storage API2/Storage/Status.pm index): the storages a node sees. */
+  nodeStorages(node: string): Promise<PveNodeStorage[]> {
+    return this.request('GET', `/nodes/${encodeURIComponent(node)}/storage`);
   }
 
   /** `vmid` free (returned) or taken (PveError already_exists). PVE sends the id as a string. */
@@ -251,7 +309,93 @@ export class PveClient extends PveTransport {
     });
   }
 
+  // -- self-service: snapshots, passwords, cloud-init ----------------------------------------------
+
+  /** `GET …/feature` (Qemu.pm vm_feature): whether every volume of the VM supports `feature`. */
+  async vmFeature(node: string, vmid: number, feature: 'snapshot' | 'clone' | 'copy'): Promise<boolean> {
+    const data = await this.request<{ hasFeature: boolean | number }>(
+      'GET',
+      `/nodes/${node}/qemu/${vmid}/feature`,
+      { feature },
+    );
+    return Boolean(data.hasFeature);
+  }
+
+  /** `GET …/snapshot`: the snapshots and, last, `current` (the running state), which callers skip. */
+  async snapshots(node: string, vmid: number): Promise<PveSnapshot[]> {
+    const rows = await this.request<PveSnapshot[]>('GET', `/nodes/${node}/qemu/${vmid}/snapshot`);
+    return rows.map((r) => ({ ...r, snaptime: r.snaptime === undefined ? undefined : toInt(r.snaptime) }));
+  }
+
+  createSnapshot(
+    node: string,
+    vmid: number,
+    params: { snapname: string; description?: string },
+  ): Promise<string> {
+    return this.request('POST', `/nodes/${node}/qemu/${vmid}/snapshot`, params, { retry: false });
+  }
+
+  rollbackSnapshot(node: string, vmid: number, snapname: string): Promise<string> {
+    return this.request(
+      'POST',
+      `/nodes/${node}/qemu/${vmid}/snapshot/${encodeURIComponent(snapname)}/rollback`,
+      {},
+      { retry: false },
+    );
+  }
+
+  deleteSnapshot(node: string, vmid: number, snapname: string): Promise<string> {
+    return this.request(
+      'DELETE',
+      `/nodes/${node}/qemu/${vmid}/snapshot/${encodeURIComponent(snapname)}`,
+      {},
+      { retry: false },
+    );
+  }
+
+  /**
+   * `POST …/agent/set-user-password` with `crypted`: the guest's chpasswd -e takes the hash as given,
+   * so the password itself never leaves Keel. Setting the same hash twice is harmless.
+   */
+  async agentSetUserPassword(node: string, vmid: number, username: string, hash: string): Promise<void> {
+    await this.request(
+      'POST',
+      `/nodes/${node}/qemu/${vmid}/agent/set-user-password`,
+      { username, password: hash, crypted: true },
+      { retry: false },
+    );
+  }
+
+  /** `PUT …/cloudinit`: regenerates the cloud-init drive from the current config. */
+  async regenerateCloudinit(node: string, vmid: number): Promise<void> {
+    await this.request('PUT', `/nodes/${node}/qemu/${vmid}/cloudinit`, {}, { retry: true });
+  }
+
+  /** `GET …/pending`: each config key, with `pending` or `delete` where a change waits for a reboot. */
+  pendingConfig(
+    node: string,
+    vmid: number,
+  ): Promise<{ key: string; value?: unknown; pending?: unknown; delete?: number }[]> {
+    return this.request('GET', `/nodes/${node}/qemu/${vmid}/pending`);
+  }
+
   // -- tasks --------------------------------------------------------------------------------------
+
+  /**
+   * `GET /nodes/{node}/tasks` with `source=all` (running and finished): the node's tasks on `vmid` of
+   * one type started at `since` (epoch seconds) or later, newest first.
+   */
+  async tasksSince(
+    node: string,
+    filter: { vmid: number; type: string; since: number },
+  ): Promise<{ upid: string; starttime: number; type: string }[]> {
+    const rows = await this.request<{ upid: string; starttime: number | string; type: string }[]>(
+      'GET',
+      `/nodes/${node}/tasks`,
+      { vmid: filter.vmid, typefilter: filter.type, since: filter.since, source: 'all', limit: 50 },
+    );
+    return rows.map((r) => ({ ...r, starttime: toInt(r.starttime) }));
+  }
 
   taskStatus(node: string, upid: string): Promise<PveTaskStatus> {
     return this.request('GET', `/nodes/${node}/tasks/${encodeURIComponent(upid)}/status`);

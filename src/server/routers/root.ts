@@ -1,8 +1,13 @@
 import { createCallerFactory, createTRPCRouter } from '../trpc.ts';
 import { adminRouter } from './admin.ts';
+import { adminCatalogueRouter } from './admin-catalogue.ts';
+import { adminPveRouter } from './admin-pve.ts';
+import { adminWebhooksRouter } from './admin-webhooks.ts';
 import { authRouter } from './auth.ts';
 import { catalogRouter } from './catalog.ts';
 import { serversRouter } from './servers.ts';
+import { tokensRouter } from './tokens.ts';
+import { sshKeysRouter } from './ssh-keys.ts';
 import { usersRouter } from './users.ts';
 
 export const appRouter = createTRPCRouter({
@@ -11,6 +16,11 @@ export const appRouter = createTRPCRouter({
   catalog: catalogRouter,
   servers: serversRouter,
   admin: adminRouter,
+  adminPve: adminPveRouter,
+  adminCatalogue: adminCatalogueRouter,
+  tokens: tokensRouter,
+  sshKeys: sshKeysRouter,
+  adminWebhooks: adminWebhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -15,6 +15,7 @@ import { serverUsage } from '../services/servers/usage.ts';
 import { createServer } from '../services/servers/order.ts';
 import { getServer, listServers, recentEvents } from '../services/servers/read.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
+import { serverSelfService } from './server-self-service.ts';
 
 const requestInfo = (ctx: { user: { id: string }; requestId: string }) => ({
   userId: ctx.user.id,
@@ -113,6 +114,8 @@ export const serversRouter = createTRPCRouter({
   // -- web console and usage graphs -----------------------------------------------------------------
   console: protectedProcedure
     .meta({
+      // A one-time ticket is never stored for replay under an Idempotency-Key.
+      idempotent: false,
       rest: {
         method: 'POST',
         path: '/servers/{id}/console',
@@ -145,4 +148,5 @@ export const serversRouter = createTRPCRouter({
     .input(usageInputSchema)
     .output(serverUsageSchema)
     .query(({ ctx, input }) => serverUsage(ctx.db, ctx.pve, ctx.user.id, input.id, input.timeframe)),
+  ...serverSelfService,
 });

@@ -2,7 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { Catalog } from '../../shared/api.ts';
 import type { Database } from '../db/client.ts';
 import { images, locations, plans } from '../db/schema.ts';
-import { createPool } from '../db/ipam.ts';
+import { createPool } from './ipam.ts';
 
 /** What customers may order now: active plans, images and locations. */
 export async function getCatalog(db: Database): Promise<Catalog> {

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { emailSchema, newPasswordSchema, type User, type UserRole } from '../../shared/api.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { Database } from '../db/client.ts';
+import { emitEvent } from '../db/events.ts';
 import { users } from '../db/schema.ts';
 
 export const publicUserColumns = { id: users.id, email: users.email, name: users.name, role: users.role };
@@ -20,13 +21,16 @@ export async function createUser(db: Database, input: NewUser): Promise<User> {
   const email = emailSchema.parse(input.email);
   newPasswordSchema.parse(input.password);
   const passwordHash = await hashPassword(input.password);
-  const [user] = await db
-    .insert(users)
-    .values({ email, name: input.name ?? '', role: input.role ?? 'customer', passwordHash })
-    .onConflictDoNothing({ target: users.email })
-    .returning(publicUserColumns);
-  if (!user) throw new UserExistsError(`A user with the email ${email} already exists.`);
-  return user;
+  return db.transaction(async (tx) => {
+    const [user] = await tx
+      .insert(users)
+      .values({ email, name: input.name ?? '', role: input.role ?? 'customer', passwordHash })
+      .onConflictDoNothing({ target: users.email })
+      .returning(publicUserColumns);
+    if (!user) throw new UserExistsError(`A user with the email ${email} already exists.`);
+    await emitEvent(tx, 'user.created', { user });
+    return user;
+  });
 }
 
 export const demoEmail = 'demo@keel.local';

@@ -3,34 +3,24 @@
  * completion commit together, and only while this worker still holds the job.
  */
 import { eq, sql } from 'drizzle-orm';
-import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { ServerStatus } from '../../shared/server-status.ts';
-import type { Tx } from '../db/client.ts';
+import { emitServerEvent } from '../db/events.ts';
 import { releaseAddress } from '../db/ipam.ts';
 import { servers } from '../db/schema.ts';
-import { LeaseLostError, PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
-import { completeJob, failJob } from '../jobs/queue.ts';
+import { PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
+import { failJob } from '../jobs/queue.ts';
 import { PveError } from '../pve/errors.ts';
+import { finishJob } from './finish.ts';
 import type { JobContext } from './job-context.ts';
+import { failOperation, keepsServerOnFailure } from './operation.ts';
+import { reinstallHandlers, failReinstall } from './reinstall.ts';
+import { resizeHandlers } from './resize.ts';
+import { rootPasswordHandlers } from './root-password.ts';
+import { snapshotHandlers } from './snapshots.ts';
 import { cleanUpFailedProvision } from './own-vms.ts';
 import { provisionServer } from './provision.ts';
 
-type ServerPatch = PgUpdateSetSource<typeof servers>;
-
-/** Commits the outcome: server patch + job done, if and only if the job is still ours. */
-export async function finishJob(
-  ctx: JobContext,
-  patch: ServerPatch,
-  extra?: (tx: Tx) => Promise<void>,
-): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
-    // Marking the job done first locks its row; if it is no longer ours, nothing of this commits.
-    if (!(await completeJob(tx, ctx.job.id, ctx.owner)))
-      throw new LeaseLostError(`job ${ctx.job.id} was taken away`);
-    await tx.update(servers).set(patch).where(eq(servers.id, ctx.job.serverId));
-    await extra?.(tx);
-  });
-}
+export { finishJob } from './finish.ts';
 
 async function vmOf(ctx: JobContext): Promise<{ node: string; vmid: number }> {
   const [row] = await ctx.db
@@ -45,8 +35,11 @@ async function setStatus(
   ctx: JobContext,
   status: ServerStatus,
   statusReason: string | null = null,
+  event?: 'server.running',
 ): Promise<void> {
-  await finishJob(ctx, { status, statusReason });
+  await finishJob(ctx, { status, statusReason }, async (tx) => {
+    if (event) await emitServerEvent(tx, event, ctx.job.serverId);
+  });
   await ctx.audit({
     kind: 'server.status',
     message: statusReason ? `${status}: ${statusReason}` : `Now ${status}`,
@@ -56,7 +49,11 @@ async function setStatus(
 
 async function provision(ctx: JobContext): Promise<void> {
   const { ipAddress, node, vmid } = await provisionServer(ctx);
-  await finishJob(ctx, { status: 'running', statusReason: null, ipAddress, pveNode: node, pveVmid: vmid });
+  await finishJob(
+    ctx,
+    { status: 'running', statusReason: null, ipAddress, pveNode: node, pveVmid: vmid },
+    (tx) => emitServerEvent(tx, 'server.running', ctx.job.serverId).then(() => undefined),
+  );
   await ctx.audit({
     kind: 'server.status',
     message: `Running on ${node} as VM ${vmid} with ${ipAddress}`,
@@ -69,7 +66,7 @@ async function start(ctx: JobContext): Promise<void> {
   const result = await ctx.runTask(node, 'start', () => ctx.pve.startVm(node, vmid));
   if (result && !result.ok && !/already running/.test(result.exitstatus))
     throw taskFailure('Start', result.exitstatus);
-  await setStatus(ctx, 'running');
+  await setStatus(ctx, 'running', null, 'server.running');
 }
 
 async function stop(ctx: JobContext): Promise<void> {
@@ -143,9 +140,10 @@ async function terminate(ctx: JobContext): Promise<void> {
       await ctx.audit({ kind: 'terminate.vm_missing', message: `VM ${vmid} was already gone from ${node}` });
     }
   }
-  await finishJob(ctx, { status: 'terminated', statusReason: null, terminatedAt: sql`now()` }, (tx) =>
-    releaseAddress(tx, ctx.job.serverId),
-  );
+  await finishJob(ctx, { status: 'terminated', statusReason: null, terminatedAt: sql`now()` }, async (tx) => {
+    await releaseAddress(tx, ctx.job.serverId);
+    await emitServerEvent(tx, 'server.terminated', ctx.job.serverId);
+  });
   await ctx.audit({
     kind: 'server.status',
     message: 'Terminated; its VM is deleted and its address released',
@@ -153,10 +151,23 @@ async function terminate(ctx: JobContext): Promise<void> {
   });
 }
 
-export const jobHandlers = { provision, start, stop, shutdown, reboot, terminate } as const;
+export const jobHandlers = {
+  provision,
+  start,
+  stop,
+  shutdown,
+  reboot,
+  terminate,
+  ...reinstallHandlers,
+  ...rootPasswordHandlers,
+  ...resizeHandlers,
+  ...snapshotHandlers,
+} as const;
 
 /** After the last attempt: the server goes to `error` with the reason, in words a customer can read. */
 export async function failServer(ctx: JobContext, reason: string): Promise<void> {
+  if (keepsServerOnFailure.has(ctx.job.kind)) return failOperation(ctx, reason);
+  if (ctx.job.kind === 'reinstall') return failReinstall(ctx, reason);
   if (ctx.job.kind === 'provision') await cleanUpFailedProvision(ctx);
   await ctx.db.transaction(async (tx) => {
     if (!(await failJob(tx, ctx.job.id, ctx.owner, reason))) return;
@@ -164,6 +175,7 @@ export async function failServer(ctx: JobContext, reason: string): Promise<void>
       .update(servers)
       .set({ status: 'error', statusReason: reason })
       .where(eq(servers.id, ctx.job.serverId));
+    await emitServerEvent(tx, 'server.error', ctx.job.serverId);
   });
   await ctx.audit({ kind: 'server.status', message: `error: ${reason}`, data: { status: 'error' } });
 }

@@ -7,6 +7,7 @@ import { openDatabase } from '../db/client.ts';
 import { createLogger } from '../logger.ts';
 import { connectPve } from '../pve/connect.ts';
 import { runCli, UsageError } from '../cli/run-cli.ts';
+import { startWebhookDeliverer, webhookSettings } from './webhooks.ts';
 import { startWorker, workerTimings } from './worker.ts';
 
 await runCli(async () => {
@@ -25,8 +26,9 @@ await runCli(async () => {
     concurrency: config.WORKER_CONCURRENCY,
     timings: workerTimings(config),
   });
+  const webhooks = await startWebhookDeliverer({ database, log, ...webhookSettings(config) });
   const stop = async () => {
-    await worker.stop(config.WORKER_GRACE_MS);
+    await Promise.all([worker.stop(config.WORKER_GRACE_MS), webhooks.stop()]);
     await pve.close();
     await database.close();
     process.exit(0);

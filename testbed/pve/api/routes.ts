@@ -19,6 +19,7 @@ import {
   snapshotIndex,
   snapshotList,
   updateSnapshotConfig,
+  vmFeature,
 } from './snapshot.ts';
 import { vmStatus, vmStatusCurrent } from './status.ts';
 import { findTask, taskList, taskLog, taskStatus } from './tasks.ts';
@@ -72,6 +73,7 @@ export function buildRoutes(ctx: SimContext): Route[] {
     r('POST', `${vmPath}/vncproxy`, ({ p, caller }) => vncProxy(ctx, p, caller)),
     r('GET', `${vmPath}/vncwebsocket`, ({ p, caller }) => vncWebsocket(ctx, p, caller)),
     r('POST', `${vmPath}/template`, ({ p, caller }) => convertToTemplate(ctx, p, caller)),
+    r('GET', `${vmPath}/feature`, ({ p }) => vmFeature(ctx, p)),
     r('GET', `${vmPath}/snapshot`, ({ p }) => snapshotList(ctx, p)),
     r('POST', `${vmPath}/snapshot`, ({ p, caller }) => createSnapshot(ctx, p, caller)),
     r('GET', `${vmPath}/snapshot/{snapname}`, () => snapshotIndex()),

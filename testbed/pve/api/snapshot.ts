@@ -304,3 +304,32 @@ async function deleteVolumes(worker: WorkerContext, snap: Config, snapname: stri
   }
   await worker.sleep(DURATION.snapshotDelete);
 }
+
+/**
+ * GET …/feature (Qemu.pm vm_feature): whether every volume of the config (or of a snapshot) supports
+ * the feature (QemuConfig has_feature over pve-storage volume_has_feature), and the nodes sharing all
+ * its storages. A snapshot that does not exist is PVE's `snapshot '…' does not exist`.
+ */
+export function vmFeature(ctx: SimContext, p: Params): { hasFeature: boolean; nodes: string[] } {
+  const vm = ctx.loadVm(String(p.node), Number(p.vmid));
+  const config = p.snapname === undefined ? vm.config : vm.snapshots?.[String(p.snapname)];
+  if (!config) throw die(`snapshot '${p.snapname}' does not exist`);
+  const feature = String(p.feature);
+  const storages = volumes(config).map(({ storage, volname }) => ({
+    volname,
+    storage: ctx.storagesOn(vm.node).find((s) => s.storage === storage),
+  }));
+  const hasFeature = storages.every(({ storage, volname }) =>
+    feature === 'snapshot'
+      ? canSnapshot(storage, volname)
+      : // clone and copy: every storage type modelled can copy; a linked clone needs a base volume.
+        storage !== undefined && (feature !== 'clone' || /^base-/.test(volname)),
+  );
+  // shared_nodes: the nodes that see every storage of the config (none when one is local).
+  const nodes = ctx.state.nodes
+    .map((n) => n.name)
+    .filter((node) =>
+      storages.every(({ storage }) => storage?.shared && ctx.storagesOn(node).some((s) => s === storage)),
+    );
+  return { hasFeature, nodes };
+}

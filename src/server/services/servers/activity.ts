@@ -38,6 +38,10 @@ const taskNames: Record<string, string> = {
   shutdown: 'Shutdown',
   reboot: 'Reboot',
   delete: 'Deleting the VM',
+  'delete-old': 'Removing the old VM',
+  snapshot: 'Taking a snapshot',
+  rollback: 'Rolling back to a snapshot',
+  'snapshot-delete': 'Deleting a snapshot',
 };
 
 /** Events whose whole point is a PVE detail get a fixed sentence instead. */
@@ -88,6 +92,7 @@ async function pveIdentifiersFor(
   for (const { progress } of jobs) {
     add(progress.node, progress.vmid);
     add(progress.templateNode, progress.templateVmid);
+    add(progress.oldNode, progress.oldVmid); // a reinstall's old VM
   }
   for (const { nodes: list } of allLocations) for (const node of list) add(node, null);
   for (const { templates } of allImages)

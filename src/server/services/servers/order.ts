@@ -5,11 +5,13 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { CreateServerInput, Server } from '../../../shared/api.ts';
 import type { Database } from '../../db/client.ts';
+import { emitServerEvent } from '../../db/events.ts';
 import { allocateAddress } from '../../db/ipam.ts';
 import { images, locations, plans, servers } from '../../db/schema.ts';
 import { chooseNode, nodeCandidates } from '../../domain/placement.ts';
 import { appError } from '../../errors.ts';
 import type { PveClient } from '../../pve/client.ts';
+import { keysFromKeychain } from '../ssh-keys.ts';
 import { checkQuota, type Quota } from './quota.ts';
 import { getServer } from './read.ts';
 import { queueRequestedJob, type RequestInfo } from './request.ts';
@@ -79,6 +81,12 @@ export async function createServer(
   pve?: PveClient,
 ): Promise<Server> {
   const { plan, img, loc } = await orderableCatalog(db, input);
+  const fromKeychain = await keysFromKeychain(db, info.userId, input.sshKeyIds ?? []);
+  const keys = [...new Set([...(input.sshKeys ?? []), ...fromKeychain])];
+  if (keys.length > 10)
+    throw appError('VALIDATION_FAILED', 'Invalid request: sshKeys and sshKeyIds hold more than 10 keys', {
+      fields: { sshKeyIds: 'hold more than 10 keys together with sshKeys' },
+    });
   if (pve) await checkCapacity(pve, plan, img, loc);
   const id = await db.transaction(async (tx) => {
     // Serialises one user's orders, so two at once cannot both slip under the quota.
@@ -96,7 +104,7 @@ export async function createServer(
         cpuCores: plan.cpuCores,
         memoryMb: plan.memoryMb,
         diskGb: plan.diskGb,
-        sshKeys: input.sshKeys ?? [],
+        sshKeys: keys,
       })
       .returning({ id: servers.id });
     const address = await allocateAddress(tx, loc.id, server!.id);
@@ -110,6 +118,7 @@ export async function createServer(
       kind: 'server.create',
       message: `Server ${input.name} ordered (${plan.name}, ${address})`,
     });
+    await emitServerEvent(tx, 'server.created', server!.id);
     return server!.id;
   });
   return getServer(db, info.userId, id);

@@ -17,6 +17,8 @@ export async function checkQuota(
   userId: string,
   defaults: Quota,
   plan: { cpuCores: number; memoryMb: number },
+  /** 1 for an order; 0 for a resize, where `plan` is what the server adds to its current size. */
+  newServers = 1,
 ): Promise<void> {
   const [used] = await tx
     .select({
@@ -33,12 +35,16 @@ export async function checkQuota(
   const u = used ?? { servers: 0, cores: 0, memoryMb: 0, maxServers: null };
   const quota = { ...defaults, maxServers: u.maxServers ?? defaults.maxServers };
   const over =
-    u.servers + 1 > quota.maxServers
+    u.servers + newServers > quota.maxServers
       ? `at most ${quota.maxServers} servers`
       : u.cores + plan.cpuCores > quota.maxCores
         ? `at most ${quota.maxCores} vCPUs in all (${u.cores} in use)`
         : u.memoryMb + plan.memoryMb > quota.maxMemoryMb
           ? `at most ${quota.maxMemoryMb / 1024} GB of memory in all (${u.memoryMb / 1024} GB in use)`
           : null;
-  if (over) throw appError('QUOTA_EXCEEDED', `This order would exceed your quota: ${over}.`);
+  if (over)
+    throw appError(
+      'QUOTA_EXCEEDED',
+      `This ${newServers ? 'order' : 'change'} would exceed your quota: ${over}.`,
+    );
 }

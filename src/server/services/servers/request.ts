@@ -16,9 +16,16 @@ export async function queueRequestedJob(
   info: RequestInfo,
   serverId: string,
   kind: JobKind,
-  audit: { kind: string; message: string },
+  audit: { kind: string; message: string; data?: Record<string, unknown> },
+  params?: Record<string, unknown>,
 ): Promise<number> {
-  const jobId = await enqueueJob(tx, { serverId, kind, requestedBy: info.userId, requestId: info.requestId });
+  const jobId = await enqueueJob(tx, {
+    serverId,
+    kind,
+    requestedBy: info.userId,
+    requestId: info.requestId,
+    ...(params ? { progress: params } : {}),
+  });
   await recordAudit(tx, {
     ...audit,
     serverId,

@@ -13,6 +13,8 @@ export const statusLabels: Record<ServerStatus, string> = {
   terminated: 'Terminated',
   suspended: 'Suspended',
   error: 'Error',
+  reinstalling: 'Reinstalling',
+  resizing: 'Resizing',
 };
 
 export type StatusTone = 'good' | 'neutral' | 'busy' | 'warning' | 'bad';
@@ -28,6 +30,8 @@ export const statusTones: Record<ServerStatus, StatusTone> = {
   terminated: 'neutral',
   suspended: 'warning',
   error: 'bad',
+  reinstalling: 'busy',
+  resizing: 'busy',
 };
 
 export function isTransitional(status: ServerStatus): boolean {

@@ -1,0 +1,574 @@
+/**
+ * The operators' catalogue: plans, images, locations and IP pools. Images and locations are checked
+ * against the live cluster (discovery.ts); pools go through the IPAM service. Every change is one
+ * transaction with its audit line; a delete is refused while anything uses the entry.
+ */
+import { and, asc, count, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { idSchema } from '../../../shared/api.ts';
+import type {
+  AdminImage,
+  AdminLocation,
+  AdminPlan,
+  AdminPool,
+  CatalogueListInput,
+  ImageInput,
+  LocationInput,
+  PlanInput,
+  PoolInput,
+  PoolPatch,
+} from '../../../shared/catalogue.ts';
+import { recordAudit } from '../../db/audit.ts';
+import type { Database, Tx } from '../../db/client.ts';
+import { images, ipPools, locations, plans, servers } from '../../db/schema.ts';
+import { poolFamily } from '../../domain/ip-pool.ts';
+import { appError } from '../../errors.ts';
+import type { PveClient } from '../../pve/client.ts';
+import { createPool, deletePool, poolUsage, updatePool } from '../ipam.ts';
+import { clusterGuests, discoverNodes, discoverTemplates } from './discovery.ts';
+
+export interface CatalogueDeps {
+  db: Database | Tx;
+  pve?: PveClient | undefined;
+}
+
+/** Who made a change: the signed-in operator, or a command-line tool (`via`). */
+export interface Actor {
+  userId: string | null;
+  requestId?: string | null;
+  via?: string;
+}
+
+type Kind = 'plan' | 'image' | 'location' | 'ip_pool';
+const kindLabel: Record<Kind, string> = {
+  plan: 'Plan',
+  image: 'Image',
+  location: 'Location',
+  ip_pool: 'IP pool',
+};
+
+async function audit(
+  tx: Tx,
+  actor: Actor,
+  kind: Kind,
+  verb: string,
+  id: string,
+  label: string,
+  data: object,
+) {
+  await recordAudit(tx, {
+    kind: `${kind}.${verb}`,
+    message: `${kindLabel[kind]} ${label} ${verb}${actor.via ? ` by ${actor.via}` : ''}`,
+    actorUserId: actor.userId,
+    requestId: actor.requestId ?? null,
+    data: { id, ...data, ...(actor.via ? { via: actor.via } : {}) },
+  });
+}
+
+function notFound(kind: Kind): never {
+  throw appError('NOT_FOUND', `No ${kindLabel[kind].toLowerCase()} with this id exists.`);
+}
+
+function assertId(kind: Kind, id: string): void {
+  if (!idSchema.safeParse(id).success) notFound(kind);
+}
+
+function slugTaken(kind: Kind, slug: string): never {
+  throw appError('CONFLICT', `A ${kindLabel[kind].toLowerCase()} with slug "${slug}" already exists.`, {
+    fields: { slug: `"${slug}" is taken` },
+  });
+}
+
+/** The fields of `patch` that differ from `row`; arrays and objects compared by value. */
+export function changedFields<T extends object>(row: T, patch: Partial<T>): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [key, value] of Object.entries(patch) as [keyof T, T[keyof T]][]) {
+    if (value === undefined) continue;
+    if (JSON.stringify(value) !== JSON.stringify(row[key])) out[key] = value;
+  }
+  return out;
+}
+
+// -- pages ---------------------------------------------------------------------------------------------
+
+const cursorTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function encodeCursor(row: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at = '', id = '', ...extra] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(at);
+  if (
+    extra.length ||
+    !cursorTime.test(at) ||
+    Number.isNaN(createdAt.getTime()) ||
+    !idSchema.safeParse(id).success
+  )
+    throw appError('VALIDATION_FAILED', 'Invalid request: cursor is not one this API returned', {
+      fields: { cursor: 'is not one this API returned' },
+    });
+  return { createdAt, id };
+}
+
+/** Oldest first, so entries added later come at the end; `nextCursor` continues after the last one. */
+async function page<T extends { createdAt: Date; id: string }>(
+  db: Database | Tx,
+  table: PgTable & { createdAt: AnyPgColumn; id: AnyPgColumn },
+  input: CatalogueListInput,
+): Promise<{ rows: T[]; nextCursor: string | null }> {
+  const where: SQL[] = [];
+  if (input.cursor) {
+    const after = decodeCursor(input.cursor);
+    where.push(
+      or(
+        gt(table.createdAt, after.createdAt),
+        and(eq(table.createdAt, after.createdAt), gt(table.id, after.id)),
+      )!,
+    );
+  }
+  const rows = (await db
+    .select()
+    .from(table)
+    .where(and(...where))
+    .orderBy(asc(table.createdAt), asc(table.id))
+    .limit(input.limit + 1)) as unknown as T[];
+  const shown = rows.slice(0, input.limit);
+  return { rows: shown, nextCursor: rows.length > input.limit ? encodeCursor(shown.at(-1)!) : null };
+}
+
+async function serverUse(tx: Tx, column: AnyPgColumn, id: string): Promise<{ total: number; live: number }> {
+  const [row] = await tx
+    .select({ total: count(), live: count(sql`case when ${isNull(servers.terminatedAt)} then 1 end`) })
+    .from(servers)
+    .where(eq(column, id));
+  return { total: Number(row?.total ?? 0), live: Number(row?.live ?? 0) };
+}
+
+function inUse(kind: Kind, label: string, uses: string[]): never {
+  throw appError(
+    'CONFLICT',
+    `${kindLabel[kind]} ${label} is used by ${uses.join(' and ')}; set active to false to retire it instead.`,
+  );
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const serverUses = (use: { total: number; live: number }) =>
+  use.total === 0 ? [] : [`${plural(use.total, 'server')} (${use.live} live)`];
+
+// -- plans ---------------------------------------------------------------------------------------------
+
+type PlanRow = typeof plans.$inferSelect;
+const toPlan = (r: PlanRow): AdminPlan => ({
+  id: r.id,
+  slug: r.slug,
+  name: r.name,
+  cpuCores: r.cpuCores,
+  memoryMb: r.memoryMb,
+  diskGb: r.diskGb,
+  priceMonthlyCents: r.priceMonthlyCents,
+  active: r.active,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+export async function listPlans(db: Database | Tx, input: CatalogueListInput) {
+  const { rows, nextCursor } = await page<PlanRow>(db, plans, input);
+  return { plans: rows.map(toPlan), nextCursor };
+}
+
+export async function getPlanById(db: Database | Tx, id: string): Promise<AdminPlan> {
+  assertId('plan', id);
+  const [row] = await db.select().from(plans).where(eq(plans.id, id)).limit(1);
+  if (!row) notFound('plan');
+  return toPlan(row);
+}
+
+export async function createPlan(
+  deps: CatalogueDeps,
+  actor: Actor,
+  input: PlanInput,
+): Promise<{ plan: AdminPlan }> {
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(plans)
+      .values(input)
+      .onConflictDoNothing({ target: plans.slug })
+      .returning();
+    if (!row) slugTaken('plan', input.slug);
+    await audit(tx, actor, 'plan', 'created', row.id, row.slug, { plan: input });
+    return { plan: toPlan(row) };
+  });
+}
+
+export async function updatePlan(
+  deps: CatalogueDeps,
+  actor: Actor,
+  id: string,
+  patch: Partial<PlanInput>,
+): Promise<{ plan: AdminPlan }> {
+  assertId('plan', id);
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(plans).where(eq(plans.id, id)).for('update');
+    if (!row) notFound('plan');
+    const changes = changedFields(row, patch);
+    if (Object.keys(changes).length === 0) return { plan: toPlan(row) };
+    if (changes.slug) {
+      const [taken] = await tx.select({ id: plans.id }).from(plans).where(eq(plans.slug, changes.slug));
+      if (taken) slugTaken('plan', changes.slug);
+    }
+    const [updated] = await tx.update(plans).set(changes).where(eq(plans.id, id)).returning();
+    await audit(tx, actor, 'plan', 'updated', id, updated!.slug, { changes });
+    return { plan: toPlan(updated!) };
+  });
+}
+
+export async function deletePlan(deps: CatalogueDeps, actor: Actor, id: string): Promise<{ deleted: true }> {
+  assertId('plan', id);
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(plans).where(eq(plans.id, id)).for('update');
+    if (!row) notFound('plan');
+    const uses = serverUses(await serverUse(tx, servers.planId, id));
+    if (uses.length) inUse('plan', row.slug, uses);
+    await tx.delete(plans).where(eq(plans.id, id));
+    await audit(tx, actor, 'plan', 'deleted', id, row.slug, {});
+    return { deleted: true as const };
+  });
+}
+
+// -- images --------------------------------------------------------------------------------------------
+
+type ImageRow = typeof images.$inferSelect;
+const toImage = (r: ImageRow): AdminImage => ({
+  id: r.id,
+  slug: r.slug,
+  name: r.name,
+  osFamily: r.osFamily,
+  pveTemplates: r.pveTemplates,
+  active: r.active,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+/**
+ * Each entry must name a VMID that exists, on that node (or, for "*", on storage every node sees), is a
+ * template and has a cloud-init drive. Otherwise 400 naming pveTemplates with every reason.
+ */
+export async function checkTemplates(
+  pve: PveClient | undefined,
+  wanted: Record<string, number>,
+): Promise<void> {
+  const [templates, nodes] = await Promise.all([discoverTemplates(pve), discoverNodes(pve)]);
+  const guests = new Map(templates.map((t) => [t.vmid, t]));
+  const nodeNames = new Set(nodes.map((n) => n.name));
+  const problems: string[] = [];
+  for (const [node, vmid] of Object.entries(wanted)) {
+    const where = node === '*' ? '"*"' : `node ${node}`;
+    if (node !== '*' && !nodeNames.has(node)) {
+      problems.push(
+        `${where}: there is no node ${node} in the cluster (nodes: ${[...nodeNames].join(', ')})`,
+      );
+      continue;
+    }
+    const t = guests.get(vmid);
+    if (!t) {
+      const vm = await isGuest(pve, vmid);
+      problems.push(
+        vm
+          ? `${where}: VM ${vmid} (${vm.name ?? 'unnamed'} on ${vm.node}) is not a template`
+          : `${where}: VMID ${vmid} does not exist in the cluster`,
+      );
+      continue;
+    }
+    if (node === '*' && !t.shared)
+      problems.push(
+        `"*": template ${vmid} is on ${t.storage ?? 'unknown storage'} of ${t.node}, which is not shared; name it per node instead`,
+      );
+    else if (node !== '*' && t.node !== node && !t.shared)
+      problems.push(`${where}: template ${vmid} is on ${t.node}, not ${node}`);
+    if (!t.cloudInit)
+      problems.push(
+        `${where}: template ${vmid} has no cloud-init drive (add one: qm set ${vmid} --ide2 <storage>:cloudinit)`,
+      );
+  }
+  if (problems.length)
+    throw appError('VALIDATION_FAILED', `Invalid request: pveTemplates ${problems.join('; ')}`, {
+      fields: { pveTemplates: problems.join('; ') },
+    });
+}
+
+async function isGuest(pve: PveClient | undefined, vmid: number) {
+  return (await clusterGuests(pve)).find((g) => g.vmid === vmid);
+}
+
+export async function listImages(db: Database | Tx, input: CatalogueListInput) {
+  const { rows, nextCursor } = await page<ImageRow>(db, images, input);
+  return { images: rows.map(toImage), nextCursor };
+}
+
+export async function getImageById(db: Database | Tx, id: string): Promise<AdminImage> {
+  assertId('image', id);
+  const [row] = await db.select().from(images).where(eq(images.id, id)).limit(1);
+  if (!row) notFound('image');
+  return toImage(row);
+}
+
+export async function createImage(
+  deps: CatalogueDeps,
+  actor: Actor,
+  input: ImageInput,
+): Promise<{ image: AdminImage }> {
+  await checkTemplates(deps.pve, input.pveTemplates);
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(images)
+      .values(input)
+      .onConflictDoNothing({ target: images.slug })
+      .returning();
+    if (!row) slugTaken('image', input.slug);
+    await audit(tx, actor, 'image', 'created', row.id, row.slug, { image: input });
+    return { image: toImage(row) };
+  });
+}
+
+export async function updateImage(
+  deps: CatalogueDeps,
+  actor: Actor,
+  id: string,
+  patch: Partial<ImageInput>,
+): Promise<{ image: AdminImage }> {
+  assertId('image', id);
+  const [current] = await deps.db.select().from(images).where(eq(images.id, id)).limit(1);
+  if (!current) notFound('image');
+  const wanted = changedFields(current, patch);
+  if (wanted.pveTemplates) await checkTemplates(deps.pve, wanted.pveTemplates);
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(images).where(eq(images.id, id)).for('update');
+    if (!row) notFound('image');
+    const changes = changedFields(row, patch);
+    if (Object.keys(changes).length === 0) return { image: toImage(row) };
+    if (changes.slug) {
+      const [taken] = await tx.select({ id: images.id }).from(images).where(eq(images.slug, changes.slug));
+      if (taken) slugTaken('image', changes.slug);
+    }
+    const [updated] = await tx.update(images).set(changes).where(eq(images.id, id)).returning();
+    await audit(tx, actor, 'image', 'updated', id, updated!.slug, { changes });
+    return { image: toImage(updated!) };
+  });
+}
+
+export async function deleteImage(deps: CatalogueDeps, actor: Actor, id: string): Promise<{ deleted: true }> {
+  assertId('image', id);
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(images).where(eq(images.id, id)).for('update');
+    if (!row) notFound('image');
+    const uses = serverUses(await serverUse(tx, servers.imageId, id));
+    if (uses.length) inUse('image', row.slug, uses);
+    await tx.delete(images).where(eq(images.id, id));
+    await audit(tx, actor, 'image', 'deleted', id, row.slug, {});
+    return { deleted: true as const };
+  });
+}
+
+// -- locations -----------------------------------------------------------------------------------------
+
+type LocationRow = typeof locations.$inferSelect;
+const toLocation = (r: LocationRow): AdminLocation => ({
+  id: r.id,
+  slug: r.slug,
+  name: r.name,
+  country: r.country,
+  pveNodes: r.pveNodes,
+  active: r.active,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+/** Every node named must be in the cluster. */
+export async function checkNodes(pve: PveClient | undefined, wanted: readonly string[]): Promise<void> {
+  const known = (await discoverNodes(pve)).map((n) => n.name);
+  const missing = wanted.filter((n) => !known.includes(n));
+  if (missing.length) {
+    const problem = `${missing.length > 1 ? 'are not nodes' : 'is not a node'} of the cluster: ${missing.join(', ')} (nodes: ${known.join(', ')})`;
+    throw appError('VALIDATION_FAILED', `Invalid request: pveNodes ${problem}`, {
+      fields: { pveNodes: problem },
+    });
+  }
+}
+
+export async function listLocations(db: Database | Tx, input: CatalogueListInput) {
+  const { rows, nextCursor } = await page<LocationRow>(db, locations, input);
+  return { locations: rows.map(toLocation), nextCursor };
+}
+
+export async function getLocationById(db: Database | Tx, id: string): Promise<AdminLocation> {
+  assertId('location', id);
+  const [row] = await db.select().from(locations).where(eq(locations.id, id)).limit(1);
+  if (!row) notFound('location');
+  return toLocation(row);
+}
+
+export async function createLocation(
+  deps: CatalogueDeps,
+  actor: Actor,
+  input: LocationInput,
+): Promise<{ location: AdminLocation }> {
+  await checkNodes(deps.pve, input.pveNodes);
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(locations)
+      .values(input)
+      .onConflictDoNothing({ target: locations.slug })
+      .returning();
+    if (!row) slugTaken('location', input.slug);
+    await audit(tx, actor, 'location', 'created', row.id, row.slug, { location: input });
+    return { location: toLocation(row) };
+  });
+}
+
+export async function updateLocation(
+  deps: CatalogueDeps,
+  actor: Actor,
+  id: string,
+  patch: Partial<LocationInput>,
+): Promise<{ location: AdminLocation }> {
+  assertId('location', id);
+  const [current] = await deps.db.select().from(locations).where(eq(locations.id, id)).limit(1);
+  if (!current) notFound('location');
+  const wanted = changedFields(current, patch);
+  if (wanted.pveNodes) await checkNodes(deps.pve, wanted.pveNodes);
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(locations).where(eq(locations.id, id)).for('update');
+    if (!row) notFound('location');
+    const changes = changedFields(row, patch);
+    if (Object.keys(changes).length === 0) return { location: toLocation(row) };
+    if (changes.slug) {
+      const [taken] = await tx
+        .select({ id: locations.id })
+        .from(locations)
+        .where(eq(locations.slug, changes.slug));
+      if (taken) slugTaken('location', changes.slug);
+    }
+    const [updated] = await tx.update(locations).set(changes).where(eq(locations.id, id)).returning();
+    await audit(tx, actor, 'location', 'updated', id, updated!.slug, { changes });
+    return { location: toLocation(updated!) };
+  });
+}
+
+export async function deleteLocation(
+  deps: CatalogueDeps,
+  actor: Actor,
+  id: string,
+): Promise<{ deleted: true }> {
+  assertId('location', id);
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(locations).where(eq(locations.id, id)).for('update');
+    if (!row) notFound('location');
+    const uses = serverUses(await serverUse(tx, servers.locationId, id));
+    const [pools] = await tx.select({ n: count() }).from(ipPools).where(eq(ipPools.locationId, id));
+    if (Number(pools?.n ?? 0) > 0) uses.push(plural(Number(pools!.n), 'IP pool'));
+    if (uses.length) inUse('location', row.slug, uses);
+    await tx.delete(locations).where(eq(locations.id, id));
+    await audit(tx, actor, 'location', 'deleted', id, row.slug, {});
+    return { deleted: true as const };
+  });
+}
+
+// -- IP pools ------------------------------------------------------------------------------------------
+
+type PoolRow = typeof ipPools.$inferSelect;
+
+async function toPools(db: Database | Tx, rows: PoolRow[]): Promise<AdminPool[]> {
+  const usage = await poolUsage(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => {
+    const u = usage.get(r.id) ?? { size: 0, allocated: 0 };
+    return {
+      id: r.id,
+      locationId: r.locationId,
+      cidr: r.cidr,
+      gateway: r.gateway,
+      rangeStart: r.rangeStart,
+      rangeEnd: r.rangeEnd,
+      dns: r.dns,
+      family: poolFamily(r.cidr),
+      size: u.size,
+      allocated: u.allocated,
+      free: u.size - u.allocated,
+      createdAt: r.createdAt,
+    };
+  });
+}
+
+async function poolById(db: Database | Tx, id: string): Promise<AdminPool> {
+  assertId('ip_pool', id);
+  const [row] = await db.select().from(ipPools).where(eq(ipPools.id, id)).limit(1);
+  if (!row) notFound('ip_pool');
+  return (await toPools(db, [row]))[0]!;
+}
+
+export async function listPools(db: Database | Tx, input: CatalogueListInput) {
+  const { rows, nextCursor } = await page<PoolRow & { updatedAt?: never }>(
+    db,
+    ipPools,
+    input,
+  );
+  return { pools: await toPools(db, rows), nextCursor };
+}
+
+export const getPoolById = poolById;
+
+export async function createIpPool(
+  deps: CatalogueDeps,
+  actor: Actor,
+  input: PoolInput,
+): Promise<{ pool: AdminPool }> {
+  return deps.db.transaction(async (tx) => {
+    const created = await createPool(tx, input);
+    const pool = await poolById(tx, created.id);
+    await audit(tx, actor, 'ip_pool', 'created', created.id, `${input.rangeStart}–${input.rangeEnd}`, {
+      pool: input,
+      size: pool.size,
+      registered: created.registered,
+    });
+    return { pool };
+  });
+}
+
+export async function updateIpPool(
+  deps: CatalogueDeps,
+  actor: Actor,
+  id: string,
+  patch: PoolPatch,
+): Promise<{ pool: AdminPool }> {
+  assertId('ip_pool', id);
+  return deps.db.transaction(async (tx) => {
+    const changes = await updatePool(tx, id, patch);
+    const pool = await poolById(tx, id);
+    if (Object.keys(changes).length > 0)
+      await audit(tx, actor, 'ip_pool', 'updated', id, `${pool.rangeStart}–${pool.rangeEnd}`, {
+        changes,
+        size: pool.size,
+      });
+    return { pool };
+  });
+}
+
+export async function deleteIpPool(
+  deps: CatalogueDeps,
+  actor: Actor,
+  id: string,
+): Promise<{ deleted: true }> {
+  assertId('ip_pool', id);
+  return deps.db.transaction(async (tx) => {
+    const pool = await poolById(tx, id);
+    await deletePool(tx, id);
+    await audit(tx, actor, 'ip_pool', 'deleted', id, `${pool.rangeStart}–${pool.rangeEnd}`, {
+      cidr: pool.cidr,
+    });
+    return { deleted: true as const };
+  });
+}
