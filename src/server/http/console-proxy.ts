@@ -135,7 +135,7 @@ export function attachConsoleProxy(server: HttpServer, options: ConsoleProxyOpti
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://keel.invalid');
     const match = consolePath.exec(url.pathname);
-    if (!match) return refuse(socket, appError('NOT_FOUND', `No WebSocket at ${url.pathname}.`));
+    if (!match) throw appError('NOT_FOUND', `No WebSocket at ${url.pathname}.`);
     const serverId = decodeURIComponent(match[1]!);
     const address = req.socket.remoteAddress ?? '';
     const trusted = options.trustProxy(address, 0);
@@ -144,18 +144,15 @@ export function attachConsoleProxy(server: HttpServer, options: ConsoleProxyOpti
       requestOrigin(req, trusted),
     );
     if (crossSite)
-      return refuse(
-        socket,
-        appError('FORBIDDEN', 'This console was opened from another site; open it from Keel’s own pages.'),
+      throw appError(
+        'FORBIDDEN',
+        'This console was opened from another site; open it from Keel’s own pages.',
       );
     const ticket = url.searchParams.get('ticket');
     if (!ticket)
-      return refuse(
-        socket,
-        appError('UNAUTHORIZED', 'Open the console with a ticket from POST /api/servers/{id}/console.'),
-      );
-    if (!pve) return refuse(socket, appError('UNAVAILABLE', 'Proxmox VE is not connected.'));
-    if (closing) return refuse(socket, appError('UNAVAILABLE', 'Keel is shutting down.'));
+      throw appError('UNAUTHORIZED', 'Open the console with a ticket from POST /api/servers/{id}/console.');
+    if (!pve) throw appError('UNAVAILABLE', 'Proxmox VE is not connected.');
+    if (closing) throw appError('UNAVAILABLE', 'Keel is shutting down.');
 
     const ip = trusted ? (firstHeader(req, 'x-forwarded-for') ?? address) : address;
     const opened = await openConsole(db, serverId, ticket, { ip });
@@ -184,12 +181,9 @@ export function attachConsoleProxy(server: HttpServer, options: ConsoleProxyOpti
       await closeConsole(db, opened.sessionId, 'upstream');
       consoleLog.warn({ err: (err as Error).message }, 'could not open the console on Proxmox VE');
       if (err instanceof PveError || err instanceof RfbError)
-        return refuse(
-          socket,
-          appError('UNAVAILABLE', 'Proxmox VE could not open the console. Try again in a moment.', {
-            retryAfter: 2,
-          }),
-        );
+        throw appError('UNAVAILABLE', 'Proxmox VE could not open the console. Try again in a moment.', {
+          retryAfter: 2,
+        });
       throw err;
     }
     const pveSocket = upstream;
@@ -253,6 +247,7 @@ export function attachConsoleProxy(server: HttpServer, options: ConsoleProxyOpti
     upgrade(req, socket, head).catch((err: unknown) => {
       const pub = toPublicError(err);
       if (pub.unexpected) log.error({ err }, 'console upgrade failed');
+      else log.info({ status: pub.status, error: pub.body.error.message }, 'console refused');
       if (socket.writable) refuse(socket, err);
     });
   };

@@ -1,14 +1,19 @@
 import { Link } from '@tanstack/react-router';
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import type { Server, ServerEvent } from '../../../../shared/api.ts';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { CopyButton } from '../../../components/CopyButton.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
+import { Tabs, TabsContent, TabsList, TabsTrigger } from '../../../components/Tabs.tsx';
 import { useServer } from '../hooks/useServers.ts';
 import { formatAge, formatMemory } from '../lib/format.ts';
 import { ProvisioningProgress } from './ProvisioningProgress.tsx';
 import { ServerActions } from './ServerActions.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
+
+// The console (noVNC) and the graphs (uPlot) are chunks of their own, fetched when their tab opens.
+const ConsolePanel = lazy(() => import('../console/ConsolePanel.tsx'));
+const UsagePanel = lazy(() => import('../usage/UsagePanel.tsx'));
 
 export function ServerPage({ id }: { id: string }) {
   const query = useServer(id);
@@ -67,6 +72,33 @@ function ServerDetails({ server, events }: { server: Server; events: ServerEvent
 
       {server.progress && <ProvisioningProgress progress={server.progress} />}
 
+      <Tabs defaultValue="overview">
+        <TabsList label="Server sections">
+          <TabsTrigger value="overview">Overview</TabsTrigger>
+          <TabsTrigger value="console">Console</TabsTrigger>
+          <TabsTrigger value="usage">Usage</TabsTrigger>
+        </TabsList>
+        <TabsContent value="overview">
+          <Overview server={server} events={events} now={now} />
+        </TabsContent>
+        <TabsContent value="console">
+          <Suspense fallback={<Skeleton className="h-96" />}>
+            <ConsolePanel server={server} />
+          </Suspense>
+        </TabsContent>
+        <TabsContent value="usage">
+          <Suspense fallback={<Skeleton className="h-64" />}>
+            <UsagePanel server={server} />
+          </Suspense>
+        </TabsContent>
+      </Tabs>
+    </>
+  );
+}
+
+function Overview({ server, events, now }: { server: Server; events: ServerEvent[]; now: Date }) {
+  return (
+    <>
       <div className="grid items-start gap-6 lg:grid-cols-3">
         <section
           aria-labelledby="details-title"
