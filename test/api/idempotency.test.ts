@@ -139,7 +139,9 @@ describe('Idempotency-Key on POST /api/servers', () => {
         true,
       );
     const answers = await Promise.all(
-      first.map((a) => (a.status === 202 ? a : order(alice.token, key, orderBody('idem-6')))),
+      first.map((a) =>
+        a.status === 202 ? Promise.resolve(a) : order(alice.token, key, orderBody('idem-6')),
+      ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(6).fill(202));
     expect(new Set(answers.map((a) => a.body.server.id)).size).toBe(1);

@@ -90,7 +90,7 @@ const declared: Record<string, ErrorCode[]> = {
   createToken: ['QUOTA_EXCEEDED', 'FORBIDDEN', ...signedIn],
   revokeToken: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
   // The web console's ticket and the usage graphs: a server not running, or with no VM yet, is 409.
-  openServerConsole: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
+  openServerConsole: ['NOT_FOUND', 'INVALID_STATE', 'FORBIDDEN', ...signedIn],
   getServerUsage: ['NOT_FOUND', 'INVALID_STATE', ...signedIn],
   // Webhooks.
   adminListWebhooks: ['FORBIDDEN', ...signedIn],
@@ -131,7 +131,9 @@ beforeAll(async () => {
     port: 0,
     speed: 100,
     // A VM Keel did not make, for adoption.
-    vms: [{ vmid: 4100, node: 'pve1', name: 'legacy', cores: 1, memoryMb: 1024, diskGb: 10, status: 'stopped' }],
+    vms: [
+      { vmid: 4100, node: 'pve1', name: 'legacy', cores: 1, memoryMb: 1024, diskGb: 10, status: 'stopped' },
+    ],
   });
   pve = pveClientFor(sim);
   app = await startTestApp({ pve, env: { IDEMPOTENCY_WAIT_MS: '200' } });
@@ -557,7 +559,11 @@ describe('the documented error set of each REST route', () => {
       await send(op, { token: usersAdminToken, body: op === 'adminPasswordReset' ? {} : undefined });
     await send('adminUpdateUser', { token: usersAdminToken, body: { name: 'x' } });
     await send('adminCreateUser', { token: usersAdminToken, body: { email: customer.email } });
-    await send('adminUpdateUser', { token: usersAdminToken, id: usersAdmin.id, body: { email: customer.email } });
+    await send('adminUpdateUser', {
+      token: usersAdminToken,
+      id: usersAdmin.id,
+      body: { email: customer.email },
+    });
     await send('adminDeleteUser', { token: usersAdminToken, id: customer.id });
     await send('setPassword', { body: { token: 'not-a-link', password: 'long-enough-password' } });
 

@@ -107,7 +107,8 @@ export async function setUserDisabled(
       requestId: actor.requestId ?? null,
       data: { userId: user.id, ...(ended ?? {}) },
     });
-    if (disabled) await emitEvent(tx, 'user.disabled', { user: { id: user.id, email: user.email, role: user.role } });
+    if (disabled)
+      await emitEvent(tx, 'user.disabled', { user: { id: user.id, email: user.email, role: user.role } });
   }
 }
 
@@ -268,7 +269,9 @@ export async function createUserAsAdmin(
       requestId: actor.requestId ?? null,
       data: { userId: row.id, role: row.role },
     });
-    await emitEvent(tx, 'user.created', { user: { id: row.id, email: row.email, name: row.name, role: row.role } });
+    await emitEvent(tx, 'user.created', {
+      user: { id: row.id, email: row.email, name: row.name, role: row.role },
+    });
     return { user: toAdminUser(row, settings.quota), ...(setPasswordLink ? { setPasswordLink } : {}) };
   });
 }

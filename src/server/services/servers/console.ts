@@ -132,6 +132,7 @@ export async function openConsole(
       node: servers.pveNode,
       vmid: servers.pveVmid,
       signedIn: liveSignIn(consoleSessions.authSession),
+      disabled: sql<boolean>`${users.disabledAt} is not null`,
     })
     .from(consoleSessions)
     .innerJoin(users, eq(users.id, consoleSessions.userId))
@@ -142,7 +143,7 @@ export async function openConsole(
     await closeConsole(db, session.id, reason, { audit: false });
     throw err;
   };
-  if (!row?.signedIn)
+  if (!row?.signedIn || row.disabled)
     return refuse('session', appError('UNAUTHORIZED', 'Your session has ended. Sign in again.'));
   const refusal = consoleRefusal(row.status);
   if (refusal) return refuse('server', appError('INVALID_STATE', refusal));
@@ -193,7 +194,8 @@ export async function consolesToEnd(db: Database, ids: string[]): Promise<Map<st
     .select({
       id: consoleSessions.id,
       closedAt: consoleSessions.closedAt,
-      userExists: sql<boolean>`${users.id} is not null`,
+      // A disabled account counts as gone: its consoles end with its sessions.
+      userExists: sql<boolean>`${users.id} is not null and ${users.disabledAt} is null`,
       signedIn: liveSignIn(consoleSessions.authSession),
       status: servers.status,
       ownerId: servers.userId,
