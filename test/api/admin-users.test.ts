@@ -5,7 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, images, locations, plans } from '../../src/server/db/schema.ts';
+import { auditEvents, images, locations, plans, serverJobs, servers } from '../../src/server/db/schema.ts';
 import { api, startTestApp, type TestApp } from '../helpers/app.ts';
 
 let app: TestApp;
@@ -95,6 +95,38 @@ describe('customers', () => {
       headers: { cookie: session.cookie },
     });
     expect(refresh.status).toBe(401);
+  });
+
+  it('disabling with suspendServers suspends every live server of the account in the same request', async () => {
+    const user = await app.createUser();
+    const token = (await app.login(user.email, user.password)).accessToken;
+    const [plan] = await app.db.select().from(plans).where(eq(plans.slug, 'vps-s'));
+    const [image] = await app.db.select().from(images).limit(1);
+    const [location] = await app.db.select().from(locations).where(eq(locations.slug, 'lab'));
+    const ordered = await api(app.baseUrl, 'POST', '/api/servers', {
+      token,
+      body: { name: 'unpaid.example.com', planId: plan!.id, imageId: image!.id, locationId: location!.id },
+    });
+    expect(ordered.status).toBe(202);
+    const id = ordered.body.server.id as string;
+    // This app runs no worker: arrange a provisioned server, as the worker would have left it.
+    await app.db.delete(serverJobs).where(eq(serverJobs.serverId, id));
+    await app.db
+      .update(servers)
+      .set({ status: 'running', pveNode: 'pve1', pveVmid: 4321 })
+      .where(eq(servers.id, id));
+    const res = await as(admin.token).patch(`/api/admin/users/${user.id}`, {
+      disabled: true,
+      suspendServers: true,
+      suspensionReason: 'unpaid invoice',
+    });
+    expect(res.status).toBe(200);
+    const after = await as(admin.token).get(`/api/admin/servers/${id}`);
+    expect(after.body.server.status).toBe('suspended');
+    expect(after.body.server.statusReason).toContain('unpaid invoice');
+    const bad = await as(admin.token).patch(`/api/admin/users/${user.id}`, { suspendServers: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toHaveProperty('suspendServers');
   });
 
   it('keeps one administrator: self-demotion of the last one is refused', async () => {
