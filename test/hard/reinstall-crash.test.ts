@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverJobs, servers } from '../../src/server/db/schema.ts';
 import { seedSimulatorCatalog } from '../../src/server/services/catalog.ts';
+import { reinstallSteps, type ReinstallStep } from '../../src/shared/server-status.ts';
 import { createUser } from '../../src/server/services/users.ts';
 import { startPveSim, type PveSim } from '../../testbed/pve/index.ts';
 import { api } from '../helpers/app.ts';
@@ -60,11 +61,21 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** The reinstall job's saved step, the moment it becomes `step`. */
-const reinstallStep = (serverId: string, step: string) =>
+/**
+ * The reinstall job's saved step, once it is `step` or a later one: a step can be saved and passed
+ * between two polls, and killing Keel a step later is as good a crash.
+ */
+const reinstallStep = (serverId: string, step: ReinstallStep) =>
   until(`the reinstall to save ${step}`, async () => {
     const jobs = await database.handle.db.select().from(serverJobs).where(eq(serverJobs.serverId, serverId));
-    return jobs.some((j) => j.kind === 'reinstall' && j.step === step) ? true : undefined;
+    const wanted = reinstallSteps.indexOf(step);
+    return jobs.some(
+      (j) =>
+        j.kind === 'reinstall' &&
+        (j.state === 'succeeded' || reinstallSteps.indexOf(j.step as ReinstallStep) >= wanted),
+    )
+      ? true
+      : undefined;
   });
 
 describe('SIGKILL of the Keel process during a reinstall', () => {
