@@ -36,7 +36,7 @@ const signedIn: ErrorCode[] = ['UNAUTHORIZED', ...transport];
  * but those whose answer is a secret shown once, which is never stored for replay.
  */
 const keyedCodes: ErrorCode[] = ['IDEMPOTENCY_KEY_REUSED', 'IN_PROGRESS'];
-const notKeyed = new Set(['createToken', 'openServerConsole']);
+const notKeyed = new Set(['createToken', 'openServerConsole', 'setRootPassword']);
 const isKeyedWrite = (op: { operationId: string; method: string; auth: boolean }) =>
   op.auth && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(op.method) && !notKeyed.has(op.operationId);
 

@@ -51,6 +51,8 @@ export const serverSelfService = {
     .mutation(async ({ ctx, input }) => ({ server: await reinstallServer(ctx.db, requestInfo(ctx), input) })),
   rootPassword: protectedProcedure
     .meta({
+      // The answer carries the new password: it is never kept for an Idempotency-Key replay.
+      idempotent: false,
       rest: {
         method: 'POST',
         path: '/servers/{id}/root-password',
