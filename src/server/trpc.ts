@@ -110,9 +110,25 @@ export interface KeelMeta {
   idempotent?: boolean;
 }
 
+/**
+ * superjson, except for an answer it refuses to write: an object with a key such as `prototype` (its
+ * guard against prototype pollution), which a 400 naming the caller's bad field `prototype` is. Plain
+ * JSON in superjson's envelope carries it instead of turning it into a 500.
+ */
+const transformer = {
+  serialize: (value: unknown) => {
+    try {
+      return superjson.serialize(value);
+    } catch {
+      return { json: JSON.parse(JSON.stringify(value)) as ReturnType<typeof superjson.serialize>['json'] };
+    }
+  },
+  deserialize: (value: Parameters<typeof superjson.deserialize>[0]) => superjson.deserialize(value),
+};
+
 const withMeta = initTRPC.context<Context>().meta<KeelMeta>();
 const t = withMeta.create({
-  transformer: superjson,
+  transformer,
   // Never send stack traces, whatever NODE_ENV says.
   isDev: false,
   errorFormatter({ shape, error }) {
