@@ -8,13 +8,17 @@
  * Each figure is one function below taking the running `Bench`; a new figure is a new function in
  * `figures`.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { rmSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { images, locations, plans, servers } from '../src/server/db/schema.ts';
 import { createUser } from '../src/server/services/users.ts';
+import {
+  downloads as downloadsOf,
+  gzipKb,
+  readChunkGraph as readChunks,
+  type ChunkGraph,
+} from '../test/e2e/bundle.ts';
 import { buildDashboard, chromiumArgs, chromiumPath, startStack, type Stack } from '../test/e2e/stack.ts';
 
 const serverCount = 1000;
@@ -36,93 +40,23 @@ interface Bench {
 
 // ---- The build's chunks ------------------------------------------------------------------------
 
-interface ManifestChunk {
-  file: string;
-  src?: string;
-  isEntry?: boolean;
-  isDynamicEntry?: boolean;
-  imports?: string[];
-  dynamicImports?: string[];
-}
-
-interface ChunkGraph {
-  /** Gzipped bytes of each JavaScript file, by its path under the client folder (`assets/x.js`). */
-  gzip: Map<string, number>;
-  /** The entry chunk and everything it imports statically: what every page load fetches first. */
-  initial: Set<string>;
-  /** For each lazily loaded module (by source path), the files it adds to `initial`. */
-  lazy: Map<string, Set<string>>;
-}
-
-function readChunks(clientDir: string): ChunkGraph {
-  const manifest = JSON.parse(readFileSync(join(clientDir, '.vite/manifest.json'), 'utf8')) as Record<
-    string,
-    ManifestChunk
-  >;
-  const closure = (key: string, into = new Set<string>()): Set<string> => {
-    const chunk = manifest[key]!;
-    if (into.has(chunk.file)) return into;
-    into.add(chunk.file);
-    for (const imported of chunk.imports ?? []) closure(imported, into);
-    return into;
-  };
-  const gzip = new Map<string, number>();
-  for (const chunk of Object.values(manifest)) {
-    if (!chunk.file.endsWith('.js')) continue;
-    gzip.set(chunk.file, gzipSync(readFileSync(join(clientDir, chunk.file)), { level: 9 }).length);
-  }
-  const entryKey = Object.keys(manifest).find((key) => manifest[key]!.isEntry)!;
-  const initial = closure(entryKey);
-  const lazy = new Map<string, Set<string>>();
-  for (const [key, chunk] of Object.entries(manifest)) {
-    if (!chunk.isDynamicEntry) continue;
-    lazy.set(chunk.src ?? key, new Set([...closure(key)].filter((file) => !initial.has(file))));
-  }
-  return { gzip, initial, lazy };
-}
-
-const isConsole = (src: string) => src.startsWith('features/admin/');
-
-function union(sets: Iterable<Set<string>>): Set<string> {
-  const all = new Set<string>();
-  for (const set of sets) for (const file of set) all.add(file);
-  return all;
-}
-
 function kb(chunks: ChunkGraph, files: Iterable<string>): string {
-  let bytes = 0;
-  let count = 0;
-  for (const file of files) {
-    bytes += chunks.gzip.get(file) ?? 0;
-    count++;
-  }
-  return `${(bytes / 1024).toFixed(1)} KB gzipped in ${count} file(s)`;
-}
-
-function sumKb(chunks: ChunkGraph, files: Iterable<string>): number {
-  let bytes = 0;
-  for (const file of files) bytes += chunks.gzip.get(file) ?? 0;
-  return bytes / 1024;
+  const list = [...files];
+  return `${gzipKb(chunks, list).toFixed(1)} KB gzipped in ${list.length} file(s)`;
 }
 
 /** The customer's first download against the budget, and the console beside it. */
 // eslint-disable-next-line @typescript-eslint/require-await -- async like the other figures[] it stands with
 async function bundleSizes({ chunks }: Bench): Promise<string[]> {
-  const customerLazy = [...chunks.lazy].filter(([src]) => !isConsole(src));
-  const customerFiles = union([chunks.initial, ...customerLazy.map(([, files]) => files)]);
-  const consoleFiles = new Set(
-    [...union([...chunks.lazy].filter(([src]) => isConsole(src)).map(([, files]) => files))].filter(
-      (file) => !customerFiles.has(file),
-    ),
-  );
-  const initialKb = sumKb(chunks, chunks.initial);
+  const { customerInitial, customerAll, console } = downloadsOf(chunks);
+  const initialKb = gzipKb(chunks, customerInitial);
   const login = chunks.lazy.get('features/auth/components/LoginPage.tsx') ?? new Set();
   return [
-    `customer bundle, initial route (signed in, /servers): ${kb(chunks, chunks.initial)} ` +
+    `customer bundle, initial load (entry + static imports): ${kb(chunks, customerInitial)} ` +
       `(goal ≤ ${budgetKb} KB gzipped: ${initialKb <= budgetKb ? 'met' : 'NOT MET'})`,
     `  sign-in page adds: ${kb(chunks, login)}`,
-    `  all customer chunks, incl. those loaded later (order form, account): ${kb(chunks, customerFiles)}`,
-    `admin console chunk(s), loaded only by admins at /admin: ${kb(chunks, consoleFiles)}`,
+    `  all customer chunks, incl. those loaded later (server page, order form, account): ${kb(chunks, customerAll)}`,
+    `admin console chunk(s), loaded only by admins at /admin: ${kb(chunks, console)}`,
   ];
 }
 
@@ -163,8 +97,7 @@ async function scriptsFetched(page: Page, action: () => Promise<void>): Promise<
 /** What the browsers really fetch: the console's code reaches admins, and never a customer. */
 async function downloadsByRole(bench: Bench): Promise<string[]> {
   const { chunks, stack } = bench;
-  const consoleFiles = union([...chunks.lazy].filter(([src]) => isConsole(src)).map(([, files]) => files));
-  for (const [src, files] of chunks.lazy) if (!isConsole(src)) for (const f of files) consoleFiles.delete(f);
+  const consoleFiles = downloadsOf(chunks).console;
 
   const customer = await signedInPage(bench, bench.customer, { cache: false });
   const atList = await scriptsFetched(customer, async () => {

@@ -19,8 +19,7 @@ z.config({
   },
 });
 
-/** The most calls one tRPC request may batch; the dashboard's batch link sends no more. */
-export const trpcMaxBatchSize = 10;
+export { trpcMaxBatchSize } from './trpc-limits.ts';
 
 export const idSchema = z.uuid({ error: 'must be a UUID' });
 

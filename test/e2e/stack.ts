@@ -3,10 +3,9 @@
  * database, the PVE simulator, the job worker, and the HTTP app serving a dashboard built into a
  * temporary folder.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { createLogger } from '../../src/server/logger.ts';
 import { startWorker, type Worker } from '../../src/server/worker/worker.ts';
 import { startPveSim, type PveSim } from '../../testbed/pve/index.ts';
@@ -34,22 +33,6 @@ export async function buildDashboard(): Promise<string> {
     process.env.NODE_ENV = nodeEnv;
   }
   return outDir;
-}
-
-/** Raw and gzipped size of every JavaScript file of a built dashboard, in bytes. */
-export function bundleSize(clientDir: string): { rawBytes: number; gzipBytes: number; files: number } {
-  const assets = join(clientDir, 'assets');
-  let rawBytes = 0;
-  let gzipBytes = 0;
-  let files = 0;
-  for (const name of readdirSync(assets)) {
-    if (!name.endsWith('.js')) continue;
-    const content = readFileSync(join(assets, name));
-    rawBytes += content.length;
-    gzipBytes += gzipSync(content, { level: 9 }).length;
-    files++;
-  }
-  return { rawBytes, gzipBytes, files };
 }
 
 export interface Stack {

@@ -18,7 +18,6 @@ import {
 } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { ServerListPage } from '../features/servers/components/ServerListPage.tsx';
-import { ServerPage } from '../features/servers/components/ServerPage.tsx';
 import { safeNextPath } from '../lib/next-path.ts';
 import { getSession } from '../lib/session.ts';
 import { AppLayout } from './AppLayout.tsx';
@@ -95,10 +94,20 @@ const serverListRoute = createRoute({
   component: ServerListPage,
 });
 
+/**
+ * The list is the customer's first screen; a server's page (tabs, actions, their dialogs) is a chunk of its
+ * own, fetched by the loader — on a hover or focus of a link to it, so the click rarely waits.
+ */
+const ServerPage = lazyRouteComponent(
+  () => import('../features/servers/components/ServerPage.tsx'),
+  'ServerPage',
+);
+
 const serverRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: 'servers/$serverId',
   staticData: { title: 'Server' },
+  loader: () => ServerPage.preload?.(),
   component: function ServerRoute() {
     const { serverId } = serverRoute.useParams();
     return <ServerPage key={serverId} id={serverId} />;

@@ -16,7 +16,8 @@ import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { observable } from '@trpc/server/observable';
 import superjson from 'superjson';
 import type { AppRouter } from '../../server/routers/root.ts';
-import { trpcMaxBatchSize, type LoginResult } from '../../shared/api.ts';
+import type { LoginResult } from '../../shared/api.ts';
+import { trpcMaxBatchSize } from '../../shared/trpc-limits.ts';
 import { getAccessToken, signedIn, signedOut } from './session.ts';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();

@@ -1,31 +1,70 @@
-import { lazy, Suspense, useState, type ReactNode } from 'react';
-import { Dialog } from '../../../components/Dialog.tsx';
+import {
+  cloneElement,
+  lazy,
+  Suspense,
+  useEffect,
+  useRef,
+  useState,
+  type ButtonHTMLAttributes,
+  type ReactElement,
+  type Ref,
+} from 'react';
 import { OrderFormSkeleton } from './OrderFormSkeleton.tsx';
 
 /**
- * The order form is a chunk of its own: it checks names and keys with the API's schemas, and the
- * validation library they are written in would otherwise be the largest part of the customer's first
- * download. It is fetched as the pointer or focus reaches the button, so the click rarely waits for it.
+ * The dialog and the order form in it are chunks of their own: the form checks names and keys with the
+ * API's schemas, and the validation library they are written in, with the dialog's focus trapping and
+ * scroll locking, would otherwise be a large part of the customer's first download. Both are fetched as
+ * the pointer or focus reaches the button, so the click rarely waits for them.
  */
+const loadDialog = () => import('../../../components/Dialog.tsx');
 const loadOrderForm = () => import('./OrderForm.tsx');
+const Dialog = lazy(() => loadDialog().then((m) => ({ default: m.Dialog })));
 const CreateServerForm = lazy(() => loadOrderForm().then((m) => ({ default: m.CreateServerForm })));
 
-export function CreateServerDialog({ trigger }: { trigger: ReactNode }) {
+type TriggerProps = ButtonHTMLAttributes<HTMLButtonElement> & { ref?: Ref<HTMLButtonElement> };
+
+export function CreateServerDialog({ trigger }: { trigger: ReactElement<TriggerProps> }) {
   const [open, setOpen] = useState(false);
+  const [mounted, setMounted] = useState(false);
+  const triggerRef = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
+
+  useEffect(() => {
+    // The dialog does not own its trigger, so focus goes back to the button by hand.
+    if (wasOpen.current && !open) triggerRef.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
+
+  const preload = () => {
+    void loadDialog();
+    void loadOrderForm();
+  };
+
   return (
-    <Dialog
-      open={open}
-      onOpenChange={setOpen}
-      trigger={trigger}
-      onTriggerIntent={() => void loadOrderForm()}
-      title="Create a server"
-      width="lg"
-    >
-      {open && (
-        <Suspense fallback={<OrderFormSkeleton />}>
-          <CreateServerForm onDone={() => setOpen(false)} />
+    <>
+      {cloneElement(trigger, {
+        ref: triggerRef,
+        'aria-haspopup': 'dialog',
+        'aria-expanded': open,
+        onPointerEnter: preload,
+        onFocus: preload,
+        onClick: () => {
+          setMounted(true);
+          setOpen(true);
+        },
+      })}
+      {mounted && (
+        <Suspense fallback={null}>
+          <Dialog open={open} onOpenChange={setOpen} title="Create a server" width="lg">
+            {open && (
+              <Suspense fallback={<OrderFormSkeleton />}>
+                <CreateServerForm onDone={() => setOpen(false)} />
+              </Suspense>
+            )}
+          </Dialog>
         </Suspense>
       )}
-    </Dialog>
+    </>
   );
 }

@@ -14,7 +14,11 @@ import { loginResult, server } from '../../../testing/fixtures.ts';
 import { mockServer, notifications, renderApp } from '../../../testing/render-app.tsx';
 import { ApiError } from '../../../testing/trpc-msw.ts';
 
-beforeAll(() => mockServer.listen({ onUnhandledRequest: 'error' }));
+beforeAll(async () => {
+  mockServer.listen({ onUnhandledRequest: 'error' });
+  // The page is a lazily loaded route chunk; load it once here so no test's first wait includes the import.
+  await import('./ServerPage.tsx');
+});
 afterAll(() => mockServer.close());
 afterEach(() => {
   vi.useRealTimers();
