@@ -36,7 +36,7 @@ const signedIn: ErrorCode[] = ['UNAUTHORIZED', ...transport];
  * but those whose answer is a secret shown once, which is never stored for replay.
  */
 const keyedCodes: ErrorCode[] = ['IDEMPOTENCY_KEY_REUSED', 'IN_PROGRESS'];
-const notKeyed = new Set(['createToken', 'openServerConsole', 'setRootPassword']);
+const notKeyed = new Set(['createToken', 'openServerConsole', 'setRootPassword', 'changePassword']);
 const isKeyedWrite = (op: { operationId: string; method: string; auth: boolean }) =>
   op.auth && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(op.method) && !notKeyed.has(op.operationId);
 
@@ -46,6 +46,9 @@ const declared: Record<string, ErrorCode[]> = {
   refresh: ['UNAUTHORIZED', 'FORBIDDEN', ...transport],
   logout: ['FORBIDDEN', ...transport],
   getCurrentUser: signedIn,
+  // The email address is another account's; too many wrong current passwords.
+  updateProfile: ['CONFLICT', 'FORBIDDEN', ...signedIn],
+  changePassword: ['TOO_MANY_REQUESTS', 'FORBIDDEN', ...signedIn],
   getCatalog: signedIn,
   listServers: signedIn,
   // A change answers FORBIDDEN to an API token without the write scope.
@@ -550,6 +553,14 @@ describe('the documented error set of each REST route', () => {
       })),
     );
     await send('createToken', { token, body: { name: 'one-too-many', scopes: ['read'] } });
+    // The own account: another account's email address; wrong current passwords until the throttle.
+    const neighbour = await app.createUser();
+    await send('updateProfile', { token, body: { email: neighbour.email } });
+    for (let i = 0; i < 6; i++)
+      await send('changePassword', {
+        token,
+        body: { currentPassword: `wrong-${i}`, newPassword: 'long-enough-password' },
+      });
     // Customers: a customer on the operator's routes; an administrator on a missing account, on an email
     // in use, and deleting an account that still has a server.
     const usersAdmin = await app.createUser({ role: 'admin' });

@@ -116,6 +116,12 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   refresh: () => [{ cookie: true }],
   logout: () => [{ cookie: true }],
   getCurrentUser: () => [{}],
+  // The caller's own account. The password call names a wrong current password, so every caller can
+  // still sign in afterwards.
+  updateProfile: () => [{ body: { name: 'Renamed' } }],
+  changePassword: () => [
+    { body: { currentPassword: 'not-the-password', newPassword: 'long-enough-password' } },
+  ],
   getCatalog: () => [{}],
   listServers: () => [{ query: { limit: '500', includeTerminated: 'true' } }, {}],
   createServer: (c) => [
@@ -207,6 +213,10 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'auth.refresh': () => [undefined],
   'auth.logout': () => [undefined],
   'users.me': () => [undefined],
+  'users.updateProfile': () => [{ name: 'Renamed' }],
+  'users.changePassword': () => [
+    { currentPassword: 'not-the-password', newPassword: 'long-enough-password' },
+  ],
   'catalog.get': () => [undefined],
   'servers.list': () => [{ limit: 500, includeTerminated: true }, undefined],
   'servers.byId': (c) => [{ id: c.serverId, include: 'events' }],
