@@ -118,16 +118,3 @@ describe('operator console guard', () => {
     expect(document.title).toBe('Audit log · Operator console · Keel');
   });
 });
-
-describe('account page', () => {
-  it('shows the profile as the API knows it, read-only', async () => {
-    renderApp('/account', { ...pages, 'auth.refresh': () => loginResult() });
-    const tab = await screen.findByRole('tab', { name: 'Profile' });
-    expect(tab).toHaveAttribute('aria-selected', 'true');
-    const panel = screen.getByRole('tabpanel', { name: 'Profile' });
-    expect(await within(panel).findByText(user.email)).toBeInTheDocument();
-    expect(within(panel).getByText('Ada Lovelace')).toBeInTheDocument();
-    expect(within(panel).getByText('Customer')).toBeInTheDocument();
-    expect(within(panel).queryByRole('textbox')).not.toBeInTheDocument();
-  });
-});

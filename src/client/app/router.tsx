@@ -118,10 +118,10 @@ const accountRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: 'account',
   staticData: { title: 'Account' },
-  component: lazyRouteComponent(
-    () => import('../features/account/components/AccountPage.tsx'),
-    'AccountPage',
-  ),
+  // The tab on show: `/account?tab=tokens` opens the API tokens.
+  validateSearch: (search: Record<string, unknown>): { tab?: string } =>
+    typeof search.tab === 'string' ? { tab: search.tab } : {},
+  component: lazyRouteComponent(() => import('./AccountRoute.tsx'), 'AccountRoute'),
 });
 
 const adminRoute = createRoute({

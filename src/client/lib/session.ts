@@ -39,6 +39,11 @@ export function signedIn(token: string, user: User): void {
   publish({ status: 'signedIn', user });
 }
 
+/** The signed-in user's own details changed (a new name or email address); the session goes on. */
+export function userUpdated(user: User): void {
+  if (session.status === 'signedIn') publish({ status: 'signedIn', user });
+}
+
 export function signedOut(reason: SignedOutReason): void {
   accessToken = null;
   publish({ status: 'signedOut', reason });

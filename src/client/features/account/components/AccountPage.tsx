@@ -1,79 +1,47 @@
 /**
- * The signed-in person's own account. It holds what the API offers today — the profile, read-only —
- * and gains a tab for changing the password and one for API tokens as the account API grows them.
+ * The signed-in person's own account, one tab per section. The sections are handed in (the app puts
+ * together its own and those of other features, such as two-factor security or SSH keys), so adding a
+ * tab is one entry in that list, and the chosen tab is in the address (`/account?tab=tokens`).
  */
-import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
-import { LoadError } from '../../../components/LoadError.tsx';
-import { Skeleton } from '../../../components/Skeleton.tsx';
+import type { ComponentType } from 'react';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '../../../components/Tabs.tsx';
-import { useTRPC } from '../../../lib/trpc.ts';
 
-const roleLabels = { customer: 'Customer', admin: 'Administrator' } as const;
+export interface AccountSection {
+  /** In the address: `/account?tab=<value>`. */
+  value: string;
+  label: string;
+  Component: ComponentType;
+}
 
-export function AccountPage() {
+export interface AccountPageProps {
+  sections: readonly AccountSection[];
+  /** The tab in the address, if any; an unknown one shows the first. */
+  tab: string | undefined;
+  onTabChange(tab: string): void;
+}
+
+export function AccountPage({ sections, tab, onTabChange }: AccountPageProps) {
+  const active = sections.some((s) => s.value === tab) ? tab! : sections[0]!.value;
   return (
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Account</h1>
-        <p className="mt-1 text-sm text-slate-600">Who you are signed in as.</p>
+        <p className="mt-1 text-sm text-slate-600">Your profile, your password and your API tokens.</p>
       </div>
-      <Tabs defaultValue="profile">
+      <Tabs value={active} onValueChange={onTabChange}>
         <TabsList label="Account">
-          <TabsTrigger value="profile">Profile</TabsTrigger>
+          {sections.map((section) => (
+            <TabsTrigger key={section.value} value={section.value}>
+              {section.label}
+            </TabsTrigger>
+          ))}
         </TabsList>
-        <TabsContent value="profile">
-          <Profile />
-        </TabsContent>
+        {sections.map(({ value, Component }) => (
+          <TabsContent key={value} value={value}>
+            <Component />
+          </TabsContent>
+        ))}
       </Tabs>
-    </div>
-  );
-}
-
-function Profile() {
-  const trpc = useTRPC();
-  const me = useQuery(trpc.users.me.queryOptions());
-  if (me.isPending) {
-    return (
-      <div aria-busy="true" aria-label="Loading your profile" className="max-w-xl space-y-3">
-        <Skeleton className="h-5 w-48" />
-        <Skeleton className="h-5 w-64" />
-      </div>
-    );
-  }
-  if (me.isError) {
-    return (
-      <LoadError
-        title="Your profile could not be loaded."
-        error={me.error}
-        onRetry={() => void me.refetch()}
-      />
-    );
-  }
-  const { user } = me.data;
-  return (
-    <section
-      aria-labelledby="profile-title"
-      className="max-w-xl rounded-2xl border border-slate-200 bg-white p-5 shadow-xs"
-    >
-      <h2 id="profile-title" className="text-sm font-semibold text-slate-900">
-        Profile
-      </h2>
-      <dl className="mt-4 grid gap-4 text-sm sm:grid-cols-2">
-        <Detail label="Name">{user.name || <span className="text-slate-500">Not given</span>}</Detail>
-        <Detail label="Email">{user.email}</Detail>
-        <Detail label="Role">{roleLabels[user.role]}</Detail>
-      </dl>
-      <p className="mt-5 text-xs text-slate-500">To change your name or email address, ask your provider.</p>
-    </section>
-  );
-}
-
-function Detail({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className="mt-1 break-words text-slate-900">{children}</dd>
     </div>
   );
 }

@@ -1,0 +1,144 @@
+import { useMutation } from '@tanstack/react-query';
+import { useRef, useState, type FormEvent } from 'react';
+import { Button } from '../../../components/Button.tsx';
+import { Field, inputClass } from '../../../components/Field.tsx';
+import { Spinner } from '../../../components/Spinner.tsx';
+import { useToast } from '../../../components/Toast.tsx';
+import { describeError } from '../../../lib/errors.ts';
+import { useTRPC } from '../../../lib/trpc.ts';
+import { Panel } from './Panel.tsx';
+
+const minLength = 10;
+
+/** What is wrong before asking the server; the server checks the same and more (the current password). */
+export function validatePasswordChange(input: {
+  currentPassword: string;
+  newPassword: string;
+  confirmPassword: string;
+}): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!input.currentPassword) errors.currentPassword = 'Enter your current password.';
+  if (input.newPassword.length < minLength) errors.newPassword = `Use at least ${minLength} characters.`;
+  else if (input.newPassword === input.currentPassword)
+    errors.newPassword = 'Choose a password other than your current one.';
+  if (!errors.newPassword && input.confirmPassword !== input.newPassword)
+    errors.confirmPassword = 'The two new passwords differ.';
+  return errors;
+}
+
+/** The API names its fields `currentPassword` and `newPassword`, in words of its own. */
+const serverFieldWords: Record<string, Record<string, string>> = {
+  currentPassword: { 'is not correct': 'This is not your current password.' },
+  newPassword: { 'must differ from the current password': 'Choose a password other than your current one.' },
+};
+
+export function PasswordSection() {
+  const trpc = useTRPC();
+  const notify = useToast();
+  const [currentPassword, setCurrent] = useState('');
+  const [newPassword, setNew] = useState('');
+  const [confirmPassword, setConfirm] = useState('');
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const currentRef = useRef<HTMLInputElement>(null);
+  const change = useMutation(trpc.users.changePassword.mutationOptions());
+
+  async function handleSubmit(event: FormEvent) {
+    event.preventDefault();
+    if (change.isPending) return;
+    setError(null);
+    setDone(null);
+    const errors = validatePasswordChange({ currentPassword, newPassword, confirmPassword });
+    setFields(errors);
+    if (Object.keys(errors).length) return;
+    try {
+      const result = await change.mutateAsync({ currentPassword, newPassword });
+      setCurrent('');
+      setNew('');
+      setConfirm('');
+      const others =
+        result.endedSessions === 0
+          ? 'You were signed in nowhere else.'
+          : `${result.endedSessions} other sign-in${result.endedSessions === 1 ? '' : 's'} ended.`;
+      setDone(`Your password is changed. ${others}`);
+      notify('success', 'Your password is changed.');
+    } catch (err) {
+      const described = describeError(err);
+      const worded = Object.fromEntries(
+        Object.entries(described.fields).map(([field, message]) => [
+          field,
+          serverFieldWords[field]?.[message] ?? `This ${message}.`,
+        ]),
+      );
+      setFields(worded);
+      if (!Object.keys(worded).length) setError(described.message);
+      if (worded.currentPassword) currentRef.current?.select();
+    }
+  }
+
+  return (
+    <Panel
+      id="password"
+      title="Password"
+      description="A new password ends your sign-ins on every other browser and device; this one stays signed in. API tokens keep working: revoke any you do not recognise under API tokens."
+    >
+      <form onSubmit={handleSubmit} noValidate className="max-w-md space-y-4">
+        {error && (
+          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
+            {error}
+          </p>
+        )}
+        {done && (
+          <p role="status" className="rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+            {done}
+          </p>
+        )}
+        <Field label="Current password" error={fields.currentPassword}>
+          {(props) => (
+            <input
+              {...props}
+              ref={currentRef}
+              type="password"
+              name="current-password"
+              autoComplete="current-password"
+              value={currentPassword}
+              onChange={(e) => setCurrent(e.target.value)}
+              className={inputClass}
+            />
+          )}
+        </Field>
+        <Field label="New password" hint={`At least ${minLength} characters.`} error={fields.newPassword}>
+          {(props) => (
+            <input
+              {...props}
+              type="password"
+              name="new-password"
+              autoComplete="new-password"
+              value={newPassword}
+              onChange={(e) => setNew(e.target.value)}
+              className={inputClass}
+            />
+          )}
+        </Field>
+        <Field label="Repeat the new password" error={fields.confirmPassword}>
+          {(props) => (
+            <input
+              {...props}
+              type="password"
+              name="confirm-password"
+              autoComplete="new-password"
+              value={confirmPassword}
+              onChange={(e) => setConfirm(e.target.value)}
+              className={inputClass}
+            />
+          )}
+        </Field>
+        <Button type="submit" disabled={change.isPending}>
+          {change.isPending && <Spinner />}
+          {change.isPending ? 'Changing…' : 'Change password'}
+        </Button>
+      </form>
+    </Panel>
+  );
+}
