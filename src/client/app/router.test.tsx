@@ -6,7 +6,15 @@ import { admin, loginResult, server, user } from '../testing/fixtures.ts';
 import { mockServer, renderApp } from '../testing/render-app.tsx';
 import { ApiError, type Procedures } from '../testing/trpc-msw.ts';
 
-beforeAll(() => mockServer.listen({ onUnhandledRequest: 'error' }));
+beforeAll(async () => {
+  mockServer.listen({ onUnhandledRequest: 'error' });
+  // The pages are lazily loaded chunks; load them once here so no test's first wait includes an import.
+  await Promise.all([
+    import('../features/auth/components/LoginPage.tsx'),
+    import('../features/servers/components/ServerPage.tsx'),
+    import('./AccountRoute.tsx'),
+  ]);
+});
 afterAll(() => mockServer.close());
 
 const web = server({ name: 'web-1' });
