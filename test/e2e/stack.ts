@@ -13,12 +13,15 @@ import { startTestApp } from '../helpers/app.ts';
 import { pveClientFor } from '../helpers/orchestration.ts';
 import type { TestDatabase } from '../helpers/postgres.ts';
 
-const repoRoot = resolve(import.meta.dirname, '../..');
+export const repoRoot = resolve(import.meta.dirname, '../..');
 
-/** Builds the dashboard with the project's Vite config into a fresh temporary folder. */
-export async function buildDashboard(): Promise<string> {
+/**
+ * Builds the dashboard with the project's Vite config into a fresh temporary folder, or into `outDir`
+ * (`dist/client`, for a Keel started as its own process, which serves that folder).
+ */
+export async function buildDashboard(options: { outDir?: string } = {}): Promise<string> {
   const { build } = await import('vite');
-  const outDir = mkdtempSync(join(tmpdir(), 'keel-dashboard-'));
+  const outDir = options.outDir ?? mkdtempSync(join(tmpdir(), 'keel-dashboard-'));
   // Under vitest NODE_ENV is "test", which would give React's development build; build as production.
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
