@@ -149,8 +149,6 @@ describe('operator console in Chromium', () => {
     // The cluster's nodes, from discovery.
     await admin.getByText('pve1').first().waitFor();
     await photographAndCheck(admin, 'overview');
-    if (process.env.UPDATE_DOCS_SCREENSHOTS === '1')
-      copyFileSync(join(output, 'overview.png'), join(docs, 'console-overview.png'));
   });
 
   it('defines a location, an image from the cluster’s templates, a plan and an IP pool', async () => {
@@ -348,6 +346,13 @@ describe('operator console in Chromium', () => {
     await nav.getByRole('link', { name: 'Servers' }).click();
     await admin.getByRole('link', { name: serverName }).first().waitFor();
     await photographAndCheck(admin, 'servers');
+    // The overview again, now with a customer's server on the cluster: the README's picture.
+    await nav.getByRole('link', { name: 'Overview' }).click();
+    await admin.getByRole('heading', { name: 'Servers by status' }).waitFor();
+    await admin.getByText('No servers yet.').waitFor({ state: 'detached' });
+    await photographAndCheck(admin, 'overview-with-a-server');
+    if (process.env.UPDATE_DOCS_SCREENSHOTS === '1')
+      copyFileSync(join(output, 'overview-with-a-server.png'), join(docs, 'console-overview.png'));
   });
 
   it('lets the administrator disable the customer, whose browser is signed out', async () => {
