@@ -74,11 +74,7 @@ export function metricsHandler(db: Database, token: string | undefined): Request
       return;
     }
     if (!bearerTokenMatches(req.headers.authorization, token)) {
-      sendError(
-        req,
-        res,
-        appError('UNAUTHORIZED', 'Metrics need `Authorization: Bearer <METRICS_TOKEN>`.'),
-      );
+      sendError(req, res, appError('UNAUTHORIZED', 'Metrics need `Authorization: Bearer <METRICS_TOKEN>`.'));
       return;
     }
     let queue = null;

@@ -11,10 +11,16 @@ describe('pveEndpointTemplate', () => {
     ['/nodes/pve-2/qemu/104/status/current', '/nodes/{node}/qemu/{vmid}/status/current'],
     ['/nodes/pve1/qemu/9000/clone', '/nodes/{node}/qemu/{vmid}/clone'],
     ['/nodes/pve1/qemu/104', '/nodes/{node}/qemu/{vmid}'],
-    ['/nodes/pve1/qemu/104/agent/network-get-interfaces', '/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces'],
+    [
+      '/nodes/pve1/qemu/104/agent/network-get-interfaces',
+      '/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces',
+    ],
     ['/nodes/pve1/qemu/104/snapshot', '/nodes/{node}/qemu/{vmid}/snapshot'],
     ['/nodes/pve1/qemu/104/snapshot/before-upgrade', '/nodes/{node}/qemu/{vmid}/snapshot/{snapname}'],
-    ['/nodes/pve1/qemu/104/snapshot/nightly/rollback', '/nodes/{node}/qemu/{vmid}/snapshot/{snapname}/rollback'],
+    [
+      '/nodes/pve1/qemu/104/snapshot/nightly/rollback',
+      '/nodes/{node}/qemu/{vmid}/snapshot/{snapname}/rollback',
+    ],
     [
       `/nodes/pve1/tasks/${encodeURIComponent('UPID:pve1:0000A1B2:00C0FFEE:6560F00D:qmclone:104:root@pam!keel:')}/status`,
       '/nodes/{node}/tasks/{upid}/status',
