@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
@@ -247,6 +247,22 @@ describe('GET /metrics with METRICS_TOKEN set', () => {
     expect(
       after.count('keel_pve_request_duration_seconds', { endpoint: '/cluster/resources', result: 'ok' }),
     ).toBeGreaterThan(before.count('keel_pve_request_duration_seconds', { endpoint: '/cluster/resources' }));
+  });
+});
+
+describe('docs/grafana-keel.json', () => {
+  it('queries only metrics that /metrics has', async () => {
+    const dashboard = readFileSync(join(root, 'docs/grafana-keel.json'), 'utf8');
+    const queried = new Set(
+      [...dashboard.matchAll(/\b((?:keel|nodejs|process)_[a-z0-9_]+)/g)].map((m) =>
+        m[1]!.replace(/_(bucket|count|sum)$/, ''),
+      ),
+    );
+    const { families } = await scrape();
+    expect(queried.size).toBeGreaterThan(10);
+    for (const name of queried) expect(families.has(name), name).toBe(true);
+    const panels = (JSON.parse(dashboard) as { panels: { type: string; targets?: unknown[] }[] }).panels;
+    expect(panels.filter((p) => p.type !== 'row').every((p) => (p.targets ?? []).length > 0)).toBe(true);
   });
 });
 
