@@ -46,7 +46,10 @@ export interface ServerRemoval {
   whmcsStatus: string | null;
   /** The skip reason this run gave it (`service-ended`, `client-closed`, …), or `deleted-in-whmcs`. */
   reason: string;
-  /** What --apply-removals would do: terminate an ended service, suspend anything else (reversible). */
+  /**
+   * What WHMCS's state asks for: `terminate` for an ended service, `suspend` otherwise. --apply-removals
+   * suspends both (apply-removals.ts: terminating would delete the VM).
+   */
   action: RemovalAction;
 }
 
