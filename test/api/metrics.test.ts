@@ -125,6 +125,8 @@ describe('GET /metrics with METRICS_TOKEN set', () => {
       expect((await api(app.baseUrl, 'GET', `/api/servers/${missing}`, { token })).status).toBe(404);
     const nowhere = `nowhere-${randomUUID()}`;
     expect((await api(app.baseUrl, 'GET', `/api/${nowhere}`, { token })).status).toBe(404);
+    // Routing ignores case; the label does not take the URL's spelling.
+    expect((await api(app.baseUrl, 'GET', '/API/catalog', { token })).status).toBe(200);
     const trpc = await fetch(`${app.baseUrl}/trpc/catalog.get`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -133,7 +135,8 @@ describe('GET /metrics with METRICS_TOKEN set', () => {
     const after = await scrape();
     const delta = (labels: Record<string, string>) =>
       after.count(requests, labels) - before.count(requests, labels);
-    expect(delta({ route: '/api/catalog', method: 'GET', status: '200' })).toBe(n);
+    expect(delta({ route: '/api/catalog', method: 'GET', status: '200' })).toBe(n + 1);
+    expect(after.text).not.toContain('/API/');
     expect(delta({ route: '/api/servers/:id', method: 'GET', status: '404' })).toBe(3);
     expect(delta({ route: '(other)', method: 'GET', status: '404' })).toBe(1);
     expect(delta({ route: '/trpc/catalog.get', method: 'GET', status: '200' })).toBe(1);

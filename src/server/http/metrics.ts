@@ -33,12 +33,14 @@ export function routeLabel(req: Request): string {
   if (route) {
     let label = routeLabels.get(route);
     if (label === undefined) {
-      label = typeof route.path === 'string' ? req.baseUrl + route.path : '(dashboard)';
+      // The mount as written in the URL (`/API`, routing ignores case): lower-cased, so the first request
+      // seen does not name the route for good.
+      label = typeof route.path === 'string' ? req.baseUrl.toLowerCase() + route.path : '(dashboard)';
       routeLabels.set(route, label);
     }
     return label;
   }
-  if (req.baseUrl === '/trpc') {
+  if (req.baseUrl.toLowerCase() === '/trpc') {
     const path = req.path.slice(1);
     if (path.includes(',')) return '/trpc/(batch)';
     return procedureNames.has(path) ? `/trpc/${path}` : '/trpc/(unknown)';
