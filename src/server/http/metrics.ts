@@ -63,7 +63,8 @@ function recordRequest(this: TimedResponse): void {
  */
 export const measureRequests: RequestHandler = (_req, res, next) => {
   (res as TimedResponse)[startedAt] = performance.now();
-  res.once('finish', recordRequest);
+  // `on`, not `once`: once wraps the listener in a closure per call, and a response finishes only once.
+  res.on('finish', recordRequest);
   next();
 };
 
