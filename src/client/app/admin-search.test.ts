@@ -8,7 +8,10 @@ describe('admin servers search params', () => {
     [{}, {}],
     [{ status: 'error' }, { status: 'error' }],
     [{ status: 'broken' }, {}],
-    [{ customer: id, location: id }, { customer: id, location: id }],
+    [
+      { customer: id, location: id },
+      { customer: id, location: id },
+    ],
     [{ customer: 'not-an-id' }, {}],
     [{ node: 'pve-1' }, { node: 'pve-1' }],
     [{ node: '../etc' }, {}],
@@ -28,7 +31,10 @@ describe('admin audit search params', () => {
     [{ kind: 'server.suspend' }, { kind: 'server.suspend' }],
     [{ kind: 'server.*' }, { kind: 'server.*' }],
     [{ kind: 'Server Suspend' }, {}],
-    [{ server: id, actor: id, customer: id }, { server: id, actor: id, customer: id }],
+    [
+      { server: id, actor: id, customer: id },
+      { server: id, actor: id, customer: id },
+    ],
     [{ before: '2026-01-31T12:00:00Z' }, { before: '2026-01-31T12:00:00Z' }],
     [{ before: 'yesterday' }, {}],
   ])('%j → %j', (input, expected) => {

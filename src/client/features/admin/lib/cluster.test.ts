@@ -53,7 +53,14 @@ describe('node use', () => {
 
   it('adds up active storages, and falls back to the root disk without any', () => {
     const storages = [
-      { storage: 'local-lvm', type: 'lvmthin', shared: false, active: true, avail: 60 * GiB, total: 100 * GiB },
+      {
+        storage: 'local-lvm',
+        type: 'lvmthin',
+        shared: false,
+        active: true,
+        avail: 60 * GiB,
+        total: 100 * GiB,
+      },
       { storage: 'ceph', type: 'rbd', shared: true, active: true, avail: 50 * GiB, total: 100 * GiB },
       { storage: 'nfs', type: 'nfs', shared: true, active: false, avail: 0, total: 100 * GiB },
     ];

@@ -19,7 +19,8 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  const shown = unit === 0 || value >= 100 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, '');
+  const shown =
+    unit === 0 || value >= 100 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, '');
   return `${shown} ${units[unit]}`;
 }
 
@@ -57,7 +58,10 @@ export function storageUse(node: PveNodeInfo): Use {
   const total = sized.reduce((sum, s) => sum + s.total!, 0);
   const used = sized.reduce((sum, s) => sum + (s.total! - s.avail!), 0);
   const names = sized.length === 1 ? sized[0]!.storage : `${sized.length} storages`;
-  return { fraction: fractionOf(used, total), text: `${formatBytes(used)} of ${formatBytes(total)} (${names})` };
+  return {
+    fraction: fractionOf(used, total),
+    text: `${formatBytes(used)} of ${formatBytes(total)} (${names})`,
+  };
 }
 
 /** Guests on the cluster that no live Keel server owns; templates are Keel's sources, not strays. */
