@@ -13,7 +13,7 @@ import { Field, inputClass } from '../../../components/Field.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
-import { useTRPC } from '../../../lib/trpc.ts';
+import { useTRPC, useTRPCClient } from '../../../lib/trpc.ts';
 import { CustomerLink } from '../components/CustomerLink.tsx';
 
 const route = getRouteApi('/signedIn/admin/audit-log');
@@ -50,10 +50,16 @@ export function AuditLogPage() {
   const trpc = useTRPC();
   const search = route.useSearch();
   const navigate = route.useNavigate();
+  const client = useTRPCClient();
+  const input = auditInputOf(search);
+  // The cursor is added by hand: tRPC's infinite options would also send a `direction`, which the
+  // API's strict input refuses.
   const events = useInfiniteQuery({
-    ...trpc.admin.audit.list.infiniteQueryOptions(auditInputOf(search), {
-      getNextPageParam: (page) => page.nextCursor ?? undefined,
-    }),
+    queryKey: trpc.admin.audit.list.infiniteQueryKey(input),
+    queryFn: ({ pageParam, signal }) =>
+      client.admin.audit.list.query({ ...input, ...(pageParam ? { cursor: pageParam } : {}) }, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
     placeholderData: keepPreviousData,
   });
   const rows = events.data?.pages.flatMap((page) => page.events);

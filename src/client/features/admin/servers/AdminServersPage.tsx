@@ -16,7 +16,7 @@ import { Skeleton } from '../../../components/Skeleton.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { StatusBadge } from '../../../components/StatusBadge.tsx';
 import { statusLabels } from '../../../lib/server-status-display.ts';
-import { useTRPC } from '../../../lib/trpc.ts';
+import { useTRPC, useTRPCClient } from '../../../lib/trpc.ts';
 import { CustomerLink } from '../components/CustomerLink.tsx';
 
 const route = getRouteApi('/signedIn/admin/servers');
@@ -41,10 +41,16 @@ export function AdminServersPage() {
   const trpc = useTRPC();
   const search = route.useSearch();
   const navigate = route.useNavigate();
+  const client = useTRPCClient();
+  const input = listInputOf(search);
+  // The cursor is added by hand: tRPC's infinite options would also send a `direction`, which the
+  // API's strict input refuses.
   const servers = useInfiniteQuery({
-    ...trpc.admin.servers.list.infiniteQueryOptions(listInputOf(search), {
-      getNextPageParam: (page) => page.nextCursor ?? undefined,
-    }),
+    queryKey: trpc.admin.servers.list.infiniteQueryKey(input),
+    queryFn: ({ pageParam, signal }) =>
+      client.admin.servers.list.query({ ...input, ...(pageParam ? { cursor: pageParam } : {}) }, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
     placeholderData: keepPreviousData,
   });
   const rows = servers.data?.pages.flatMap((page) => page.servers);
