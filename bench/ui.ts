@@ -242,11 +242,11 @@ async function adminServerList(bench: Bench): Promise<string[]> {
     await firstPage();
     first.push(Date.now() - started);
     const more = page.getByRole('button', { name: 'Show more servers' });
-    while ((await rows.count()) < serverCount) {
+    for (let shown = await rows.count(); shown < serverCount; shown = await rows.count()) {
       await more.click();
       await page.waitForFunction(
-        (shown) => document.querySelectorAll('tr[data-admin-server-row]').length > shown,
-        await rows.count(),
+        (before) => document.querySelectorAll('tr[data-admin-server-row]').length > before,
+        shown,
         { timeout: 60_000 },
       );
     }
