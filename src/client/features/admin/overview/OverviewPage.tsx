@@ -14,7 +14,7 @@ import { Skeleton } from '../../../components/Skeleton.tsx';
 import { StatusBadge } from '../../../components/StatusBadge.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { CustomerLink } from '../components/CustomerLink.tsx';
-import { UsageBar } from '../components/UsageBar.tsx';
+import { CapacityBar } from '../components/CapacityBar.tsx';
 import {
   cpuUse,
   formatBytes,
@@ -98,9 +98,9 @@ function NodeCard({ node }: { node: PveNodeInfo }) {
           {node.status}
         </span>
       </div>
-      <UsageBar label={`CPU of ${node.name}`} {...cpuUse(node)} />
-      <UsageBar label={`Memory of ${node.name}`} {...memoryUse(node)} />
-      <UsageBar label={`Storage of ${node.name}`} {...storageUse(node)} />
+      <CapacityBar label={`CPU of ${node.name}`} {...cpuUse(node)} />
+      <CapacityBar label={`Memory of ${node.name}`} {...memoryUse(node)} />
+      <CapacityBar label={`Storage of ${node.name}`} {...storageUse(node)} />
     </article>
   );
 }
@@ -255,7 +255,7 @@ function AttentionSection() {
               <ul className="space-y-3">
                 {full.map((pool) => (
                   <li key={pool.id}>
-                    <UsageBar
+                    <CapacityBar
                       label={`${pool.cidr} in ${locationName(pool.locationId)}`}
                       fraction={pool.size > 0 ? pool.allocated / pool.size : 1}
                       text={`${pool.allocated} of ${pool.size} used, ${pool.free} free`}

@@ -13,7 +13,7 @@ function toneOf(fraction: number): string {
   return 'bg-emerald-500';
 }
 
-export function UsageBar({
+export function CapacityBar({
   label,
   fraction,
   text,
