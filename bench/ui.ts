@@ -244,11 +244,8 @@ async function adminServerList(bench: Bench): Promise<string[]> {
     const more = page.getByRole('button', { name: 'Show more servers' });
     for (let shown = await rows.count(); shown < serverCount; shown = await rows.count()) {
       await more.click();
-      await page.waitForFunction(
-        (before) => document.querySelectorAll('tr[data-admin-server-row]').length > before,
-        shown,
-        { timeout: 60_000 },
-      );
+      // The row after the last one shown: the next page is in the table.
+      await rows.nth(shown).waitFor({ timeout: 60_000 });
     }
     await page.getByText(`${serverCount.toLocaleString('en')} servers`, { exact: true }).waitFor();
     all.push(Date.now() - started);
