@@ -140,8 +140,47 @@ const adminSectionRoute = <const TPath extends string>(path: TPath, title: strin
     component: adminSection,
   });
 const adminOverviewRoute = adminSectionRoute('/', 'Overview');
-const adminCatalogueRoute = adminSectionRoute('catalogue', 'Catalogue');
-const adminCustomersRoute = adminSectionRoute('customers', 'Customers');
+const adminCatalogueRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'catalogue',
+  staticData: { title: 'Catalogue · Operator console' },
+  // Which tab is open; anything else in the address opens the first one.
+  validateSearch: (search: Record<string, unknown>): { tab?: string } =>
+    typeof search.tab === 'string' ? { tab: search.tab } : {},
+  component: lazyRouteComponent(
+    () => import('../features/admin/catalogue/CataloguePage.tsx'),
+    'CataloguePage',
+  ),
+});
+const adminCustomersRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'customers',
+  staticData: { title: 'Customers · Operator console' },
+  validateSearch: (search: Record<string, unknown>): { q?: string } =>
+    typeof search.q === 'string' && search.q ? { q: search.q } : {},
+  component: lazyRouteComponent(
+    () => import('../features/admin/customers/CustomersPage.tsx'),
+    'CustomersPage',
+  ),
+});
+const adminCustomerRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'customers/$customerId',
+  staticData: { title: 'Customer · Operator console' },
+  component: lazyRouteComponent(
+    () => import('../features/admin/customers/CustomerRoute.tsx'),
+    'CustomerRoute',
+  ),
+});
+const adminWebhooksRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'webhooks',
+  staticData: { title: 'Webhooks · Operator console' },
+  component: lazyRouteComponent(
+    () => import('../features/admin/webhooks/WebhooksPage.tsx'),
+    'WebhooksPage',
+  ),
+});
 const adminServersRoute = adminSectionRoute('servers', 'Servers');
 const adminAuditLogRoute = adminSectionRoute('audit-log', 'Audit log');
 
@@ -164,6 +203,8 @@ const routeTree = rootRoute.addChildren([
       adminOverviewRoute,
       adminCatalogueRoute,
       adminCustomersRoute,
+      adminCustomerRoute,
+      adminWebhooksRoute,
       adminServersRoute,
       adminAuditLogRoute,
     ]),
