@@ -176,10 +176,7 @@ const adminWebhooksRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: 'webhooks',
   staticData: { title: 'Webhooks · Operator console' },
-  component: lazyRouteComponent(
-    () => import('../features/admin/webhooks/WebhooksPage.tsx'),
-    'WebhooksPage',
-  ),
+  component: lazyRouteComponent(() => import('../features/admin/webhooks/WebhooksPage.tsx'), 'WebhooksPage'),
 });
 const adminServersRoute = adminSectionRoute('servers', 'Servers');
 const adminAuditLogRoute = adminSectionRoute('audit-log', 'Audit log');

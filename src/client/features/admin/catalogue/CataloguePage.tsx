@@ -27,14 +27,15 @@ export function CataloguePage() {
           Catalogue
         </h2>
         <p className="mt-0.5 text-sm text-slate-600">
-          What customers can order, and the address pools their servers draw from. Retiring an entry
-          closes it to new orders; servers that use it keep running.
+          What customers can order, and the address pools their servers draw from. Retiring an entry closes it
+          to new orders; servers that use it keep running.
         </p>
       </div>
       <Tabs
         value={tab}
         onValueChange={(next) => {
-          if (isCatalogueTab(next)) void navigate({ to: '/admin/catalogue', search: { tab: next }, replace: true });
+          if (isCatalogueTab(next))
+            void navigate({ to: '/admin/catalogue', search: { tab: next }, replace: true });
         }}
       >
         <TabsList label="Catalogue">

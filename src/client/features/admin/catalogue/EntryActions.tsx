@@ -62,7 +62,12 @@ export function EntryActions({
         description={`The ${kind} is removed from the catalogue for good. Keel refuses while anything still uses it${active === undefined ? '' : '; retire it instead to close it to new orders'}.`}
         confirmLabel={`Delete ${kind}`}
         trigger={
-          <Button variant="ghost" size="sm" aria-label={`Delete ${kind} ${name}`} className="text-red-700 hover:bg-red-50">
+          <Button
+            variant="ghost"
+            size="sm"
+            aria-label={`Delete ${kind} ${name}`}
+            className="text-red-700 hover:bg-red-50"
+          >
             Delete
           </Button>
         }
@@ -74,4 +79,3 @@ export function EntryActions({
     </div>
   );
 }
-

@@ -56,7 +56,11 @@ export function ImagesPanel() {
       </div>
       {images.isPending && <TableSkeleton label="Loading images" />}
       {images.isError && (
-        <LoadError title="The images could not be loaded." error={images.error} onRetry={() => void images.refetch()} />
+        <LoadError
+          title="The images could not be loaded."
+          error={images.error}
+          onRetry={() => void images.refetch()}
+        />
       )}
       {images.data && images.data.images.length === 0 && (
         <EmptyState title="No images yet">
@@ -64,7 +68,10 @@ export function ImagesPanel() {
         </EmptyState>
       )}
       {images.data && images.data.images.length > 0 && (
-        <DataTable caption="Images" headers={['Image', 'OS family', 'Templates', 'State', { label: 'Actions', srOnly: true }]}>
+        <DataTable
+          caption="Images"
+          headers={['Image', 'OS family', 'Templates', 'State', { label: 'Actions', srOnly: true }]}
+        >
           {images.data.images.map((image) => (
             <tr key={image.id}>
               <td className={cellClass}>
@@ -72,9 +79,13 @@ export function ImagesPanel() {
                 <div className="font-mono text-xs text-slate-500">{image.slug}</div>
               </td>
               <td className={`${cellClass} text-slate-700`}>{image.osFamily}</td>
-              <td className={`${cellClass} font-mono text-xs text-slate-700`}>{describeTemplates(image.pveTemplates)}</td>
+              <td className={`${cellClass} font-mono text-xs text-slate-700`}>
+                {describeTemplates(image.pveTemplates)}
+              </td>
               <td className={cellClass}>
-                <StateBadge tone={image.active ? 'good' : 'neutral'}>{image.active ? 'Open' : 'Retired'}</StateBadge>
+                <StateBadge tone={image.active ? 'good' : 'neutral'}>
+                  {image.active ? 'Open' : 'Retired'}
+                </StateBadge>
               </td>
               <td className={cellClass}>
                 <EntryActions
@@ -113,7 +124,13 @@ export function ImagesPanel() {
 export function ImageDialog({ image, trigger }: { image?: AdminImage; trigger: ReactNode }) {
   const [open, setOpen] = useState(false);
   return (
-    <Dialog open={open} onOpenChange={setOpen} trigger={trigger} title={image ? `Edit image ${image.name}` : 'New image'} width="lg">
+    <Dialog
+      open={open}
+      onOpenChange={setOpen}
+      trigger={trigger}
+      title={image ? `Edit image ${image.name}` : 'New image'}
+      width="lg"
+    >
       <ImageForm image={image} onDone={() => setOpen(false)} />
     </Dialog>
   );
@@ -157,7 +174,14 @@ function ImageForm({ image, onDone }: { image: AdminImage | undefined; onDone():
   return (
     <form onSubmit={submit} noValidate className="space-y-4" aria-label={image ? 'Edit image' : 'New image'}>
       <div className="grid gap-4 sm:grid-cols-2">
-        <TextField label="Name" value={values.name} onValueChange={set('name')} error={errors.name} autoFocus placeholder="Debian 12" />
+        <TextField
+          label="Name"
+          value={values.name}
+          onValueChange={set('name')}
+          error={errors.name}
+          autoFocus
+          placeholder="Debian 12"
+        />
         <TextField
           label="Slug"
           hint="Lowercase, e.g. debian-12."
@@ -178,7 +202,11 @@ function ImageForm({ image, onDone }: { image: AdminImage | undefined; onDone():
           spellCheck={false}
         />
       </div>
-      <TemplatePicker values={values} onChange={(next) => setValues((v) => ({ ...v, ...next }))} error={errors.pveTemplates} />
+      <TemplatePicker
+        values={values}
+        onChange={(next) => setValues((v) => ({ ...v, ...next }))}
+        error={errors.pveTemplates}
+      />
       <CheckboxField
         label="Open to orders"
         hint="Unticked, the image is retired: no new orders or reinstalls with it."
@@ -274,12 +302,19 @@ function TemplateChoices({
   describedBy: string | undefined;
   invalid: boolean;
 }) {
-  const aria = { ...(describedBy ? { 'aria-describedby': describedBy } : {}), ...(invalid ? { 'aria-invalid': true } : {}) };
+  const aria = {
+    ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+    ...(invalid ? { 'aria-invalid': true } : {}),
+  };
   const shared = sharedTemplates(templates);
   const modeName = useId();
   return (
     <div className="space-y-3">
-      <div role="radiogroup" aria-label="Where the template is" className="flex flex-col gap-1.5 text-sm text-slate-800 sm:flex-row sm:gap-5">
+      <div
+        role="radiogroup"
+        aria-label="Where the template is"
+        className="flex flex-col gap-1.5 text-sm text-slate-800 sm:flex-row sm:gap-5"
+      >
         <label className="flex items-center gap-2">
           <input
             type="radio"
@@ -302,7 +337,12 @@ function TemplateChoices({
         </label>
       </div>
       {values.templateMode === 'shared' ? (
-        <Field label="Template for every node" hint={shared.length ? undefined : 'The cluster has no template on shared storage; name one per node.'}>
+        <Field
+          label="Template for every node"
+          hint={
+            shared.length ? undefined : 'The cluster has no template on shared storage; name one per node.'
+          }
+        >
           {(props) => (
             <Select
               {...props}
@@ -328,7 +368,12 @@ function TemplateChoices({
                     {...aria}
                     value={current || noTemplate}
                     onValueChange={(vmid) =>
-                      onChange({ nodeTemplates: { ...values.nodeTemplates, [node.name]: vmid === noTemplate ? '' : vmid } })
+                      onChange({
+                        nodeTemplates: {
+                          ...values.nodeTemplates,
+                          [node.name]: vmid === noTemplate ? '' : vmid,
+                        },
+                      })
                     }
                     options={[
                       { value: noTemplate, label: 'None on this node' },

@@ -47,10 +47,15 @@ export function LocationsPanel() {
         />
       )}
       {locations.data && locations.data.locations.length === 0 && (
-        <EmptyState title="No locations yet">A location is where servers run: one or more nodes of the cluster.</EmptyState>
+        <EmptyState title="No locations yet">
+          A location is where servers run: one or more nodes of the cluster.
+        </EmptyState>
       )}
       {locations.data && locations.data.locations.length > 0 && (
-        <DataTable caption="Locations" headers={['Location', 'Country', 'Nodes', 'State', { label: 'Actions', srOnly: true }]}>
+        <DataTable
+          caption="Locations"
+          headers={['Location', 'Country', 'Nodes', 'State', { label: 'Actions', srOnly: true }]}
+        >
           {locations.data.locations.map((location) => (
             <tr key={location.id}>
               <td className={cellClass}>
@@ -58,9 +63,13 @@ export function LocationsPanel() {
                 <div className="font-mono text-xs text-slate-500">{location.slug}</div>
               </td>
               <td className={`${cellClass} text-slate-700`}>{location.country ?? '—'}</td>
-              <td className={`${cellClass} font-mono text-xs text-slate-700`}>{location.pveNodes.join(', ')}</td>
+              <td className={`${cellClass} font-mono text-xs text-slate-700`}>
+                {location.pveNodes.join(', ')}
+              </td>
               <td className={cellClass}>
-                <StateBadge tone={location.active ? 'good' : 'neutral'}>{location.active ? 'Open' : 'Retired'}</StateBadge>
+                <StateBadge tone={location.active ? 'good' : 'neutral'}>
+                  {location.active ? 'Open' : 'Retired'}
+                </StateBadge>
               </td>
               <td className={cellClass}>
                 <EntryActions
@@ -91,7 +100,9 @@ export function LocationsPanel() {
           ))}
         </DataTable>
       )}
-      {locations.data?.nextCursor && <p className="text-sm text-slate-600">Showing the first 500 locations.</p>}
+      {locations.data?.nextCursor && (
+        <p className="text-sm text-slate-600">Showing the first 500 locations.</p>
+      )}
     </div>
   );
 }
@@ -147,9 +158,21 @@ function LocationForm({ location, onDone }: { location: AdminLocation | undefine
   }
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" aria-label={location ? 'Edit location' : 'New location'}>
+    <form
+      onSubmit={submit}
+      noValidate
+      className="space-y-4"
+      aria-label={location ? 'Edit location' : 'New location'}
+    >
       <div className="grid gap-4 sm:grid-cols-2">
-        <TextField label="Name" value={values.name} onValueChange={set('name')} error={errors.name} autoFocus placeholder="Frankfurt" />
+        <TextField
+          label="Name"
+          value={values.name}
+          onValueChange={set('name')}
+          error={errors.name}
+          autoFocus
+          placeholder="Frankfurt"
+        />
         <TextField
           label="Slug"
           hint="Lowercase, e.g. fra1."
@@ -219,7 +242,11 @@ function NodePicker({
     );
   } else if (nodes.isError) {
     body = (
-      <LoadError title="The cluster’s nodes could not be read." error={nodes.error} onRetry={() => void nodes.refetch()} />
+      <LoadError
+        title="The cluster’s nodes could not be read."
+        error={nodes.error}
+        onRetry={() => void nodes.refetch()}
+      />
     );
   } else {
     const known = nodes.data.nodes.map((n) => n.name);
@@ -231,7 +258,10 @@ function NodePicker({
     body = (
       <div className="grid gap-2 sm:grid-cols-2">
         {rows.map((row) => (
-          <label key={row.name} className="flex items-start gap-2.5 rounded-lg border border-slate-200 px-3 py-2 text-sm has-checked:border-sky-600 has-checked:bg-sky-50/60">
+          <label
+            key={row.name}
+            className="flex items-start gap-2.5 rounded-lg border border-slate-200 px-3 py-2 text-sm has-checked:border-sky-600 has-checked:bg-sky-50/60"
+          >
             <input
               type="checkbox"
               {...aria}
@@ -247,13 +277,18 @@ function NodePicker({
             </span>
           </label>
         ))}
-        {rows.length === 0 && <p className="text-sm text-slate-600">Discovery found no nodes in the cluster.</p>}
+        {rows.length === 0 && (
+          <p className="text-sm text-slate-600">Discovery found no nodes in the cluster.</p>
+        )}
       </div>
     );
   }
 
   return (
-    <fieldset className="space-y-3 rounded-xl border border-slate-200 p-4" {...(error ? { 'aria-describedby': errorId } : {})}>
+    <fieldset
+      className="space-y-3 rounded-xl border border-slate-200 p-4"
+      {...(error ? { 'aria-describedby': errorId } : {})}
+    >
       <legend className="px-1 text-sm font-medium text-slate-800">Nodes</legend>
       {body}
       {error && (

@@ -46,15 +46,28 @@ export function PlansPanel() {
       </div>
       {plans.isPending && <TableSkeleton label="Loading plans" />}
       {plans.isError && (
-        <LoadError title="The plans could not be loaded." error={plans.error} onRetry={() => void plans.refetch()} />
+        <LoadError
+          title="The plans could not be loaded."
+          error={plans.error}
+          onRetry={() => void plans.refetch()}
+        />
       )}
       {plans.data && plans.data.plans.length === 0 && (
-        <EmptyState title="No plans yet">A plan sets the vCPUs, memory and disk a customer orders.</EmptyState>
+        <EmptyState title="No plans yet">
+          A plan sets the vCPUs, memory and disk a customer orders.
+        </EmptyState>
       )}
       {plans.data && plans.data.plans.length > 0 && (
         <DataTable
           caption="Plans"
-          headers={['Plan', 'vCPU / memory / disk', 'Price a month', 'Snapshots', 'State', { label: 'Actions', srOnly: true }]}
+          headers={[
+            'Plan',
+            'vCPU / memory / disk',
+            'Price a month',
+            'Snapshots',
+            'State',
+            { label: 'Actions', srOnly: true },
+          ]}
         >
           {plans.data.plans.map((plan) => (
             <tr key={plan.id}>
@@ -68,7 +81,9 @@ export function PlansPanel() {
               <td className={`${cellClass} text-slate-700`}>{formatPrice(plan.priceMonthlyCents)}</td>
               <td className={`${cellClass} text-slate-700`}>{plan.snapshotLimit}</td>
               <td className={cellClass}>
-                <StateBadge tone={plan.active ? 'good' : 'neutral'}>{plan.active ? 'Open' : 'Retired'}</StateBadge>
+                <StateBadge tone={plan.active ? 'good' : 'neutral'}>
+                  {plan.active ? 'Open' : 'Retired'}
+                </StateBadge>
               </td>
               <td className={cellClass}>
                 <EntryActions
@@ -128,7 +143,10 @@ function PlanForm({ plan, onDone }: { plan: AdminPlan | undefined; onDone(): voi
   const [values, setValues] = useState<PlanValues>(plan ? planValues(plan) : emptyPlan);
   const [errors, setErrors] = useState<FormErrors<PlanField>>({});
   const pending = create.isPending || update.isPending;
-  const set = <K extends keyof PlanValues>(key: K) => (value: PlanValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const set =
+    <K extends keyof PlanValues>(key: K) =>
+    (value: PlanValues[K]) =>
+      setValues((v) => ({ ...v, [key]: value }));
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -154,7 +172,14 @@ function PlanForm({ plan, onDone }: { plan: AdminPlan | undefined; onDone(): voi
   return (
     <form onSubmit={submit} noValidate className="space-y-4" aria-label={plan ? 'Edit plan' : 'New plan'}>
       <div className="grid gap-4 sm:grid-cols-2">
-        <TextField label="Name" value={values.name} onValueChange={set('name')} error={errors.name} autoFocus placeholder="VPS S" />
+        <TextField
+          label="Name"
+          value={values.name}
+          onValueChange={set('name')}
+          error={errors.name}
+          autoFocus
+          placeholder="VPS S"
+        />
         <TextField
           label="Slug"
           hint="Lowercase, for the API and catalog files, e.g. vps-s."
@@ -165,9 +190,35 @@ function PlanForm({ plan, onDone }: { plan: AdminPlan | undefined; onDone(): voi
           spellCheck={false}
           className="font-mono"
         />
-        <TextField label="vCPU cores" type="number" inputMode="numeric" min={1} value={values.cpuCores} onValueChange={set('cpuCores')} error={errors.cpuCores} />
-        <TextField label="Memory" hint="In MB, e.g. 4096 for 4 GB." type="number" inputMode="numeric" min={1} value={values.memoryMb} onValueChange={set('memoryMb')} error={errors.memoryMb} />
-        <TextField label="Disk" hint="In GB." type="number" inputMode="numeric" min={1} value={values.diskGb} onValueChange={set('diskGb')} error={errors.diskGb} />
+        <TextField
+          label="vCPU cores"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          value={values.cpuCores}
+          onValueChange={set('cpuCores')}
+          error={errors.cpuCores}
+        />
+        <TextField
+          label="Memory"
+          hint="In MB, e.g. 4096 for 4 GB."
+          type="number"
+          inputMode="numeric"
+          min={1}
+          value={values.memoryMb}
+          onValueChange={set('memoryMb')}
+          error={errors.memoryMb}
+        />
+        <TextField
+          label="Disk"
+          hint="In GB."
+          type="number"
+          inputMode="numeric"
+          min={1}
+          value={values.diskGb}
+          onValueChange={set('diskGb')}
+          error={errors.diskGb}
+        />
         <TextField
           label="Monthly price"
           hint="Shown to customers, e.g. 5.00; leave empty for none."

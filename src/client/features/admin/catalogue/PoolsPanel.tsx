@@ -39,7 +39,8 @@ export function PoolsPanel() {
   const pools = useQuery(trpc.adminCatalogue.ipPools.list.queryOptions({ limit: 500 }));
   const locations = useQuery(trpc.adminCatalogue.locations.list.queryOptions({ limit: 500 }));
   const remove = useMutation(trpc.adminCatalogue.ipPools.delete.mutationOptions());
-  const locationName = (id: string) => locations.data?.locations.find((l) => l.id === id)?.name ?? 'Unknown location';
+  const locationName = (id: string) =>
+    locations.data?.locations.find((l) => l.id === id)?.name ?? 'Unknown location';
 
   return (
     <div className="space-y-3">
@@ -49,15 +50,27 @@ export function PoolsPanel() {
       </div>
       {pools.isPending && <TableSkeleton label="Loading IP pools" />}
       {pools.isError && (
-        <LoadError title="The IP pools could not be loaded." error={pools.error} onRetry={() => void pools.refetch()} />
+        <LoadError
+          title="The IP pools could not be loaded."
+          error={pools.error}
+          onRetry={() => void pools.refetch()}
+        />
       )}
       {pools.data && pools.data.pools.length === 0 && (
-        <EmptyState title="No IP pools yet">Servers in a location get their addresses from its pools.</EmptyState>
+        <EmptyState title="No IP pools yet">
+          Servers in a location get their addresses from its pools.
+        </EmptyState>
       )}
       {pools.data && pools.data.pools.length > 0 && (
         <DataTable
           caption="IP pools"
-          headers={['Network', 'Location', 'Range', { label: 'Usage', className: 'w-64' }, { label: 'Actions', srOnly: true }]}
+          headers={[
+            'Network',
+            'Location',
+            'Range',
+            { label: 'Usage', className: 'w-64' },
+            { label: 'Actions', srOnly: true },
+          ]}
         >
           {pools.data.pools.map((pool) => (
             <tr key={pool.id}>
@@ -123,7 +136,11 @@ export function PoolDialog({ pool, trigger }: { pool?: AdminPool; trigger: React
       onOpenChange={setOpen}
       trigger={trigger}
       title={pool ? `Edit IP pool ${pool.cidr}` : 'New IP pool'}
-      description={pool ? 'The network and location of a pool are fixed; its range, gateway and DNS can change.' : undefined}
+      description={
+        pool
+          ? 'The network and location of a pool are fixed; its range, gateway and DNS can change.'
+          : undefined
+      }
       width="lg"
     >
       <PoolForm pool={pool} onDone={() => setOpen(false)} />
@@ -177,15 +194,26 @@ function PoolForm({ pool, onDone }: { pool: AdminPool | undefined; onDone(): voi
 
   const locationOptions = (locations.data?.locations ?? []).map((l) => ({ value: l.id, label: l.name }));
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" aria-label={pool ? 'Edit IP pool' : 'New IP pool'}>
+    <form
+      onSubmit={submit}
+      noValidate
+      className="space-y-4"
+      aria-label={pool ? 'Edit IP pool' : 'New IP pool'}
+    >
       <div className="grid gap-4 sm:grid-cols-2">
         {pool ? (
           <div className="space-y-1.5 text-sm">
             <div className="font-medium text-slate-800">Location</div>
-            <div className="text-slate-700">{locationOptions.find((l) => l.value === pool.locationId)?.label ?? '—'}</div>
+            <div className="text-slate-700">
+              {locationOptions.find((l) => l.value === pool.locationId)?.label ?? '—'}
+            </div>
           </div>
         ) : (
-          <Field label="Location" error={errors.locationId} hint={locations.isError ? 'The locations could not be loaded.' : undefined}>
+          <Field
+            label="Location"
+            error={errors.locationId}
+            hint={locations.isError ? 'The locations could not be loaded.' : undefined}
+          >
             {(props) => (
               <Select
                 {...props}
@@ -213,7 +241,14 @@ function PoolForm({ pool, onDone }: { pool: AdminPool | undefined; onDone(): voi
             spellCheck={false}
           />
         )}
-        <TextField label="Gateway" value={values.gateway} onValueChange={set('gateway')} error={errors.gateway} className="font-mono" spellCheck={false} />
+        <TextField
+          label="Gateway"
+          value={values.gateway}
+          onValueChange={set('gateway')}
+          error={errors.gateway}
+          className="font-mono"
+          spellCheck={false}
+        />
         <TextField
           label="DNS servers"
           hint="Separated by commas; optional."
@@ -223,8 +258,22 @@ function PoolForm({ pool, onDone }: { pool: AdminPool | undefined; onDone(): voi
           className="font-mono"
           spellCheck={false}
         />
-        <TextField label="First address" value={values.rangeStart} onValueChange={set('rangeStart')} error={errors.rangeStart} className="font-mono" spellCheck={false} />
-        <TextField label="Last address" value={values.rangeEnd} onValueChange={set('rangeEnd')} error={errors.rangeEnd} className="font-mono" spellCheck={false} />
+        <TextField
+          label="First address"
+          value={values.rangeStart}
+          onValueChange={set('rangeStart')}
+          error={errors.rangeStart}
+          className="font-mono"
+          spellCheck={false}
+        />
+        <TextField
+          label="Last address"
+          value={values.rangeEnd}
+          onValueChange={set('rangeEnd')}
+          error={errors.rangeEnd}
+          className="font-mono"
+          spellCheck={false}
+        />
       </div>
       <FormAlert message={errors.form} />
       <FormButtons pending={pending} label={pool ? 'Save IP pool' : 'Create IP pool'} />

@@ -1,5 +1,11 @@
 /** Pure conversions between the catalogue's API shapes and the text the console's forms hold. */
-import type { AdminImage, AdminLocation, AdminPlan, AdminPool, PveTemplateInfo } from '../../../../shared/catalogue.ts';
+import type {
+  AdminImage,
+  AdminLocation,
+  AdminPlan,
+  AdminPool,
+  PveTemplateInfo,
+} from '../../../../shared/catalogue.ts';
 
 /** "" → NaN, so the shared schema answers "must be a number" rather than taking 0. */
 export function numberFrom(text: string): number {
@@ -106,7 +112,9 @@ export function imageValues(image: AdminImage): ImageValues {
   };
 }
 
-export function templatesInput(values: Pick<ImageValues, 'templateMode' | 'sharedTemplate' | 'nodeTemplates'>) {
+export function templatesInput(
+  values: Pick<ImageValues, 'templateMode' | 'sharedTemplate' | 'nodeTemplates'>,
+) {
   if (values.templateMode === 'shared') {
     return values.sharedTemplate ? { '*': numberFrom(values.sharedTemplate) } : {};
   }

@@ -10,7 +10,15 @@ export function adminServerHref(serverId: string): string {
   return `/admin/servers/${encodeURIComponent(serverId)}`;
 }
 
-export function AdminServerLink({ serverId, children, className }: { serverId: string; children: ReactNode; className?: string }) {
+export function AdminServerLink({
+  serverId,
+  children,
+  className,
+}: {
+  serverId: string;
+  children: ReactNode;
+  className?: string;
+}) {
   const router = useRouter();
   const href = adminServerHref(serverId);
   return (
@@ -19,7 +27,15 @@ export function AdminServerLink({ serverId, children, className }: { serverId: s
       className={className}
       onClick={(event) => {
         // Let the browser handle new tabs and windows (modifier keys, middle click).
-        if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+        if (
+          event.defaultPrevented ||
+          event.button !== 0 ||
+          event.metaKey ||
+          event.ctrlKey ||
+          event.shiftKey ||
+          event.altKey
+        )
+          return;
         event.preventDefault();
         void router.navigate({ href });
       }}

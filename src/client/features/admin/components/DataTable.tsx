@@ -47,7 +47,11 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 /** Rows of grey bars while a list loads, announced as busy. */
 export function TableSkeleton({ label }: { label: string }) {
   return (
-    <div aria-busy="true" aria-label={label} className="overflow-hidden rounded-2xl border border-slate-200 bg-white">
+    <div
+      aria-busy="true"
+      aria-label={label}
+      className="overflow-hidden rounded-2xl border border-slate-200 bg-white"
+    >
       {Array.from({ length: 4 }, (_, i) => (
         <div key={i} className="flex items-center gap-6 border-b border-slate-100 px-4 py-4 last:border-0">
           <div className="h-4 w-32 animate-pulse rounded bg-slate-200" />

@@ -9,7 +9,13 @@ export function FormAlert({ message }: { message: string | undefined }) {
 }
 
 /** A yes/no badge for a catalogue entry or an account. */
-export function StateBadge({ tone, children }: { tone: 'good' | 'neutral' | 'warning' | 'bad'; children: string }) {
+export function StateBadge({
+  tone,
+  children,
+}: {
+  tone: 'good' | 'neutral' | 'warning' | 'bad';
+  children: string;
+}) {
   const classes = {
     good: 'bg-emerald-50 text-emerald-800 ring-emerald-600/20',
     neutral: 'bg-slate-100 text-slate-700 ring-slate-500/20',

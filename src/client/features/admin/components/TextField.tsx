@@ -2,8 +2,10 @@
 import type { InputHTMLAttributes, ReactNode } from 'react';
 import { Field, inputClass } from '../../../components/Field.tsx';
 
-export interface TextFieldProps
-  extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange' | 'aria-invalid'> {
+export interface TextFieldProps extends Omit<
+  InputHTMLAttributes<HTMLInputElement>,
+  'id' | 'value' | 'onChange' | 'aria-invalid'
+> {
   label: string;
   hint?: ReactNode;
   error?: string | undefined;
@@ -11,7 +13,15 @@ export interface TextFieldProps
   onValueChange(value: string): void;
 }
 
-export function TextField({ label, hint, error, value, onValueChange, className = '', ...input }: TextFieldProps) {
+export function TextField({
+  label,
+  hint,
+  error,
+  value,
+  onValueChange,
+  className = '',
+  ...input
+}: TextFieldProps) {
   return (
     <Field label={label} hint={hint} error={error}>
       {(props) => (

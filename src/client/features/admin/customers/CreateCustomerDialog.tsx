@@ -66,7 +66,11 @@ export function CreateCustomerDialog({ trigger }: { trigger: ReactNode }) {
   );
 }
 
-function CreateCustomerForm({ onCreated }: { onCreated(user: AdminUser, link: OneTimeLink | undefined): void }) {
+function CreateCustomerForm({
+  onCreated,
+}: {
+  onCreated(user: AdminUser, link: OneTimeLink | undefined): void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const notify = useToast();
@@ -104,7 +108,15 @@ function CreateCustomerForm({ onCreated }: { onCreated(user: AdminUser, link: On
   return (
     <form onSubmit={submit} noValidate className="space-y-4" aria-label="New customer">
       <div className="grid gap-4 sm:grid-cols-2">
-        <TextField label="Email" type="email" autoComplete="off" value={email} onValueChange={setEmail} error={errors.email} autoFocus />
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="off"
+          value={email}
+          onValueChange={setEmail}
+          error={errors.email}
+          autoFocus
+        />
         <TextField label="Name" value={name} onValueChange={setName} error={errors.name} autoComplete="off" />
         <TextField
           label="Password"

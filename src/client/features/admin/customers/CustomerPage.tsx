@@ -46,7 +46,11 @@ export function CustomerPage({ id }: { id: string }) {
         </div>
       )}
       {detail.isError && (
-        <LoadError title="The account could not be loaded." error={detail.error} onRetry={() => void detail.refetch()} />
+        <LoadError
+          title="The account could not be loaded."
+          error={detail.error}
+          onRetry={() => void detail.refetch()}
+        />
       )}
       {detail.data && <CustomerDetail user={detail.data.user} servers={detail.data.servers} />}
     </div>
@@ -65,7 +69,9 @@ function CustomerDetail({ user, servers }: { user: AdminUser; servers: Server[] 
             {user.createdAt.toLocaleDateString('en')}
           </p>
         </div>
-        <StateBadge tone={user.disabled ? 'bad' : 'good'}>{user.disabled ? 'Disabled' : 'Enabled'}</StateBadge>
+        <StateBadge tone={user.disabled ? 'bad' : 'good'}>
+          {user.disabled ? 'Disabled' : 'Enabled'}
+        </StateBadge>
       </div>
 
       <section aria-labelledby="customer-servers" className="space-y-3">
@@ -75,7 +81,10 @@ function CustomerDetail({ user, servers }: { user: AdminUser; servers: Server[] 
         {servers.length === 0 ? (
           <EmptyState title="No servers">This account has not ordered a server yet.</EmptyState>
         ) : (
-          <DataTable caption={`Servers of ${user.email}`} headers={['Server', 'Status', 'IP address', 'vCPU / memory / disk', 'Location']}>
+          <DataTable
+            caption={`Servers of ${user.email}`}
+            headers={['Server', 'Status', 'IP address', 'vCPU / memory / disk', 'Location']}
+          >
             {servers.map((server) => (
               <tr key={server.id}>
                 <td className={cellClass}>
@@ -87,10 +96,22 @@ function CustomerDetail({ user, servers }: { user: AdminUser; servers: Server[] 
                   </AdminServerLink>
                 </td>
                 <td className={cellClass}>
-                  <StateBadge tone={server.status === 'error' ? 'bad' : server.status === 'suspended' ? 'warning' : server.status === 'running' ? 'good' : 'neutral'}>
+                  <StateBadge
+                    tone={
+                      server.status === 'error'
+                        ? 'bad'
+                        : server.status === 'suspended'
+                          ? 'warning'
+                          : server.status === 'running'
+                            ? 'good'
+                            : 'neutral'
+                    }
+                  >
                     {statusText(server.status)}
                   </StateBadge>
-                  {server.statusReason && <div className="mt-1 max-w-64 text-xs text-slate-500">{server.statusReason}</div>}
+                  {server.statusReason && (
+                    <div className="mt-1 max-w-64 text-xs text-slate-500">{server.statusReason}</div>
+                  )}
                 </td>
                 <td className={`${cellClass} font-mono text-xs text-slate-700`}>{server.ipAddress ?? '—'}</td>
                 <td className={`${cellClass} text-slate-700`}>
@@ -152,8 +173,8 @@ function QuotaCard({ user }: { user: AdminUser }) {
         Quota
       </h3>
       <p className="mt-0.5 text-sm text-slate-600">
-        In force: {defaults.maxServers} servers, {defaults.maxCores} vCPU, {defaults.maxMemoryMb} MB memory. Leave a field
-        empty for the default.
+        In force: {defaults.maxServers} servers, {defaults.maxCores} vCPU, {defaults.maxMemoryMb} MB memory.
+        Leave a field empty for the default.
       </p>
       <form onSubmit={submit} noValidate className="mt-4 space-y-4" aria-label="Quota">
         <div className="grid gap-4 sm:grid-cols-3">
@@ -222,7 +243,11 @@ function AccessCard({ user, liveServers }: { user: AdminUser; liveServers: numbe
               title={`Enable ${user.email}?`}
               description="The account can sign in again. Its servers stay as they are."
               confirmLabel="Enable account"
-              trigger={<Button variant="secondary" size="sm">Enable account</Button>}
+              trigger={
+                <Button variant="secondary" size="sm">
+                  Enable account
+                </Button>
+              }
               onConfirm={async () => {
                 await update.mutateAsync({ id: user.id, disabled: false });
                 await refresh();
@@ -234,7 +259,11 @@ function AccessCard({ user, liveServers }: { user: AdminUser; liveServers: numbe
               title={`Disable ${user.email}?`}
               description="Every session and API token of the account ends now, and it cannot sign in until enabled again. Its servers keep running."
               confirmLabel="Disable account"
-              trigger={<Button variant="danger" size="sm">Disable account</Button>}
+              trigger={
+                <Button variant="danger" size="sm">
+                  Disable account
+                </Button>
+              }
               onConfirm={async () => {
                 await update.mutateAsync({ id: user.id, disabled: true });
                 await refresh();
@@ -285,15 +314,26 @@ function AccessCard({ user, liveServers }: { user: AdminUser; liveServers: numbe
 
         <div className="space-y-3 border-t border-slate-100 pt-5">
           <div className="flex flex-wrap items-center justify-between gap-3">
-            <p className="max-w-sm text-sm text-slate-600">A link for the customer to choose a new password.</p>
-            <Button variant="secondary" size="sm" onClick={() => void makeResetLink()} disabled={reset.isPending}>
+            <p className="max-w-sm text-sm text-slate-600">
+              A link for the customer to choose a new password.
+            </p>
+            <Button
+              variant="secondary"
+              size="sm"
+              onClick={() => void makeResetLink()}
+              disabled={reset.isPending}
+            >
               {reset.isPending && <Spinner />}
               Make password-reset link
             </Button>
           </div>
           <FormAlert message={resetError ?? undefined} />
           {resetLink && (
-            <OneTimeLinkBox link={resetLink} label="Password-reset link" intro="Send this link to the customer." />
+            <OneTimeLinkBox
+              link={resetLink}
+              label="Password-reset link"
+              intro="Send this link to the customer."
+            />
           )}
         </div>
       </div>

@@ -50,7 +50,9 @@ export function CustomersPage() {
           <h2 id="customers-title" className="text-lg font-semibold text-slate-900">
             Customers
           </h2>
-          <p className="mt-0.5 text-sm text-slate-600">Accounts, newest first. Open one for its servers, quota and access.</p>
+          <p className="mt-0.5 text-sm text-slate-600">
+            Accounts, newest first. Open one for its servers, quota and access.
+          </p>
         </div>
         <CreateCustomerDialog trigger={<Button size="sm">New customer</Button>} />
       </div>
@@ -70,16 +72,27 @@ export function CustomersPage() {
 
       {users.isPending && <TableSkeleton label="Loading customers" />}
       {users.isError && (
-        <LoadError title="The customers could not be loaded." error={users.error} onRetry={() => void users.refetch()} />
+        <LoadError
+          title="The customers could not be loaded."
+          error={users.error}
+          onRetry={() => void users.refetch()}
+        />
       )}
       {all && all.length === 0 && (
         <EmptyState title={query ? 'No customer matches' : 'No customers yet'}>
-          {query ? `Nobody’s email or name contains “${query}”.` : 'Create the first account with New customer.'}
+          {query
+            ? `Nobody’s email or name contains “${query}”.`
+            : 'Create the first account with New customer.'}
         </EmptyState>
       )}
       {all && all.length > 0 && <CustomerTable users={all} />}
       {users.hasNextPage && (
-        <Button variant="secondary" size="sm" onClick={() => void users.fetchNextPage()} disabled={users.isFetchingNextPage}>
+        <Button
+          variant="secondary"
+          size="sm"
+          onClick={() => void users.fetchNextPage()}
+          disabled={users.isFetchingNextPage}
+        >
           {users.isFetchingNextPage && <Spinner />}
           Show more
         </Button>
@@ -90,7 +103,10 @@ export function CustomersPage() {
 
 function CustomerTable({ users }: { users: AdminUser[] }) {
   return (
-    <DataTable caption="Customers" headers={['Account', 'Role', 'State', 'Quota (servers / vCPU / memory)', 'Created']}>
+    <DataTable
+      caption="Customers"
+      headers={['Account', 'Role', 'State', 'Quota (servers / vCPU / memory)', 'Created']}
+    >
       {users.map((user) => (
         <tr key={user.id}>
           <td className={cellClass}>
@@ -103,12 +119,17 @@ function CustomerTable({ users }: { users: AdminUser[] }) {
             </Link>
             {user.name && <div className="text-xs text-slate-500">{user.name}</div>}
           </td>
-          <td className={`${cellClass} text-slate-700`}>{user.role === 'admin' ? 'Administrator' : 'Customer'}</td>
+          <td className={`${cellClass} text-slate-700`}>
+            {user.role === 'admin' ? 'Administrator' : 'Customer'}
+          </td>
           <td className={cellClass}>
-            <StateBadge tone={user.disabled ? 'bad' : 'good'}>{user.disabled ? 'Disabled' : 'Enabled'}</StateBadge>
+            <StateBadge tone={user.disabled ? 'bad' : 'good'}>
+              {user.disabled ? 'Disabled' : 'Enabled'}
+            </StateBadge>
           </td>
           <td className={`${cellClass} text-slate-700`}>
-            {user.effectiveQuota.maxServers} / {user.effectiveQuota.maxCores} / {user.effectiveQuota.maxMemoryMb} MB
+            {user.effectiveQuota.maxServers} / {user.effectiveQuota.maxCores} /{' '}
+            {user.effectiveQuota.maxMemoryMb} MB
           </td>
           <td className={`${cellClass} whitespace-nowrap text-slate-500`}>
             <time dateTime={user.createdAt.toISOString()}>{user.createdAt.toLocaleDateString('en')}</time>
