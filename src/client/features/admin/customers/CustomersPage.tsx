@@ -10,7 +10,7 @@ import { Button } from '../../../components/Button.tsx';
 import { inputClass } from '../../../components/Field.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
-import { useTRPC } from '../../../lib/trpc.ts';
+import { useTRPC, useTRPCClient } from '../../../lib/trpc.ts';
 import { DataTable, EmptyState, TableSkeleton, cellClass } from '../components/DataTable.tsx';
 import { StateBadge } from '../components/FormAlert.tsx';
 import { CreateCustomerDialog } from './CreateCustomerDialog.tsx';
@@ -35,12 +35,16 @@ export function CustomersPage() {
     return () => clearTimeout(timer);
   }, [typed, query, navigate]);
 
-  const users = useInfiniteQuery(
-    trpc.admin.users.list.infiniteQueryOptions(
-      { limit: customersPageSize, ...(query ? { query } : {}) },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined },
-    ),
-  );
+  // Pages fetched by hand: tRPC's infinite-query helper adds a `direction` the API's strict input refuses.
+  const client = useTRPCClient();
+  const input = { limit: customersPageSize, ...(query ? { query } : {}) };
+  const users = useInfiniteQuery({
+    queryKey: trpc.admin.users.list.infiniteQueryKey(input),
+    queryFn: ({ pageParam }) =>
+      client.admin.users.list.query({ ...input, ...(pageParam ? { cursor: pageParam } : {}) }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
   const all = users.data?.pages.flatMap((page) => page.users);
 
   return (
