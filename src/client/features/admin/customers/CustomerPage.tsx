@@ -4,7 +4,7 @@
  * every server (a customer who has not paid), and make a password-reset link.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import type { Server } from '../../../../shared/api.ts';
 import type { AdminUser, OneTimeLink } from '../../../../shared/users.ts';
@@ -210,6 +210,8 @@ function AccessCard({ user, liveServers }: { user: AdminUser; liveServers: numbe
   const notify = useToast();
   const update = useMutation(trpc.admin.users.update.mutationOptions());
   const reset = useMutation(trpc.admin.users.passwordReset.mutationOptions());
+  const remove = useMutation(trpc.admin.users.delete.mutationOptions());
+  const navigate = useNavigate();
   const [resetLink, setResetLink] = useState<OneTimeLink | null>(null);
   const [resetError, setResetError] = useState<string | null>(null);
   const [reason, setReason] = useState('');
@@ -310,6 +312,29 @@ function AccessCard({ user, liveServers }: { user: AdminUser; liveServers: numbe
               )}
             </Field>
           </ConfirmDialog>
+        </div>
+
+        <div className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-100 pt-5">
+          <p className="max-w-sm text-sm text-slate-600">
+            Deleting removes the account for good; Keel refuses while it has live servers.
+          </p>
+          <ConfirmDialog
+            title={`Delete ${user.email}?`}
+            description="The account goes, with the records of its terminated servers; the audit log keeps what happened. This cannot be undone."
+            confirmLabel="Delete account"
+            trigger={
+              <Button variant="ghost" size="sm" className="text-red-700 hover:bg-red-50">
+                Delete account
+              </Button>
+            }
+            onConfirm={async () => {
+              await remove.mutateAsync({ id: user.id });
+              notify('success', `${user.email} is deleted.`);
+              queryClient.removeQueries({ queryKey: trpc.admin.users.byId.queryKey({ id: user.id }) });
+              await queryClient.invalidateQueries({ queryKey: trpc.admin.users.list.pathKey() });
+              await navigate({ to: '/admin/customers' });
+            }}
+          />
         </div>
 
         <div className="space-y-3 border-t border-slate-100 pt-5">

@@ -179,6 +179,34 @@ describe('customer page', () => {
     });
   });
 
+  it('deletes the account after confirming, or shows why the API refused', async () => {
+    let refuse = true;
+    const view = renderCustomer({
+      'admin.users.list': () => ({ users: [], nextCursor: null }),
+      'admin.users.delete': () => {
+        if (refuse)
+          throw new ApiError(
+            409,
+            'CONFLICT',
+            `${customer.email} still has servers: web-1. Terminate them first.`,
+          );
+        return { ok: true };
+      },
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete account' }, chunk));
+    const confirm = await screen.findByRole('alertdialog', { name: `Delete ${customer.email}?` });
+    await userEvent.click(within(confirm).getByRole('button', { name: 'Delete account' }));
+    expect(await within(confirm).findByRole('alert')).toHaveTextContent('still has servers: web-1');
+    refuse = false;
+    await userEvent.click(within(confirm).getByRole('button', { name: 'Delete account' }));
+    expect(await screen.findByRole('heading', { name: 'No customers yet' }, chunk)).toBeInTheDocument();
+    expect(window.location.pathname).toBe('/admin/customers');
+    expect(view.callsTo('admin.users.delete').map((c) => c.input)).toEqual([
+      { id: customer.id },
+      { id: customer.id },
+    ]);
+  });
+
   it('makes a password-reset link and shows it to copy', async () => {
     renderCustomer({ 'admin.users.passwordReset': () => ({ link }) });
     await userEvent.click(await screen.findByRole('button', { name: 'Make password-reset link' }, chunk));
