@@ -270,6 +270,27 @@ describe('catalogue: images', () => {
     });
   });
 
+  it('keeps a template the cluster no longer has visible, so it can be removed', async () => {
+    const view = open('images', {
+      'adminCatalogue.images.list': () => ({
+        images: [{ ...image, pveTemplates: { pve1: 9000, pve3: 9100 } }],
+        nextCursor: null,
+      }),
+      'adminCatalogue.images.update': (input) => ({ image: { ...image, ...(input as object) } }),
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Edit image Debian 12' }, chunk));
+    const dialog = await screen.findByRole('dialog', { name: 'Edit image Debian 12' });
+    const pve3 = await within(dialog).findByRole('combobox', { name: 'Template on pve3' });
+    expect(pve3).toHaveTextContent('9100 (not found on pve3)');
+    await choose(pve3, 'None on this node');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Save image' }));
+    await waitFor(() =>
+      expect(view.callsTo('adminCatalogue.images.update')[0]?.input).toMatchObject({
+        pveTemplates: { pve1: 9000 },
+      }),
+    );
+  });
+
   it('offers only shared templates for "every node"', async () => {
     open('images');
     await userEvent.click(await screen.findByRole('button', { name: 'Edit image Debian 12' }, chunk));

@@ -307,6 +307,8 @@ function TemplateChoices({
     ...(invalid ? { 'aria-invalid': true } : {}),
   };
   const shared = sharedTemplates(templates);
+  const known = nodes.map((n) => n.name);
+  const nodeNames = [...known, ...Object.keys(values.nodeTemplates).filter((n) => !known.includes(n))];
   const modeName = useId();
   return (
     <div className="space-y-3">
@@ -357,11 +359,17 @@ function TemplateChoices({
         </Field>
       ) : (
         <div className="grid gap-3 sm:grid-cols-2">
-          {nodes.map((node) => {
-            const options = templatesFor(node.name, templates);
-            const current = values.nodeTemplates[node.name] ?? '';
+          {nodeNames.map((name) => {
+            const options = templatesFor(name, templates).map((t) => ({
+              value: String(t.vmid),
+              label: templateLabel(t),
+            }));
+            const current = values.nodeTemplates[name] ?? '';
+            // A VMID the image names that discovery does not offer here stays visible, so it can be seen and removed.
+            if (current && !options.some((o) => o.value === current))
+              options.push({ value: current, label: `${current} (not found on ${name})` });
             return (
-              <Field key={node.name} label={`Template on ${node.name}`}>
+              <Field key={name} label={`Template on ${name}`}>
                 {(props) => (
                   <Select
                     {...props}
@@ -371,14 +379,11 @@ function TemplateChoices({
                       onChange({
                         nodeTemplates: {
                           ...values.nodeTemplates,
-                          [node.name]: vmid === noTemplate ? '' : vmid,
+                          [name]: vmid === noTemplate ? '' : vmid,
                         },
                       })
                     }
-                    options={[
-                      { value: noTemplate, label: 'None on this node' },
-                      ...options.map((t) => ({ value: String(t.vmid), label: templateLabel(t) })),
-                    ]}
+                    options={[{ value: noTemplate, label: 'None on this node' }, ...options]}
                   />
                 )}
               </Field>
