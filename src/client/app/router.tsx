@@ -128,26 +128,12 @@ const adminRoute = createRoute({
   component: lazyRouteComponent(() => import('../features/admin/components/AdminLayout.tsx'), 'AdminLayout'),
 });
 
-/** The console's sections. Each shows a placeholder until its page is built on the operator API. */
-const adminSection = lazyRouteComponent(
-  () => import('../features/admin/components/AdminSectionPlaceholder.tsx'),
-  'AdminSectionPlaceholder',
-);
-const adminSectionRoute = <const TPath extends string>(path: TPath, title: string) =>
-  createRoute({
-    getParentRoute: () => adminRoute,
-    path,
-    staticData: { title: `${title} · Operator console` },
-    component: adminSection,
-  });
 const adminOverviewRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: '/',
   staticData: { title: 'Overview · Operator console' },
   component: lazyRouteComponent(() => import('../features/admin/overview/OverviewPage.tsx'), 'OverviewPage'),
 });
-const adminCatalogueRoute = adminSectionRoute('catalogue', 'Catalogue');
-const adminCustomersRoute = adminSectionRoute('customers', 'Customers');
 const adminServersRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: 'servers',
@@ -183,6 +169,44 @@ const adminAuditRedirectRoute = createRoute({
     throw redirect({ to: '/admin/audit-log', search, replace: true });
   },
 });
+const adminCatalogueRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'catalogue',
+  staticData: { title: 'Catalogue · Operator console' },
+  // Which tab is open; anything else in the address opens the first one.
+  validateSearch: (search: Record<string, unknown>): { tab?: string } =>
+    typeof search.tab === 'string' ? { tab: search.tab } : {},
+  component: lazyRouteComponent(
+    () => import('../features/admin/catalogue/CataloguePage.tsx'),
+    'CataloguePage',
+  ),
+});
+const adminCustomersRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'customers',
+  staticData: { title: 'Customers · Operator console' },
+  validateSearch: (search: Record<string, unknown>): { q?: string } =>
+    typeof search.q === 'string' && search.q ? { q: search.q } : {},
+  component: lazyRouteComponent(
+    () => import('../features/admin/customers/CustomersPage.tsx'),
+    'CustomersPage',
+  ),
+});
+const adminCustomerRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'customers/$customerId',
+  staticData: { title: 'Customer · Operator console' },
+  component: lazyRouteComponent(
+    () => import('../features/admin/customers/CustomerRoute.tsx'),
+    'CustomerRoute',
+  ),
+});
+const adminWebhooksRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'webhooks',
+  staticData: { title: 'Webhooks · Operator console' },
+  component: lazyRouteComponent(() => import('../features/admin/webhooks/WebhooksPage.tsx'), 'WebhooksPage'),
+});
 
 /** Any other address inside the signed-in area: sign in first, then "Page not found". */
 const notFoundRoute = createRoute({
@@ -203,6 +227,8 @@ const routeTree = rootRoute.addChildren([
       adminOverviewRoute,
       adminCatalogueRoute,
       adminCustomersRoute,
+      adminCustomerRoute,
+      adminWebhooksRoute,
       adminServersRoute,
       adminServerRoute,
       adminAuditLogRoute,
