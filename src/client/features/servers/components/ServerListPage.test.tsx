@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from '../../../../shared/api.ts';
-import { catalog, loginResult, server } from '../../../testing/fixtures.ts';
+import { catalog, loginResult, server, storedSshKey } from '../../../testing/fixtures.ts';
 import { mockServer, notifications, renderApp } from '../../../testing/render-app.tsx';
 import { ApiError } from '../../../testing/trpc-msw.ts';
 
@@ -124,6 +124,7 @@ describe('create server dialog', () => {
       ...signedIn,
       'servers.list': () => ({ servers: [], nextCursor: null }),
       'catalog.get': () => catalog,
+      'sshKeys.list': () => ({ sshKeys: [] }),
       'servers.create': (input) => {
         const order = input as { name: string; planId: string };
         const plan = catalog.plans.find((p) => p.id === order.planId)!;
@@ -176,6 +177,7 @@ describe('create server dialog', () => {
       ...signedIn,
       'servers.list': () => ({ servers: [server({ name: 'x-1' })], nextCursor: null }),
       'catalog.get': () => catalog,
+      'sshKeys.list': () => ({ sshKeys: [] }),
       'servers.create': () => {
         throw new ApiError(422, 'QUOTA_EXCEEDED', 'This order would exceed your quota: at most 10 servers.');
       },
@@ -191,5 +193,26 @@ describe('create server dialog', () => {
     await userEvent.keyboard('{Escape}');
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Create server' })).toHaveFocus();
+  });
+
+  it('offers the keychain and sends the chosen keys by id', async () => {
+    const laptop = storedSshKey('laptop');
+    const desk = storedSshKey('desk');
+    const { callsTo } = renderApp('/', {
+      ...signedIn,
+      'servers.list': () => ({ servers: [], nextCursor: null }),
+      'catalog.get': () => catalog,
+      'sshKeys.list': () => ({ sshKeys: [laptop, desk] }),
+      'servers.create': (input) => ({ server: server({ name: (input as { name: string }).name }) }),
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Create your first server' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Create a server' });
+    await userEvent.type(await within(dialog).findByLabelText('Name'), 'web-7');
+    const keychain = within(dialog).getByRole('group', { name: 'SSH keys from your keychain' });
+    expect(within(keychain).getByText(laptop.fingerprint)).toBeInTheDocument();
+    await userEvent.click(await within(keychain).findByRole('checkbox', { name: /desk/ }));
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create server' }));
+    await waitFor(() => expect(callsTo('servers.create')).toHaveLength(1));
+    expect(callsTo('servers.create')[0]?.input).toMatchObject({ name: 'web-7', sshKeyIds: [desk.id] });
   });
 });
