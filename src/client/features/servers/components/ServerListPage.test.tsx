@@ -10,6 +10,8 @@ beforeAll(() => mockServer.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => mockServer.close());
 
 const signedIn = { 'auth.refresh': () => loginResult() };
+/** The first screen's wait: on a loaded machine the first render of a test takes longer than 1 s. */
+const firstPaint = { timeout: 5000 };
 const rowOf = (name: string) => screen.getByRole('link', { name }).closest('tr')!;
 
 describe('server list', () => {
@@ -41,7 +43,9 @@ describe('server list', () => {
     ];
     renderApp('/', { ...signedIn, 'servers.list': () => ({ servers, nextCursor: null }) });
 
-    const web1 = within(await screen.findByRole('link', { name: 'web-1' }).then((l) => l.closest('tr')!));
+    const web1 = within(
+      await screen.findByRole('link', { name: 'web-1' }, firstPaint).then((l) => l.closest('tr')!),
+    );
     expect(web1.getByText('Running')).toBeInTheDocument();
     expect(web1.getByText('10.50.0.11')).toBeInTheDocument();
     expect(web1.getByText('2 vCPU · 4 GB · 80 GB')).toBeInTheDocument();
@@ -69,7 +73,7 @@ describe('server list', () => {
         return { servers: all.slice(start, end), nextCursor: end < all.length ? String(end) : null };
       },
     });
-    expect(await screen.findByText('1,000 servers')).toBeInTheDocument();
+    expect(await screen.findByText('1,000 servers', {}, firstPaint)).toBeInTheDocument();
     expect(screen.getAllByRole('link', { name: /^node-/ })).toHaveLength(50);
     expect(screen.getByText('1–50 of 1,000')).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Next' }));
@@ -87,7 +91,7 @@ describe('server list', () => {
         nextCursor: null,
       }),
     });
-    await screen.findByRole('link', { name: 'a-1' });
+    await screen.findByRole('link', { name: 'a-1' }, firstPaint);
     await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Filter by status' }), 'Stopped');
     expect(screen.queryByRole('link', { name: 'a-1' })).not.toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'b-1' })).toBeInTheDocument();
