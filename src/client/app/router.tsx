@@ -116,6 +116,16 @@ const accountRoute = createRoute({
   ),
 });
 
+const sshKeysRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: 'account/ssh-keys',
+  staticData: { title: 'SSH keys' },
+  component: lazyRouteComponent(
+    () => import('../features/ssh-keys/components/SshKeysPage.tsx'),
+    'SshKeysPage',
+  ),
+});
+
 const adminRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: 'admin',
@@ -223,6 +233,7 @@ const routeTree = rootRoute.addChildren([
     serverListRoute,
     serverRoute,
     accountRoute,
+    sshKeysRoute,
     adminRoute.addChildren([
       adminOverviewRoute,
       adminCatalogueRoute,
