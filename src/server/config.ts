@@ -147,7 +147,12 @@ export const envSchema = z
     QUOTA_MAX_MEMORY_MB: positiveInt(65_536),
     /** Run the job worker inside the API process (the only choice on the embedded database). */
     WORKER: flag('1'),
+    /** Jobs a worker runs at once; one waiting on PVE (a clone, a boot) gives its place back meanwhile. */
     WORKER_CONCURRENCY: positiveInt(8),
+    /** PVE tasks (config, resize, start, …) one worker runs at once on one node, disk copies apart. */
+    PVE_TASKS_PER_NODE: positiveInt(16),
+    /** Disk copies (clones) one worker runs at once on one node: they share its storage bandwidth. */
+    PVE_COPIES_PER_NODE: positiveInt(4),
     /** How often an idle worker looks for jobs (LISTEN/NOTIFY wakes it sooner on PostgreSQL). */
     WORKER_TICK_MS: positiveInt(1000),
     /** How long a claimed job stays a worker's without renewal; a dead worker's jobs resume after it. */
@@ -194,6 +199,25 @@ export const envSchema = z
      * `running` status still hold (a console is also closed at once by what happens in this process).
      */
     CONSOLE_CHECK_MS: positiveInt(5000),
+    /**
+     * Turns on `GET /metrics` (Prometheus text format), readable with `Authorization: Bearer <token>`;
+     * without it /metrics answers 404.
+     */
+    METRICS_TOKEN: optionalString.pipe(
+      z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+    ),
+    /**
+     * `pnpm worker` only: a port on HOST where that worker serves its own `/metrics` (the token above
+     * applies when set); `off` (the default) serves none.
+     */
+    WORKER_METRICS_PORT: z
+      .string()
+      .trim()
+      .default('off')
+      .refine((v) => v === 'off' || v === '' || (/^\d{1,5}$/.test(v) && Number(v) <= 65535), {
+        error: 'must be a port number (0 to 65535) or off',
+      })
+      .transform((v) => (v === 'off' || v === '' ? null : Number(v))),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {

@@ -19,6 +19,7 @@ import {
 import { useEffect } from 'react';
 import { ServerListPage } from '../features/servers/components/ServerListPage.tsx';
 import { safeNextPath } from '../lib/next-path.ts';
+import { parseAdminAuditSearch, parseAdminServersSearch } from './admin-search.ts';
 import { getSession } from '../lib/session.ts';
 import { AppLayout } from './AppLayout.tsx';
 import { NotFound } from './NotFound.tsx';
@@ -124,6 +125,16 @@ const accountRoute = createRoute({
   component: lazyRouteComponent(() => import('./AccountRoute.tsx'), 'AccountRoute'),
 });
 
+const sshKeysRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: 'account/ssh-keys',
+  staticData: { title: 'SSH keys' },
+  component: lazyRouteComponent(
+    () => import('../features/ssh-keys/components/SshKeysPage.tsx'),
+    'SshKeysPage',
+  ),
+});
+
 const adminRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: 'admin',
@@ -136,23 +147,85 @@ const adminRoute = createRoute({
   component: lazyRouteComponent(() => import('../features/admin/components/AdminLayout.tsx'), 'AdminLayout'),
 });
 
-/** The console's sections. Each shows a placeholder until its page is built on the operator API. */
-const adminSection = lazyRouteComponent(
-  () => import('../features/admin/components/AdminSectionPlaceholder.tsx'),
-  'AdminSectionPlaceholder',
-);
-const adminSectionRoute = <const TPath extends string>(path: TPath, title: string) =>
-  createRoute({
-    getParentRoute: () => adminRoute,
-    path,
-    staticData: { title: `${title} · Operator console` },
-    component: adminSection,
-  });
-const adminOverviewRoute = adminSectionRoute('/', 'Overview');
-const adminCatalogueRoute = adminSectionRoute('catalogue', 'Catalogue');
-const adminCustomersRoute = adminSectionRoute('customers', 'Customers');
-const adminServersRoute = adminSectionRoute('servers', 'Servers');
-const adminAuditLogRoute = adminSectionRoute('audit-log', 'Audit log');
+const adminOverviewRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: '/',
+  staticData: { title: 'Overview · Operator console' },
+  component: lazyRouteComponent(() => import('../features/admin/overview/OverviewPage.tsx'), 'OverviewPage'),
+});
+const adminServersRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'servers',
+  staticData: { title: 'Servers · Operator console' },
+  validateSearch: parseAdminServersSearch,
+  component: lazyRouteComponent(
+    () => import('../features/admin/servers/AdminServersPage.tsx'),
+    'AdminServersPage',
+  ),
+});
+const adminServerRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'servers/$serverId',
+  staticData: { title: 'Server · Operator console' },
+  component: lazyRouteComponent(
+    () => import('../features/admin/servers/AdminServerPage.tsx'),
+    'AdminServerPage',
+  ),
+});
+const adminAuditLogRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'audit-log',
+  staticData: { title: 'Audit log · Operator console' },
+  validateSearch: parseAdminAuditSearch,
+  component: lazyRouteComponent(() => import('../features/admin/audit/AuditLogPage.tsx'), 'AuditLogPage'),
+});
+/** `/admin/audit` is what the API calls it; the console's page is the audit log. */
+const adminAuditRedirectRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'audit',
+  validateSearch: parseAdminAuditSearch,
+  beforeLoad: ({ search }) => {
+    throw redirect({ to: '/admin/audit-log', search, replace: true });
+  },
+});
+const adminCatalogueRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'catalogue',
+  staticData: { title: 'Catalogue · Operator console' },
+  // Which tab is open; anything else in the address opens the first one.
+  validateSearch: (search: Record<string, unknown>): { tab?: string } =>
+    typeof search.tab === 'string' ? { tab: search.tab } : {},
+  component: lazyRouteComponent(
+    () => import('../features/admin/catalogue/CataloguePage.tsx'),
+    'CataloguePage',
+  ),
+});
+const adminCustomersRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'customers',
+  staticData: { title: 'Customers · Operator console' },
+  validateSearch: (search: Record<string, unknown>): { q?: string } =>
+    typeof search.q === 'string' && search.q ? { q: search.q } : {},
+  component: lazyRouteComponent(
+    () => import('../features/admin/customers/CustomersPage.tsx'),
+    'CustomersPage',
+  ),
+});
+const adminCustomerRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'customers/$customerId',
+  staticData: { title: 'Customer · Operator console' },
+  component: lazyRouteComponent(
+    () => import('../features/admin/customers/CustomerRoute.tsx'),
+    'CustomerRoute',
+  ),
+});
+const adminWebhooksRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'webhooks',
+  staticData: { title: 'Webhooks · Operator console' },
+  component: lazyRouteComponent(() => import('../features/admin/webhooks/WebhooksPage.tsx'), 'WebhooksPage'),
+});
 
 /** Any other address inside the signed-in area: sign in first, then "Page not found". */
 const notFoundRoute = createRoute({
@@ -169,12 +242,17 @@ const routeTree = rootRoute.addChildren([
     serverListRoute,
     serverRoute,
     accountRoute,
+    sshKeysRoute,
     adminRoute.addChildren([
       adminOverviewRoute,
       adminCatalogueRoute,
       adminCustomersRoute,
+      adminCustomerRoute,
+      adminWebhooksRoute,
       adminServersRoute,
+      adminServerRoute,
       adminAuditLogRoute,
+      adminAuditRedirectRoute,
     ]),
     notFoundRoute,
   ]),

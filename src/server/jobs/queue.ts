@@ -100,6 +100,32 @@ export async function cancelJob(tx: Database | Tx, jobId: number, reason: string
     .where(eq(serverJobs.id, jobId));
 }
 
+// -- monitoring ----------------------------------------------------------------------------------------
+
+/**
+ * What /metrics shows of the queue, in one statement over the claim index's partial range (only
+ * queued and running rows), so a scrape costs what the live queue is, not the job history. The age
+ * is counted from `run_after`: a job delayed for a retry is not waiting before it is due.
+ */
+export async function queueStats(
+  db: Database,
+): Promise<{ queued: number; running: number; oldestQueuedAgeSeconds: number }> {
+  const [row] = await db
+    .select({
+      queued: sql<number>`count(*) filter (where ${serverJobs.state} = 'queued')::int`,
+      running: sql<number>`count(*) filter (where ${serverJobs.state} = 'running')::int`,
+      oldest: sql<number>`coalesce(extract(epoch from now() - min(${serverJobs.runAfter}) filter (where ${serverJobs.state} = 'queued' and ${serverJobs.runAfter} <= now())), 0)::float8`,
+    })
+    .from(serverJobs)
+    // Spelled as the partial index's predicate, literally: a bound parameter would not prove it.
+    .where(sql`${serverJobs.state} in ('queued', 'running')`);
+  return {
+    queued: Number(row?.queued ?? 0),
+    running: Number(row?.running ?? 0),
+    oldestQueuedAgeSeconds: Math.max(0, Number(row?.oldest ?? 0)),
+  };
+}
+
 // -- the worker: claim, hold, finish -------------------------------------------------------------------
 
 export async function claimJob(db: Database, owner: string, leaseMs: number): Promise<ClaimedJob | null> {
@@ -129,19 +155,24 @@ export async function claimJob(db: Database, owner: string, leaseMs: number): Pr
   return job ?? null;
 }
 
-/** Extends the lease; false when the job is no longer this worker's (cancelled, or its lease was taken). */
-export async function renewLease(
+/**
+ * Extends the leases of the jobs this worker holds, in one statement; answers the ids still its own
+ * (a job missing from the answer was cancelled, or its lease was taken).
+ */
+export async function renewLeases(
   db: Database,
-  jobId: number,
+  jobIds: number[],
   owner: string,
   leaseMs: number,
-): Promise<boolean> {
+): Promise<Set<number>> {
   const rows = await db
     .update(serverJobs)
     .set({ leaseExpiresAt: leaseUntil(leaseMs) })
-    .where(owned(jobId, owner))
+    .where(
+      and(inArray(serverJobs.id, jobIds), eq(serverJobs.state, 'running'), eq(serverJobs.leaseOwner, owner)),
+    )
     .returning({ id: serverJobs.id });
-  return rows.length > 0;
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Persists a finished step before the next one starts, so a resumed job does not repeat it. */

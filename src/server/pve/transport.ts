@@ -9,7 +9,9 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { callBackoffMs, isRepeatableCall } from '../domain/retry-policy.ts';
+import { pveCallDuration } from '../lib/metrics.ts';
 import { sleep } from '../lib/poll-until.ts';
+import { pveEndpointTemplate } from './endpoint-template.ts';
 import { classifyPveError, PveError } from './errors.ts';
 
 export interface PveClientOptions {
@@ -106,10 +108,17 @@ export class PveTransport {
     opts: RequestOptions = {},
   ): Promise<T> {
     const idempotent = opts.retry ?? method === 'GET';
+    const endpoint = pveEndpointTemplate(path);
     for (let attempt = 0; ; attempt++) {
+      // Each attempt is one call to PVE, and is measured as one.
+      const started = performance.now();
       try {
-        return await this.once<T>(method, path, params, opts.timeoutMs ?? this.timeoutMs);
+        const answer = await this.once<T>(method, path, params, opts.timeoutMs ?? this.timeoutMs);
+        pveCallDuration.observe({ method, endpoint, result: 'ok' }, (performance.now() - started) / 1000);
+        return answer;
       } catch (err) {
+        const result = err instanceof PveError ? err.kind : 'error';
+        pveCallDuration.observe({ method, endpoint, result }, (performance.now() - started) / 1000);
         if (attempt + 1 >= this.attempts || !isRepeatableCall(err, idempotent)) throw err;
         const wait = callBackoffMs(attempt);
         this.options.log.warn(
@@ -125,6 +134,10 @@ export class PveTransport {
    * Opens a WebSocket on an API path with the token header, through the same agent as every call (so a
    * pinned certificate is checked before anything is sent). Resolves once PVE upgraded the connection;
    * a refusal rejects with a PveError carrying PVE's status and reason.
+   *
+   * The socket resolves paused, and the caller resumes it once its listeners are on: the peer's first
+   * frames can arrive in the same read as the 101 (PVE's VNC server speaks first), and ws hands them
+   * out on the next tick, before an awaiting caller runs, so an unpaused socket would drop them.
    */
   openWebSocket(path: string, params: Params, timeoutMs = this.timeoutMs): Promise<WebSocket> {
     const target = new URL(`${this.url.pathname.replace(/\/$/, '')}/api2/json${path}`, this.url);
@@ -140,6 +153,7 @@ export class PveTransport {
         maxPayload: 1024 * 1024,
       });
       ws.once('open', () => {
+        ws.pause();
         log.info({ pve: { method: 'GET', path, status: 101 } }, 'PVE WebSocket opened');
         resolve(ws);
       });

@@ -3,6 +3,7 @@
  * together its own and those of other features, such as two-factor security or SSH keys), so adding a
  * tab is one entry in that list, and the chosen tab is in the address (`/account?tab=tokens`).
  */
+import { Link } from '@tanstack/react-router';
 import type { ComponentType } from 'react';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '../../../components/Tabs.tsx';
 
@@ -27,6 +28,12 @@ export function AccountPage({ sections, tab, onTabChange }: AccountPageProps) {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Account</h1>
         <p className="mt-1 text-sm text-slate-600">Your profile, your password and your API tokens.</p>
+        <Link
+          to="/account/ssh-keys"
+          className="mt-2 inline-block text-sm text-sky-700 underline hover:text-sky-900"
+        >
+          SSH keys
+        </Link>
       </div>
       <Tabs value={active} onValueChange={onTabChange}>
         <TabsList label="Account">
