@@ -349,7 +349,8 @@ describe('operator console in Chromium', () => {
     // The overview again, now with a customer's server on the cluster: the README's picture.
     await nav.getByRole('link', { name: 'Overview' }).click();
     await admin.getByRole('heading', { name: 'Servers by status' }).waitFor();
-    await admin.getByText('No servers yet.').waitFor({ state: 'detached' });
+    await admin.getByRole('link', { name: /Running\s*1/ }).waitFor();
+    await admin.getByText('Every VM on the cluster belongs to a Keel server.').waitFor();
     await photographAndCheck(admin, 'overview-with-a-server');
     if (process.env.UPDATE_DOCS_SCREENSHOTS === '1')
       copyFileSync(join(output, 'overview-with-a-server.png'), join(docs, 'console-overview.png'));
