@@ -5,12 +5,13 @@
 import type { TRPCError } from '@trpc/server';
 import { initTRPC } from '@trpc/server';
 import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import superjson from 'superjson';
 import type { User } from '../shared/api.ts';
 import { errorCodes, type ErrorCode } from '../shared/errors.ts';
 import type { TokenScope } from '../shared/tokens.ts';
+import { adminTwoFactorRequiredMessage } from '../shared/two-factor.ts';
 import { accountDisabledMessage } from '../shared/users.ts';
 import { findApiToken, isApiTokenSecret } from './auth/api-tokens.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
@@ -18,7 +19,7 @@ import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { PveClient } from './pve/client.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
-import { users } from './db/schema.ts';
+import { users, userTwoFactor } from './db/schema.ts';
 import {
   claimIdempotencyKey,
   idempotencyKeyProblem,
@@ -266,6 +267,7 @@ const notReplayed = new Set<ErrorCode>([
   'VALIDATION_FAILED',
   'UNAUTHORIZED',
   'INVALID_CREDENTIALS',
+  'TWO_FACTOR_REQUIRED',
   'FORBIDDEN',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -380,6 +382,19 @@ export const adminProcedure = signedInProcedure
   .use(({ ctx, next }) => {
     if (ctx.user.role !== 'admin') throw appError('FORBIDDEN', 'This needs an administrator account.');
     if (!hasScope(ctx.credential, 'admin')) throw missingScope('admin');
+    return next();
+  })
+  // With REQUIRE_ADMIN_2FA an administrator enrols first (Account → Security, not an admin route); an
+  // API token of theirs is refused too, or making one would be a way around the rule.
+  .use(async ({ ctx, next }) => {
+    if (ctx.config.REQUIRE_ADMIN_2FA) {
+      const [enabled] = await ctx.db
+        .select({ userId: userTwoFactor.userId })
+        .from(userTwoFactor)
+        .where(and(eq(userTwoFactor.userId, ctx.user.id), isNotNull(userTwoFactor.enabledAt)))
+        .limit(1);
+      if (!enabled) throw appError('FORBIDDEN', adminTwoFactorRequiredMessage);
+    }
     return next();
   })
   // After the rights check: a customer's keyed write on an administrators' route is FORBIDDEN first.
