@@ -8,6 +8,7 @@ import { LoadError } from '../../../components/LoadError.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '../../../components/Tabs.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
+import { SecuritySection } from './SecuritySection.tsx';
 
 const roleLabels = { customer: 'Customer', admin: 'Administrator' } as const;
 
@@ -21,9 +22,13 @@ export function AccountPage() {
       <Tabs defaultValue="profile">
         <TabsList label="Account">
           <TabsTrigger value="profile">Profile</TabsTrigger>
+          <TabsTrigger value="security">Security</TabsTrigger>
         </TabsList>
         <TabsContent value="profile">
           <Profile />
+        </TabsContent>
+        <TabsContent value="security">
+          <SecuritySection />
         </TabsContent>
       </Tabs>
     </div>
