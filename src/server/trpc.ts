@@ -177,6 +177,7 @@ function buildUserById(db: Database) {
       name: users.name,
       role: users.role,
       disabledAt: users.disabledAt,
+      sessionsEndedAt: users.sessionsEndedAt,
     })
     .from(users)
     .where(eq(users.id, sql.placeholder('id')))
@@ -203,6 +204,7 @@ async function authenticate(ctx: Context): Promise<{ user: User; credential: Cre
   const bearer = /^Bearer (\S+)$/.exec(ctx.authorization.trim())?.[1] ?? '';
   let userId: string;
   let credential: Credential;
+  let issuedAt: number | undefined;
   if (isApiTokenSecret(bearer)) {
     const holder = await findApiToken(ctx.db, bearer, ctx.ip);
     if (!holder) throw unauthorized('The API token is unknown, revoked or expired.');
@@ -214,6 +216,7 @@ async function authenticate(ctx: Context): Promise<{ user: User; credential: Cre
     const claims = await verifyAccessToken(ctx.config.jwtSecret, bearer);
     if (!claims) throw invalidToken();
     userId = claims.sub;
+    issuedAt = claims.iat;
     credential = { kind: 'session', sid: claims.sid ?? null };
   }
   // A deleted user's or demoted admin's token must stop working at once, so the user is read each time.
@@ -221,7 +224,15 @@ async function authenticate(ctx: Context): Promise<{ user: User; credential: Cre
   if (!row) throw invalidToken();
   // Disabling an account ends its sessions at once: their access tokens are refused from the next request.
   if (row.disabledAt) throw unauthorized(accountDisabledMessage);
-  const { disabledAt: _disabledAt, ...user } = row;
+  // A session token from before every session was ended (a password reset). `iat` has whole seconds, so a
+  // token issued in the same second as the end is kept: a sign-in right after a reset must work.
+  if (
+    issuedAt !== undefined &&
+    row.sessionsEndedAt &&
+    issuedAt < Math.floor(row.sessionsEndedAt.getTime() / 1000)
+  )
+    throw invalidToken();
+  const { disabledAt: _disabledAt, sessionsEndedAt: _sessionsEndedAt, ...user } = row;
   return { user, credential };
 }
 

@@ -107,14 +107,17 @@ describe('forgot password by mail', () => {
     expect(again.status).toBe(400);
     expect(again.body.error.fields).toEqual({ token: 'has expired or was already used' });
 
-    // The old sessions are over: the refresh cookie and the API token are refused.
+    // The old sessions are over: the access token, the refresh cookie and the API token are refused.
+    expect((await api(app.baseUrl, 'GET', '/api/users/me', { token: session.accessToken })).status).toBe(401);
     const refresh = await api(app.baseUrl, 'POST', '/api/auth/refresh', { headers: { cookie: session.cookie } });
     expect(refresh.status).toBe(401);
     expect((await api(app.baseUrl, 'GET', '/api/servers', { token: apiToken.body.secret })).status).toBe(401);
     // The old password no longer works; the new one does.
     const old = await api(app.baseUrl, 'POST', '/api/login', { body: { email: user.email, password: user.password } });
     expect(old.status).toBe(401);
-    await app.login(user.email, newPassword);
+    // A sign-in right after the reset works, even within the same second.
+    const fresh = await app.login(user.email, newPassword);
+    expect((await api(app.baseUrl, 'GET', '/api/users/me', { token: fresh.accessToken })).status).toBe(200);
   });
 
   it('refuses an expired link', async () => {

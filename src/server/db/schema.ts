@@ -48,6 +48,11 @@ export const users = pgTable(
     maxMemoryMb: integer('max_memory_mb'),
     /** Set while an operator has disabled the account: no sign-in, no session, no API token. */
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    /**
+     * When every session of the account was last ended (a password set through a link, a disabled
+     * account): access tokens issued before it are refused, not only the refresh tokens revoked.
+     */
+    sessionsEndedAt: timestamp('sessions_ended_at', { withTimezone: true }),
     /** What a migration carried over that has no column: the WHMCS accounts' billing details, verbatim. */
     legacyAttributes: jsonb('legacy_attributes').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
