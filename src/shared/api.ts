@@ -52,7 +52,9 @@ export const loginInputSchema = z
       .trim()
       .max(32, { error: 'must be a 6-digit code or a recovery code' })
       .optional()
-      .describe('With two-factor sign-in on: the 6-digit code from the authenticator app, or a recovery code'),
+      .describe(
+        'With two-factor sign-in on: the 6-digit code from the authenticator app, or a recovery code',
+      ),
   })
   .meta({ id: 'LoginRequest' });
 

@@ -10,7 +10,8 @@ export const secondFactorCodeSchema = z
   .max(32, { error: 'must be a 6-digit code or a recovery code' });
 
 /** What the sign-in form shows when the server answers TWO_FACTOR_REQUIRED. */
-export const twoFactorRequiredMessage = 'Enter the 6-digit code from your authenticator app, or a recovery code.';
+export const twoFactorRequiredMessage =
+  'Enter the 6-digit code from your authenticator app, or a recovery code.';
 
 /** What an administrator hears on the administrators' routes while REQUIRE_ADMIN_2FA is set and 2FA is off. */
 export const adminTwoFactorRequiredMessage =
@@ -23,7 +24,9 @@ export const twoFactorStatusSchema = z
     recoveryCodesLeft: z.number().int().describe('Unused recovery codes; 0 while two-factor sign-in is off'),
     required: z
       .boolean()
-      .describe('The operator requires two-factor sign-in for this account (REQUIRE_ADMIN_2FA, administrators)'),
+      .describe(
+        'The operator requires two-factor sign-in for this account (REQUIRE_ADMIN_2FA, administrators)',
+      ),
   })
   .meta({ id: 'TwoFactorStatus' });
 export type TwoFactorStatus = z.infer<typeof twoFactorStatusSchema>;
@@ -59,7 +62,9 @@ export const twoFactorDisableInputSchema = z
   .strictObject({ password: passwordSchema, code: secondFactorCodeSchema })
   .meta({ id: 'TwoFactorDisableRequest' });
 
-export const forgotPasswordInputSchema = z.strictObject({ email: emailSchema }).meta({ id: 'ForgotPasswordRequest' });
+export const forgotPasswordInputSchema = z
+  .strictObject({ email: emailSchema })
+  .meta({ id: 'ForgotPasswordRequest' });
 
 /** The one answer to every forgotten-password request, whether or not the email has an account. */
 export const forgotPasswordMessage =

@@ -59,7 +59,8 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
   }
 }
 
-const mailTo = (email: string) => () => inbox.find((m) => m.to && !Array.isArray(m.to) && m.to.text === email);
+const mailTo = (email: string) => () =>
+  inbox.find((m) => m.to && !Array.isArray(m.to) && m.to.text === email);
 const resetOutcomes = (target: TestApp) =>
   target.logLines
     .map((line) => JSON.parse(line) as { event?: string; outcome?: string })
@@ -88,7 +89,9 @@ describe('forgot password by mail', () => {
     const mail = await waitFor('the reset mail', mailTo(user.email));
     expect(mail.from?.value).toEqual([{ name: 'Keel Hosting', address: 'panel@hosting.example' }]);
     expect(mail.subject).toBe('Reset your Keel password');
-    const link = /https:\/\/panel\.hosting\.example\/set-password#token=([A-Za-z0-9_-]+)/.exec(mail.text ?? '');
+    const link = /https:\/\/panel\.hosting\.example\/set-password#token=([A-Za-z0-9_-]+)/.exec(
+      mail.text ?? '',
+    );
     expect(link, mail.text).not.toBeNull();
     const token = link![1]!;
     await waitFor('both outcomes', () => (resetOutcomes(app).length >= before + 2 ? true : undefined));
@@ -98,7 +101,9 @@ describe('forgot password by mail', () => {
     expect(app.logLines.join('\n')).not.toContain(token);
 
     const newPassword = 'a-brand-new-password';
-    const set = await api(app.baseUrl, 'POST', '/api/auth/set-password', { body: { token, password: newPassword } });
+    const set = await api(app.baseUrl, 'POST', '/api/auth/set-password', {
+      body: { token, password: newPassword },
+    });
     expect(set.status).toBe(200);
     // Single use.
     const again = await api(app.baseUrl, 'POST', '/api/auth/set-password', {
@@ -109,11 +114,15 @@ describe('forgot password by mail', () => {
 
     // The old sessions are over: the access token, the refresh cookie and the API token are refused.
     expect((await api(app.baseUrl, 'GET', '/api/users/me', { token: session.accessToken })).status).toBe(401);
-    const refresh = await api(app.baseUrl, 'POST', '/api/auth/refresh', { headers: { cookie: session.cookie } });
+    const refresh = await api(app.baseUrl, 'POST', '/api/auth/refresh', {
+      headers: { cookie: session.cookie },
+    });
     expect(refresh.status).toBe(401);
     expect((await api(app.baseUrl, 'GET', '/api/servers', { token: apiToken.body.secret })).status).toBe(401);
     // The old password no longer works; the new one does.
-    const old = await api(app.baseUrl, 'POST', '/api/login', { body: { email: user.email, password: user.password } });
+    const old = await api(app.baseUrl, 'POST', '/api/login', {
+      body: { email: user.email, password: user.password },
+    });
     expect(old.status).toBe(401);
     // A sign-in right after the reset works, even within the same second.
     const fresh = await app.login(user.email, newPassword);
@@ -171,7 +180,9 @@ describe('without SMTP_URL', () => {
           .map((line) => JSON.parse(line) as { event?: string; to?: string; text?: string })
           .find((l) => l.event === 'mail_logged' && l.to === user.email),
       );
-      const token = /https:\/\/panel\.hosting\.example\/set-password#token=([A-Za-z0-9_-]+)/.exec(logged.text!)![1]!;
+      const token = /https:\/\/panel\.hosting\.example\/set-password#token=([A-Za-z0-9_-]+)/.exec(
+        logged.text!,
+      )![1]!;
       const set = await api(plain.baseUrl, 'POST', '/api/auth/set-password', {
         body: { token, password: 'a-brand-new-password' },
       });

@@ -596,7 +596,10 @@ describe('the documented error set of each REST route', () => {
     await send('login', { body: { email: tfa.email, password: tfa.password } });
     await send('enrolTwoFactor', { token: tfaToken });
     for (let i = 0; i < 6; i++)
-      await send('disableTwoFactor', { token: tfaToken, body: { password: 'wrong-password', code: '123456' } });
+      await send('disableTwoFactor', {
+        token: tfaToken,
+        body: { password: 'wrong-password', code: '123456' },
+      });
 
     // A read-only API token on every change it may not make.
     for (const op of operations.filter((o) => o.auth && o.method !== 'GET'))

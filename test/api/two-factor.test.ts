@@ -70,7 +70,10 @@ describe('enrolment', () => {
     });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.fields).toEqual({ code: 'is not the current code of this authenticator' });
-    const bad = await api(app.baseUrl, 'POST', '/api/auth/two-factor/confirm', { token, body: { code: '12ab' } });
+    const bad = await api(app.baseUrl, 'POST', '/api/auth/two-factor/confirm', {
+      token,
+      body: { code: '12ab' },
+    });
     expect(bad.body.error.fields).toEqual({ code: 'must be the 6-digit code from your authenticator app' });
 
     const confirm = await api(app.baseUrl, 'POST', '/api/auth/two-factor/confirm', {
@@ -108,7 +111,9 @@ describe('enrolment', () => {
       body: { name: 'script', scopes: ['read', 'write'] },
     });
     expect(created.status).toBe(201);
-    const enrol = await api(app.baseUrl, 'POST', '/api/auth/two-factor/enrol', { token: created.body.secret });
+    const enrol = await api(app.baseUrl, 'POST', '/api/auth/two-factor/enrol', {
+      token: created.body.secret,
+    });
     expect(enrol.status).toBe(403);
     expect(enrol.body.error.message).toContain('not with an API token');
   });
@@ -126,7 +131,10 @@ describe('signing in with two-factor sign-in on', () => {
 
     const wrong = await login(user.email, user.password, codeAt(user.secret, 600));
     expect(wrong.status).toBe(401);
-    expect(wrong.body.error).toMatchObject({ code: 'INVALID_CREDENTIALS', fields: { code: expect.any(String) } });
+    expect(wrong.body.error).toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      fields: { code: expect.any(String) },
+    });
 
     // Confirming spent the current step, so only a later step passes now (the next one is in the window).
     expect((await login(user.email, user.password, codeAt(user.secret))).status).toBe(401);
@@ -163,7 +171,9 @@ describe('signing in with two-factor sign-in on', () => {
     // Asking for the code is no failure: it does not use up the tries.
     for (let i = 0; i < 3; i++) expect((await login(user.email, user.password)).status).toBe(401);
     for (let i = 0; i < 5; i++)
-      expect((await login(user.email, user.password, `00000${i}`)).body.error.code).toBe('INVALID_CREDENTIALS');
+      expect((await login(user.email, user.password, `00000${i}`)).body.error.code).toBe(
+        'INVALID_CREDENTIALS',
+      );
     const locked = await login(user.email, user.password, codeAt(user.secret, 30));
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -233,16 +243,18 @@ describe('REQUIRE_ADMIN_2FA', () => {
         body: { name: 'ops', scopes: ['read', 'write', 'admin'] },
       });
       expect(created.status).toBe(201);
-      expect((await api(strict.baseUrl, 'GET', '/api/admin/servers', { token: created.body.secret })).status).toBe(
-        403,
-      );
+      expect(
+        (await api(strict.baseUrl, 'GET', '/api/admin/servers', { token: created.body.secret })).status,
+      ).toBe(403);
       // Customers are not affected.
       const customer = await strict.createUser();
       const customerToken = (await strict.login(customer.email, customer.password)).accessToken;
       expect((await api(strict.baseUrl, 'GET', '/api/servers', { token: customerToken })).status).toBe(200);
 
       const enrolled = await enrolledUser('admin', strict);
-      expect((await api(strict.baseUrl, 'GET', '/api/admin/servers', { token: enrolled.token })).status).toBe(200);
+      expect((await api(strict.baseUrl, 'GET', '/api/admin/servers', { token: enrolled.token })).status).toBe(
+        200,
+      );
     } finally {
       await strict.close();
     }

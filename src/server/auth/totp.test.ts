@@ -29,7 +29,8 @@ describe('matchTotp', () => {
   it('accepts the neighbouring steps (clock drift) and nothing further', () => {
     const secret = newTotpSecret();
     const now = Date.now();
-    const at = (offsetS: number) => TOTP.generate({ secret: secretOf(secret), timestamp: now + offsetS * 1000 });
+    const at = (offsetS: number) =>
+      TOTP.generate({ secret: secretOf(secret), timestamp: now + offsetS * 1000 });
     expect(matchTotp(secret, at(-30), now)).toBe(totpStep(now) - 1);
     expect(matchTotp(secret, at(30), now)).toBe(totpStep(now) + 1);
     expect(matchTotp(secret, at(90), now)).toBeNull();

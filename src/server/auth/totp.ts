@@ -70,7 +70,9 @@ export function newRecoveryCodes(count = recoveryCodeCount): string[] {
 }
 
 export function hashRecoveryCode(code: string): string {
-  return createHash('sha256').update(`keel-recovery\0${normalizeCode(code)}`).digest('hex');
+  return createHash('sha256')
+    .update(`keel-recovery\0${normalizeCode(code)}`)
+    .digest('hex');
 }
 
 function secretKey(jwtSecret: Uint8Array): Buffer {
@@ -94,7 +96,9 @@ export function decryptTotpSecret(jwtSecret: Uint8Array, stored: string): string
   try {
     const decipher = createDecipheriv('aes-256-gcm', secretKey(jwtSecret), Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    );
   } catch {
     return null;
   }

@@ -34,7 +34,10 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
   return {
     async send(message) {
       const info = await transport.sendMail(message);
-      log.info({ event: 'mail_sent', to: message.to, subject: message.subject, messageId: info.messageId }, 'mail sent');
+      log.info(
+        { event: 'mail_sent', to: message.to, subject: message.subject, messageId: info.messageId },
+        'mail sent',
+      );
     },
   };
 }

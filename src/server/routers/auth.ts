@@ -64,7 +64,8 @@ export const authRouter = createTRPCRouter({
         method: 'POST',
         path: '/auth/forgot-password',
         operationId: 'forgotPassword',
-        summary: 'Mail a one-time password reset link; the same answer whether or not the email has an account',
+        summary:
+          'Mail a one-time password reset link; the same answer whether or not the email has an account',
         errors: ['TOO_MANY_REQUESTS'],
       },
     })

@@ -35,7 +35,8 @@ export const twoFactorRouter = createTRPCRouter({
         method: 'POST',
         path: '/auth/two-factor/enrol',
         operationId: 'enrolTwoFactor',
-        summary: 'Start two-factor enrolment: a new TOTP secret, its otpauth URI and QR code (not in force until confirmed)',
+        summary:
+          'Start two-factor enrolment: a new TOTP secret, its otpauth URI and QR code (not in force until confirmed)',
         errors: ['INVALID_STATE'],
       },
     })

@@ -86,7 +86,10 @@ async function sendResetLink(ctx: Context, email: string): Promise<Outcome> {
   });
   if (!link) return 'limit_reached';
   if (!ctx.config.PUBLIC_URL)
-    ctx.log.warn({ event: 'public_url_unset' }, 'PUBLIC_URL is not set: the reset link in the mail has no host');
+    ctx.log.warn(
+      { event: 'public_url_unset' },
+      'PUBLIC_URL is not set: the reset link in the mail has no host',
+    );
   await mailerFor(ctx).send({
     to: user.email,
     subject: 'Reset your Keel password',

@@ -41,7 +41,10 @@ export async function hasTwoFactor(db: Database | Tx, userId: string): Promise<b
 /** An API token could otherwise turn two-factor sign-in on with its own secret and lock the owner out. */
 function requireSession(ctx: SignedIn): void {
   if (ctx.credential.kind !== 'session')
-    throw appError('FORBIDDEN', 'Two-factor sign-in is changed from a signed-in session, not with an API token.');
+    throw appError(
+      'FORBIDDEN',
+      'Two-factor sign-in is changed from a signed-in session, not with an API token.',
+    );
 }
 
 export async function getTwoFactorStatus(ctx: SignedIn): Promise<TwoFactorStatus> {
@@ -66,7 +69,10 @@ export async function getTwoFactorStatus(ctx: SignedIn): Promise<TwoFactorStatus
 }
 
 const alreadyOn = () =>
-  appError('INVALID_STATE', 'Two-factor sign-in is already on. Turn it off first to move it to a new authenticator.');
+  appError(
+    'INVALID_STATE',
+    'Two-factor sign-in is already on. Turn it off first to move it to a new authenticator.',
+  );
 
 /**
  * Starts (or restarts) an enrolment: a new secret, kept encrypted and not yet in force. The answer is
@@ -87,7 +93,11 @@ export async function enrolTwoFactor(ctx: SignedIn): Promise<TwoFactorEnrolment>
     .returning({ userId: userTwoFactor.userId });
   if (!row) throw alreadyOn();
   const otpauthUri = totpUri(secret, ctx.user.email);
-  const qrCodeDataUrl = await QRCode.toDataURL(otpauthUri, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
+  const qrCodeDataUrl = await QRCode.toDataURL(otpauthUri, {
+    errorCorrectionLevel: 'M',
+    margin: 2,
+    width: 240,
+  });
   ctx.log.info({ event: 'two_factor_enrolment_started' }, 'two-factor enrolment started');
   return { secret, otpauthUri, qrCodeDataUrl };
 }
@@ -98,14 +108,18 @@ const wrongCode = () =>
   });
 
 /** Turns two-factor sign-in on with the enrolment's first code; answers the recovery codes, once. */
-export async function confirmTwoFactor(ctx: SignedIn, input: { code: string }): Promise<{ recoveryCodes: string[] }> {
+export async function confirmTwoFactor(
+  ctx: SignedIn,
+  input: { code: string },
+): Promise<{ recoveryCodes: string[] }> {
   requireSession(ctx);
   const [row] = await ctx.db
     .select({ secretEncrypted: userTwoFactor.secretEncrypted, enabledAt: userTwoFactor.enabledAt })
     .from(userTwoFactor)
     .where(eq(userTwoFactor.userId, ctx.user.id))
     .limit(1);
-  if (!row) throw appError('INVALID_STATE', 'Start two-factor enrolment first: there is no secret to confirm.');
+  if (!row)
+    throw appError('INVALID_STATE', 'Start two-factor enrolment first: there is no secret to confirm.');
   if (row.enabledAt) throw alreadyOn();
   const secret = decryptTotpSecret(ctx.config.jwtSecret, row.secretEncrypted);
   const step = secret === null ? null : matchTotp(secret, input.code, Date.now());
@@ -196,14 +210,22 @@ export async function spendSecondFactor(
  * Turns two-factor sign-in off. Needs the account's password and a current code (or a recovery code);
  * each try counts against the sign-in throttle, so a stolen session cannot guess the password here.
  */
-export async function disableTwoFactor(ctx: SignedIn, input: { password: string; code: string }): Promise<{ ok: true }> {
+export async function disableTwoFactor(
+  ctx: SignedIn,
+  input: { password: string; code: string },
+): Promise<{ ok: true }> {
   requireSession(ctx);
-  if (!(await hasTwoFactor(ctx.db, ctx.user.id))) throw appError('INVALID_STATE', 'Two-factor sign-in is not on.');
+  if (!(await hasTwoFactor(ctx.db, ctx.user.id)))
+    throw appError('INVALID_STATE', 'Two-factor sign-in is not on.');
   const reservation = await ctx.loginThrottle.reserve(ctx.ip, ctx.user.email);
   if (!reservation.ok)
-    throw appError('TOO_MANY_REQUESTS', `Too many failed attempts. Try again in ${reservation.retryAfter} seconds.`, {
-      retryAfter: reservation.retryAfter,
-    });
+    throw appError(
+      'TOO_MANY_REQUESTS',
+      `Too many failed attempts. Try again in ${reservation.retryAfter} seconds.`,
+      {
+        retryAfter: reservation.retryAfter,
+      },
+    );
   const [row] = await ctx.db
     .select({ passwordHash: users.passwordHash })
     .from(users)

@@ -14,10 +14,17 @@ beforeAll(() => mockServer.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => mockServer.close());
 
 const codes = Array.from({ length: 10 }, (_, i) => `code${i}-abcde`);
-const pixel = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+const pixel =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 function renderSecurity(initial: Partial<TwoFactorStatus> = {}) {
-  let status: TwoFactorStatus = { enabled: false, enabledAt: null, recoveryCodesLeft: 0, required: false, ...initial };
+  let status: TwoFactorStatus = {
+    enabled: false,
+    enabledAt: null,
+    recoveryCodesLeft: 0,
+    required: false,
+    ...initial,
+  };
   const view = renderApp('/account', {
     'auth.refresh': () => loginResult(),
     'users.me': () => ({ user }),
@@ -37,7 +44,8 @@ function renderSecurity(initial: Partial<TwoFactorStatus> = {}) {
     },
     'twoFactor.disable': (input) => {
       const { password } = input as { password: string };
-      if (password !== 'my-password') throw new ApiError(401, 'INVALID_CREDENTIALS', 'The password is not correct.');
+      if (password !== 'my-password')
+        throw new ApiError(401, 'INVALID_CREDENTIALS', 'The password is not correct.');
       status = { enabled: false, enabledAt: null, recoveryCodesLeft: 0, required: false };
       return { ok: true };
     },
@@ -56,9 +64,13 @@ describe('Account → Security', () => {
     const section = await openSecurity();
     await userEvent.click(within(section).getByRole('button', { name: 'Turn on two-factor sign-in' }));
 
-    const qr = await within(section).findByRole('img', { name: 'QR code to add Keel to your authenticator app' });
+    const qr = await within(section).findByRole('img', {
+      name: 'QR code to add Keel to your authenticator app',
+    });
     expect(qr).toHaveAttribute('src', pixel);
-    expect(within(section).getByLabelText('Secret key')).toHaveTextContent('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
+    expect(within(section).getByLabelText('Secret key')).toHaveTextContent(
+      'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+    );
 
     const codeField = within(section).getByLabelText('Code from the app');
     await userEvent.type(codeField, '12{Enter}');
@@ -66,19 +78,28 @@ describe('Account → Security', () => {
     expect(callsTo('twoFactor.confirm')).toHaveLength(0);
     await userEvent.clear(codeField);
     await userEvent.type(codeField, '000000{Enter}');
-    expect(await within(section).findByText('That code is not right. Enter the one the app shows now.')).toBeVisible();
+    expect(
+      await within(section).findByText('That code is not right. Enter the one the app shows now.'),
+    ).toBeVisible();
 
     await userEvent.clear(codeField);
     await userEvent.type(codeField, '135790{Enter}');
     const list = await within(section).findByRole('list', { name: 'Recovery codes' });
-    expect(within(list).getAllByRole('listitem').map((li) => li.textContent)).toEqual(codes);
+    expect(
+      within(list)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(codes);
     expect(within(section).getByRole('button', { name: 'Copy the recovery codes' })).toBeInTheDocument();
     expect(within(section).queryByRole('img')).not.toBeInTheDocument();
 
     await userEvent.click(within(section).getByRole('button', { name: 'I have saved them' }));
     expect(await within(section).findByText(/10 recovery codes left/)).toBeInTheDocument();
     expect(within(section).queryByRole('list', { name: 'Recovery codes' })).not.toBeInTheDocument();
-    expect(callsTo('twoFactor.confirm').map((c) => c.input)).toEqual([{ code: '000000' }, { code: '135790' }]);
+    expect(callsTo('twoFactor.confirm').map((c) => c.input)).toEqual([
+      { code: '000000' },
+      { code: '135790' },
+    ]);
   });
 
   it('turns it off with the password and a code', async () => {
@@ -95,13 +116,17 @@ describe('Account → Security', () => {
     await userEvent.clear(within(section).getByLabelText('Current password'));
     await userEvent.type(within(section).getByLabelText('Current password'), 'my-password');
     await userEvent.click(within(section).getByRole('button', { name: 'Turn off' }));
-    expect(await within(section).findByRole('button', { name: 'Turn on two-factor sign-in' })).toBeInTheDocument();
+    expect(
+      await within(section).findByRole('button', { name: 'Turn on two-factor sign-in' }),
+    ).toBeInTheDocument();
     expect(callsTo('twoFactor.disable').at(-1)?.input).toEqual({ password: 'my-password', code: '123456' });
   });
 
   it('says so when the operator requires it', async () => {
     renderSecurity({ required: true });
     const section = await openSecurity();
-    expect(within(section).getByRole('alert')).toHaveTextContent('requires two-factor sign-in for administrators');
+    expect(within(section).getByRole('alert')).toHaveTextContent(
+      'requires two-factor sign-in for administrators',
+    );
   });
 });

@@ -121,7 +121,11 @@ function Enrol({
         onSuccess: (result) => onConfirmed(result.recoveryCodes),
         onError: (err) => {
           const described = describeError(err);
-          setCodeError(described.fields.code ? 'That code is not right. Enter the one the app shows now.' : described.message);
+          setCodeError(
+            described.fields.code
+              ? 'That code is not right. Enter the one the app shows now.'
+              : described.message,
+          );
         },
       },
     );
@@ -129,7 +133,9 @@ function Enrol({
 
   return (
     <div className="mt-3 space-y-4 text-sm text-slate-700">
-      <p>Scan this QR code with your authenticator app (for example Aegis, Google Authenticator or 1Password).</p>
+      <p>
+        Scan this QR code with your authenticator app (for example Aegis, Google Authenticator or 1Password).
+      </p>
       <img
         src={enrolment.qrCodeDataUrl}
         alt="QR code to add Keel to your authenticator app"
@@ -140,7 +146,10 @@ function Enrol({
       <div>
         <p className="text-xs text-slate-500">Cannot scan? Type this key into the app instead:</p>
         <p className="mt-1 flex items-center gap-2">
-          <code aria-label="Secret key" className="rounded bg-slate-100 px-2 py-1 font-mono text-xs break-all">
+          <code
+            aria-label="Secret key"
+            className="rounded bg-slate-100 px-2 py-1 font-mono text-xs break-all"
+          >
             {enrolment.secret}
           </code>
           <CopyButton value={enrolment.secret} label="Copy the secret key" />

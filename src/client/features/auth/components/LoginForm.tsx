@@ -177,7 +177,13 @@ export function LoginForm({ onSubmit, notice, onForgotPassword }: LoginFormProps
       )}
       <Button type="submit" disabled={submitting} className="w-full">
         {submitting && <Spinner />}
-        {submitting ? (step === 'code' ? 'Verifying…' : 'Signing in…') : step === 'code' ? 'Verify' : 'Sign in'}
+        {submitting
+          ? step === 'code'
+            ? 'Verifying…'
+            : 'Signing in…'
+          : step === 'code'
+            ? 'Verify'
+            : 'Sign in'}
       </Button>
       {step === 'code' ? (
         <button

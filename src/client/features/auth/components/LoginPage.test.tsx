@@ -25,7 +25,11 @@ function twoFactorLogin(input: unknown) {
     throw new ApiError(401, 'INVALID_CREDENTIALS', 'The email or password is not correct.');
   if (!code) throw new ApiError(401, 'TWO_FACTOR_REQUIRED', twoFactorRequiredMessage);
   if (code !== '246810' && code !== 'abcde-fghjk')
-    throw new ApiError(401, 'INVALID_CREDENTIALS', 'The two-factor code is not correct, or was already used.');
+    throw new ApiError(
+      401,
+      'INVALID_CREDENTIALS',
+      'The two-factor code is not correct, or was already used.',
+    );
   return loginResult('two.factor.token');
 }
 
@@ -46,7 +50,9 @@ describe('two-factor sign-in', () => {
     expect(screen.queryByLabelText('Password')).not.toBeInTheDocument();
 
     await userEvent.click(screen.getByRole('button', { name: 'Verify' }));
-    expect(codeField).toHaveAccessibleDescription('Enter the code from your authenticator app, or a recovery code.');
+    expect(codeField).toHaveAccessibleDescription(
+      'Enter the code from your authenticator app, or a recovery code.',
+    );
 
     await userEvent.type(codeField, '111111{Enter}');
     expect(await screen.findByRole('alert')).toHaveTextContent('The two-factor code is not correct');

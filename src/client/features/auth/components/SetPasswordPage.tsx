@@ -42,7 +42,11 @@ export function SetPasswordPage() {
       setDone(true);
     } catch (err) {
       const described = describeError(err);
-      setError(described.fields.token ? 'This link has expired or was already used. Ask for a new one.' : described.message);
+      setError(
+        described.fields.token
+          ? 'This link has expired or was already used. Ask for a new one.'
+          : described.message,
+      );
     }
   }
 
