@@ -5,6 +5,10 @@
  * its own process (so Keel's CPU time is Keel's alone). Prints the makespan, the ideal makespan implied
  * by the simulator's task times and per-node storage bandwidth for the placement Keel chose, the
  * overhead, and Keel's CPU milliseconds per server. Asserts nothing.
+ *
+ * Keel runs at its shipped defaults (worker concurrency, PVE tasks per node); its intervals (PVE task
+ * polling, guest agent polling, the worker's tick) are divided by the simulator's speed so that a sped-up
+ * cluster is watched as often, in simulated time, as a real one. It prints the settings it used.
  */
 import { spawn } from 'node:child_process';
 import https from 'node:https';
@@ -23,6 +27,7 @@ import { PveClient } from '../src/server/pve/client.ts';
 import { pinnedAgent } from '../src/server/pve/transport.ts';
 import { createPool } from '../src/server/services/ipam.ts';
 import { createUser } from '../src/server/services/users.ts';
+import { defaultTimings } from '../src/server/worker/job-context.ts';
 import { startWorker } from '../src/server/worker/worker.ts';
 import { DURATION, STORAGE_BANDWIDTH } from '../testbed/pve/api/context.ts';
 import { createTestDatabase } from '../test/helpers/postgres.ts';
@@ -32,6 +37,10 @@ const { values } = parseArgs({
     servers: { type: 'string', default: '200' },
     speed: { type: 'string', default: '20' },
     nodes: { type: 'string', default: '9' },
+    // Keel's shipped defaults unless given: only for experiments.
+    concurrency: { type: 'string' },
+    'tasks-per-node': { type: 'string' },
+    'copies-per-node': { type: 'string' },
   },
 });
 const count = Number(values.servers);
@@ -96,13 +105,21 @@ const config = loadConfig({
   QUOTA_MAX_CORES: String(count * 4),
   QUOTA_MAX_MEMORY_MB: String(count * 8192),
 });
+const settings = {
+  concurrency: Number(values.concurrency ?? config.WORKER_CONCURRENCY),
+  tasksPerNode: Number(values['tasks-per-node'] ?? config.PVE_TASKS_PER_NODE),
+  copiesPerNode: Number(values['copies-per-node'] ?? config.PVE_COPIES_PER_NODE),
+  pollMs: Math.max(1, Math.round(config.PVE_POLL_MS / speed)),
+  agentPollMs: Math.max(1, Math.round(defaultTimings.agentPollMs / speed)),
+  tickMs: Math.max(1, Math.round(config.WORKER_TICK_MS / speed)),
+};
 const pve = new PveClient({
   baseUrl: sim.url,
   tokenId: sim.tokenId,
   tokenSecret: sim.tokenSecret,
   fingerprint: sim.fingerprint,
   log,
-  pollMs: Math.max(10, Math.round(1000 / speed)),
+  pollMs: settings.pollMs,
 });
 
 // A catalogue over every node, with the per-node Debian templates (local storage, one copy per node).
@@ -157,9 +174,10 @@ const worker = await startWorker({
   database: database.handle,
   pve,
   log,
-  concurrency: count,
-  tasksPerNode: count,
-  timings: { tickMs: 100, agentPollMs: Math.max(10, Math.round(1000 / speed)), reconcileMs: 3_600_000 },
+  concurrency: settings.concurrency,
+  tasksPerNode: settings.tasksPerNode,
+  copiesPerNode: settings.copiesPerNode,
+  timings: { tickMs: settings.tickMs, agentPollMs: settings.agentPollMs, reconcileMs: 3_600_000 },
   reconcile: false,
 });
 
@@ -236,6 +254,10 @@ const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 process.stdout.write(
   [
     `bench:provision  ${new Date().toISOString()}  servers=${count} speed=${speed} nodes=${nodeCount}`,
+    `  settings                  WORKER_CONCURRENCY=${settings.concurrency} PVE_TASKS_PER_NODE=${settings.tasksPerNode}` +
+      ` PVE_COPIES_PER_NODE=${settings.copiesPerNode}` +
+      `${values.concurrency || values['tasks-per-node'] || values['copies-per-node'] ? ' (overridden)' : ' (shipped defaults)'}; ` +
+      `PVE_POLL_MS=${settings.pollMs} agent poll ${settings.agentPollMs} ms, WORKER_TICK_MS=${settings.tickMs} (defaults / speed)`,
     `  accepted (202)            ${accepted}/${count}; running ${running}, error ${failed}`,
     `  placement                 busiest node ${busiest} servers; ${placed.map((p) => `${p.node}:${p.n}`).join(' ')}`,
     `  makespan                  ${fmt(makespanMs)}  (${fmt(makespanMs * speed)} simulated)`,

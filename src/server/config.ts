@@ -147,7 +147,12 @@ export const envSchema = z
     QUOTA_MAX_MEMORY_MB: positiveInt(65_536),
     /** Run the job worker inside the API process (the only choice on the embedded database). */
     WORKER: flag('1'),
+    /** Jobs a worker runs at once; one waiting on PVE (a clone, a boot) gives its place back meanwhile. */
     WORKER_CONCURRENCY: positiveInt(8),
+    /** PVE tasks (config, resize, start, …) one worker runs at once on one node, disk copies apart. */
+    PVE_TASKS_PER_NODE: positiveInt(16),
+    /** Disk copies (clones) one worker runs at once on one node: they share its storage bandwidth. */
+    PVE_COPIES_PER_NODE: positiveInt(4),
     /** How often an idle worker looks for jobs (LISTEN/NOTIFY wakes it sooner on PostgreSQL). */
     WORKER_TICK_MS: positiveInt(1000),
     /** How long a claimed job stays a worker's without renewal; a dead worker's jobs resume after it. */

@@ -93,6 +93,8 @@ async function main(): Promise<void> {
           pve: pve.client,
           log,
           concurrency: config.WORKER_CONCURRENCY,
+          tasksPerNode: config.PVE_TASKS_PER_NODE,
+          copiesPerNode: config.PVE_COPIES_PER_NODE,
           timings: workerTimings(config),
         })
       : null;

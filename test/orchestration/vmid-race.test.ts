@@ -15,8 +15,9 @@ afterAll(() => stack.close());
 
 describe('a VMID taken by a clone in flight', () => {
   it('Keel’s clone task fails on the VMID’s lock; Keel picks another VMID and the server runs', async () => {
-    // A slow pmxcfs: every clone holds its new VMID's flock for a while before its config exists.
-    stack.sim.sim.setFaults({ cloneConfigDelayMs: 200_000 });
+    // A slow pmxcfs: every clone holds its new VMID's flock for a while before its config exists
+    // (10 s at the stack's speed: long enough for Keel to order, claim and place on a loaded machine).
+    stack.sim.sim.setFaults({ cloneConfigDelayMs: 1_000_000 });
     const next = Number((await stack.pve.nextId()).toString());
     const outside = await stack.pve.cloneVm('pve1', 9001, { newid: next, name: 'not-keel' });
     const catalog = (await api(stack.app.baseUrl, 'GET', '/api/catalog', { token: stack.token })).body;

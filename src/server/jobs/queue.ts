@@ -129,19 +129,24 @@ export async function claimJob(db: Database, owner: string, leaseMs: number): Pr
   return job ?? null;
 }
 
-/** Extends the lease; false when the job is no longer this worker's (cancelled, or its lease was taken). */
-export async function renewLease(
+/**
+ * Extends the leases of the jobs this worker holds, in one statement; answers the ids still its own
+ * (a job missing from the answer was cancelled, or its lease was taken).
+ */
+export async function renewLeases(
   db: Database,
-  jobId: number,
+  jobIds: number[],
   owner: string,
   leaseMs: number,
-): Promise<boolean> {
+): Promise<Set<number>> {
   const rows = await db
     .update(serverJobs)
     .set({ leaseExpiresAt: leaseUntil(leaseMs) })
-    .where(owned(jobId, owner))
+    .where(
+      and(inArray(serverJobs.id, jobIds), eq(serverJobs.state, 'running'), eq(serverJobs.leaseOwner, owner)),
+    )
     .returning({ id: serverJobs.id });
-  return rows.length > 0;
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Persists a finished step before the next one starts, so a resumed job does not repeat it. */

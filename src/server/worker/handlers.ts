@@ -83,7 +83,7 @@ async function shutdown(ctx: JobContext): Promise<void> {
     node,
     `shutdown (ACPI, ${timeout} s)`,
     () => ctx.pve.shutdownVm(node, vmid, { timeout }),
-    (timeout + 60) * 1000,
+    { timeoutMs: (timeout + 60) * 1000 },
   );
   if (result && !result.ok) {
     if (/got timeout/.test(result.exitstatus)) {
@@ -180,7 +180,7 @@ async function suspend(ctx: JobContext): Promise<void> {
       vm.node,
       `shutdown (suspension: ACPI, hard stop after ${grace} s)`,
       () => ctx.pve.shutdownVm(vm.node, vm.vmid, { timeout: grace, forceStop: true }),
-      (grace + 60) * 1000,
+      { timeoutMs: (grace + 60) * 1000 },
     );
     if (result && !result.ok) throw taskFailure('Suspension shutdown', result.exitstatus);
   }

@@ -4,6 +4,7 @@ import { recordAudit, type AuditEvent } from '../db/audit.ts';
 import type { Database } from '../db/client.ts';
 import { LeaseLostError } from '../domain/retry-policy.ts';
 import { saveProgress, type ClaimedJob } from '../jobs/queue.ts';
+import { Semaphore } from '../lib/semaphore.ts';
 import type { PveClient, PveTaskResult } from '../pve/client.ts';
 
 export interface WorkerTimings {
@@ -36,8 +37,28 @@ export const defaultTimings: WorkerTimings = {
   retryBaseMs: 2000,
 };
 
+/**
+ * The worker's places for work. A job holds one while it reads, decides and writes, and gives it back
+ * while it waits on something outside Keel (a PVE task, a lock, a guest's boot): waiting is not work,
+ * and a start or a config of another job can use the place meanwhile.
+ */
+export interface WorkPlaces {
+  acquire(): Promise<void>;
+  release(): void;
+}
+
+/** What a PVE task loads on its node: a disk copy (clone) shares the node's storage, the rest do not. */
+export type TaskLane = 'copy' | 'vm';
+
+export interface TaskOptions {
+  timeoutMs?: number;
+  lane?: TaskLane;
+}
+
 export class JobContext {
   readonly log: Logger;
+  /** Nested waits give the place back once and take it again once. */
+  private waitsOutside = 0;
   constructor(
     readonly db: Database,
     readonly pve: PveClient,
@@ -47,6 +68,7 @@ export class JobContext {
     readonly signal: AbortSignal,
     log: Logger,
     private readonly nodeSlots: NodeSlots,
+    private readonly places: WorkPlaces,
   ) {
     this.log = log.child({
       jobId: job.id,
@@ -79,55 +101,77 @@ export class JobContext {
     });
   }
 
+  /** Runs `wait` without holding one of the worker's places for work; holds one again afterwards. */
+  async waitOutside<T>(wait: () => Promise<T>): Promise<T> {
+    if (this.waitsOutside++ === 0) this.places.release();
+    try {
+      return await wait();
+    } finally {
+      if (--this.waitsOutside === 0) await this.places.acquire();
+    }
+  }
+
   /**
-   * Dispatches a PVE task under the node's concurrency cap, waits for it, and records it in the audit
-   * log with its UPID. Null when the call ran synchronously (no task); the caller judges the result.
+   * Runs `fn` holding one of the node's places for `lane` tasks: dispatching a task and waiting for it
+   * within one place keeps the node's cap honest. A job waits for the place outside the worker's places.
    */
-  async runTask(
+  onNode<T>(node: string, lane: TaskLane, fn: () => Promise<T>): Promise<T> {
+    return this.waitOutside(() => this.nodeSlots.run(node, lane, fn));
+  }
+
+  /**
+   * Dispatches a PVE task under the node's cap, waits for it, and records it in the audit log with its
+   * UPID. Null when the call ran synchronously (no task); the caller judges the result.
+   */
+  runTask(
     node: string,
     label: string,
     dispatch: () => Promise<string | null>,
-    timeoutMs = this.timings.taskTimeoutMs,
+    options: TaskOptions = {},
   ): Promise<PveTaskResult | null> {
-    return this.nodeSlots.run(node, async () => {
+    return this.onNode(node, options.lane ?? 'vm', async () => {
       this.checkLease();
       const upid = await dispatch();
       if (!upid) return null;
-      this.log.info({ pveUpid: upid, node }, `${label}: PVE task started`);
-      const result = await this.pve.waitForTask(upid, timeoutMs);
-      await this.audit({
-        kind: 'pve.task',
-        message: `${label}: ${result.exitstatus}`,
-        pveUpid: upid,
-        data: { node, exitstatus: result.exitstatus },
-      });
-      this.log.info({ pveUpid: upid, node, exitstatus: result.exitstatus }, `${label}: PVE task ended`);
-      return result;
+      return this.awaitTask(node, label, upid, options.timeoutMs);
     });
+  }
+
+  /** Waits for a dispatched task and records it; for a caller already holding the node's place. */
+  async awaitTask(
+    node: string,
+    label: string,
+    upid: string,
+    timeoutMs = this.timings.taskTimeoutMs,
+  ): Promise<PveTaskResult> {
+    this.log.info({ pveUpid: upid, node }, `${label}: PVE task started`);
+    const result = await this.waitOutside(() => this.pve.waitForTask(upid, timeoutMs));
+    await this.audit({
+      kind: 'pve.task',
+      message: `${label}: ${result.exitstatus}`,
+      pveUpid: upid,
+      data: { node, exitstatus: result.exitstatus },
+    });
+    this.log.info({ pveUpid: upid, node, exitstatus: result.exitstatus }, `${label}: PVE task ended`);
+    return result;
   }
 }
 
-/** Caps concurrent PVE tasks per node within this worker process. */
+/**
+ * Caps the PVE tasks this worker runs at once per node and lane: disk copies share the node's storage
+ * bandwidth, so more of them at once only delays the first; other tasks are short and per VM.
+ */
 export class NodeSlots {
-  private readonly active = new Map<string, number>();
-  private readonly waiting = new Map<string, (() => void)[]>();
-  constructor(private readonly perNode: number) {}
+  private readonly lanes = new Map<string, Semaphore>();
+  constructor(private readonly perNode: Record<TaskLane, number>) {}
 
-  async run<T>(node: string, fn: () => Promise<T>): Promise<T> {
-    const queue = this.waiting.get(node) ?? [];
-    this.waiting.set(node, queue);
-    if ((this.active.get(node) ?? 0) >= this.perNode) {
-      // The slot is handed over by the task that finishes, so the count never overshoots.
-      await new Promise<void>((resolve) => queue.push(resolve));
-    } else {
-      this.active.set(node, (this.active.get(node) ?? 0) + 1);
+  run<T>(node: string, lane: TaskLane, fn: () => Promise<T>): Promise<T> {
+    const key = `${lane}/${node}`;
+    let places = this.lanes.get(key);
+    if (!places) {
+      places = new Semaphore(this.perNode[lane]);
+      this.lanes.set(key, places);
     }
-    try {
-      return await fn();
-    } finally {
-      const next = queue.shift();
-      if (next) next();
-      else this.active.set(node, (this.active.get(node) ?? 1) - 1);
-    }
+    return places.run(fn);
   }
 }

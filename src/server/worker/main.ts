@@ -24,6 +24,8 @@ await runCli(async () => {
     pve: pve.client,
     log,
     concurrency: config.WORKER_CONCURRENCY,
+    tasksPerNode: config.PVE_TASKS_PER_NODE,
+    copiesPerNode: config.PVE_COPIES_PER_NODE,
     timings: workerTimings(config),
   });
   const webhooks = await startWebhookDeliverer({ database, log, ...webhookSettings(config) });

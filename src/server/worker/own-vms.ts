@@ -24,12 +24,18 @@ export async function existingConfig(ctx: JobContext, node: string, vmid: number
 /** Waits until no operation holds the VM's lock. */
 export async function waitUnlocked(ctx: JobContext, node: string, vmid: number): Promise<void> {
   let lock: string | undefined;
-  const unlocked = await pollUntil(
-    async () => {
-      lock = (await ctx.pve.vmStatus(node, vmid)).lock;
-      return lock ? undefined : true;
-    },
-    { timeoutMs: ctx.timings.taskTimeoutMs, intervalMs: ctx.pve.pollMs, beforeEach: () => ctx.checkLease() },
+  const unlocked = await ctx.waitOutside(() =>
+    pollUntil(
+      async () => {
+        lock = (await ctx.pve.vmStatus(node, vmid)).lock;
+        return lock ? undefined : true;
+      },
+      {
+        timeoutMs: ctx.timings.taskTimeoutMs,
+        intervalMs: ctx.pve.pollMs,
+        beforeEach: () => ctx.checkLease(),
+      },
+    ),
   );
   if (!unlocked) throw new PveError(0, `VM ${vmid} stayed locked (${lock})`, 'transient');
 }

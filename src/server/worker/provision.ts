@@ -10,7 +10,7 @@ import { allocationFor } from '../db/ipam.ts';
 import { chooseNode, nodeCandidates } from '../domain/placement.ts';
 import { PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
 import { pollUntil } from '../lib/poll-until.ts';
-import { encodeSshKeys } from '../pve/client.ts';
+import { encodeSshKeys, type PveTaskResult } from '../pve/client.ts';
 import { PveError } from '../pve/errors.ts';
 import { pveTags } from '../pve/tags.ts';
 import type { JobContext } from './job-context.ts';
@@ -146,18 +146,24 @@ const isCloneTempDescription = (description: string) => description.trim() === '
  * another description is someone else's at once; ours is waited for until its lock is gone.
  */
 async function configOnceCloned(ctx: JobContext, server: ServerRecord, vmid: number) {
-  const config = await pollUntil(
-    async () => {
-      const where = (await ctx.pve.clusterVms()).find((vm) => vm.vmid === vmid)?.node;
-      if (!where) return null;
-      const found = await existingConfig(ctx, where, vmid);
-      if (!found) return undefined;
-      const description = String(found.description ?? '');
-      const someoneElses =
-        !isCloneTempDescription(description) && !description.includes(keelMarker(server.id));
-      return found.lock !== 'clone' || someoneElses ? found : undefined;
-    },
-    { timeoutMs: ctx.timings.taskTimeoutMs, intervalMs: ctx.pve.pollMs, beforeEach: () => ctx.checkLease() },
+  const config = await ctx.waitOutside(() =>
+    pollUntil(
+      async () => {
+        const where = (await ctx.pve.clusterVms()).find((vm) => vm.vmid === vmid)?.node;
+        if (!where) return null;
+        const found = await existingConfig(ctx, where, vmid);
+        if (!found) return undefined;
+        const description = String(found.description ?? '');
+        const someoneElses =
+          !isCloneTempDescription(description) && !description.includes(keelMarker(server.id));
+        return found.lock !== 'clone' || someoneElses ? found : undefined;
+      },
+      {
+        timeoutMs: ctx.timings.taskTimeoutMs,
+        intervalMs: ctx.pve.pollMs,
+        beforeEach: () => ctx.checkLease(),
+      },
+    ),
   );
   if (config === undefined) throw new PveError(0, `VM ${vmid} stayed locked (clone)`, 'transient');
   return config;
@@ -218,27 +224,30 @@ const clone: Step = async (ctx, server, p) => {
       await waitUnlocked(ctx, node, vmid);
       return;
     }
-    let upid: string;
-    try {
-      upid = await ctx.pve.cloneVm(p.templateNode!, p.templateVmid!, {
-        newid: vmid,
-        name: server.name,
-        full: true,
-        description: keelMarker(server.id),
-        ...(p.templateNode !== node ? { target: node } : {}),
-      });
-    } catch (err) {
-      if (err instanceof PveError && err.kind === 'already_exists')
-        return adoptOrAbandon(ctx, server, p, err.message);
-      throw err;
-    }
-    p.cloneUpid = upid;
-    await ctx.save('reserve_vmid', p); // still before `clone` is done, but the UPID is now durable
   }
-  const result = await ctx.runTask(node, `clone ${p.templateVmid} → ${vmid}`, () =>
-    Promise.resolve(p.cloneUpid!),
-  );
-  if (result && !result.ok) {
+  // Dispatched and waited for within one of the node's places for disk copies.
+  type Outcome = { taken: string } | { result: PveTaskResult };
+  const outcome = await ctx.onNode(node, 'copy', async (): Promise<Outcome> => {
+    if (!p.cloneUpid) {
+      try {
+        p.cloneUpid = await ctx.pve.cloneVm(p.templateNode!, p.templateVmid!, {
+          newid: vmid,
+          name: server.name,
+          full: true,
+          description: keelMarker(server.id),
+          ...(p.templateNode !== node ? { target: node } : {}),
+        });
+      } catch (err) {
+        if (err instanceof PveError && err.kind === 'already_exists') return { taken: err.message };
+        throw err;
+      }
+      await ctx.save('reserve_vmid', p); // still before `clone` is done, but the UPID is now durable
+    }
+    return { result: await ctx.awaitTask(node, `clone ${p.templateVmid} → ${vmid}`, p.cloneUpid!) };
+  });
+  if ('taken' in outcome) return adoptOrAbandon(ctx, server, p, outcome.taken);
+  const { result } = outcome;
+  if (!result.ok) {
     // PVE deletes the half-made VM of a failed clone, so a retry must clone again, not wait on this
     // finished task once more (which would fail every attempt the same way).
     delete p.cloneUpid;
@@ -306,21 +315,24 @@ export function firstGuestIpv4(
 const awaitIp: Step = async (ctx, server, p) => {
   const ip = await allocationFor(ctx.db, server.id);
   const seen =
-    (await pollUntil(
-      async () => {
-        try {
-          return firstGuestIpv4(await ctx.pve.agentInterfaces(p.node!, p.vmid!)) ?? undefined;
-        } catch (err) {
-          // "QEMU guest agent is not running" until the guest has booted; anything else is real.
-          if (err instanceof PveError && /agent|got timeout|not running/i.test(err.message)) return undefined;
-          throw err;
-        }
-      },
-      {
-        timeoutMs: ctx.timings.agentTimeoutMs,
-        intervalMs: ctx.timings.agentPollMs,
-        beforeEach: () => ctx.checkLease(),
-      },
+    (await ctx.waitOutside(() =>
+      pollUntil(
+        async () => {
+          try {
+            return firstGuestIpv4(await ctx.pve.agentInterfaces(p.node!, p.vmid!)) ?? undefined;
+          } catch (err) {
+            // "QEMU guest agent is not running" until the guest has booted; anything else is real.
+            if (err instanceof PveError && /agent|got timeout|not running/i.test(err.message))
+              return undefined;
+            throw err;
+          }
+        },
+        {
+          timeoutMs: ctx.timings.agentTimeoutMs,
+          intervalMs: ctx.timings.agentPollMs,
+          beforeEach: () => ctx.checkLease(),
+        },
+      ),
     )) ?? null;
   p.confirmedIp = seen;
   if (!seen) {

@@ -125,6 +125,7 @@ const clone: Step = async (ctx, p) => {
       node: p.templateNode!,
       vmid: p.templateVmid,
       type: 'qmclone',
+      lane: 'copy',
       label: `clone ${p.templateVmid} → ${vmid} (reinstall)`,
       dispatch: () =>
         ctx.pve.cloneVm(p.templateNode!, p.templateVmid, {

@@ -7,7 +7,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { auditEvents } from '../db/schema.ts';
 import type { PveTaskResult } from '../pve/client.ts';
-import type { JobContext } from './job-context.ts';
+import type { JobContext, TaskLane } from './job-context.ts';
 
 /** PVE's and Keel's clocks are kept by NTP; this much disagreement is still recognised. */
 const clockSkewS = 5;
@@ -22,6 +22,8 @@ export interface TaskSpec {
   label: string;
   dispatch: () => Promise<string | null>;
   timeoutMs?: number;
+  /** `copy` for a disk copy (clone): the node's places for those are fewer. */
+  lane?: TaskLane;
 }
 
 type Progress = Record<string, unknown>;
@@ -60,23 +62,26 @@ export async function runTaskOnce(
   p: Progress,
   spec: TaskSpec,
 ): Promise<PveTaskResult | null> {
-  const atKey = `${spec.key}At`;
-  const step = ctx.job.step ?? '';
-  if (p[spec.key] === undefined && typeof p[atKey] === 'number') {
-    const found = await findDispatched(ctx, spec, p[atKey]);
-    if (found) {
-      ctx.log.info({ pveUpid: found }, `${spec.label}: recognised the task an earlier run dispatched`);
-      p[spec.key] = found;
+  // Dispatched and waited for within one of the node's places, as ctx.runTask does.
+  return ctx.onNode(spec.node, spec.lane ?? 'vm', async () => {
+    const atKey = `${spec.key}At`;
+    const step = ctx.job.step ?? '';
+    if (p[spec.key] === undefined && typeof p[atKey] === 'number') {
+      const found = await findDispatched(ctx, spec, p[atKey]);
+      if (found) {
+        ctx.log.info({ pveUpid: found }, `${spec.label}: recognised the task an earlier run dispatched`);
+        p[spec.key] = found;
+        await ctx.save(step, p);
+      }
+    }
+    if (p[spec.key] === undefined) {
+      p[atKey] = Date.now();
+      await ctx.save(step, p);
+      p[spec.key] = (await spec.dispatch()) ?? null;
       await ctx.save(step, p);
     }
-  }
-  if (p[spec.key] === undefined) {
-    p[atKey] = Date.now();
-    await ctx.save(step, p);
-    p[spec.key] = (await spec.dispatch()) ?? null;
-    await ctx.save(step, p);
-  }
-  const upid = p[spec.key] as string | null;
-  if (upid === null) return null;
-  return ctx.runTask(spec.node, spec.label, () => Promise.resolve(upid), spec.timeoutMs);
+    const upid = p[spec.key] as string | null;
+    if (upid === null) return null;
+    return ctx.awaitTask(spec.node, spec.label, upid, spec.timeoutMs);
+  });
 }

@@ -13,10 +13,11 @@ import {
   claimJob,
   jobsChannel,
   releaseJob,
-  renewLease,
+  renewLeases,
   scheduleRetry,
   type ClaimedJob,
 } from '../jobs/queue.ts';
+import { Semaphore } from '../lib/semaphore.ts';
 import type { PveClient } from '../pve/client.ts';
 import { failServer, jobHandlers } from './handlers.ts';
 import { JobContext, NodeSlots, defaultTimings, type WorkerTimings } from './job-context.ts';
@@ -37,8 +38,12 @@ export interface WorkerOptions {
   database: DatabaseHandle;
   pve: PveClient;
   log: Logger;
+  /** Jobs doing work at once; a job waiting on PVE does not count (see WorkPlaces). */
   concurrency?: number;
+  /** PVE tasks at once per node other than disk copies. */
   tasksPerNode?: number;
+  /** Disk copies (clones) at once per node: they share the node's storage bandwidth. */
+  copiesPerNode?: number;
   timings?: Partial<WorkerTimings>;
   /** Run the periodic reconciliation with PVE in this worker. */
   reconcile?: boolean;
@@ -52,29 +57,52 @@ export interface Worker {
   stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * Jobs one worker holds at once, working or waiting. Waiting ones cost a share of one lease renewal
+ * statement; beyond this many the queue keeps the rest for other workers.
+ */
+const maxHeldJobs = 1000;
+
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const db: Database = options.database.db;
   const timings = { ...defaultTimings, ...options.timings };
   const concurrency = options.concurrency ?? 8;
   const log = options.log.child({ workerId: id });
-  const nodeSlots = new NodeSlots(options.tasksPerNode ?? 4);
-  const running = new Map<number, { job: ClaimedJob; done: Promise<void> }>();
+  const nodeSlots = new NodeSlots({ vm: options.tasksPerNode ?? 16, copy: options.copiesPerNode ?? 4 });
+  const work = new Semaphore(concurrency);
+  const running = new Map<number, { job: ClaimedJob; abort: AbortController; done: Promise<void> }>();
   let stopping = false;
   let claiming = false;
   let again = false;
+  // The last claim stopped for want of a place, not of jobs: a place given back should claim again.
+  let placesRanOut = false;
+  const places = {
+    acquire: () => work.acquire(),
+    release() {
+      work.release();
+      if (placesRanOut) void claimLoop();
+    },
+  };
 
-  async function runJob(job: ClaimedJob): Promise<void> {
-    const abort = new AbortController();
-    const ctx = new JobContext(db, options.pve, job, id, timings, abort.signal, log, nodeSlots);
-    const renew = setInterval(
-      () => {
-        renewLease(db, job.id, id, timings.leaseMs)
-          .then((held) => held || abort.abort())
-          .catch((err: unknown) => ctx.log.warn({ err }, 'could not renew the lease'));
-      },
-      Math.max(50, timings.leaseMs / 3),
-    );
+  // One statement renews the leases of every job held here, however many wait on PVE.
+  const renew = setInterval(
+    () => {
+      const held = [...running.keys()];
+      if (held.length === 0) return;
+      renewLeases(db, held, id, timings.leaseMs)
+        .then((kept) => {
+          for (const jobId of held) if (!kept.has(jobId)) running.get(jobId)?.abort.abort();
+        })
+        .catch((err: unknown) => log.warn({ err }, 'could not renew the leases'));
+    },
+    Math.max(50, timings.leaseMs / 3),
+  );
+
+  async function runJob(job: ClaimedJob, abort: AbortController): Promise<void> {
+    // Taken synchronously when free, before the next claim: a job starts out working.
+    await work.acquire();
+    const ctx = new JobContext(db, options.pve, job, id, timings, abort.signal, log, nodeSlots, places);
     ctx.log.info({ attempt: job.attempts, step: job.step }, 'job claimed');
     try {
       await jobHandlers[job.kind](ctx);
@@ -95,8 +123,6 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         ctx.log.error({ err: message }, 'job failed for good');
         await failServer(ctx, message);
       }
-    } finally {
-      clearInterval(renew);
     }
   }
 
@@ -109,16 +135,20 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     try {
       do {
         again = false;
-        while (!stopping && running.size < concurrency) {
+        while (!stopping) {
+          placesRanOut = work.free === 0 || running.size >= maxHeldJobs;
+          if (placesRanOut) break;
           const job = await claimJob(db, id, timings.leaseMs);
           if (!job) break;
-          const done = runJob(job)
+          const abort = new AbortController();
+          const done = runJob(job, abort)
             .catch((err: unknown) => log.error({ err, jobId: job.id }, 'job crashed'))
             .finally(() => {
               running.delete(job.id);
+              places.release();
               void claimLoop();
             });
-          running.set(job.id, { job, done });
+          running.set(job.id, { job, abort, done });
         }
       } while (again && !stopping);
     } catch (err) {
@@ -165,6 +195,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           log.info({ jobId: job.id }, 'job handed back at shutdown');
         }
       }
+      clearInterval(renew);
       log.info('worker stopped');
     },
   };
