@@ -3,7 +3,8 @@
  * customer with 1,000 servers. Builds the dashboard, sizes its chunks from the build manifest, starts
  * Keel on a fresh PostgreSQL database with 1,000 servers for one customer and an admin beside them,
  * then in headless Chromium checks which chunks each user's browser really fetches and times
- * navigation → list rendered, several times.
+ * navigation → list rendered, several times, for the customer's list and for the operator console's
+ * list of every server.
  *
  * Each figure is one function below taking the running `Bench`; a new figure is a new function in
  * `figures`.
@@ -220,7 +221,50 @@ async function customerServerList(bench: Bench): Promise<string[]> {
   ];
 }
 
-const figures: ((bench: Bench) => Promise<string[]>)[] = [bundleSizes, downloadsByRole, customerServerList];
+/**
+ * The operator's list of every server: a full load of /admin/servers until its first page (the API's
+ * cursor, 100 rows) is drawn, then "Show more" until all 1,000 rows are in the table.
+ */
+async function adminServerList(bench: Bench): Promise<string[]> {
+  const page = await signedInPage(bench, bench.admin, { cache: true });
+  const rows = page.locator('tr[data-admin-server-row]');
+  const firstPage = async () => {
+    await page.getByText(/^First 100 servers shown$/).waitFor({ timeout: 60_000 });
+    await rows.nth(99).waitFor();
+  };
+  await page.goto(`${bench.stack.baseUrl}/admin/servers`);
+  await firstPage();
+  const first: number[] = [];
+  const all: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const started = Date.now();
+    await page.goto(`${bench.stack.baseUrl}/admin/servers`, { waitUntil: 'commit' });
+    await firstPage();
+    first.push(Date.now() - started);
+    const more = page.getByRole('button', { name: 'Show more servers' });
+    for (let shown = await rows.count(); shown < serverCount; shown = await rows.count()) {
+      await more.click();
+      // The row after the last one shown: the next page is in the table.
+      await rows.nth(shown).waitFor({ timeout: 60_000 });
+    }
+    await page.getByText(`${serverCount.toLocaleString('en')} servers`, { exact: true }).waitFor();
+    all.push(Date.now() - started);
+  }
+  await page.context().close();
+  return [
+    `admin console, navigation → /admin/servers first page (100 of ${serverCount} servers) rendered: ` +
+      `median ${median(first)} ms (runs: ${first.join(', ')} ms)`,
+    `admin console, navigation → all ${serverCount} servers rendered (9 × "Show more"): ` +
+      `median ${median(all)} ms (runs: ${all.join(', ')} ms)`,
+  ];
+}
+
+const figures: ((bench: Bench) => Promise<string[]>)[] = [
+  bundleSizes,
+  downloadsByRole,
+  customerServerList,
+  adminServerList,
+];
 
 // ---- Set-up -------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import { loadSettings, type Settings } from '../server/config.ts';
 import { openDatabase, pendingMigrationStatements, type DatabaseHandle } from '../server/db/client.ts';
 import { connectPve, type PveConnection } from '../server/pve/connect.ts';
+import { applyRemovals, migrationActor } from './apply-removals.ts';
 import { loadMapping } from './mapping.ts';
 import { pveInventory, type PveVmInfo } from './pve-inventory.ts';
 import { runMigration, type RunResult } from './run.ts';
@@ -30,8 +31,10 @@ Moves active WHMCS customers and their Proxmox servers into Keel. Idempotent: ke
   --only-client ID     only this WHMCS client id, for a one-account trial (repeatable; --client is the same)
   --verify-pve         check every linked VMID exists on PVE with matching specs ($PVE_URL, $PVE_TOKEN_ID,
                        $PVE_TOKEN_SECRET, $PVE_FINGERPRINT)
-  --apply-removals     suspend or terminate in Keel what left the scope since an earlier run (not available in
-                       this version: such records are reported, and kept as they are)
+  --apply-removals     suspend in Keel the servers whose service left the scope since an earlier run, acting
+                       as Keel's oldest administrator (a service ended in WHMCS is suspended too, not
+                       terminated: terminating deletes the VM, which the migration never does; the report
+                       names each, with the call that terminates it). With --dry-run: what it would do
   --json               print the summary as JSON instead of text
   -h, --help           this text
 
@@ -82,13 +85,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const batchSize = Number(args['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000) {
     io.stderr('migrate: --batch-size must be an integer from 1 to 5000\n');
-    return 2;
-  }
-  if (args['apply-removals']) {
-    io.stderr(
-      'migrate: --apply-removals is not available in this version: Keel cannot suspend or terminate servers from the migration yet. ' +
-        'Run without it: what left the scope is listed under "left the scope" and kept in Keel as it is.\n',
-    );
     return 2;
   }
   // --client is the older spelling of --only-client; both may be given and add up.
@@ -144,6 +140,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`migrate: target ${targetName}: ${(err as Error).message}\n`);
       return 2;
     }
+    // Suspensions are an operator's action: recorded for an administrator, who must exist before anything is done.
+    let actor: { id: string; email: string } | null = null;
+    if (args['apply-removals'] && !args['dry-run']) {
+      actor = await migrationActor(target.db);
+      if (!actor) {
+        io.stderr(
+          'migrate: --apply-removals suspends servers as an administrator of Keel, and Keel has none yet: ' +
+            'create one (pnpm user:create --admin …) or start Keel once, then run again\n',
+        );
+        return 2;
+      }
+    }
     let pve: Map<number, PveVmInfo> | null = null;
     // Only a real cluster is asked: without PVE_URL the migration reads no VM (Keel's built-in simulator is
     // the running server's own).
@@ -177,6 +185,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       onPhase: progress.phase,
     });
     progress.done();
+    if (args['apply-removals'])
+      result.appliedRemovals = await applyRemovals(target.db, result.removals.servers, actor, {
+        dryRun: args['dry-run'],
+      });
     const outcome = verdict(result);
     if (args.report)
       await writeFile(args.report, `${JSON.stringify({ ...result, verdict: outcome }, null, 2)}\n`);

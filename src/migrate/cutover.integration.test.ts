@@ -3,7 +3,8 @@
  * do (a service's options, a service cancelled, one terminated, one newly activated, an account closed, a
  * password changed), rerun: exactly those changes are reported, by category with their ids, and applied; what
  * left the scope is reported, kept in Keel, and the run still exits 0. Also --only-client for a one-account
- * trial, --apply-removals refused, and the plain progress and phase lines off a terminal.
+ * trial, --apply-removals (suspended through Keel, never terminated), and the plain progress and phase lines
+ * off a terminal.
  */
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
@@ -14,12 +15,15 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgr
 import { main } from './cli.ts';
 import type { RunResult } from './run.ts';
 import { executeRows } from '../server/db/client.ts';
+import { createUser } from '../server/services/users.ts';
 
 const sourceName = `keel_cutover_${randomBytes(4).toString('hex')}`;
 const sourceUrl = `mysql://root@127.0.0.1:3306/${sourceName}`;
 let manifest: WhmcsManifest;
 let target: TestDatabase;
 let whmcs: mysql.Connection;
+/** The WHMCS services the rerun test takes out of scope, for the --apply-removals test after it. */
+let removed: { cancelled: number; terminated: number; closed: number[] } | null = null;
 
 async function migrate(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -58,11 +62,13 @@ afterAll(async () => {
 });
 
 describe('cutover', () => {
-  it('refuses --apply-removals as not available, before touching anything', async () => {
+  it('refuses --apply-removals while Keel has no administrator to act as, before touching anything', async () => {
     const { code, out, err } = await migrate('--apply-removals');
     expect(code).toBe(2);
     expect(out).toBe('');
-    expect(err).toContain('--apply-removals is not available in this version');
+    expect(err).toContain(
+      '--apply-removals suspends servers as an administrator of Keel, and Keel has none yet',
+    );
     const [n] = await rows<{ n: number }>(sql`select count(*)::int as n from servers`);
     expect(n!.n).toBe(0);
   });
@@ -233,5 +239,96 @@ describe('cutover', () => {
     expect(settled.changes.servers).toEqual({ created: [], updated: [] });
     expect(settled.changes.users.passwordChanged).toEqual([]);
     expectRemovals(settled);
+    removed = {
+      cancelled: cancelled.id,
+      terminated: terminated.id,
+      closed: byClient(closed.id).map((s) => s.id),
+    };
+  }, 120_000);
+
+  it('--apply-removals suspends what left the scope through Keel, never terminates it, and reports each', async () => {
+    expect(removed, 'the rerun test ran first').not.toBeNull();
+    const { cancelled, terminated, closed } = removed!;
+    const removedIds = [cancelled, terminated, ...closed].sort((a, b) => a - b);
+    const ofRemoved = () =>
+      rows<{
+        sid: number;
+        id: string;
+        status: string;
+        suspended_by: string | null;
+        reason: string | null;
+        terminated_at: Date | null;
+      }>(
+        sql`select legacy_whmcs_service_id as sid, id, status, suspended_by, suspension_reason as reason, terminated_at
+              from servers where legacy_whmcs_service_id in (${sql.raw(removedIds.join(','))}) order by 1`,
+      );
+    const jobs = () =>
+      rows<{ sid: number; kind: string; state: string }>(
+        sql`select s.legacy_whmcs_service_id as sid, j.kind, j.state from server_jobs j join servers s on s.id = j.server_id
+              where s.legacy_whmcs_service_id in (${sql.raw(removedIds.join(','))}) order by 1`,
+      );
+    const before = await ofRemoved();
+    expect(before.map((r) => r.sid)).toEqual(removedIds);
+    // Some were migrated suspended (Suspended in WHMCS): those are left as they are.
+    const wasSuspended = new Set(before.filter((r) => r.status === 'suspended').map((r) => r.sid));
+    const toSuspend = removedIds.filter((id) => !wasSuspended.has(id));
+    expect(toSuspend.length).toBeGreaterThan(0);
+    const expectedOutcome = (id: number, fresh: string) =>
+      wasSuspended.has(id) ? 'already-suspended' : fresh;
+    const jobsBefore = await jobs();
+
+    // The rehearsal says what it would do and does nothing, without needing an administrator.
+    const dry = await migrateJson('--dry-run', '--apply-removals');
+    expect(
+      dry.appliedRemovals!.map((r) => [r.serviceId, r.outcome]).sort((a, b) => Number(a[0]) - Number(b[0])),
+    ).toEqual(removedIds.map((id) => [id, expectedOutcome(id, 'would-suspend')]));
+    expect(await ofRemoved()).toEqual(before);
+
+    const admin = await createUser(target.handle.db, {
+      email: 'operator@example.com',
+      password: 'an-operator-password',
+      role: 'admin',
+    });
+    const { code, out, err } = await migrate('--apply-removals');
+    expect(code, err).toBe(0);
+    const after = await ofRemoved();
+    for (const r of after) {
+      expect(r.status, `service ${r.sid}`).toBe('suspended');
+      if (!wasSuspended.has(r.sid)) expect(r.suspended_by).toBe(admin.id);
+      expect(r.terminated_at).toBeNull();
+    }
+    const reasonOf = (sid: number) => after.find((r) => r.sid === sid)!.reason;
+    if (!wasSuspended.has(cancelled)) expect(reasonOf(cancelled)).toBe('the service is cancelled in billing');
+    if (!wasSuspended.has(terminated))
+      expect(reasonOf(terminated)).toBe('the service is terminated in billing');
+    const closedFresh = closed.filter((id) => !wasSuspended.has(id));
+    for (const id of closedFresh) expect(reasonOf(id)).toBe('the account is closed in billing');
+    // One suspend job each for the worker to power the VM off; nothing that deletes a VM.
+    const queued = (await jobs()).filter(
+      (j) => !jobsBefore.some((b) => b.sid === j.sid && b.kind === j.kind),
+    );
+    expect(queued.map((j) => [j.sid, j.kind])).toEqual(toSuspend.map((id) => [id, 'suspend']));
+    const [terminateJobs] = await rows<{ n: number }>(
+      sql`select count(*)::int as n from server_jobs where kind = 'terminate'`,
+    );
+    expect(terminateJobs!.n).toBe(0);
+    const audits = await rows<{ n: number }>(
+      sql`select count(*)::int as n from audit_events where kind = 'server.suspend' and actor_user_id = ${admin.id}`,
+    );
+    expect(audits[0]!.n).toBe(toSuspend.length);
+    // The report lists each applied removal; an ended service says how to terminate it, and that it keeps its VM.
+    expect(out).toContain('removals applied:');
+    for (const r of after) expect(out).toContain(`service ${r.sid} → server ${r.id}`);
+    const terminatedServer = after.find((r) => r.sid === terminated)!;
+    expect(out).toMatch(
+      new RegExp(
+        `service ${terminated} → server ${terminatedServer.id} .*: (already-)?suspended \\(service-ended, Terminated\\): (already )?suspended, not terminated: Terminated in WHMCS; VM \\d+ is kept\\. DELETE /api/admin/servers/${terminatedServer.id} terminates it`,
+      ),
+    );
+
+    // Applied once: a rerun finds them suspended and queues nothing more.
+    const again = await migrateJson('--apply-removals');
+    expect(new Set(again.appliedRemovals!.map((r) => r.outcome))).toEqual(new Set(['already-suspended']));
+    expect((await jobs()).length).toBe(jobsBefore.length + toSuspend.length);
   }, 120_000);
 });

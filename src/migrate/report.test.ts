@@ -75,5 +75,48 @@ describe('verdict (the exit code)', () => {
     expect(text).toContain('servers, service-ended → terminate (1): 7 Cancelled');
     expect(text).toContain('Result: OK (exit 0)');
     expect(text).toContain('WARNING (nothing lost): 1 servers migrated earlier are out of scope now');
+    expect(text).toContain('--apply-removals suspends the servers');
+  });
+
+  it('lists each applied removal; one Keel could not suspend is a warning', () => {
+    const t = fresh();
+    const r = t.finish();
+    r.appliedRemovals = [
+      {
+        serviceId: 7,
+        serverId: 'srv-7',
+        name: 'web7',
+        vmid: 107,
+        whmcsStatus: 'Cancelled',
+        reason: 'service-ended',
+        action: 'terminate',
+        outcome: 'suspended',
+        note: 'suspended, not terminated',
+      },
+      {
+        serviceId: 8,
+        serverId: 'srv-8',
+        name: 'web8',
+        vmid: null,
+        whmcsStatus: null,
+        reason: 'deleted-in-whmcs',
+        action: 'suspend',
+        outcome: 'not-suspended',
+        note: 'left as it is: still provisioning',
+      },
+    ];
+    const v = verdict(r);
+    expect(v.code).toBe(0);
+    expect(v.warnings).toEqual([
+      '1 servers out of scope could not be suspended now (see "removals applied"); a rerun tries again',
+    ]);
+    const text = formatSummary(r);
+    expect(text).toContain('  removals applied:\n');
+    expect(text).toContain(
+      '    service 7 → server srv-7 web7: suspended (service-ended, Cancelled): suspended, not terminated',
+    );
+    expect(text).toContain(
+      '    service 8 → server srv-8 web8: not-suspended (deleted-in-whmcs): left as it is: still provisioning',
+    );
   });
 });

@@ -39,10 +39,17 @@ export function verdict(result: RunResult): Verdict {
       `${ip.conflictCount} address claims refused: the address is another server's (see "addresses"); each stays with its holder`,
     );
   if (ip.invalidCount > 0)
-    warnings.push(`${ip.invalidCount} dedicated/assigned IP values are not addresses and were not registered`);
+    warnings.push(
+      `${ip.invalidCount} dedicated/assigned IP values are not addresses and were not registered`,
+    );
   const { servers, accounts } = result.removals;
   if (servers.length > 0)
     warnings.push(`${servers.length} servers migrated earlier are out of scope now (see "left the scope")`);
+  const notSuspended = (result.appliedRemovals ?? []).filter((r) => r.outcome === 'not-suspended');
+  if (notSuspended.length > 0)
+    warnings.push(
+      `${notSuspended.length} servers out of scope could not be suspended now (see "removals applied"); a rerun tries again`,
+    );
   if (accounts.length > 0)
     warnings.push(`${accounts.length} accounts migrated earlier are out of scope now (see "left the scope")`);
   return { code: lost.length > 0 ? 1 : 0, lost, warnings };
@@ -100,7 +107,9 @@ export function formatSummary(result: RunResult): string {
   }
   if (removals.servers.length > 0 || removals.accounts.length > 0) {
     lines.push(
-      `  left the scope since an earlier run (kept in Keel as they are; --apply-removals is not available in this version):`,
+      result.appliedRemovals
+        ? `  left the scope since an earlier run (servers: see "removals applied"; accounts are kept as they are):`
+        : `  left the scope since an earlier run (kept in Keel as they are; --apply-removals suspends the servers):`,
     );
     const byReason = new Map<string, typeof removals.servers>();
     for (const r of removals.servers) byReason.set(r.reason, [...(byReason.get(r.reason) ?? []), r]);
@@ -114,6 +123,13 @@ export function formatSummary(result: RunResult): string {
     for (const [reason, list] of accountsByReason)
       lines.push(`    accounts, ${reason} (${list.length}): ${ids(list)}`);
   }
+  if (result.appliedRemovals && result.appliedRemovals.length > 0) {
+    lines.push(`  removals applied${result.dryRun ? ' (dry run: nothing changed)' : ''}:`);
+    for (const r of result.appliedRemovals)
+      lines.push(
+        `    service ${r.serviceId} → server ${r.serverId} ${r.name}: ${r.outcome} (${r.reason}${r.whmcsStatus ? `, ${r.whmcsStatus}` : ''}): ${r.note}`,
+      );
+  }
   const ip = result.addresses;
   lines.push(
     `  addresses (IPAM): ${ip.inPool} in a pool, ${ip.outsidePool} outside every pool (recorded: no pool created later hands them out); ` +
@@ -124,7 +140,8 @@ export function formatSummary(result: RunResult): string {
     lines.push(
       `    conflict: ${c.address} claimed by service ${c.serviceId}, held by ${c.heldByServiceId !== null ? `service ${c.heldByServiceId}` : `Keel server ${c.heldByServerId}`}`,
     );
-  for (const i of ip.invalid.slice(0, 20)) lines.push(`    not an address: service ${i.serviceId}: ${JSON.stringify(i.value)}`);
+  for (const i of ip.invalid.slice(0, 20))
+    lines.push(`    not an address: service ${i.serviceId}: ${JSON.stringify(i.value)}`);
   if (result.created.images.length)
     lines.push(`  new images (closed to orders): ${result.created.images.join(', ')}`);
   if (result.created.locations.length)

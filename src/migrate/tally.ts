@@ -3,6 +3,7 @@
  * warnings, the per-record entries and where the time went, into one object; the result is read off it at the end.
  */
 import { checksumFields, Sums, type Change } from './load.ts';
+import type { AppliedRemoval } from './apply-removals.ts';
 import type { AddressResult } from './load-addresses.ts';
 
 export interface Progress {
@@ -45,7 +46,10 @@ export interface ServerRemoval {
   whmcsStatus: string | null;
   /** The skip reason this run gave it (`service-ended`, `client-closed`, …), or `deleted-in-whmcs`. */
   reason: string;
-  /** What --apply-removals would do: terminate an ended service, suspend anything else (reversible). */
+  /**
+   * What WHMCS's state asks for: `terminate` for an ended service, `suspend` otherwise. --apply-removals
+   * suspends both (apply-removals.ts: terminating would delete the VM).
+   */
   action: RemovalAction;
 }
 
@@ -108,6 +112,8 @@ export interface RunResult {
   changes: RunChanges;
   /** Records migrated before that are out of scope now: reported, never deleted by the migration. */
   removals: { servers: ServerRemoval[]; accounts: AccountRemoval[] };
+  /** With --apply-removals: what was done to each server of `removals.servers` (apply-removals.ts). */
+  appliedRemovals?: AppliedRemoval[];
   unresolvedPlans: UnresolvedPlan[];
   /** The migrated servers' addresses in IPAM (ip_addresses), see load-addresses.ts. */
   addresses: AddressReport;
@@ -132,7 +138,12 @@ export interface AddressReport {
   inPool: number;
   outsidePool: number;
   /** Claims refused because another server holds the address, or an earlier service claims it (first 1000). */
-  conflicts: { address: string; serviceId: number; heldByServiceId: number | null; heldByServerId: string | null }[];
+  conflicts: {
+    address: string;
+    serviceId: number;
+    heldByServiceId: number | null;
+    heldByServerId: string | null;
+  }[];
   conflictCount: number;
   /** Values of dedicatedip / assignedips that are not addresses, not registered (first 1000). */
   invalid: { serviceId: number; value: string }[];

@@ -20,6 +20,7 @@ import { appError, toPublicError } from './errors.ts';
 import { expressContextFactory } from './http/context.ts';
 import { expressErrorHandler, requireJsonBody, sendError } from './http/errors.ts';
 import { idempotencyKeyOf } from './http/idempotency.ts';
+import { measureRequests, metricsHandler } from './http/metrics.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { createRestRouter } from './http/rest.ts';
 import { redactUrl } from './logger.ts';
@@ -80,6 +81,7 @@ export function createApp(options: AppOptions): express.Express {
   // Static files keep theirs: express.static computes its own.
   app.set('etag', false);
 
+  app.use(measureRequests);
   app.use(
     pinoHttp({
       logger: log,
@@ -135,6 +137,9 @@ export function createApp(options: AppOptions): express.Express {
       res.status(503).json({ status: 'unavailable', database: 'unreachable' });
     }
   });
+
+  // Registered whether or not it is on, so an unset token answers 404 rather than the dashboard.
+  app.get('/metrics', metricsHandler(database.db, config.METRICS_TOKEN));
 
   const createContext = expressContextFactory(options);
   const openApi = buildOpenApiDocument(options.version);

@@ -36,6 +36,18 @@ describe('parseEnv', () => {
     expect(errorOf({ PGLITE_PORT: '70000' })).toContain('PGLITE_PORT must be a port number');
   });
 
+  it('serves /metrics only with a token, and a worker listener only on a port given', () => {
+    expect(parseEnv({}).METRICS_TOKEN).toBeUndefined();
+    expect(parseEnv({ METRICS_TOKEN: ' ' }).METRICS_TOKEN).toBeUndefined();
+    expect(parseEnv({ METRICS_TOKEN: 'x'.repeat(16) }).METRICS_TOKEN).toBe('x'.repeat(16));
+    expect(errorOf({ METRICS_TOKEN: 'short' })).toBe(
+      'Invalid configuration: METRICS_TOKEN must be at least 16 characters',
+    );
+    expect(parseEnv({}).WORKER_METRICS_PORT).toBeNull();
+    expect(parseEnv({ WORKER_METRICS_PORT: '9464' }).WORKER_METRICS_PORT).toBe(9464);
+    expect(errorOf({ WORKER_METRICS_PORT: 'yes' })).toContain('WORKER_METRICS_PORT must be a port number');
+  });
+
   it('treats empty strings as unset', () => {
     expect(parseEnv({ DATABASE_URL: '', JWT_SECRET: '  ' }).DATABASE_URL).toBeUndefined();
   });

@@ -204,6 +204,25 @@ export const envSchema = z
      * `running` status still hold (a console is also closed at once by what happens in this process).
      */
     CONSOLE_CHECK_MS: positiveInt(5000),
+    /**
+     * Turns on `GET /metrics` (Prometheus text format), readable with `Authorization: Bearer <token>`;
+     * without it /metrics answers 404.
+     */
+    METRICS_TOKEN: optionalString.pipe(
+      z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+    ),
+    /**
+     * `pnpm worker` only: a port on HOST where that worker serves its own `/metrics` (the token above
+     * applies when set); `off` (the default) serves none.
+     */
+    WORKER_METRICS_PORT: z
+      .string()
+      .trim()
+      .default('off')
+      .refine((v) => v === 'off' || v === '' || (/^\d{1,5}$/.test(v) && Number(v) <= 65535), {
+        error: 'must be a port number (0 to 65535) or off',
+      })
+      .transform((v) => (v === 'off' || v === '' ? null : Number(v))),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {

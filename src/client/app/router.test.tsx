@@ -64,7 +64,10 @@ describe('sign-in redirect', () => {
     ['/admin/audit-log', 'Audit log'],
   ])('resolves %s for an admin', async (path, section) => {
     await signInAt(path, admin);
-    expect(await screen.findByRole('heading', { level: 2, name: section })).toBeInTheDocument();
+    // The console's pages are lazy chunks of their own: the first one may take a moment to load.
+    expect(
+      await screen.findByRole('heading', { level: 2, name: section }, { timeout: 10_000 }),
+    ).toBeInTheDocument();
     expect(window.location.pathname).toBe(path);
   });
 
@@ -111,7 +114,9 @@ describe('operator console guard', () => {
     expect(window.location.pathname).toBe('/admin');
 
     await userEvent.click(within(sections).getByRole('link', { name: 'Audit log' }));
-    expect(await screen.findByRole('heading', { level: 2, name: 'Audit log' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('heading', { level: 2, name: 'Audit log' }, { timeout: 10_000 }),
+    ).toBeInTheDocument();
     expect(within(sections).getByRole('link', { name: 'Audit log' })).toHaveAttribute('aria-current', 'page');
     expect(within(sections).getByRole('link', { name: 'Overview' })).not.toHaveAttribute('aria-current');
     expect(window.location.pathname).toBe('/admin/audit-log');

@@ -20,6 +20,7 @@ import { useEffect } from 'react';
 import { ServerListPage } from '../features/servers/components/ServerListPage.tsx';
 import { ServerPage } from '../features/servers/components/ServerPage.tsx';
 import { safeNextPath } from '../lib/next-path.ts';
+import { parseAdminAuditSearch, parseAdminServersSearch } from './admin-search.ts';
 import { getSession } from '../lib/session.ts';
 import { AppLayout } from './AppLayout.tsx';
 import { NotFound } from './NotFound.tsx';
@@ -150,11 +151,49 @@ const adminSectionRoute = <const TPath extends string>(path: TPath, title: strin
     staticData: { title: `${title} · Operator console` },
     component: adminSection,
   });
-const adminOverviewRoute = adminSectionRoute('/', 'Overview');
+const adminOverviewRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: '/',
+  staticData: { title: 'Overview · Operator console' },
+  component: lazyRouteComponent(() => import('../features/admin/overview/OverviewPage.tsx'), 'OverviewPage'),
+});
 const adminCatalogueRoute = adminSectionRoute('catalogue', 'Catalogue');
 const adminCustomersRoute = adminSectionRoute('customers', 'Customers');
-const adminServersRoute = adminSectionRoute('servers', 'Servers');
-const adminAuditLogRoute = adminSectionRoute('audit-log', 'Audit log');
+const adminServersRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'servers',
+  staticData: { title: 'Servers · Operator console' },
+  validateSearch: parseAdminServersSearch,
+  component: lazyRouteComponent(
+    () => import('../features/admin/servers/AdminServersPage.tsx'),
+    'AdminServersPage',
+  ),
+});
+const adminServerRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'servers/$serverId',
+  staticData: { title: 'Server · Operator console' },
+  component: lazyRouteComponent(
+    () => import('../features/admin/servers/AdminServerPage.tsx'),
+    'AdminServerPage',
+  ),
+});
+const adminAuditLogRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'audit-log',
+  staticData: { title: 'Audit log · Operator console' },
+  validateSearch: parseAdminAuditSearch,
+  component: lazyRouteComponent(() => import('../features/admin/audit/AuditLogPage.tsx'), 'AuditLogPage'),
+});
+/** `/admin/audit` is what the API calls it; the console's page is the audit log. */
+const adminAuditRedirectRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'audit',
+  validateSearch: parseAdminAuditSearch,
+  beforeLoad: ({ search }) => {
+    throw redirect({ to: '/admin/audit-log', search, replace: true });
+  },
+});
 
 /** Any other address inside the signed-in area: sign in first, then "Page not found". */
 const notFoundRoute = createRoute({
@@ -177,7 +216,9 @@ const routeTree = rootRoute.addChildren([
       adminCatalogueRoute,
       adminCustomersRoute,
       adminServersRoute,
+      adminServerRoute,
       adminAuditLogRoute,
+      adminAuditRedirectRoute,
     ]),
     notFoundRoute,
   ]),

@@ -100,6 +100,32 @@ export async function cancelJob(tx: Database | Tx, jobId: number, reason: string
     .where(eq(serverJobs.id, jobId));
 }
 
+// -- monitoring ----------------------------------------------------------------------------------------
+
+/**
+ * What /metrics shows of the queue, in one statement over the claim index's partial range (only
+ * queued and running rows), so a scrape costs what the live queue is, not the job history. The age
+ * is counted from `run_after`: a job delayed for a retry is not waiting before it is due.
+ */
+export async function queueStats(
+  db: Database,
+): Promise<{ queued: number; running: number; oldestQueuedAgeSeconds: number }> {
+  const [row] = await db
+    .select({
+      queued: sql<number>`count(*) filter (where ${serverJobs.state} = 'queued')::int`,
+      running: sql<number>`count(*) filter (where ${serverJobs.state} = 'running')::int`,
+      oldest: sql<number>`coalesce(extract(epoch from now() - min(${serverJobs.runAfter}) filter (where ${serverJobs.state} = 'queued' and ${serverJobs.runAfter} <= now())), 0)::float8`,
+    })
+    .from(serverJobs)
+    // Spelled as the partial index's predicate, literally: a bound parameter would not prove it.
+    .where(sql`${serverJobs.state} in ('queued', 'running')`);
+  return {
+    queued: Number(row?.queued ?? 0),
+    running: Number(row?.running ?? 0),
+    oldestQueuedAgeSeconds: Math.max(0, Number(row?.oldest ?? 0)),
+  };
+}
+
 // -- the worker: claim, hold, finish -------------------------------------------------------------------
 
 export async function claimJob(db: Database, owner: string, leaseMs: number): Promise<ClaimedJob | null> {

@@ -9,7 +9,9 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { callBackoffMs, isRepeatableCall } from '../domain/retry-policy.ts';
+import { pveCallDuration } from '../lib/metrics.ts';
 import { sleep } from '../lib/poll-until.ts';
+import { pveEndpointTemplate } from './endpoint-template.ts';
 import { classifyPveError, PveError } from './errors.ts';
 
 export interface PveClientOptions {
@@ -106,10 +108,17 @@ export class PveTransport {
     opts: RequestOptions = {},
   ): Promise<T> {
     const idempotent = opts.retry ?? method === 'GET';
+    const endpoint = pveEndpointTemplate(path);
     for (let attempt = 0; ; attempt++) {
+      // Each attempt is one call to PVE, and is measured as one.
+      const started = performance.now();
       try {
-        return await this.once<T>(method, path, params, opts.timeoutMs ?? this.timeoutMs);
+        const answer = await this.once<T>(method, path, params, opts.timeoutMs ?? this.timeoutMs);
+        pveCallDuration.observe({ method, endpoint, result: 'ok' }, (performance.now() - started) / 1000);
+        return answer;
       } catch (err) {
+        const result = err instanceof PveError ? err.kind : 'error';
+        pveCallDuration.observe({ method, endpoint, result }, (performance.now() - started) / 1000);
         if (attempt + 1 >= this.attempts || !isRepeatableCall(err, idempotent)) throw err;
         const wait = callBackoffMs(attempt);
         this.options.log.warn(

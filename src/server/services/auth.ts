@@ -19,6 +19,7 @@ import {
 } from '../auth/tokens.ts';
 import { refreshTokens, users } from '../db/schema.ts';
 import { appError } from '../errors.ts';
+import { loginFailures } from '../lib/metrics.ts';
 import type { Context } from '../trpc.ts';
 import { hasTwoFactor, spendSecondFactor } from './two-factor.ts';
 import { publicUserColumns } from './users.ts';
@@ -80,12 +81,14 @@ async function checkCredentials(ctx: Context, input: { email: string; password: 
   if (!row) {
     await burnVerifyTime(input.password);
     ctx.log.info({ event: 'login_failed', reason: 'unknown_email' }, 'sign-in refused');
+    loginFailures.inc({ reason: 'unknown_email' });
     return null;
   }
   const { passwordHash, disabledAt, ...user } = row;
   const verdict = await verifyPassword(passwordHash, input.password);
   if (!verdict.ok) {
     ctx.log.info({ event: 'login_failed', reason: 'wrong_password', userId: user.id }, 'sign-in refused');
+    loginFailures.inc({ reason: 'wrong_password' });
     return null;
   }
   return { user, needsRehash: verdict.needsRehash, disabled: disabledAt !== null };
@@ -107,12 +110,16 @@ export async function login(
   } catch (err) {
     if (!(err instanceof SignInBusyError)) throw err;
     ctx.log.warn({ event: 'login_busy', busy: err.busy }, 'sign-in refused: too many password checks');
+    loginFailures.inc({ reason: 'busy' });
     throw busy(err.busy);
   }
   let verified;
   try {
     const reservation = await ctx.loginThrottle.reserve(ctx.ip, input.email);
-    if (!reservation.ok) throw tooManyAttempts(reservation.retryAfter);
+    if (!reservation.ok) {
+      loginFailures.inc({ reason: 'throttled' });
+      throw tooManyAttempts(reservation.retryAfter);
+    }
     verified = await ticket.run(async () => {
       const found = await checkCredentials(ctx, input);
       return found && { ...found, attempt: reservation.attempt };
@@ -126,6 +133,7 @@ export async function login(
   // stays counted by the throttle.
   if (verified.disabled) {
     ctx.log.info({ event: 'login_failed', reason: 'disabled', userId: user.id }, 'sign-in refused');
+    loginFailures.inc({ reason: 'disabled' });
     throw appError('FORBIDDEN', accountDisabledMessage);
   }
   if (await hasTwoFactor(ctx.db, user.id)) {

@@ -7,6 +7,7 @@ import { openDatabase } from '../db/client.ts';
 import { createLogger } from '../logger.ts';
 import { connectPve } from '../pve/connect.ts';
 import { runCli, UsageError } from '../cli/run-cli.ts';
+import { startWorkerMetricsServer } from './metrics-server.ts';
 import { startWebhookDeliverer, webhookSettings } from './webhooks.ts';
 import { startWorker, workerTimings } from './worker.ts';
 
@@ -29,8 +30,19 @@ await runCli(async () => {
     timings: workerTimings(config),
   });
   const webhooks = await startWebhookDeliverer({ database, log, ...webhookSettings(config) });
+  const metrics =
+    config.WORKER_METRICS_PORT === null
+      ? null
+      : await startWorkerMetricsServer({
+          db: database.db,
+          host: config.HOST,
+          port: config.WORKER_METRICS_PORT,
+          token: config.METRICS_TOKEN,
+          log,
+        });
   const stop = async () => {
     await Promise.all([worker.stop(config.WORKER_GRACE_MS), webhooks.stop()]);
+    await metrics?.close();
     await pve.close();
     await database.close();
     process.exit(0);

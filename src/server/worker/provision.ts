@@ -243,7 +243,7 @@ const clone: Step = async (ctx, server, p) => {
       }
       await ctx.save('reserve_vmid', p); // still before `clone` is done, but the UPID is now durable
     }
-    return { result: await ctx.awaitTask(node, `clone ${p.templateVmid} → ${vmid}`, p.cloneUpid!) };
+    return { result: await ctx.awaitTask(node, `clone ${p.templateVmid} → ${vmid}`, p.cloneUpid) };
   });
   if ('taken' in outcome) return adoptOrAbandon(ctx, server, p, outcome.taken);
   const { result } = outcome;

@@ -15,6 +15,7 @@ import { recordAudit } from '../db/audit.ts';
 import type { Database } from '../db/client.ts';
 import { servers } from '../db/schema.ts';
 import { enqueueJob, hasNoActiveJob } from '../jobs/queue.ts';
+import { reconcileDrift } from '../lib/metrics.ts';
 import type { PveClient } from '../pve/client.ts';
 import { PveError } from '../pve/errors.ts';
 
@@ -120,6 +121,7 @@ export async function reconcileOnce(db: Database, pve: PveClient, log: Logger): 
       .returning({ id: servers.id });
     if (updated.length) {
       applied.corrections.push(c);
+      reconcileDrift.inc({ found: c.to === 'error' ? 'missing' : c.to });
       await recordAudit(db, {
         kind: 'server.reconciled',
         serverId: c.serverId,
@@ -165,6 +167,7 @@ export async function reconcileOnce(db: Database, pve: PveClient, log: Logger): 
     });
     if (queued) {
       applied.enforced.push(serverId);
+      reconcileDrift.inc({ found: 'suspended_running' });
       log.warn(
         { serverId, node: vm.node, vmid: vm.vmid },
         'suspended server found running on PVE; stopping it',

@@ -17,6 +17,7 @@ import {
   scheduleRetry,
   type ClaimedJob,
 } from '../jobs/queue.ts';
+import { jobDuration, reconcileRuns, type JobOutcome } from '../lib/metrics.ts';
 import { Semaphore } from '../lib/semaphore.ts';
 import type { PveClient } from '../pve/client.ts';
 import { failServer, jobHandlers } from './handlers.ts';
@@ -104,6 +105,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     await work.acquire();
     const ctx = new JobContext(db, options.pve, job, id, timings, abort.signal, log, nodeSlots, places);
     ctx.log.info({ attempt: job.attempts, step: job.step }, 'job claimed');
+    const started = performance.now();
+    let result: JobOutcome = 'done';
     try {
       await jobHandlers[job.kind](ctx);
       ctx.log.info('job done');
@@ -111,8 +114,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       const outcome = afterFailedAttempt(err, job, timings.retryBaseMs);
       const message = (err as Error).message;
       if (err instanceof LeaseLostError || abort.signal.aborted) {
+        result = 'lease_lost';
         ctx.log.warn('job no longer held by this worker; stopped without writing its outcome');
       } else if (outcome.retry) {
+        result = 'retry';
         ctx.log.warn({ err: message, retryInMs: outcome.delayMs }, 'job failed; will retry');
         await scheduleRetry(db, job.id, id, message, outcome.delayMs);
         await ctx.audit({
@@ -120,9 +125,12 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           message: `${job.kind} attempt ${job.attempts} failed: ${message}; retrying`,
         });
       } else {
+        result = 'failed';
         ctx.log.error({ err: message }, 'job failed for good');
         await failServer(ctx, message);
       }
+    } finally {
+      jobDuration.observe({ kind: job.kind, outcome: result }, (performance.now() - started) / 1000);
     }
   }
 
@@ -163,8 +171,12 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     options.reconcile === false
       ? null
       : setInterval(() => {
-          reconcileOnce(db, options.pve, log).catch((err: unknown) =>
-            log.warn({ err: (err as Error).message }, 'reconciliation failed'),
+          reconcileOnce(db, options.pve, log).then(
+            () => reconcileRuns.inc({ result: 'ok' }),
+            (err: unknown) => {
+              reconcileRuns.inc({ result: 'error' });
+              log.warn({ err: (err as Error).message }, 'reconciliation failed');
+            },
           );
         }, timings.reconcileMs);
   let unlisten: (() => Promise<void>) | null = null;

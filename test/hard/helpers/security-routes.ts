@@ -2,6 +2,11 @@
  * A well-formed call for every REST route and every tRPC procedure, aimed at one server id. The
  * security and fuzz suites iterate the route table and the router and look each one up here; a route
  * or procedure without an entry fails those suites, so a new one cannot be left untested.
+ *
+ * Outside both tables, and so not iterated here: `/healthz` and `/readyz` (public, no data), the console
+ * WebSocket (test/api/console.test.ts), and `GET /metrics`, which is not a procedure and takes no user
+ * credentials: 404 without METRICS_TOKEN, 401 without `Bearer <METRICS_TOKEN>` (a user's access token
+ * included), in Keel's error shape (test/api/metrics.test.ts).
  */
 import type { RestRoute } from '../../../src/server/http/rest-contract.ts';
 import type { RawRequest } from './security-http.ts';

@@ -2,37 +2,8 @@
 import type { Server } from '../../../../shared/api.ts';
 import { transitionalStatuses, type ServerStatus } from '../../../../shared/server-status.ts';
 
-export const statusLabels: Record<ServerStatus, string> = {
-  provisioning: 'Provisioning',
-  running: 'Running',
-  stopped: 'Stopped',
-  starting: 'Starting',
-  stopping: 'Stopping',
-  rebooting: 'Rebooting',
-  terminating: 'Terminating',
-  terminated: 'Terminated',
-  suspended: 'Suspended',
-  error: 'Error',
-  reinstalling: 'Reinstalling',
-  resizing: 'Resizing',
-};
-
-export type StatusTone = 'good' | 'neutral' | 'busy' | 'warning' | 'bad';
-
-export const statusTones: Record<ServerStatus, StatusTone> = {
-  provisioning: 'busy',
-  running: 'good',
-  stopped: 'neutral',
-  starting: 'busy',
-  stopping: 'busy',
-  rebooting: 'busy',
-  terminating: 'busy',
-  terminated: 'neutral',
-  suspended: 'warning',
-  error: 'bad',
-  reinstalling: 'busy',
-  resizing: 'busy',
-};
+// Shared with the operator console.
+export { statusLabels, statusTones, type StatusTone } from '../../../lib/server-status-display.ts';
 
 export function isTransitional(status: ServerStatus): boolean {
   return transitionalStatuses.has(status);
