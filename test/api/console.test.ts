@@ -352,3 +352,42 @@ describe('the console WebSocket', () => {
     expect((await open.closed).code).toBe(consoleCloseCodes.sessionEnded);
   });
 });
+
+describe('a cluster reached over plain HTTP', () => {
+  // Without TLS the VNC server's greeting arrives in the same read as PVE's 101, and so before Keel
+  // has listened for it: the socket must wait paused, or the handshake waits for a greeting that went by.
+  it('still gets the VNC greeting and reaches ServerInit', async () => {
+    const plainSim = await startPveSim({ port: 0, http: true, speed: 100 });
+    const plainPve = pveClientFor(plainSim);
+    const plainApp = await startTestApp({ pve: plainPve });
+    const plainWorker = await startWorker({
+      database: plainApp.database.handle,
+      pve: plainPve,
+      log: createLogger('silent'),
+      timings: fastTimings,
+      reconcile: false,
+    });
+    try {
+      expect(plainSim.url).toMatch(/^http:/);
+      const user = await plainApp.createUser();
+      const { accessToken } = await plainApp.login(user.email, user.password);
+      const stack = { app: plainApp, token: accessToken };
+      const ordered = await orderServer(stack, 'console-http');
+      await waitForServer(stack, ordered.id, (s) => s.status === 'running', 60_000);
+      const res = await api(plainApp.baseUrl, 'POST', `/api/servers/${ordered.id}/console`, {
+        token: accessToken,
+      });
+      expect(res.status).toBe(200);
+      const open = await openWs(plainApp.baseUrl, res.body.path);
+      const init = await rfbNone(open.ws, open.stream);
+      expect(init).toMatchObject({ width: 800, height: 600, name: 'QEMU (console-http)' });
+      open.ws.close();
+      await open.closed;
+    } finally {
+      await plainWorker.stop(2000);
+      await plainApp.close();
+      plainPve.close();
+      await plainSim.stop();
+    }
+  }, 90_000);
+});

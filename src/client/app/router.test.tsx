@@ -62,11 +62,12 @@ describe('sign-in redirect', () => {
     ['/admin/customers', 'Customers'],
     ['/admin/servers', 'Servers'],
     ['/admin/audit-log', 'Audit log'],
+    ['/admin/webhooks', 'Webhooks'],
   ])('resolves %s for an admin', async (path, section) => {
     await signInAt(path, admin);
-    // The console's pages are lazy chunks of their own: the first one may take a moment to load.
+    // Each section is a lazy chunk of its own; the first render of one may take a while on a busy machine.
     expect(
-      await screen.findByRole('heading', { level: 2, name: section }, { timeout: 10_000 }),
+      await screen.findByRole('heading', { level: 2, name: section }, { timeout: 15_000 }),
     ).toBeInTheDocument();
     expect(window.location.pathname).toBe(path);
   });
@@ -101,6 +102,31 @@ describe('operator console guard', () => {
     expect(screen.getByRole('link', { name: 'Servers' })).toBeInTheDocument();
   });
 
+  it.each(['/admin', '/admin/catalogue?tab=images', `/admin/customers/${user.id}`, '/admin/webhooks'])(
+    'answers a customer at %s with the not-found page, without asking the operator API anything',
+    async (path) => {
+      const view = renderApp(path, { ...pages, 'auth.refresh': () => loginResult() });
+      expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeInTheDocument();
+      expect(screen.queryByRole('navigation', { name: 'Operator console' })).not.toBeInTheDocument();
+      expect(view.calls.filter((call) => call.path.startsWith('admin'))).toEqual([]);
+    },
+  );
+
+  it('shows an admin the catalogue, loaded from the operator API', async () => {
+    const view = renderApp('/admin/catalogue', {
+      ...pages,
+      'auth.refresh': () => loginResult('admin.token.x', admin),
+      'adminCatalogue.plans.list': () => ({ plans: [], nextCursor: null }),
+    });
+    expect(await screen.findByRole('tab', { name: 'Plans' }, { timeout: 15_000 })).toHaveAttribute(
+      'aria-selected',
+      'true',
+    );
+    expect(await screen.findByRole('heading', { name: 'No plans yet' })).toBeInTheDocument();
+    expect(view.callsTo('adminCatalogue.plans.list')[0]?.authorization).toBe('Bearer admin.token.x');
+    expect(document.title).toBe('Catalogue · Operator console · Keel');
+  });
+
   it('shows an admin the console shell with its sections', async () => {
     renderApp('/servers', { ...pages, 'auth.refresh': () => loginResult('admin.token.x', admin) });
     await userEvent.click(await screen.findByRole('link', { name: 'Operator console' }));
@@ -109,7 +135,7 @@ describe('operator console guard', () => {
       within(sections)
         .getAllByRole('link')
         .map((link) => link.textContent),
-    ).toEqual(['Overview', 'Catalogue', 'Customers', 'Servers', 'Audit log']);
+    ).toEqual(['Overview', 'Catalogue', 'Customers', 'Servers', 'Audit log', 'Webhooks']);
     expect(within(sections).getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page');
     expect(window.location.pathname).toBe('/admin');
 

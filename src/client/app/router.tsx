@@ -127,6 +127,16 @@ const accountRoute = createRoute({
   ),
 });
 
+const sshKeysRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: 'account/ssh-keys',
+  staticData: { title: 'SSH keys' },
+  component: lazyRouteComponent(
+    () => import('../features/ssh-keys/components/SshKeysPage.tsx'),
+    'SshKeysPage',
+  ),
+});
+
 const adminRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: 'admin',
@@ -139,26 +149,12 @@ const adminRoute = createRoute({
   component: lazyRouteComponent(() => import('../features/admin/components/AdminLayout.tsx'), 'AdminLayout'),
 });
 
-/** The console's sections. Each shows a placeholder until its page is built on the operator API. */
-const adminSection = lazyRouteComponent(
-  () => import('../features/admin/components/AdminSectionPlaceholder.tsx'),
-  'AdminSectionPlaceholder',
-);
-const adminSectionRoute = <const TPath extends string>(path: TPath, title: string) =>
-  createRoute({
-    getParentRoute: () => adminRoute,
-    path,
-    staticData: { title: `${title} · Operator console` },
-    component: adminSection,
-  });
 const adminOverviewRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: '/',
   staticData: { title: 'Overview · Operator console' },
   component: lazyRouteComponent(() => import('../features/admin/overview/OverviewPage.tsx'), 'OverviewPage'),
 });
-const adminCatalogueRoute = adminSectionRoute('catalogue', 'Catalogue');
-const adminCustomersRoute = adminSectionRoute('customers', 'Customers');
 const adminServersRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: 'servers',
@@ -194,6 +190,44 @@ const adminAuditRedirectRoute = createRoute({
     throw redirect({ to: '/admin/audit-log', search, replace: true });
   },
 });
+const adminCatalogueRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'catalogue',
+  staticData: { title: 'Catalogue · Operator console' },
+  // Which tab is open; anything else in the address opens the first one.
+  validateSearch: (search: Record<string, unknown>): { tab?: string } =>
+    typeof search.tab === 'string' ? { tab: search.tab } : {},
+  component: lazyRouteComponent(
+    () => import('../features/admin/catalogue/CataloguePage.tsx'),
+    'CataloguePage',
+  ),
+});
+const adminCustomersRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'customers',
+  staticData: { title: 'Customers · Operator console' },
+  validateSearch: (search: Record<string, unknown>): { q?: string } =>
+    typeof search.q === 'string' && search.q ? { q: search.q } : {},
+  component: lazyRouteComponent(
+    () => import('../features/admin/customers/CustomersPage.tsx'),
+    'CustomersPage',
+  ),
+});
+const adminCustomerRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'customers/$customerId',
+  staticData: { title: 'Customer · Operator console' },
+  component: lazyRouteComponent(
+    () => import('../features/admin/customers/CustomerRoute.tsx'),
+    'CustomerRoute',
+  ),
+});
+const adminWebhooksRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'webhooks',
+  staticData: { title: 'Webhooks · Operator console' },
+  component: lazyRouteComponent(() => import('../features/admin/webhooks/WebhooksPage.tsx'), 'WebhooksPage'),
+});
 
 /** Any other address inside the signed-in area: sign in first, then "Page not found". */
 const notFoundRoute = createRoute({
@@ -211,10 +245,13 @@ const routeTree = rootRoute.addChildren([
     serverListRoute,
     serverRoute,
     accountRoute,
+    sshKeysRoute,
     adminRoute.addChildren([
       adminOverviewRoute,
       adminCatalogueRoute,
       adminCustomersRoute,
+      adminCustomerRoute,
+      adminWebhooksRoute,
       adminServersRoute,
       adminServerRoute,
       adminAuditLogRoute,

@@ -1,4 +1,5 @@
 import type { Catalog, LoginResult, Server, User } from '../../shared/api.ts';
+import type { StoredSshKey } from '../../shared/self-service.ts';
 import type { ServerStatus } from '../../shared/server-status.ts';
 
 export const user: User = {
@@ -70,3 +71,20 @@ export const catalog: Catalog = {
     { id: '22222222-2222-4222-8222-222222222222', slug: 'lab', name: 'Simulated lab', country: null },
   ],
 };
+
+let keyCounter = 0;
+
+/** A key of the keychain as the API lists it. */
+export function storedSshKey(name: string): StoredSshKey {
+  keyCounter++;
+  const hex = keyCounter.toString(16).padStart(12, '0');
+  return {
+    id: `44444444-4444-4444-8444-${hex}`,
+    name,
+    publicKey: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${'A'.repeat(42)}${keyCounter} ${name}`,
+    type: 'ssh-ed25519',
+    bits: 256,
+    fingerprint: `SHA256:${'x'.repeat(40)}${hex.slice(-3)}`,
+    createdAt: new Date('2025-01-02T10:00:00Z'),
+  };
+}

@@ -166,6 +166,7 @@ export function attachConsoleProxy(server: HttpServer, options: ConsoleProxyOpti
       const proxy = await pve.vncProxy(opened.node, opened.vmid);
       upstream = await pve.openVncWebSocket(opened.node, opened.vmid, proxy);
       const reader = new WsByteReader(upstream);
+      upstream.resume();
       try {
         version = await withTimeout(
           authenticateToServer(upstream, reader, proxy.password ?? proxy.ticket),

@@ -301,7 +301,7 @@ export class PveClient extends PveTransport {
     return { ...answer, port: toInt(answer.port) };
   }
 
-  /** Opens `…/vncwebsocket` for a proxy from vncProxy, over this client's (pinned) connection. */
+  /** Opens `…/vncwebsocket` for a proxy from vncProxy, over this client's (pinned) connection; paused until resumed. */
   openVncWebSocket(node: string, vmid: number, proxy: Pick<PveVncProxy, 'port' | 'ticket'>) {
     return this.openWebSocket(`/nodes/${node}/qemu/${vmid}/vncwebsocket`, {
       port: proxy.port,

@@ -134,6 +134,10 @@ export class PveTransport {
    * Opens a WebSocket on an API path with the token header, through the same agent as every call (so a
    * pinned certificate is checked before anything is sent). Resolves once PVE upgraded the connection;
    * a refusal rejects with a PveError carrying PVE's status and reason.
+   *
+   * The socket resolves paused, and the caller resumes it once its listeners are on: the peer's first
+   * frames can arrive in the same read as the 101 (PVE's VNC server speaks first), and ws hands them
+   * out on the next tick, before an awaiting caller runs, so an unpaused socket would drop them.
    */
   openWebSocket(path: string, params: Params, timeoutMs = this.timeoutMs): Promise<WebSocket> {
     const target = new URL(`${this.url.pathname.replace(/\/$/, '')}/api2/json${path}`, this.url);
@@ -149,6 +153,7 @@ export class PveTransport {
         maxPayload: 1024 * 1024,
       });
       ws.once('open', () => {
+        ws.pause();
         log.info({ pve: { method: 'GET', path, status: 101 } }, 'PVE WebSocket opened');
         resolve(ws);
       });

@@ -3,6 +3,7 @@
  * and gains a tab for changing the password and one for API tokens as the account API grows them.
  */
 import { useQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
@@ -18,6 +19,12 @@ export function AccountPage() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Account</h1>
         <p className="mt-1 text-sm text-slate-600">Who you are signed in as.</p>
+        <Link
+          to="/account/ssh-keys"
+          className="mt-2 inline-block text-sm text-sky-700 underline hover:text-sky-900"
+        >
+          SSH keys
+        </Link>
       </div>
       <Tabs defaultValue="profile">
         <TabsList label="Account">

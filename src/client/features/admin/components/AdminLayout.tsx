@@ -10,6 +10,7 @@ const sections = [
   { to: '/admin/customers', label: 'Customers' },
   { to: '/admin/servers', label: 'Servers' },
   { to: '/admin/audit-log', label: 'Audit log' },
+  { to: '/admin/webhooks', label: 'Webhooks' },
 ] as const;
 
 export function AdminLayout() {

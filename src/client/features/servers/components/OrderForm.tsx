@@ -12,8 +12,11 @@ import { useTRPC } from '../../../lib/trpc.ts';
 import { useStoreServer } from '../hooks/useServers.ts';
 import { formatMemory, formatMonthlyPrice } from '../lib/format.ts';
 import { OrderFormSkeleton } from './OrderFormSkeleton.tsx';
+import { SshKeyPicker } from './SshKeyPicker.tsx';
 
-type Errors = Partial<Record<'name' | 'planId' | 'imageId' | 'locationId' | 'sshKeys' | 'form', string>>;
+type Errors = Partial<
+  Record<'name' | 'planId' | 'imageId' | 'locationId' | 'sshKeys' | 'sshKeyIds' | 'form', string>
+>;
 
 /** Checks the order with the same schemas the API uses, so a refusal rarely needs a round trip. */
 export function validateOrder(values: { name: string; sshKey: string }): Errors {
@@ -32,7 +35,8 @@ function errorsFromApi(fields: Record<string, string>): Errors {
   const errors: Errors = {};
   for (const [path, message] of Object.entries(fields)) {
     const field = path.split('.')[0] as keyof Errors;
-    if (['name', 'planId', 'imageId', 'locationId', 'sshKeys'].includes(field)) errors[field] = message;
+    if (['name', 'planId', 'imageId', 'locationId', 'sshKeys', 'sshKeyIds'].includes(field))
+      errors[field] = message;
   }
   return errors;
 }
@@ -65,6 +69,7 @@ function OrderForm({ catalog, onDone }: { catalog: Catalog; onDone(): void }) {
   const [imageId, setImageId] = useState(catalog.images[0]?.id ?? '');
   const [locationId, setLocationId] = useState(catalog.locations[0]?.id ?? '');
   const [sshKey, setSshKey] = useState('');
+  const [sshKeyIds, setSshKeyIds] = useState<string[]>([]);
   const [errors, setErrors] = useState<Errors>({});
 
   async function handleSubmit(event: FormEvent) {
@@ -83,6 +88,7 @@ function OrderForm({ catalog, onDone }: { catalog: Catalog; onDone(): void }) {
         imageId,
         locationId,
         ...(sshKey.trim() ? { sshKeys: [sshKey.trim()] } : {}),
+        ...(sshKeyIds.length ? { sshKeyIds } : {}),
       });
       storeServer(server);
       notify('success', `${server.name} is being set up. It usually takes a minute or two.`);
@@ -166,6 +172,8 @@ function OrderForm({ catalog, onDone }: { catalog: Catalog; onDone(): void }) {
           )}
         </Field>
       </div>
+
+      <SshKeyPicker selected={sshKeyIds} onChange={setSshKeyIds} error={errors.sshKeyIds} />
 
       <Field
         label="SSH public key (optional)"

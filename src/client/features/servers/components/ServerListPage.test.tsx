@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from '../../../../shared/api.ts';
-import { catalog, loginResult, server } from '../../../testing/fixtures.ts';
+import { catalog, loginResult, server, storedSshKey } from '../../../testing/fixtures.ts';
 import { mockServer, notifications, renderApp } from '../../../testing/render-app.tsx';
 import { ApiError } from '../../../testing/trpc-msw.ts';
 
@@ -10,6 +10,8 @@ beforeAll(() => mockServer.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => mockServer.close());
 
 const signedIn = { 'auth.refresh': () => loginResult() };
+/** The first screen's wait: on a loaded machine the first render of a test takes longer than 1 s. */
+const firstPaint = { timeout: 5000 };
 const rowOf = (name: string) => screen.getByRole('link', { name }).closest('tr')!;
 
 describe('server list', () => {
@@ -41,7 +43,9 @@ describe('server list', () => {
     ];
     renderApp('/', { ...signedIn, 'servers.list': () => ({ servers, nextCursor: null }) });
 
-    const web1 = within(await screen.findByRole('link', { name: 'web-1' }).then((l) => l.closest('tr')!));
+    const web1 = within(
+      await screen.findByRole('link', { name: 'web-1' }, firstPaint).then((l) => l.closest('tr')!),
+    );
     expect(web1.getByText('Running')).toBeInTheDocument();
     expect(web1.getByText('10.50.0.11')).toBeInTheDocument();
     expect(web1.getByText('2 vCPU · 4 GB · 80 GB')).toBeInTheDocument();
@@ -69,7 +73,7 @@ describe('server list', () => {
         return { servers: all.slice(start, end), nextCursor: end < all.length ? String(end) : null };
       },
     });
-    expect(await screen.findByText('1,000 servers')).toBeInTheDocument();
+    expect(await screen.findByText('1,000 servers', {}, firstPaint)).toBeInTheDocument();
     expect(screen.getAllByRole('link', { name: /^node-/ })).toHaveLength(50);
     expect(screen.getByText('1–50 of 1,000')).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Next' }));
@@ -87,7 +91,7 @@ describe('server list', () => {
         nextCursor: null,
       }),
     });
-    await screen.findByRole('link', { name: 'a-1' });
+    await screen.findByRole('link', { name: 'a-1' }, firstPaint);
     await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Filter by status' }), 'Stopped');
     expect(screen.queryByRole('link', { name: 'a-1' })).not.toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'b-1' })).toBeInTheDocument();
@@ -124,6 +128,7 @@ describe('create server dialog', () => {
       ...signedIn,
       'servers.list': () => ({ servers: [], nextCursor: null }),
       'catalog.get': () => catalog,
+      'sshKeys.list': () => ({ sshKeys: [] }),
       'servers.create': (input) => {
         const order = input as { name: string; planId: string };
         const plan = catalog.plans.find((p) => p.id === order.planId)!;
@@ -176,6 +181,7 @@ describe('create server dialog', () => {
       ...signedIn,
       'servers.list': () => ({ servers: [server({ name: 'x-1' })], nextCursor: null }),
       'catalog.get': () => catalog,
+      'sshKeys.list': () => ({ sshKeys: [] }),
       'servers.create': () => {
         throw new ApiError(422, 'QUOTA_EXCEEDED', 'This order would exceed your quota: at most 10 servers.');
       },
@@ -191,5 +197,26 @@ describe('create server dialog', () => {
     await userEvent.keyboard('{Escape}');
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Create server' })).toHaveFocus();
+  });
+
+  it('offers the keychain and sends the chosen keys by id', async () => {
+    const laptop = storedSshKey('laptop');
+    const desk = storedSshKey('desk');
+    const { callsTo } = renderApp('/', {
+      ...signedIn,
+      'servers.list': () => ({ servers: [], nextCursor: null }),
+      'catalog.get': () => catalog,
+      'sshKeys.list': () => ({ sshKeys: [laptop, desk] }),
+      'servers.create': (input) => ({ server: server({ name: (input as { name: string }).name }) }),
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Create your first server' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Create a server' });
+    await userEvent.type(await within(dialog).findByLabelText('Name'), 'web-7');
+    const keychain = within(dialog).getByRole('group', { name: 'SSH keys from your keychain' });
+    expect(within(keychain).getByText(laptop.fingerprint)).toBeInTheDocument();
+    await userEvent.click(await within(keychain).findByRole('checkbox', { name: /desk/ }));
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create server' }));
+    await waitFor(() => expect(callsTo('servers.create')).toHaveLength(1));
+    expect(callsTo('servers.create')[0]?.input).toMatchObject({ name: 'web-7', sshKeyIds: [desk.id] });
   });
 });

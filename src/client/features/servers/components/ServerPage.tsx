@@ -14,6 +14,9 @@ import { StatusBadge } from './StatusBadge.tsx';
 // The console (noVNC) and the graphs (uPlot) are chunks of their own, fetched when their tab opens.
 const ConsolePanel = lazy(() => import('../console/ConsolePanel.tsx'));
 const UsagePanel = lazy(() => import('../usage/UsagePanel.tsx'));
+// Snapshots and Settings bring forms, dialogs and the API's schemas; they too load with their tab.
+const SnapshotsPanel = lazy(() => import('../snapshots/SnapshotsPanel.tsx'));
+const SettingsPanel = lazy(() => import('../settings/SettingsPanel.tsx'));
 
 export function ServerPage({ id }: { id: string }) {
   const query = useServer(id);
@@ -77,6 +80,8 @@ function ServerDetails({ server, events }: { server: Server; events: ServerEvent
           <TabsTrigger value="overview">Overview</TabsTrigger>
           <TabsTrigger value="console">Console</TabsTrigger>
           <TabsTrigger value="usage">Usage</TabsTrigger>
+          <TabsTrigger value="snapshots">Snapshots</TabsTrigger>
+          <TabsTrigger value="settings">Settings</TabsTrigger>
         </TabsList>
         <TabsContent value="overview">
           <Overview server={server} events={events} now={now} />
@@ -89,6 +94,16 @@ function ServerDetails({ server, events }: { server: Server; events: ServerEvent
         <TabsContent value="usage">
           <Suspense fallback={<Skeleton className="h-64" />}>
             <UsagePanel server={server} />
+          </Suspense>
+        </TabsContent>
+        <TabsContent value="snapshots">
+          <Suspense fallback={<Skeleton className="h-64" />}>
+            <SnapshotsPanel server={server} />
+          </Suspense>
+        </TabsContent>
+        <TabsContent value="settings">
+          <Suspense fallback={<Skeleton className="h-64" />}>
+            <SettingsPanel server={server} />
           </Suspense>
         </TabsContent>
       </Tabs>

@@ -34,14 +34,14 @@ function renderServer(current: Server, extra: Record<string, (input: any) => unk
 }
 
 describe('server page tabs', () => {
-  it('opens on Overview; Console and Usage are tabs beside it, reached with the arrow keys', async () => {
+  it('opens on Overview; Console, Usage, Snapshots and Settings are tabs beside it, reached with the arrow keys', async () => {
     renderServer(server({ name: 'web-1', ipAddress: '10.50.0.9' }));
-    const tabs = await screen.findByRole('tablist', { name: 'Server sections' });
+    const tabs = await screen.findByRole('tablist', { name: 'Server sections' }, { timeout: 5000 });
     expect(
       within(tabs)
         .getAllByRole('tab')
         .map((t) => t.textContent),
-    ).toEqual(['Overview', 'Console', 'Usage']);
+    ).toEqual(['Overview', 'Console', 'Usage', 'Snapshots', 'Settings']);
     expect(screen.getByRole('tab', { name: 'Overview' })).toHaveAttribute('aria-selected', 'true');
     expect(screen.getByText('10.50.0.9')).toBeInTheDocument();
     screen.getByRole('tab', { name: 'Overview' }).focus();

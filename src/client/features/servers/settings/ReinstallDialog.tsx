@@ -1,0 +1,167 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { Server } from '../../../../shared/api.ts';
+import { rootPasswordSchema } from '../../../../shared/self-service.ts';
+import { AlertDialog, AlertDialogCancel } from '../../../components/AlertDialog.tsx';
+import { Button } from '../../../components/Button.tsx';
+import { Field, inputClass } from '../../../components/Field.tsx';
+import { Select } from '../../../components/Select.tsx';
+import { Spinner } from '../../../components/Spinner.tsx';
+import { useToast } from '../../../components/Toast.tsx';
+import { describeError } from '../../../lib/errors.ts';
+import { useTRPC } from '../../../lib/trpc.ts';
+import { SshKeyPicker } from '../components/SshKeyPicker.tsx';
+import { useStoreServer } from '../hooks/useServers.ts';
+
+type Errors = Partial<Record<'imageId' | 'sshKeyIds' | 'rootPassword' | 'confirmName' | 'form', string>>;
+
+function errorsFromApi(fields: Record<string, string>, message: string): Errors {
+  const errors: Errors = {};
+  for (const [path, problem] of Object.entries(fields)) {
+    const field = path.split('.')[0] as keyof Errors;
+    if (['imageId', 'sshKeyIds', 'rootPassword', 'confirmName'].includes(field)) errors[field] = problem;
+  }
+  return Object.keys(errors).length ? errors : { form: message };
+}
+
+/**
+ * Reinstalling erases the disk, so the customer types the server's name to confirm. The image comes
+ * from the catalogue (the current one first chosen), the keys from the keychain, and a root password
+ * may be set at the same time.
+ */
+export function ReinstallDialog({ server, trigger }: { server: Server; trigger: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const trpc = useTRPC();
+  const notify = useToast();
+  const storeServer = useStoreServer();
+  const catalog = useQuery({ ...trpc.catalog.get.queryOptions(), enabled: open });
+  const reinstall = useMutation(trpc.servers.reinstall.mutationOptions());
+  const confirmInput = useRef<HTMLInputElement>(null);
+  const [imageId, setImageId] = useState(server.image?.id ?? '');
+  const [sshKeyIds, setSshKeyIds] = useState<string[]>([]);
+  const [rootPassword, setRootPassword] = useState('');
+  const [typed, setTyped] = useState('');
+  const [errors, setErrors] = useState<Errors>({});
+  const confirmed = typed.trim() === server.name;
+
+  function close(next: boolean) {
+    if (!next) {
+      setImageId(server.image?.id ?? '');
+      setSshKeyIds([]);
+      setRootPassword('');
+      setTyped('');
+      setErrors({});
+    }
+    setOpen(next);
+  }
+
+  async function handleSubmit(event: FormEvent) {
+    event.preventDefault();
+    if (!confirmed || reinstall.isPending) return;
+    const found: Errors = {};
+    if (!imageId) found.imageId = 'Choose an image.';
+    if (rootPassword) {
+      const checked = rootPasswordSchema.safeParse(rootPassword);
+      if (!checked.success)
+        found.rootPassword = `Root password ${checked.error.issues[0]?.message ?? 'is not valid'}.`;
+    }
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    try {
+      const result = await reinstall.mutateAsync({
+        id: server.id,
+        imageId,
+        confirmName: server.name,
+        ...(sshKeyIds.length ? { sshKeyIds } : {}),
+        ...(rootPassword ? { rootPassword } : {}),
+      });
+      storeServer(result.server);
+      notify('success', `${server.name} is being reinstalled.`);
+      close(false);
+    } catch (err) {
+      const { message, fields } = describeError(err);
+      setErrors(errorsFromApi(fields, message));
+    }
+  }
+
+  const images = catalog.data?.images ?? (server.image ? [server.image] : []);
+  return (
+    <AlertDialog
+      open={open}
+      onOpenChange={close}
+      title={`Reinstall ${server.name}?`}
+      description="Everything on its disk is erased, snapshots included, and the server is built again from the image you choose. It keeps its IP address and plan."
+      trigger={trigger}
+      initialFocus={confirmInput}
+    >
+      <form onSubmit={handleSubmit} noValidate className="space-y-4">
+        <Field label="Image" error={errors.imageId}>
+          {(props) => (
+            <Select
+              {...props}
+              value={imageId}
+              onValueChange={setImageId}
+              placeholder={catalog.isPending ? 'Loading images…' : 'Choose an image'}
+              options={images.map((image) => ({ value: image.id, label: image.name }))}
+            />
+          )}
+        </Field>
+        {catalog.isError && (
+          <p role="alert" className="text-sm text-red-700">
+            The images could not be loaded. {describeError(catalog.error).message}
+          </p>
+        )}
+        <SshKeyPicker
+          selected={sshKeyIds}
+          onChange={setSshKeyIds}
+          error={errors.sshKeyIds}
+          hint="Without a choice here, the server keeps the keys it has."
+        />
+        <Field
+          label="New root password (optional)"
+          hint="At least 12 characters. You can also reset it afterwards."
+          error={errors.rootPassword}
+        >
+          {(props) => (
+            <input
+              {...props}
+              type="password"
+              value={rootPassword}
+              onChange={(e) => setRootPassword(e.target.value)}
+              autoComplete="new-password"
+              className={inputClass}
+            />
+          )}
+        </Field>
+        <Field label={`Type ${server.name} to confirm`} error={errors.confirmName}>
+          {(props) => (
+            <input
+              {...props}
+              ref={confirmInput}
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              autoComplete="off"
+              autoCapitalize="off"
+              spellCheck={false}
+              className={`${inputClass} font-mono`}
+            />
+          )}
+        </Field>
+        {errors.form && (
+          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
+            {errors.form}
+          </p>
+        )}
+        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+          <AlertDialogCancel asChild>
+            <Button variant="secondary">Cancel</Button>
+          </AlertDialogCancel>
+          <Button type="submit" variant="danger" disabled={!confirmed || reinstall.isPending}>
+            {reinstall.isPending && <Spinner />}
+            Reinstall server
+          </Button>
+        </div>
+      </form>
+    </AlertDialog>
+  );
+}
