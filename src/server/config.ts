@@ -187,6 +187,11 @@ export const envSchema = z
     PUBLIC_URL: optionalUrl(['https:', 'http:']),
     /** Mail for password links (`smtp://user:pass@host:587`, `smtps://…`); without it links go to the log. */
     SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
+    /**
+     * Administrators must have two-factor sign-in on: until they enable it (Account → Security), the
+     * administrators' routes answer 403 to them, whether they come with a session or an API token.
+     */
+    REQUIRE_ADMIN_2FA: flag('0'),
     /** The sender of Keel's mail. */
     MAIL_FROM: optionalString.pipe(z.string().default('Keel <keel@localhost>')),
     /** Speed factor of the built-in PVE simulator (used only without PVE_URL). */

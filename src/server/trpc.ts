@@ -5,12 +5,13 @@
 import type { TRPCError } from '@trpc/server';
 import { initTRPC } from '@trpc/server';
 import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import superjson from 'superjson';
 import type { User } from '../shared/api.ts';
 import { errorCodes, type ErrorCode } from '../shared/errors.ts';
 import type { TokenScope } from '../shared/tokens.ts';
+import { adminTwoFactorRequiredMessage } from '../shared/two-factor.ts';
 import { accountDisabledMessage } from '../shared/users.ts';
 import { findApiToken, isApiTokenSecret } from './auth/api-tokens.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
@@ -18,7 +19,7 @@ import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { PveClient } from './pve/client.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
-import { users } from './db/schema.ts';
+import { users, userTwoFactor } from './db/schema.ts';
 import {
   claimIdempotencyKey,
   idempotencyKeyProblem,
@@ -176,6 +177,7 @@ function buildUserById(db: Database) {
       name: users.name,
       role: users.role,
       disabledAt: users.disabledAt,
+      sessionsEndedAt: users.sessionsEndedAt,
     })
     .from(users)
     .where(eq(users.id, sql.placeholder('id')))
@@ -202,6 +204,7 @@ async function authenticate(ctx: Context): Promise<{ user: User; credential: Cre
   const bearer = /^Bearer (\S+)$/.exec(ctx.authorization.trim())?.[1] ?? '';
   let userId: string;
   let credential: Credential;
+  let issuedAt: number | undefined;
   if (isApiTokenSecret(bearer)) {
     const holder = await findApiToken(ctx.db, bearer, ctx.ip);
     if (!holder) throw unauthorized('The API token is unknown, revoked or expired.');
@@ -213,6 +216,7 @@ async function authenticate(ctx: Context): Promise<{ user: User; credential: Cre
     const claims = await verifyAccessToken(ctx.config.jwtSecret, bearer);
     if (!claims) throw invalidToken();
     userId = claims.sub;
+    issuedAt = claims.iat;
     credential = { kind: 'session', sid: claims.sid ?? null };
   }
   // A deleted user's or demoted admin's token must stop working at once, so the user is read each time.
@@ -220,7 +224,15 @@ async function authenticate(ctx: Context): Promise<{ user: User; credential: Cre
   if (!row) throw invalidToken();
   // Disabling an account ends its sessions at once: their access tokens are refused from the next request.
   if (row.disabledAt) throw unauthorized(accountDisabledMessage);
-  const { disabledAt: _disabledAt, ...user } = row;
+  // A session token from before every session was ended (a password reset). `iat` has whole seconds, so a
+  // token issued in the same second as the end is kept: a sign-in right after a reset must work.
+  if (
+    issuedAt !== undefined &&
+    row.sessionsEndedAt &&
+    issuedAt < Math.floor(row.sessionsEndedAt.getTime() / 1000)
+  )
+    throw invalidToken();
+  const { disabledAt: _disabledAt, sessionsEndedAt: _sessionsEndedAt, ...user } = row;
   return { user, credential };
 }
 
@@ -266,6 +278,7 @@ const notReplayed = new Set<ErrorCode>([
   'VALIDATION_FAILED',
   'UNAUTHORIZED',
   'INVALID_CREDENTIALS',
+  'TWO_FACTOR_REQUIRED',
   'FORBIDDEN',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -380,6 +393,19 @@ export const adminProcedure = signedInProcedure
   .use(({ ctx, next }) => {
     if (ctx.user.role !== 'admin') throw appError('FORBIDDEN', 'This needs an administrator account.');
     if (!hasScope(ctx.credential, 'admin')) throw missingScope('admin');
+    return next();
+  })
+  // With REQUIRE_ADMIN_2FA an administrator enrols first (Account → Security, not an admin route); an
+  // API token of theirs is refused too, or making one would be a way around the rule.
+  .use(async ({ ctx, next }) => {
+    if (ctx.config.REQUIRE_ADMIN_2FA) {
+      const [enabled] = await ctx.db
+        .select({ userId: userTwoFactor.userId })
+        .from(userTwoFactor)
+        .where(and(eq(userTwoFactor.userId, ctx.user.id), isNotNull(userTwoFactor.enabledAt)))
+        .limit(1);
+      if (!enabled) throw appError('FORBIDDEN', adminTwoFactorRequiredMessage);
+    }
     return next();
   })
   // After the rights check: a customer's keyed write on an administrators' route is FORBIDDEN first.

@@ -42,7 +42,19 @@ export const newPasswordSchema = z
   .max(1024, { error: 'must be at most 1024 characters' });
 
 export const loginInputSchema = z
-  .strictObject({ email: emailSchema, password: passwordSchema })
+  .strictObject({
+    email: emailSchema,
+    password: passwordSchema,
+    /** With two-factor sign-in on: a 6-digit code from the authenticator app, or a recovery code. */
+    code: z
+      .string()
+      .trim()
+      .max(32, { error: 'must be a 6-digit code or a recovery code' })
+      .optional()
+      .describe(
+        'With two-factor sign-in on: the 6-digit code from the authenticator app, or a recovery code',
+      ),
+  })
   .meta({ id: 'LoginRequest' });
 
 export const userRoles = ['customer', 'admin'] as const;

@@ -5,6 +5,8 @@ export const errorStatus = {
   VALIDATION_FAILED: 400,
   UNAUTHORIZED: 401,
   INVALID_CREDENTIALS: 401,
+  /** The password was right; the account has two-factor sign-in on, and the request carried no code. */
+  TWO_FACTOR_REQUIRED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   INVALID_STATE: 409,

@@ -252,8 +252,15 @@ describe('Idempotency-Key over tRPC', () => {
 
 describe('the OpenAPI document', () => {
   it('lists the Idempotency-Key header on every signed-in write, and on nothing else', async () => {
-    // Their answer is a secret shown once (an API token, a console ticket, a root password): never stored for replay.
-    const secretAnswers = new Set(['createToken', 'openServerConsole', 'setRootPassword']);
+    // Their answer is a secret shown once (an API token, a console ticket, a root password, a TOTP secret,
+    // recovery codes): never stored for replay.
+    const secretAnswers = new Set([
+      'createToken',
+      'openServerConsole',
+      'setRootPassword',
+      'enrolTwoFactor',
+      'confirmTwoFactor',
+    ]);
     const doc = (await api(app.baseUrl, 'GET', '/api/openapi.json')).body;
     const keyed: string[] = [];
     const writes: string[] = [];

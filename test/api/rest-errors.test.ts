@@ -5,6 +5,7 @@
  * must have been answered, but INTERNAL and UNAVAILABLE, which take a fault in Keel or its database.
  */
 import { eq, sql } from 'drizzle-orm';
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiTokens,
@@ -36,13 +37,20 @@ const signedIn: ErrorCode[] = ['UNAUTHORIZED', ...transport];
  * but those whose answer is a secret shown once, which is never stored for replay.
  */
 const keyedCodes: ErrorCode[] = ['IDEMPOTENCY_KEY_REUSED', 'IN_PROGRESS'];
-const notKeyed = new Set(['createToken', 'openServerConsole', 'setRootPassword', 'changePassword']);
+const notKeyed = new Set([
+  'createToken',
+  'openServerConsole',
+  'setRootPassword',
+  'enrolTwoFactor',
+  'confirmTwoFactor',
+  'changePassword',
+]);
 const isKeyedWrite = (op: { operationId: string; method: string; auth: boolean }) =>
   op.auth && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(op.method) && !notKeyed.has(op.operationId);
 
 const declared: Record<string, ErrorCode[]> = {
   // The cookie routes refuse a request another site made (FORBIDDEN).
-  login: ['INVALID_CREDENTIALS', 'FORBIDDEN', 'TOO_MANY_REQUESTS', ...transport],
+  login: ['INVALID_CREDENTIALS', 'TWO_FACTOR_REQUIRED', 'FORBIDDEN', 'TOO_MANY_REQUESTS', ...transport],
   refresh: ['UNAUTHORIZED', 'FORBIDDEN', ...transport],
   logout: ['FORBIDDEN', ...transport],
   getCurrentUser: signedIn,
@@ -110,6 +118,12 @@ const declared: Record<string, ErrorCode[]> = {
   adminPasswordReset: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
   adminDeleteUser: ['NOT_FOUND', 'CONFLICT', 'FORBIDDEN', ...signedIn],
   setPassword: transport,
+  forgotPassword: ['TOO_MANY_REQUESTS', ...transport],
+  // Two-factor sign-in: changed from a session only (an API token is FORBIDDEN, as without write).
+  getTwoFactorStatus: signedIn,
+  enrolTwoFactor: ['INVALID_STATE', 'FORBIDDEN', ...signedIn],
+  confirmTwoFactor: ['INVALID_STATE', 'FORBIDDEN', ...signedIn],
+  disableTwoFactor: ['INVALID_STATE', 'INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS', 'FORBIDDEN', ...signedIn],
 };
 
 interface Operation {
@@ -577,6 +591,27 @@ describe('the documented error set of each REST route', () => {
     });
     await send('adminDeleteUser', { token: usersAdminToken, id: customer.id });
     await send('setPassword', { body: { token: 'not-a-link', password: 'long-enough-password' } });
+    // Forgot password: the throttle (three per address and email).
+    for (let i = 0; i < 4; i++) await send('forgotPassword', { body: { email: 'reset-me@example.com' } });
+    // Two-factor sign-in: confirming or turning off what was never started; a user who has it on signs
+    // in without a code, enrols again, and turns it off with a wrong password until the throttle answers.
+    await send('confirmTwoFactor', { token, body: { code: '123456' } });
+    await send('disableTwoFactor', { token, body: { password: customer.password, code: '123456' } });
+    const tfa = await app.createUser();
+    const tfaToken = (await app.login(tfa.email, tfa.password)).accessToken;
+    const enrolment = await send('enrolTwoFactor', { token: tfaToken });
+    const confirmed = await send('confirmTwoFactor', {
+      token: tfaToken,
+      body: { code: TOTP.generate({ secret: Secret.fromBase32(enrolment.body.secret as string) }) },
+    });
+    expect(confirmed.status).toBe(200);
+    await send('login', { body: { email: tfa.email, password: tfa.password } });
+    await send('enrolTwoFactor', { token: tfaToken });
+    for (let i = 0; i < 6; i++)
+      await send('disableTwoFactor', {
+        token: tfaToken,
+        body: { password: 'wrong-password', code: '123456' },
+      });
 
     // A read-only API token on every change it may not make.
     for (const op of operations.filter((o) => o.auth && o.method !== 'GET'))

@@ -265,15 +265,18 @@ describe('isolation between customers', () => {
   }
 
   // A customer is refused on an admin route before its input is read, id or not. The set-password call
-  // carries a made-up link, which names nobody's account: 400 whoever sends it.
+  // carries a made-up link, which names nobody's account: 400 whoever sends it. Two-factor calls concern
+  // the caller alone: a made-up confirmation code is 400, and turning off what is not on is 409.
+  const ownStatus: Record<string, number> = {
+    '/auth/set-password': 400,
+    '/auth/setPassword': 400,
+    '/auth/two-factor/confirm': 400,
+    '/twoFactor/confirm': 400,
+    '/auth/two-factor/disable': 409,
+    '/twoFactor/disable': 409,
+  };
   const expectedStatus = (path: string, hasId: boolean) =>
-    path.startsWith('/admin')
-      ? 403
-      : hasId
-        ? 404
-        : path === '/auth/set-password' || path === '/auth/setPassword'
-          ? 400
-          : 'ok';
+    path.startsWith('/admin') ? 403 : hasId ? 404 : (ownStatus[path] ?? 'ok');
 
   it("never lets customer A read or change customer B's server through any REST route", async () => {
     const before = await snapshotOfB();

@@ -7,13 +7,15 @@ import { useNavigate, useSearch } from '@tanstack/react-router';
 import { AccountPage, type AccountSection } from '../features/account/components/AccountPage.tsx';
 import { PasswordSection } from '../features/account/components/PasswordSection.tsx';
 import { ProfileSection } from '../features/account/components/ProfileSection.tsx';
+import { SecuritySection } from '../features/account/components/SecuritySection.tsx';
 import { TokensSection } from '../features/account/components/TokensSection.tsx';
 
 export const accountSections: readonly AccountSection[] = [
   { value: 'profile', label: 'Profile', Component: ProfileSection },
   { value: 'password', label: 'Password', Component: PasswordSection },
+  { value: 'security', label: 'Security', Component: SecuritySection },
   { value: 'tokens', label: 'API tokens', Component: TokensSection },
-  // Further sections of other features go here, e.g. { value: 'security', label: 'Security', … }.
+  // Further sections go here: { value, label, Component }.
 ];
 
 export function AccountRoute() {

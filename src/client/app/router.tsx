@@ -56,6 +56,17 @@ const loginRoute = createRoute({
   component: lazyRouteComponent(() => import('../features/auth/components/LoginPage.tsx'), 'LoginPage'),
 });
 
+/** Where a one-time password link lands; open to anyone holding a link, signed in or not. */
+const setPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'set-password',
+  staticData: { title: 'Set a new password' },
+  component: lazyRouteComponent(
+    () => import('../features/auth/components/SetPasswordPage.tsx'),
+    'SetPasswordPage',
+  ),
+});
+
 /** Every page behind sign-in hangs below this layout route, which has no path of its own. */
 const signedInRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -237,6 +248,7 @@ const notFoundRoute = createRoute({
 
 const routeTree = rootRoute.addChildren([
   loginRoute,
+  setPasswordRoute,
   signedInRoute.addChildren([
     indexRoute,
     serverListRoute,

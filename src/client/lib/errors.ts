@@ -5,6 +5,8 @@ export interface ErrorDescription {
   message: string;
   /** Per-field problems from a VALIDATION_FAILED answer, keyed by field name. */
   fields: Record<string, string>;
+  /** Keel's error code (`TWO_FACTOR_REQUIRED`, `NOT_FOUND`, …) when the API answered one. */
+  code?: string;
 }
 
 /**
@@ -13,7 +15,11 @@ export interface ErrorDescription {
  */
 export function describeError(error: unknown): ErrorDescription {
   if (error instanceof TRPCClientError) {
-    const data = (error.data ?? {}) as { fields?: Record<string, string>; httpStatus?: number };
+    const data = (error.data ?? {}) as {
+      fields?: Record<string, string>;
+      httpStatus?: number;
+      appCode?: string;
+    };
     if (!data.httpStatus) {
       return {
         message: 'Keel could not be reached. Check your connection and try again.',
@@ -23,7 +29,11 @@ export function describeError(error: unknown): ErrorDescription {
     if (data.httpStatus >= 500 && !error.message) {
       return { message: 'Something went wrong on our side. Try again in a moment.', fields: {} };
     }
-    return { message: error.message, fields: data.fields ?? {} };
+    return {
+      message: error.message,
+      fields: data.fields ?? {},
+      ...(data.appCode ? { code: data.appCode } : {}),
+    };
   }
   return { message: 'Something went wrong. Try again in a moment.', fields: {} };
 }

@@ -56,13 +56,15 @@ export class LoginThrottle {
     private readonly db: Database,
     private readonly limits: ThrottleLimits = defaultThrottleLimits,
     private readonly now: () => number = Date.now,
+    /** Keeps another throttle's keys apart from sign-in's in the same table (`reset:` for reset mails). */
+    private readonly scope = '',
   ) {}
 
   /** Counts one attempt for (ip, email), or says how many seconds to wait when a limit is reached. */
   async reserve(ip: string, email: string): Promise<Reservation> {
     const address = throttleAddress(ip);
-    const accountKey = keyHash(`account\0${address}\0${email}`);
-    const addressKey = keyHash(`address\0${address}`);
+    const accountKey = keyHash(`${this.scope}account\0${address}\0${email}`);
+    const addressKey = keyHash(`${this.scope}address\0${address}`);
     return this.inTurn(addressKey, () => this.reserveKeys(accountKey, addressKey));
   }
 
@@ -128,6 +130,14 @@ export class LoginThrottle {
       await tx.delete(loginAttempts).where(inArray(loginAttempts.id, attempt.ids));
       await tx.delete(loginAttempts).where(eq(loginAttempts.keyHash, attempt.accountKey));
     });
+  }
+
+  /**
+   * This attempt counts for nothing, and nothing else is forgiven: the password was right but a second
+   * factor is still to come, so earlier failed codes of the account stay counted.
+   */
+  async release(attempt: Attempt): Promise<void> {
+    await this.db.delete(loginAttempts).where(inArray(loginAttempts.id, attempt.ids));
   }
 
   /** Attempts older than the window count for nothing; keys that never come back leave them behind. */

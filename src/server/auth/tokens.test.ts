@@ -12,15 +12,16 @@ describe('verifyAccessToken (with the cache of verified tokens)', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-12-01T00:00:00Z'));
     const token = await signAccessToken(secret, { sub, role: 'customer' });
-    expect(await verifyAccessToken(secret, token)).toEqual({ sub, role: 'customer' });
-    expect(await verifyAccessToken(secret, token)).toEqual({ sub, role: 'customer' });
+    const iat = Date.parse('2026-12-01T00:00:00Z') / 1000;
+    expect(await verifyAccessToken(secret, token)).toEqual({ sub, role: 'customer', iat });
+    expect(await verifyAccessToken(secret, token)).toEqual({ sub, role: 'customer', iat });
     vi.setSystemTime(Date.now() + accessTokenTtlSeconds * 1000 + 1000);
     expect(await verifyAccessToken(secret, token)).toBeNull();
   });
 
   it('does not accept a token verified under one secret when checked under another', async () => {
     const token = await signAccessToken(secret, { sub, role: 'admin' });
-    expect(await verifyAccessToken(secret, token)).toEqual({ sub, role: 'admin' });
+    expect(await verifyAccessToken(secret, token)).toEqual({ sub, role: 'admin', iat: expect.any(Number) });
     expect(await verifyAccessToken(other, token)).toBeNull();
   });
 

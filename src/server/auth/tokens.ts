@@ -17,6 +17,8 @@ export interface AccessClaims {
   role: UserRole;
   /** The sign-in the token belongs to (its refresh-token family): what a web console ends with. */
   sid?: string | undefined;
+  /** Issued at, in seconds (set on verified tokens). */
+  iat?: number | undefined;
 }
 
 export async function signAccessToken(
@@ -82,7 +84,10 @@ async function verifyUncached(
       return null;
     const sid =
       typeof payload.sid === 'string' && idSchema.safeParse(payload.sid).success ? payload.sid : undefined;
-    return { claims: { sub: payload.sub as string, role: payload.role, sid }, expiresAt: payload.exp! * 1000 };
+    return {
+      claims: { sub: payload.sub as string, role: payload.role, sid, iat: payload.iat! },
+      expiresAt: payload.exp! * 1000,
+    };
   } catch {
     return null;
   }

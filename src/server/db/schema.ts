@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -47,6 +48,11 @@ export const users = pgTable(
     maxMemoryMb: integer('max_memory_mb'),
     /** Set while an operator has disabled the account: no sign-in, no session, no API token. */
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    /**
+     * When every session of the account was last ended (a password set through a link, a disabled
+     * account): access tokens issued before it are refused, not only the refresh tokens revoked.
+     */
+    sessionsEndedAt: timestamp('sessions_ended_at', { withTimezone: true }),
     /** What a migration carried over that has no column: the WHMCS accounts' billing details, verbatim. */
     legacyAttributes: jsonb('legacy_attributes').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
@@ -126,6 +132,41 @@ export const userLinks = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('user_links_user_idx').on(t.userId)],
+);
+
+/**
+ * A user's TOTP (RFC 6238) second factor. The secret is kept encrypted (AES-256-GCM under a key derived
+ * from the JWT secret; auth/totp.ts) and is shown only while enrolling. It counts only once `enabledAt`
+ * is set, which a first correct code does. `lastUsedStep` is the newest 30-second step a code was
+ * accepted for: a code of that step or an older one is refused, so a code seen over someone's shoulder
+ * cannot be used again.
+ */
+export const userTwoFactor = pgTable('user_two_factor', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretEncrypted: text('secret_encrypted').notNull(),
+  enabledAt: timestamp('enabled_at', { withTimezone: true }),
+  lastUsedStep: bigint('last_used_step', { mode: 'number' }),
+  createdAt: createdAt(),
+});
+
+/**
+ * One-time recovery codes, made when two-factor sign-in is turned on and shown once. Only the SHA-256 of
+ * each is kept (they are random, 50 bits each, so a fast hash is enough); each works once.
+ */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('recovery_codes_user_code_key').on(t.userId, t.codeHash)],
 );
 
 /**

@@ -2,6 +2,8 @@ import { loginInputSchema, loginResultSchema, okSchema } from '../../shared/api.
 import { setPasswordInputSchema } from '../../shared/users.ts';
 import { setPasswordWithLink } from '../services/account.ts';
 import { login, logout, refresh } from '../services/auth.ts';
+import { requestPasswordReset } from '../services/password-reset.ts';
+import { forgotPasswordInputSchema, forgotPasswordResultSchema } from '../../shared/two-factor.ts';
 import { cookieProcedure, createTRPCRouter, publicProcedure } from '../trpc.ts';
 
 export const authRouter = createTRPCRouter({
@@ -11,8 +13,9 @@ export const authRouter = createTRPCRouter({
         method: 'POST',
         path: '/login',
         operationId: 'login',
-        summary: 'Sign in with email and password; sets the refresh cookie',
-        errors: ['INVALID_CREDENTIALS', 'TOO_MANY_REQUESTS'],
+        summary:
+          'Sign in with email and password (and a code when two-factor sign-in is on); sets the refresh cookie',
+        errors: ['INVALID_CREDENTIALS', 'TWO_FACTOR_REQUIRED', 'TOO_MANY_REQUESTS'],
       },
     })
     .input(loginInputSchema)
@@ -55,4 +58,18 @@ export const authRouter = createTRPCRouter({
     .input(setPasswordInputSchema)
     .output(okSchema)
     .mutation(({ ctx, input }) => setPasswordWithLink(ctx.db, input, ctx.requestId)),
+  forgotPassword: publicProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/auth/forgot-password',
+        operationId: 'forgotPassword',
+        summary:
+          'Mail a one-time password reset link; the same answer whether or not the email has an account',
+        errors: ['TOO_MANY_REQUESTS'],
+      },
+    })
+    .input(forgotPasswordInputSchema)
+    .output(forgotPasswordResultSchema)
+    .mutation(({ ctx, input }) => requestPasswordReset(ctx, input)),
 });

@@ -8,6 +8,7 @@ import { authRouter } from './auth.ts';
 import { catalogRouter } from './catalog.ts';
 import { serversRouter } from './servers.ts';
 import { tokensRouter } from './tokens.ts';
+import { twoFactorRouter } from './two-factor.ts';
 import { sshKeysRouter } from './ssh-keys.ts';
 import { usersRouter } from './users.ts';
 
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   tokens: tokensRouter,
   sshKeys: sshKeysRouter,
   adminWebhooks: adminWebhooksRouter,
+  twoFactor: twoFactorRouter,
 });
 
 export type AppRouter = typeof appRouter;

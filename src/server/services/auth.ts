@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { LoginResult } from '../../shared/api.ts';
+import { twoFactorRequiredMessage } from '../../shared/two-factor.ts';
 import { accountDisabledMessage } from '../../shared/users.ts';
 import { SignInBusyError, signInQueue } from '../auth/kdf.ts';
 import { throttleAddress } from '../auth/login-throttle.ts';
@@ -20,6 +21,7 @@ import { refreshTokens, users } from '../db/schema.ts';
 import { appError } from '../errors.ts';
 import { loginFailures } from '../lib/metrics.ts';
 import type { Context } from '../trpc.ts';
+import { hasTwoFactor, spendSecondFactor } from './two-factor.ts';
 import { publicUserColumns } from './users.ts';
 
 /** Over HTTPS the cookie jar names it `__Host-keel_refresh` (http/context.ts). */
@@ -98,7 +100,10 @@ async function checkCredentials(ctx: Context, input: { email: string; password: 
  * the password is checked, so parallel attempts cannot all pass the throttle), then checks the password
  * in its turn, taken by address so a flood from one place waits behind itself.
  */
-export async function login(ctx: Context, input: { email: string; password: string }): Promise<LoginResult> {
+export async function login(
+  ctx: Context,
+  input: { email: string; password: string; code?: string | undefined },
+): Promise<LoginResult> {
   let ticket;
   try {
     ticket = signInQueue.admit(throttleAddress(ctx.ip));
@@ -130,6 +135,28 @@ export async function login(ctx: Context, input: { email: string; password: stri
     ctx.log.info({ event: 'login_failed', reason: 'disabled', userId: user.id }, 'sign-in refused');
     loginFailures.inc({ reason: 'disabled' });
     throw appError('FORBIDDEN', accountDisabledMessage);
+  }
+  if (await hasTwoFactor(ctx.db, user.id)) {
+    if (!input.code) {
+      // Not a failure: the form now asks for the code. Earlier failed codes stay counted.
+      await ctx.loginThrottle.release(verified.attempt);
+      throw appError('TWO_FACTOR_REQUIRED', twoFactorRequiredMessage, {
+        fields: { code: 'is required: this account has two-factor sign-in on' },
+      });
+    }
+    const factor = await spendSecondFactor(
+      ctx.db,
+      ctx.config.jwtSecret,
+      { userId: user.id, email: user.email, requestId: ctx.requestId },
+      input.code,
+    );
+    if (!factor.ok) {
+      // The attempt stays counted: codes are throttled exactly like passwords.
+      ctx.log.info({ event: 'login_failed', reason: 'wrong_code', userId: user.id }, 'sign-in refused');
+      throw appError('INVALID_CREDENTIALS', 'The two-factor code is not correct, or was already used.', {
+        fields: { code: 'is not correct, or was already used' },
+      });
+    }
   }
   await ctx.loginThrottle.succeeded(verified.attempt);
   if (verified.needsRehash) {

@@ -210,6 +210,13 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   adminPasswordReset: (c) => [{ params: { id: c.serverId }, body: {} }],
   adminDeleteUser: (c) => [{ params: { id: c.serverId } }],
   setPassword: () => [{ body: { token: 'not-a-link', password: 'long-enough-password' } }],
+  forgotPassword: (c) => [{ body: { email: c.email } }],
+  // Two-factor sign-in: the caller's own. Enrolment starts (and stays pending); the made-up code does not
+  // confirm it, so the caller can still sign in without one.
+  getTwoFactorStatus: () => [{}],
+  enrolTwoFactor: () => [{}],
+  confirmTwoFactor: () => [{ body: { code: '123456' } }],
+  disableTwoFactor: (c) => [{ body: { password: c.password, code: '123456' } }],
 };
 
 /** Keyed by procedure path; inputs as a tRPC client passes them. */
@@ -277,11 +284,22 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'admin.users.passwordReset': (c) => [{ id: c.serverId }],
   'admin.users.delete': (c) => [{ id: c.serverId }],
   'auth.setPassword': () => [{ token: 'not-a-link', password: 'long-enough-password' }],
+  'auth.forgotPassword': (c) => [{ email: c.email }],
+  'twoFactor.status': () => [undefined],
+  'twoFactor.enrol': () => [undefined],
+  'twoFactor.confirm': () => [{ code: '123456' }],
+  'twoFactor.disable': (c) => [{ password: c.password, code: '123456' }],
 };
 
 /** Procedures and routes that take no bearer token (they work from credentials or the refresh cookie). */
-export const publicRestOperations = ['login', 'refresh', 'logout', 'setPassword'];
-export const publicProcedures = ['auth.login', 'auth.refresh', 'auth.logout', 'auth.setPassword'];
+export const publicRestOperations = ['login', 'refresh', 'logout', 'setPassword', 'forgotPassword'];
+export const publicProcedures = [
+  'auth.login',
+  'auth.refresh',
+  'auth.logout',
+  'auth.setPassword',
+  'auth.forgotPassword',
+];
 
 export function restPath(route: RestRoute, params: Record<string, string> = {}): string {
   return `/api${route.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''))}`;

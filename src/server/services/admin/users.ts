@@ -52,6 +52,10 @@ export async function endAllSessions(
   options: { keepRefreshFamily?: string } = {},
 ): Promise<{ refreshTokens: number; apiTokens: number }> {
   const now = new Date();
+  // Access tokens live 15 minutes after their refresh token is revoked; this stops them at once too. A
+  // caller keeping its own sign-in keeps its access token as well.
+  if (!options.keepRefreshFamily)
+    await tx.update(users).set({ sessionsEndedAt: now }).where(eq(users.id, userId));
   const refresh = await tx
     .update(refreshTokens)
     .set({ revokedAt: now })

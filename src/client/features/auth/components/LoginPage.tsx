@@ -1,14 +1,18 @@
 import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
 import { describeError } from '../../../lib/errors.ts';
 import { signedIn, useSession } from '../../../lib/session.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
-import { LoginForm } from './LoginForm.tsx';
+import { ForgotPasswordForm } from './ForgotPasswordForm.tsx';
+import { LoginForm, SecondFactorRequired } from './LoginForm.tsx';
 import { KeelMark } from '../../../components/KeelMark.tsx';
 
 export function LoginPage() {
   const trpc = useTRPC();
   const session = useSession();
   const login = useMutation(trpc.auth.login.mutationOptions());
+  const forgot = useMutation(trpc.auth.forgotPassword.mutationOptions());
+  const [mode, setMode] = useState<'sign-in' | 'forgot'>('sign-in');
   const expired = session.status === 'signedOut' && session.reason === 'expired';
 
   return (
@@ -18,18 +22,35 @@ export function LoginPage() {
         <span className="text-lg font-semibold tracking-tight text-slate-900">Keel</span>
       </div>
       <main className="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
-        <LoginForm
-          notice={expired ? 'Your session ended. Sign in again to continue.' : undefined}
-          onSubmit={async (email, password) => {
-            try {
-              const result = await login.mutateAsync({ email, password });
-              // The sign-in route's guard then sends the user on to the page they asked for.
-              signedIn(result.accessToken, result.user);
-            } catch (err) {
-              throw new Error(describeError(err).message, { cause: err });
-            }
-          }}
-        />
+        {mode === 'forgot' ? (
+          <ForgotPasswordForm
+            onBack={() => setMode('sign-in')}
+            onSubmit={async (email) => {
+              try {
+                return (await forgot.mutateAsync({ email })).message;
+              } catch (err) {
+                throw new Error(describeError(err).message, { cause: err });
+              }
+            }}
+          />
+        ) : (
+          <LoginForm
+            notice={expired ? 'Your session ended. Sign in again to continue.' : undefined}
+            onForgotPassword={() => setMode('forgot')}
+            onSubmit={async (email, password, code) => {
+              try {
+                const result = await login.mutateAsync({ email, password, ...(code ? { code } : {}) });
+                // The sign-in route's guard then sends the user on to the page they asked for.
+                signedIn(result.accessToken, result.user);
+              } catch (err) {
+                const described = describeError(err);
+                if (described.code === 'TWO_FACTOR_REQUIRED')
+                  throw new SecondFactorRequired(described.message, { cause: err });
+                throw new Error(described.message, { cause: err });
+              }
+            }}
+          />
+        )}
       </main>
     </div>
   );
