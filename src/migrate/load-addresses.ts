@@ -126,7 +126,10 @@ select c.sid, c.address,
   left join ${serversTable} h on h.${serverId} = c.holder`;
 
 /** Claims of one batch: staged once (COPY, or one jsonb parameter), then released and claimed. */
-export async function registerAddresses(db: Writer, claims: readonly AddressClaim[]): Promise<AddressResult[]> {
+export async function registerAddresses(
+  db: Writer,
+  claims: readonly AddressClaim[],
+): Promise<AddressResult[]> {
   if (claims.length === 0) return [];
   const rows = claims.map((c) => [c.sid, c.address, c.primary]);
   const staged = claims.length > 1 && (await stageRows(db, stageTable, stageColumns, rows));

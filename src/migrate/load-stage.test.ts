@@ -20,7 +20,12 @@ describe('copyText (COPY text format)', () => {
   });
 
   it('joins columns with tabs and ends every row with a newline', () => {
-    expect(copyLines([[1, 'a', null], [2, 'b\nc', { k: 1 }]])).toBe('1\ta\t\\N\n2\tb\\nc\t{"k":1}\n');
+    expect(
+      copyLines([
+        [1, 'a', null],
+        [2, 'b\nc', { k: 1 }],
+      ]),
+    ).toBe('1\ta\t\\N\n2\tb\\nc\t{"k":1}\n');
     expect(copyLines([])).toBe('');
   });
 });

@@ -131,7 +131,15 @@ type Statement = { stage: { name: string; columns: StageColumn[] }; tail: string
 /** The batch statement, its input COPY-ed into a staging table where the database allows, else one jsonb. */
 async function withInput(db: Writer, text: Statement, input: Record<string, unknown>[]): Promise<SQL> {
   const { name, columns } = text.stage;
-  if (input.length > 1 && (await stageRows(db, name, columns, input.map((r) => columns.map((c) => r[c.name])))))
+  if (
+    input.length > 1 &&
+    (await stageRows(
+      db,
+      name,
+      columns,
+      input.map((r) => columns.map((c) => r[c.name])),
+    ))
+  )
     return sql.raw(`with input as (select * from ${ident(name)})${text.tail}`);
   const record = columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ');
   return sql`${sql.raw('with input as (select * from jsonb_to_recordset(')}${json(input)}${sql.raw(`) as r(${record}))${text.tail}`)}`;

@@ -87,7 +87,9 @@ describe('console and usage in Chromium', () => {
       )
       .toBeGreaterThan(200);
     await page.getByRole('button', { name: 'Week' }).click();
-    await expect(page.getByRole('button', { name: 'Week' }).getAttribute('aria-pressed')).resolves.toBe('true');
+    await expect(page.getByRole('button', { name: 'Week' }).getAttribute('aria-pressed')).resolves.toBe(
+      'true',
+    );
     await page.screenshot({ path: join(screenshots, 'server-usage.png'), fullPage: true });
   });
 });

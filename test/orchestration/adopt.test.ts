@@ -44,7 +44,18 @@ async function startSimProcess(vmsFile: string): Promise<void> {
   const port = await freePort();
   simProc = spawn(
     process.execPath,
-    ['--import', 'tsx', 'testbed/pve/cli.ts', '--port', String(port), '--http', '--speed', '20', '--vms', vmsFile],
+    [
+      '--import',
+      'tsx',
+      'testbed/pve/cli.ts',
+      '--port',
+      String(port),
+      '--http',
+      '--speed',
+      '20',
+      '--vms',
+      vmsFile,
+    ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -52,7 +63,8 @@ async function startSimProcess(vmsFile: string): Promise<void> {
   simProc.stderr!.on('data', (d) => (out += d));
   const deadline = Date.now() + 30_000;
   while (!/X-Sim-Admin: \S+/.test(out)) {
-    if (Date.now() > deadline || simProc.exitCode !== null) throw new Error(`simulator did not start:\n${out}`);
+    if (Date.now() > deadline || simProc.exitCode !== null)
+      throw new Error(`simulator did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   const grab = (re: RegExp) => re.exec(out)![1]!;
@@ -73,13 +85,19 @@ async function simState(): Promise<{ vms: Record<string, SimVm>; tasks: unknown 
   return ((await res.json()) as { data: never }).data;
 }
 
-async function until<T>(what: string | (() => string), probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string | (() => string),
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
     if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}:\n${keel.output().slice(-3000)}`);
+      throw new Error(
+        `timed out waiting for ${typeof what === 'string' ? what : what()}:\n${keel.output().slice(-3000)}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -174,7 +192,10 @@ describe('adopting an existing VM', () => {
       body: { node: 'pve1', vmid: 4200, userId: customerId, locationId },
     });
     expect(again.status).toBe(409);
-    expect(again.body.error).toMatchObject({ code: 'CONFLICT', fields: { vmid: `is already server ${serverId}` } });
+    expect(again.body.error).toMatchObject({
+      code: 'CONFLICT',
+      fields: { vmid: `is already server ${serverId}` },
+    });
     const template = await api(keel.baseUrl, 'POST', '/api/admin/servers/adopt', {
       token: adminToken,
       body: { node: 'pve1', vmid: 9000, userId: customerId, locationId },
@@ -192,11 +213,16 @@ describe('adopting an existing VM', () => {
       body: { action: 'reboot' },
     });
     expect(res.status).toBe(202);
-    await until(() => `the reboot to finish: ${JSON.stringify(last)}`, async () => {
-      const s = await api(keel.baseUrl, 'GET', `/api/servers/${serverId}?include=events`, { token: customerToken });
-      last = s.body;
-      return s.body.server.status === 'running' ? true : undefined;
-    });
+    await until(
+      () => `the reboot to finish: ${JSON.stringify(last)}`,
+      async () => {
+        const s = await api(keel.baseUrl, 'GET', `/api/servers/${serverId}?include=events`, {
+          token: customerToken,
+        });
+        last = s.body;
+        return s.body.server.status === 'running' ? true : undefined;
+      },
+    );
     const tasks = JSON.stringify((await simState()).tasks);
     expect(tasks).not.toBe(before);
     expect(tasks).toMatch(/qmreboot:4200/);

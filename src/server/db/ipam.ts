@@ -46,9 +46,7 @@ export async function allocationFor(db: Database | Tx, serverId: string): Promis
 
 /** Frees every address of the server: a pool's goes back to it, one recorded outside every pool is forgotten. */
 export async function releaseAddress(db: Database | Tx, serverId: string): Promise<void> {
-  await db
-    .delete(ipAddresses)
-    .where(and(eq(ipAddresses.serverId, serverId), isNull(ipAddresses.poolId)));
+  await db.delete(ipAddresses).where(and(eq(ipAddresses.serverId, serverId), isNull(ipAddresses.poolId)));
   await db
     .update(ipAddresses)
     .set({ serverId: null, allocatedAt: null, primary: true })

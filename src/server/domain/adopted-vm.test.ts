@@ -26,13 +26,25 @@ describe('adoptedSpecs', () => {
   it('reads cores × sockets, memory, the boot disk and the name', () => {
     expect(
       adoptedSpecs(
-        { name: 'db1', cores: 2, sockets: 2, memory: '4096', scsi0: 'local-lvm:vm-120-disk-0,iothread=1,size=40G' },
+        {
+          name: 'db1',
+          cores: 2,
+          sockets: 2,
+          memory: '4096',
+          scsi0: 'local-lvm:vm-120-disk-0,iothread=1,size=40G',
+        },
         120,
       ),
     ).toEqual({ name: 'db1', cpuCores: 4, memoryMb: 4096, diskGb: 40, disk: 'scsi0' });
   });
   it("takes PVE's defaults for what the config leaves out", () => {
-    expect(adoptedSpecs({}, 130)).toEqual({ name: 'vm-130', cpuCores: 1, memoryMb: 512, diskGb: 0, disk: null });
+    expect(adoptedSpecs({}, 130)).toEqual({
+      name: 'vm-130',
+      cpuCores: 1,
+      memoryMb: 512,
+      diskGb: 0,
+      disk: null,
+    });
   });
 });
 

@@ -24,7 +24,16 @@ export function sizeToGb(size: string): number | null {
   if (!m) return null;
   const n = Number(m[1]);
   const unit = m[2]!.toUpperCase();
-  const gb = unit === 'T' ? n * 1024 : unit === 'G' ? n : unit === 'M' ? n / 1024 : unit === 'K' ? n / 1024 ** 2 : n / 1024 ** 3;
+  const gb =
+    unit === 'T'
+      ? n * 1024
+      : unit === 'G'
+        ? n
+        : unit === 'M'
+          ? n / 1024
+          : unit === 'K'
+            ? n / 1024 ** 2
+            : n / 1024 ** 3;
   return Math.ceil(gb);
 }
 
@@ -66,7 +75,8 @@ export function agentAddress(interfaces: readonly AgentInterfaceLike[]): string 
   for (const i of interfaces) {
     if (i.name === 'lo') continue;
     for (const a of i['ip-addresses'] ?? [])
-      if (a['ip-address-type'] === 'ipv4' && !/^(127\.|169\.254\.)/.test(a['ip-address'])) return a['ip-address'];
+      if (a['ip-address-type'] === 'ipv4' && !/^(127\.|169\.254\.)/.test(a['ip-address']))
+        return a['ip-address'];
   }
   return null;
 }

@@ -12,7 +12,7 @@ import type {
 } from '../../shared/webhooks.ts';
 import { recordAudit } from '../db/audit.ts';
 import type { Database } from '../db/client.ts';
-import type { webhookDeliveries} from '../db/schema.ts';
+import type { webhookDeliveries } from '../db/schema.ts';
 import { webhookEndpoints } from '../db/schema.ts';
 import { appError } from '../errors.ts';
 import { listDeliveries, retryDeliveryNow } from '../jobs/webhook-queue.ts';

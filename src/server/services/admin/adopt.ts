@@ -103,7 +103,11 @@ async function registerAddress(tx: Tx, serverId: string, address: string): Promi
 }
 
 function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = err as { code?: string; constraint_name?: string; cause?: { code?: string; constraint_name?: string } };
+  const e = err as {
+    code?: string;
+    constraint_name?: string;
+    cause?: { code?: string; constraint_name?: string };
+  };
   const c = e.cause ?? e;
   return c.code === '23505' && c.constraint_name === constraint;
 }
@@ -162,7 +166,9 @@ export async function adoptServer(
           ipAddress: address,
           pveNode: input.node,
           pveVmid: input.vmid,
-          legacyAttributes: { adopted: { node: input.node, vmid: input.vmid, disk: specs.disk, addressSource } },
+          legacyAttributes: {
+            adopted: { node: input.node, vmid: input.vmid, disk: specs.disk, addressSource },
+          },
         })
         .returning({ id: servers.id });
       const serverId = row!.id;

@@ -50,8 +50,7 @@ export async function lockForOperation(tx: Tx, userId: string, id: string, what:
       'INVALID_STATE',
       `Cannot ${what} this server now: ${operationNames[job.kind] ?? `a ${job.kind}`} is still in progress on it.`,
     );
-  if (row.status === 'suspended')
-    throw appError('INVALID_STATE', suspendedByProviderMessage);
+  if (row.status === 'suspended') throw appError('INVALID_STATE', suspendedByProviderMessage);
   if (!canOperate(row.status))
     throw appError(
       'INVALID_STATE',
