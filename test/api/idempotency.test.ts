@@ -253,13 +253,14 @@ describe('Idempotency-Key over tRPC', () => {
 describe('the OpenAPI document', () => {
   it('lists the Idempotency-Key header on every signed-in write, and on nothing else', async () => {
     // Their answer is a secret shown once (an API token, a console ticket, a root password, a TOTP secret,
-    // recovery codes): never stored for replay.
+    // recovery codes), or their request carries a password: never stored for replay.
     const secretAnswers = new Set([
       'createToken',
       'openServerConsole',
       'setRootPassword',
       'enrolTwoFactor',
       'confirmTwoFactor',
+      'changePassword',
     ]);
     const doc = (await api(app.baseUrl, 'GET', '/api/openapi.json')).body;
     const keyed: string[] = [];
