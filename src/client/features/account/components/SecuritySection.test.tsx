@@ -10,7 +10,11 @@ import { loginResult, user } from '../../../testing/fixtures.ts';
 import { mockServer, renderApp } from '../../../testing/render-app.tsx';
 import { ApiError } from '../../../testing/trpc-msw.ts';
 
-beforeAll(() => mockServer.listen({ onUnhandledRequest: 'error' }));
+beforeAll(async () => {
+  mockServer.listen({ onUnhandledRequest: 'error' });
+  // The account page is a lazily loaded route chunk; load it once here so no test's first wait includes the import.
+  await import('../../../app/AccountRoute.tsx');
+});
 afterAll(() => mockServer.close());
 
 const codes = Array.from({ length: 10 }, (_, i) => `code${i}-abcde`);
@@ -54,7 +58,7 @@ function renderSecurity(initial: Partial<TwoFactorStatus> = {}) {
 }
 
 async function openSecurity() {
-  await userEvent.click(await screen.findByRole('tab', { name: 'Security' }));
+  await userEvent.click(await screen.findByRole('tab', { name: 'Security' }, { timeout: 5000 }));
   return screen.findByRole('region', { name: 'Two-factor sign-in' });
 }
 
