@@ -93,8 +93,8 @@ export function PoolsPanel() {
               <td className={cellClass}>
                 <UsageBar
                   label={`Addresses in use in ${pool.cidr}`}
-                  used={pool.allocated}
-                  total={pool.size}
+                  value={pool.allocated}
+                  max={pool.size}
                   valueText={poolUsageText(pool)}
                 />
                 <div className="mt-1 text-xs text-slate-500">{poolUsageText(pool)}</div>

@@ -1,46 +1,63 @@
 /**
- * How full something is, as a bar (Radix Progress: role progressbar with its value as text for screen
- * readers). Amber from three quarters, red from nine tenths, so a nearly full pool stands out.
+ * How much of something is in use, as a bar: a node's CPU, memory or storage, a pool's addresses.
+ * Radix Progress gives it the progressbar role with the figure as its value text, so a screen reader
+ * hears "Memory, 4 GiB of 16 GiB" rather than a bare number. Amber from three quarters, red from
+ * nine tenths, so something nearly full stands out.
  */
 import * as Progress from '@radix-ui/react-progress';
+import { useId } from 'react';
 
-export function usageTone(used: number, total: number): 'ok' | 'high' | 'full' {
-  const ratio = total > 0 ? used / total : 0;
-  if (ratio >= 0.9) return 'full';
-  if (ratio >= 0.75) return 'high';
-  return 'ok';
+/** Green while there is room, amber from 75 %, red from 90 %. */
+function toneOf(ratio: number): string {
+  if (ratio >= 0.9) return 'bg-red-600';
+  if (ratio >= 0.75) return 'bg-amber-500';
+  return 'bg-emerald-500';
 }
-
-const toneClass = { ok: 'bg-sky-600', high: 'bg-amber-500', full: 'bg-red-600' } as const;
 
 export function UsageBar({
   label,
-  used,
-  total,
+  value,
+  max,
   valueText,
+  captioned = false,
 }: {
   /** What the bar measures, e.g. "Addresses in use in 10.0.0.0/24". */
   label: string;
-  used: number;
-  total: number;
+  /** How much is in use, out of max; null when it is not known (no bar is drawn, no value announced). */
+  value: number | null;
+  max: number;
   /** The value in words, e.g. "12 of 254 addresses in use". */
   valueText: string;
+  /** Show the label and the value text above the bar; without it both are only announced. */
+  captioned?: boolean;
 }) {
-  const max = Math.max(total, 1);
-  const value = Math.min(Math.max(used, 0), max);
-  const percent = (value / max) * 100;
-  return (
+  const id = useId();
+  const top = Math.max(max, 1);
+  const shown = value === null ? null : Math.min(Math.max(value, 0), top);
+  const bar = (
     <Progress.Root
-      value={value}
-      max={max}
+      value={shown}
+      max={top}
       getValueLabel={() => valueText}
-      aria-label={label}
-      className="relative h-2 w-full overflow-hidden rounded-full bg-slate-200"
+      {...(captioned ? { 'aria-labelledby': id } : { 'aria-label': label })}
+      className="h-2 w-full overflow-hidden rounded-full bg-slate-200"
     >
       <Progress.Indicator
-        className={`h-full w-full transition-transform motion-reduce:transition-none ${toneClass[usageTone(used, total)]}`}
-        style={{ transform: `translateX(-${100 - percent}%)` }}
+        className={`h-full rounded-full transition-[width] motion-reduce:transition-none ${shown === null ? 'bg-transparent' : toneOf(shown / top)}`}
+        style={{ width: `${shown === null ? 0 : (shown / top) * 100}%` }}
       />
     </Progress.Root>
+  );
+  if (!captioned) return bar;
+  return (
+    <div className="space-y-1">
+      <div className="flex items-baseline justify-between gap-3 text-sm">
+        <span id={id} className="font-medium text-slate-800">
+          {label}
+        </span>
+        <span className="text-xs text-slate-600 tabular-nums">{valueText}</span>
+      </div>
+      {bar}
+    </div>
   );
 }

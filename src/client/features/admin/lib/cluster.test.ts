@@ -5,6 +5,7 @@ import {
   formatBytes,
   memoryUse,
   nearlyFullPools,
+  percentBar,
   statusCounts,
   storageUse,
   strayGuests,
@@ -69,6 +70,21 @@ describe('node use', () => {
       text: '90 GiB of 200 GiB (2 storages)',
     });
     expect(storageUse(node())).toEqual({ fraction: 0.1, text: '10 GiB of 100 GiB (root disk)' });
+  });
+});
+
+describe('percentBar', () => {
+  it('draws a use as whole per cent of 100, and an unknown one as no value', () => {
+    expect(percentBar({ fraction: 0.256, text: '26 % of 8 cores' })).toEqual({
+      value: 26,
+      max: 100,
+      valueText: '26 % of 8 cores',
+    });
+    expect(percentBar({ fraction: null, text: 'not reported' })).toEqual({
+      value: null,
+      max: 100,
+      valueText: 'not reported',
+    });
   });
 });
 

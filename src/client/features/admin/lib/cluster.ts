@@ -9,6 +9,15 @@ export interface Use {
   text: string;
 }
 
+/** A use as a bar's figures: the share in whole per cent of 100, as the overview draws it. */
+export function percentBar(use: Use): { value: number | null; max: number; valueText: string } {
+  return {
+    value: use.fraction === null ? null : Math.round(use.fraction * 100),
+    max: 100,
+    valueText: use.text,
+  };
+}
+
 const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
 /** 1536 → "1.5 KiB"; whole numbers lose their ".0". */

@@ -14,12 +14,13 @@ import { Skeleton } from '../../../components/Skeleton.tsx';
 import { StatusBadge } from '../../../components/StatusBadge.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { CustomerLink } from '../components/CustomerLink.tsx';
-import { CapacityBar } from '../components/CapacityBar.tsx';
+import { UsageBar } from '../components/UsageBar.tsx';
 import {
   cpuUse,
   formatBytes,
   memoryUse,
   nearlyFullPools,
+  percentBar,
   statusCounts,
   storageUse,
   strayGuests,
@@ -98,9 +99,9 @@ function NodeCard({ node }: { node: PveNodeInfo }) {
           {node.status}
         </span>
       </div>
-      <CapacityBar label={`CPU of ${node.name}`} {...cpuUse(node)} />
-      <CapacityBar label={`Memory of ${node.name}`} {...memoryUse(node)} />
-      <CapacityBar label={`Storage of ${node.name}`} {...storageUse(node)} />
+      <UsageBar captioned label={`CPU of ${node.name}`} {...percentBar(cpuUse(node))} />
+      <UsageBar captioned label={`Memory of ${node.name}`} {...percentBar(memoryUse(node))} />
+      <UsageBar captioned label={`Storage of ${node.name}`} {...percentBar(storageUse(node))} />
     </article>
   );
 }
@@ -255,10 +256,13 @@ function AttentionSection() {
               <ul className="space-y-3">
                 {full.map((pool) => (
                   <li key={pool.id}>
-                    <CapacityBar
+                    <UsageBar
+                      captioned
                       label={`${pool.cidr} in ${locationName(pool.locationId)}`}
-                      fraction={pool.size > 0 ? pool.allocated / pool.size : 1}
-                      text={`${pool.allocated} of ${pool.size} used, ${pool.free} free`}
+                      {...percentBar({
+                        fraction: pool.size > 0 ? pool.allocated / pool.size : 1,
+                        text: `${pool.allocated} of ${pool.size} used, ${pool.free} free`,
+                      })}
                     />
                   </li>
                 ))}

@@ -2,9 +2,9 @@ import { useMutation } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { AlertDialog, AlertDialogCancel } from '../../../components/AlertDialog.tsx';
 import { Button } from '../../../components/Button.tsx';
-import { Field, inputClass } from '../../../components/Field.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { useToast } from '../../../components/Toast.tsx';
+import { TypedNameConfirm, typedNameMatches } from '../../../components/TypedNameConfirm.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { useStoreAdminServer } from './useAdminServers.ts';
@@ -30,7 +30,7 @@ export function AdminTerminateDialog({
   const [error, setError] = useState<string | null>(null);
   const confirmInput = useRef<HTMLInputElement>(null);
   const terminate = useMutation(trpc.admin.servers.terminate.mutationOptions());
-  const confirmed = typed.trim() === server.name;
+  const confirmed = typedNameMatches(typed, server.name);
 
   function close(next: boolean) {
     if (!next) {
@@ -63,20 +63,7 @@ export function AdminTerminateDialog({
       initialFocus={confirmInput}
     >
       <form onSubmit={handleSubmit} className="space-y-4">
-        <Field label={`Type ${server.name} to confirm`}>
-          {(props) => (
-            <input
-              {...props}
-              ref={confirmInput}
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-              autoComplete="off"
-              autoCapitalize="off"
-              spellCheck={false}
-              className={`${inputClass} font-mono`}
-            />
-          )}
-        </Field>
+        <TypedNameConfirm name={server.name} value={typed} onChange={setTyped} inputRef={confirmInput} />
         {error && (
           <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
             {error}

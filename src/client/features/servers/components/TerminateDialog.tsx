@@ -3,9 +3,9 @@ import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { Server } from '../../../../shared/api.ts';
 import { Button } from '../../../components/Button.tsx';
 import { AlertDialog, AlertDialogCancel } from '../../../components/AlertDialog.tsx';
-import { Field, inputClass } from '../../../components/Field.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { useToast } from '../../../components/Toast.tsx';
+import { TypedNameConfirm, typedNameMatches } from '../../../components/TypedNameConfirm.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { useStoreServer } from '../hooks/useServers.ts';
@@ -23,7 +23,7 @@ export function TerminateDialog({ server, trigger }: { server: Server; trigger: 
   const confirmInput = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
   const terminate = useMutation(trpc.servers.terminate.mutationOptions());
-  const confirmed = typed.trim() === server.name;
+  const confirmed = typedNameMatches(typed, server.name);
 
   function close(next: boolean) {
     if (!next) {
@@ -57,20 +57,7 @@ export function TerminateDialog({ server, trigger }: { server: Server; trigger: 
       initialFocus={confirmInput}
     >
       <form onSubmit={handleSubmit} className="space-y-4">
-        <Field label={`Type ${server.name} to confirm`}>
-          {(props) => (
-            <input
-              {...props}
-              ref={confirmInput}
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-              autoComplete="off"
-              autoCapitalize="off"
-              spellCheck={false}
-              className={`${inputClass} font-mono`}
-            />
-          )}
-        </Field>
+        <TypedNameConfirm name={server.name} value={typed} onChange={setTyped} inputRef={confirmInput} />
         {error && (
           <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
             {error}

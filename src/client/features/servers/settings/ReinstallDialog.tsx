@@ -8,6 +8,7 @@ import { Field, inputClass } from '../../../components/Field.tsx';
 import { Select } from '../../../components/Select.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { useToast } from '../../../components/Toast.tsx';
+import { TypedNameConfirm, typedNameMatches } from '../../../components/TypedNameConfirm.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { SshKeyPicker } from '../components/SshKeyPicker.tsx';
@@ -42,7 +43,7 @@ export function ReinstallDialog({ server, trigger }: { server: Server; trigger: 
   const [rootPassword, setRootPassword] = useState('');
   const [typed, setTyped] = useState('');
   const [errors, setErrors] = useState<Errors>({});
-  const confirmed = typed.trim() === server.name;
+  const confirmed = typedNameMatches(typed, server.name);
 
   function close(next: boolean) {
     if (!next) {
@@ -133,20 +134,13 @@ export function ReinstallDialog({ server, trigger }: { server: Server; trigger: 
             />
           )}
         </Field>
-        <Field label={`Type ${server.name} to confirm`} error={errors.confirmName}>
-          {(props) => (
-            <input
-              {...props}
-              ref={confirmInput}
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-              autoComplete="off"
-              autoCapitalize="off"
-              spellCheck={false}
-              className={`${inputClass} font-mono`}
-            />
-          )}
-        </Field>
+        <TypedNameConfirm
+          name={server.name}
+          value={typed}
+          onChange={setTyped}
+          inputRef={confirmInput}
+          error={errors.confirmName}
+        />
         {errors.form && (
           <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
             {errors.form}
