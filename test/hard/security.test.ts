@@ -274,6 +274,9 @@ describe('isolation between customers', () => {
     '/twoFactor/confirm': 400,
     '/auth/two-factor/disable': 409,
     '/twoFactor/disable': 409,
+    // The call names a wrong current password, so the caller can still sign in afterwards.
+    '/users/me/password': 400,
+    '/users/changePassword': 400,
   };
   const expectedStatus = (path: string, hasId: boolean) =>
     path.startsWith('/admin') ? 403 : hasId ? 404 : (ownStatus[path] ?? 'ok');
