@@ -153,7 +153,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
             .catch((err: unknown) => log.error({ err, jobId: job.id }, 'job crashed'))
             .finally(() => {
               running.delete(job.id);
-              places.release();
+              work.release();
               void claimLoop();
             });
           running.set(job.id, { job, abort, done });
