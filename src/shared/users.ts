@@ -118,6 +118,26 @@ export type AdminUpdateUserInput = z.infer<typeof adminUpdateUserInputSchema>;
 
 export const adminUserResultSchema = z.object({ user: adminUserSchema }).meta({ id: 'AdminUserResponse' });
 
+/** What `suspendServers` did: the servers suspended now, and those left as they were, each with why. */
+export const userSuspensionSchema = z
+  .object({
+    suspended: z.array(idSchema).describe('The servers suspended by this request'),
+    skipped: z
+      .array(z.object({ serverId: idSchema, reason: z.string() }))
+      .describe('Live servers that could not be suspended now (already suspended, still provisioning, …)'),
+  })
+  .meta({ id: 'UserSuspension' });
+export type UserSuspensionResult = z.infer<typeof userSuspensionSchema>;
+
+export const adminUpdatedUserSchema = z
+  .object({
+    user: adminUserSchema,
+    suspension: userSuspensionSchema
+      .optional()
+      .describe('With `suspendServers: true`: which servers were suspended and which were skipped'),
+  })
+  .meta({ id: 'AdminUpdatedUser' });
+
 export const adminUserDetailSchema = z
   .object({ user: adminUserSchema, servers: z.array(serverSchema) })
   .meta({ id: 'AdminUserDetail' });
