@@ -37,6 +37,8 @@ interface ReinstallProgress {
   node?: string;
   vmid?: number;
   templateNode?: string;
+  /** New VMIDs this job found taken: nextid may still offer one whose clone has no config yet. */
+  takenVmids?: number[];
   [key: string]: unknown;
 }
 
@@ -71,6 +73,7 @@ const reserveVmid: Step = async (ctx, p) => {
         .orderBy(servers.pveVmid)
         .limit(200);
       for (const { vmid } of held) if (vmid === candidate) candidate++;
+      if (p.takenVmids?.includes(candidate)) continue;
       try {
         await ctx.pve.nextId(candidate);
       } catch (err) {
@@ -98,15 +101,51 @@ const reserveVmid: Step = async (ctx, p) => {
   p.templateNode = template.node;
 };
 
-/** Waits for a clone into our VMID that is under way, then tells whether the VM there is ours. */
-async function cloneLanded(ctx: JobContext, p: ReinstallProgress): Promise<boolean> {
+/**
+ * Waits for a clone into our VMID that is under way, then tells whose the VM there is: `none` when
+ * no VM holds the VMID, `ours` (this server's, from an earlier run), or `theirs`.
+ */
+async function cloneLanded(ctx: JobContext, p: ReinstallProgress): Promise<'none' | 'ours' | 'theirs'> {
   const config = await existingConfig(ctx, p.node!, p.vmid!);
-  if (!config) return false;
+  if (!config) return 'none';
+  // A clone's temporary config (`# qmclone temporary file`) says nobody's name yet; any other
+  // description that is not ours is someone else's at once.
+  const temporary = String(config.description ?? '').trim() === 'qmclone temporary file';
+  if (!temporary && !isOurs(config, ctx.job.serverId)) return 'theirs';
   await waitUnlocked(ctx, p.node!, p.vmid!);
-  const settled = await existingConfig(ctx, p.node!, p.vmid!);
-  if (!isOurs(settled, ctx.job.serverId))
-    throw new PermanentJobError(`VMID ${p.vmid} is taken on Proxmox VE by a VM that is not this server`);
-  return true;
+  return isOurs(await existingConfig(ctx, p.node!, p.vmid!), ctx.job.serverId) ? 'ours' : 'theirs';
+}
+
+/**
+ * PVE says another VM or clone holds the new VMID: `config file already exists` before the task,
+ * or inside it `File exists` (another node has it) or a timeout on the VMID's own config lock (a
+ * clone racing for it, which PVE can let both start: qemu-server API2/Qemu.pm clone_vm).
+ */
+function vmidTaken(message: string, vmid: number): boolean {
+  return (
+    /already exists|File exists/i.test(message) ||
+    message.includes(`/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`)
+  );
+}
+
+/** Another VM holds the new VMID: the server row goes back to the old one and another is reserved. */
+async function abandonVmid(ctx: JobContext, p: ReinstallProgress, why: string): Promise<never> {
+  const taken = p.vmid!;
+  await ctx.db
+    .update(servers)
+    .set({ pveVmid: p.oldVmid })
+    .where(and(eq(servers.id, ctx.job.serverId), eq(servers.pveVmid, taken)));
+  await ctx.audit({
+    kind: 'reinstall.vmid_taken',
+    message: `VMID ${taken} is taken on Proxmox VE (${why}); choosing another`,
+  });
+  p.takenVmids = [...(p.takenVmids ?? []), taken];
+  delete p.vmid;
+  delete p.cloneUpid;
+  delete p.cloneUpidAt;
+  // No step done: the next attempt reserves a VMID again.
+  await ctx.save('', p);
+  throw new PveError(0, `VMID ${taken} was taken`, 'transient');
 }
 
 const clone: Step = async (ctx, p) => {
@@ -115,7 +154,9 @@ const clone: Step = async (ctx, p) => {
   // Dispatched before a crash but its UPID never saved: the VM at the new VMID tells, not the task
   // list (other servers' clones of the same template are there too). Otherwise dispatch afresh.
   if (p.cloneUpid === undefined && p.cloneUpidAt !== undefined) {
-    if (await cloneLanded(ctx, p)) return;
+    const landed = await cloneLanded(ctx, p);
+    if (landed === 'ours') return;
+    if (landed === 'theirs') return abandonVmid(ctx, p, 'a VM that is not this server');
     delete p.cloneUpidAt;
   }
   let result;
@@ -136,13 +177,24 @@ const clone: Step = async (ctx, p) => {
         }),
     });
   } catch (err) {
-    if (err instanceof PveError && err.kind === 'already_exists' && (await cloneLanded(ctx, p))) return;
-    throw err;
+    if (!(err instanceof PveError && err.kind === 'already_exists')) throw err;
+    const landed = await cloneLanded(ctx, p);
+    if (landed === 'ours') return;
+    return abandonVmid(
+      ctx,
+      p,
+      landed === 'theirs' ? `a VM that is not this server: ${err.message}` : err.message,
+    );
   }
   if (result && !result.ok) {
     delete p.cloneUpid;
     delete p.cloneUpidAt;
     await ctx.save(ctx.job.step ?? '', p);
+    if (vmidTaken(result.exitstatus, vmid)) {
+      // A clone that lost the VMID's flock made nothing: whoever won holds it, or nobody does.
+      if ((await cloneLanded(ctx, p)) !== 'ours') return abandonVmid(ctx, p, result.exitstatus);
+      return;
+    }
     throw taskFailure('Copying the image', result.exitstatus);
   }
 };
