@@ -9,7 +9,7 @@ import { connectPve } from '../pve/connect.ts';
 import { runCli, UsageError } from '../cli/run-cli.ts';
 import { startWorkerMetricsServer } from './metrics-server.ts';
 import { startWebhookDeliverer, webhookSettings } from './webhooks.ts';
-import { startWorker, workerTimings } from './worker.ts';
+import { startWorker, workerSettings } from './worker.ts';
 
 await runCli(async () => {
   const config = loadConfig();
@@ -20,15 +20,7 @@ await runCli(async () => {
   const log = createLogger(config.LOG_LEVEL);
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir });
   const pve = await connectPve(config, log);
-  const worker = await startWorker({
-    database,
-    pve: pve.client,
-    log,
-    concurrency: config.WORKER_CONCURRENCY,
-    tasksPerNode: config.PVE_TASKS_PER_NODE,
-    copiesPerNode: config.PVE_COPIES_PER_NODE,
-    timings: workerTimings(config),
-  });
+  const worker = await startWorker({ database, pve: pve.client, log, ...workerSettings(config) });
   const webhooks = await startWebhookDeliverer({ database, log, ...webhookSettings(config) });
   const metrics =
     config.WORKER_METRICS_PORT === null

@@ -9,7 +9,7 @@
  * VMIDs is what reserves it); the old VMID is in the job's parameters, and PVE itself keeps it taken
  * for as long as the old VM exists.
  */
-import { and, eq, gte, isNull } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { reinstallSteps, type ReinstallStep, type ServerStatus } from '../../shared/server-status.ts';
 import { allocationFor } from '../db/ipam.ts';
 import { servers } from '../db/schema.ts';
@@ -22,6 +22,7 @@ import { finishJob } from './finish.ts';
 import type { JobContext } from './job-context.ts';
 import { settledStatus } from './operation.ts';
 import { existingConfig, keelMarker, waitUnlocked } from './own-vms.ts';
+import { reserveFreeVmid } from './reserve-vmid.ts';
 import { runTaskOnce } from './task-once.ts';
 
 interface ReinstallProgress {
@@ -44,11 +45,6 @@ interface ReinstallProgress {
 
 type Step = (ctx: JobContext, p: ReinstallProgress) => Promise<void>;
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e.code === '23505' || e.cause?.code === '23505';
-}
-
 const isOurs = (config: Record<string, string | number> | null, serverId: string) =>
   config !== null && String(config.description ?? '').includes(keelMarker(serverId));
 
@@ -63,35 +59,16 @@ const reserveVmid: Step = async (ctx, p) => {
     // A run that died after reserving and before saving the step.
     p.vmid = row.vmid;
   } else {
-    let candidate = await ctx.pve.nextId();
-    for (let tries = 0; ; tries++, candidate++) {
-      if (tries >= 100) throw new Error('could not find a free VMID after 100 tries');
-      const held = await ctx.db
-        .select({ vmid: servers.pveVmid })
-        .from(servers)
-        .where(and(gte(servers.pveVmid, candidate), isNull(servers.terminatedAt)))
-        .orderBy(servers.pveVmid)
-        .limit(200);
-      for (const { vmid } of held) if (vmid === candidate) candidate++;
-      if (p.takenVmids?.includes(candidate)) continue;
-      try {
-        await ctx.pve.nextId(candidate);
-      } catch (err) {
-        if (err instanceof PveError && err.kind === 'already_exists') continue;
-        throw err;
-      }
-      try {
+    p.vmid = await reserveFreeVmid(
+      ctx,
+      async (vmid) => {
         await ctx.db
           .update(servers)
-          .set({ pveVmid: candidate })
+          .set({ pveVmid: vmid })
           .where(and(eq(servers.id, ctx.job.serverId), eq(servers.pveVmid, p.oldVmid)));
-      } catch (err) {
-        if (isUniqueViolation(err)) continue;
-        throw err;
-      }
-      p.vmid = candidate;
-      break;
-    }
+      },
+      p.takenVmids ?? [],
+    );
   }
   const template = (await ctx.pve.clusterVms()).find((vm) => vm.vmid === p.templateVmid);
   if (!template)

@@ -2,29 +2,25 @@
  * The operators' catalogue: plans, images, locations and IP pools. Images and locations are checked
  * against the live cluster (discovery.ts); pools go through the IPAM service. Every change is one
  * transaction with its audit line; a delete is refused while anything uses the entry.
+ *
+ * This file holds what every entry shares (audit line, not found, slug taken, pages, in use) and the
+ * plans and images; catalogue-locations.ts holds the locations and their IP pools.
  */
 import { and, asc, count, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { idSchema } from '../../../shared/api.ts';
 import type {
   AdminImage,
-  AdminLocation,
   AdminPlan,
-  AdminPool,
   CatalogueListInput,
   ImageInput,
-  LocationInput,
   PlanInput,
-  PoolInput,
-  PoolPatch,
 } from '../../../shared/catalogue.ts';
 import { recordAudit } from '../../db/audit.ts';
 import type { Database, Tx } from '../../db/client.ts';
-import { images, ipPools, locations, plans, servers } from '../../db/schema.ts';
-import { poolFamily } from '../../domain/ip-pool.ts';
+import { images, plans, servers } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
 import type { PveClient } from '../../pve/client.ts';
-import { createPool, deletePool, poolUsage, updatePool } from '../ipam.ts';
 import { clusterGuests, discoverNodes, discoverTemplates } from './discovery.ts';
 
 export interface CatalogueDeps {
@@ -39,7 +35,7 @@ export interface Actor {
   via?: string;
 }
 
-type Kind = 'plan' | 'image' | 'location' | 'ip_pool';
+export type Kind = 'plan' | 'image' | 'location' | 'ip_pool';
 const kindLabel: Record<Kind, string> = {
   plan: 'Plan',
   image: 'Image',
@@ -47,7 +43,7 @@ const kindLabel: Record<Kind, string> = {
   ip_pool: 'IP pool',
 };
 
-async function audit(
+export async function audit(
   tx: Tx,
   actor: Actor,
   kind: Kind,
@@ -65,15 +61,15 @@ async function audit(
   });
 }
 
-function notFound(kind: Kind): never {
+export function notFound(kind: Kind): never {
   throw appError('NOT_FOUND', `No ${kindLabel[kind].toLowerCase()} with this id exists.`);
 }
 
-function assertId(kind: Kind, id: string): void {
+export function assertId(kind: Kind, id: string): void {
   if (!idSchema.safeParse(id).success) notFound(kind);
 }
 
-function slugTaken(kind: Kind, slug: string): never {
+export function slugTaken(kind: Kind, slug: string): never {
   throw appError('CONFLICT', `A ${kindLabel[kind].toLowerCase()} with slug "${slug}" already exists.`, {
     fields: { slug: `"${slug}" is taken` },
   });
@@ -122,7 +118,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 /** Oldest first, so entries added later come at the end; `nextCursor` continues after the last one. */
-async function page<T extends { createdAt: Date; id: string }>(
+export async function page<T extends { createdAt: Date; id: string }>(
   db: Database | Tx,
   table: PgTable & { createdAt: AnyPgColumn; id: AnyPgColumn },
   input: CatalogueListInput,
@@ -145,7 +141,11 @@ async function page<T extends { createdAt: Date; id: string }>(
   return { rows: shown, nextCursor: rows.length > input.limit ? encodeCursor(shown.at(-1)!) : null };
 }
 
-async function serverUse(tx: Tx, column: AnyPgColumn, id: string): Promise<{ total: number; live: number }> {
+export async function serverUse(
+  tx: Tx,
+  column: AnyPgColumn,
+  id: string,
+): Promise<{ total: number; live: number }> {
   const [row] = await tx
     .select({ total: count(), live: count(sql`case when ${isNull(servers.terminatedAt)} then 1 end`) })
     .from(servers)
@@ -153,15 +153,15 @@ async function serverUse(tx: Tx, column: AnyPgColumn, id: string): Promise<{ tot
   return { total: Number(row?.total ?? 0), live: Number(row?.live ?? 0) };
 }
 
-function inUse(kind: Kind, label: string, uses: string[]): never {
+export function inUse(kind: Kind, label: string, uses: string[]): never {
   throw appError(
     'CONFLICT',
     `${kindLabel[kind]} ${label} is used by ${uses.join(' and ')}; set active to false to retire it instead.`,
   );
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const serverUses = (use: { total: number; live: number }) =>
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+export const serverUses = (use: { total: number; live: number }) =>
   use.total === 0 ? [] : [`${plural(use.total, 'server')} (${use.live} live)`];
 
 // -- plans ---------------------------------------------------------------------------------------------
@@ -375,204 +375,6 @@ export async function deleteImage(deps: CatalogueDeps, actor: Actor, id: string)
     if (uses.length) inUse('image', row.slug, uses);
     await tx.delete(images).where(eq(images.id, id));
     await audit(tx, actor, 'image', 'deleted', id, row.slug, {});
-    return { deleted: true as const };
-  });
-}
-
-// -- locations -----------------------------------------------------------------------------------------
-
-type LocationRow = typeof locations.$inferSelect;
-const toLocation = (r: LocationRow): AdminLocation => ({
-  id: r.id,
-  slug: r.slug,
-  name: r.name,
-  country: r.country,
-  pveNodes: r.pveNodes,
-  active: r.active,
-  createdAt: r.createdAt,
-  updatedAt: r.updatedAt,
-});
-
-/** Every node named must be in the cluster. */
-export async function checkNodes(pve: PveClient | undefined, wanted: readonly string[]): Promise<void> {
-  const known = (await discoverNodes(pve)).map((n) => n.name);
-  const missing = wanted.filter((n) => !known.includes(n));
-  if (missing.length) {
-    const problem = `${missing.length > 1 ? 'are not nodes' : 'is not a node'} of the cluster: ${missing.join(', ')} (nodes: ${known.join(', ')})`;
-    throw appError('VALIDATION_FAILED', `Invalid request: pveNodes ${problem}`, {
-      fields: { pveNodes: problem },
-    });
-  }
-}
-
-export async function listLocations(db: Database | Tx, input: CatalogueListInput) {
-  const { rows, nextCursor } = await page<LocationRow>(db, locations, input);
-  return { locations: rows.map(toLocation), nextCursor };
-}
-
-export async function getLocationById(db: Database | Tx, id: string): Promise<AdminLocation> {
-  assertId('location', id);
-  const [row] = await db.select().from(locations).where(eq(locations.id, id)).limit(1);
-  if (!row) notFound('location');
-  return toLocation(row);
-}
-
-export async function createLocation(
-  deps: CatalogueDeps,
-  actor: Actor,
-  input: LocationInput,
-): Promise<{ location: AdminLocation }> {
-  await checkNodes(deps.pve, input.pveNodes);
-  return deps.db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(locations)
-      .values(input)
-      .onConflictDoNothing({ target: locations.slug })
-      .returning();
-    if (!row) slugTaken('location', input.slug);
-    await audit(tx, actor, 'location', 'created', row.id, row.slug, { location: input });
-    return { location: toLocation(row) };
-  });
-}
-
-export async function updateLocation(
-  deps: CatalogueDeps,
-  actor: Actor,
-  id: string,
-  patch: Partial<LocationInput>,
-): Promise<{ location: AdminLocation }> {
-  assertId('location', id);
-  const [current] = await deps.db.select().from(locations).where(eq(locations.id, id)).limit(1);
-  if (!current) notFound('location');
-  const wanted = changedFields(current, patch);
-  if (wanted.pveNodes) await checkNodes(deps.pve, wanted.pveNodes);
-  return deps.db.transaction(async (tx) => {
-    const [row] = await tx.select().from(locations).where(eq(locations.id, id)).for('update');
-    if (!row) notFound('location');
-    const changes = changedFields(row, patch);
-    if (Object.keys(changes).length === 0) return { location: toLocation(row) };
-    if (changes.slug) {
-      const [taken] = await tx
-        .select({ id: locations.id })
-        .from(locations)
-        .where(eq(locations.slug, changes.slug));
-      if (taken) slugTaken('location', changes.slug);
-    }
-    const [updated] = await tx.update(locations).set(changes).where(eq(locations.id, id)).returning();
-    await audit(tx, actor, 'location', 'updated', id, updated!.slug, { changes });
-    return { location: toLocation(updated!) };
-  });
-}
-
-export async function deleteLocation(
-  deps: CatalogueDeps,
-  actor: Actor,
-  id: string,
-): Promise<{ deleted: true }> {
-  assertId('location', id);
-  return deps.db.transaction(async (tx) => {
-    const [row] = await tx.select().from(locations).where(eq(locations.id, id)).for('update');
-    if (!row) notFound('location');
-    const uses = serverUses(await serverUse(tx, servers.locationId, id));
-    const [pools] = await tx.select({ n: count() }).from(ipPools).where(eq(ipPools.locationId, id));
-    if (Number(pools?.n ?? 0) > 0) uses.push(plural(Number(pools!.n), 'IP pool'));
-    if (uses.length) inUse('location', row.slug, uses);
-    await tx.delete(locations).where(eq(locations.id, id));
-    await audit(tx, actor, 'location', 'deleted', id, row.slug, {});
-    return { deleted: true as const };
-  });
-}
-
-// -- IP pools ------------------------------------------------------------------------------------------
-
-type PoolRow = typeof ipPools.$inferSelect;
-
-async function toPools(db: Database | Tx, rows: PoolRow[]): Promise<AdminPool[]> {
-  const usage = await poolUsage(
-    db,
-    rows.map((r) => r.id),
-  );
-  return rows.map((r) => {
-    const u = usage.get(r.id) ?? { size: 0, allocated: 0 };
-    return {
-      id: r.id,
-      locationId: r.locationId,
-      cidr: r.cidr,
-      gateway: r.gateway,
-      rangeStart: r.rangeStart,
-      rangeEnd: r.rangeEnd,
-      dns: r.dns,
-      family: poolFamily(r.cidr),
-      size: u.size,
-      allocated: u.allocated,
-      free: u.size - u.allocated,
-      createdAt: r.createdAt,
-    };
-  });
-}
-
-async function poolById(db: Database | Tx, id: string): Promise<AdminPool> {
-  assertId('ip_pool', id);
-  const [row] = await db.select().from(ipPools).where(eq(ipPools.id, id)).limit(1);
-  if (!row) notFound('ip_pool');
-  return (await toPools(db, [row]))[0]!;
-}
-
-export async function listPools(db: Database | Tx, input: CatalogueListInput) {
-  const { rows, nextCursor } = await page<PoolRow & { updatedAt?: never }>(db, ipPools, input);
-  return { pools: await toPools(db, rows), nextCursor };
-}
-
-export const getPoolById = poolById;
-
-export async function createIpPool(
-  deps: CatalogueDeps,
-  actor: Actor,
-  input: PoolInput,
-): Promise<{ pool: AdminPool }> {
-  return deps.db.transaction(async (tx) => {
-    const created = await createPool(tx, input);
-    const pool = await poolById(tx, created.id);
-    await audit(tx, actor, 'ip_pool', 'created', created.id, `${input.rangeStart}–${input.rangeEnd}`, {
-      pool: input,
-      size: pool.size,
-      registered: created.registered,
-    });
-    return { pool };
-  });
-}
-
-export async function updateIpPool(
-  deps: CatalogueDeps,
-  actor: Actor,
-  id: string,
-  patch: PoolPatch,
-): Promise<{ pool: AdminPool }> {
-  assertId('ip_pool', id);
-  return deps.db.transaction(async (tx) => {
-    const changes = await updatePool(tx, id, patch);
-    const pool = await poolById(tx, id);
-    if (Object.keys(changes).length > 0)
-      await audit(tx, actor, 'ip_pool', 'updated', id, `${pool.rangeStart}–${pool.rangeEnd}`, {
-        changes,
-        size: pool.size,
-      });
-    return { pool };
-  });
-}
-
-export async function deleteIpPool(
-  deps: CatalogueDeps,
-  actor: Actor,
-  id: string,
-): Promise<{ deleted: true }> {
-  assertId('ip_pool', id);
-  return deps.db.transaction(async (tx) => {
-    const pool = await poolById(tx, id);
-    await deletePool(tx, id);
-    await audit(tx, actor, 'ip_pool', 'deleted', id, `${pool.rangeStart}–${pool.rangeEnd}`, {
-      cidr: pool.cidr,
-    });
     return { deleted: true as const };
   });
 }

@@ -16,6 +16,7 @@ import { hashPassword } from '../../auth/password.ts';
 import { recordAudit } from '../../db/audit.ts';
 import { emitEvent } from '../../db/events.ts';
 import type { Database, Tx } from '../../db/client.ts';
+import { isUniqueViolation } from '../../db/pg-errors.ts';
 import { apiTokens, refreshTokens, servers, users } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
 import { createUserLink } from '../account.ts';
@@ -241,12 +242,6 @@ export async function getUser(db: Database, defaults: Quota, id: string) {
 
 const emailTaken = (email: string) =>
   appError('CONFLICT', `Another account already uses ${email}.`, { fields: { email: 'is already in use' } });
-
-const isUniqueViolation = (err: unknown) => {
-  for (let e = err, d = 0; e && d < 5; e = (e as { cause?: unknown }).cause, d++)
-    if ((e as { code?: unknown }).code === '23505') return true;
-  return false;
-};
 
 export async function createUserAsAdmin(
   db: Database,
