@@ -191,8 +191,12 @@ describe('from an empty database and a cluster URL to a running server, and back
     const vmid = detail.vmid as number;
     expect(detail.owner.email).toBe('jane@customer.example');
     expect(await vmState(vmid)).toBe('running');
-    const guests = (await call('GET', '/api/admin/pve/vms', ops)).body.vms as any[];
-    expect(guests.find((g) => g.vmid === vmid)).toMatchObject({ keelServerId: id });
+    // Discovery reuses PVE's guest list for up to 3 s, so the new VM may take that long to show.
+    const guest = await until('the VM in the guest list', async () => {
+      const guests = (await call('GET', '/api/admin/pve/vms', ops)).body.vms as any[];
+      return guests.find((g) => g.vmid === vmid && g.keelServerId === id);
+    });
+    expect(guest).toMatchObject({ keelServerId: id });
     expect((await call('GET', `/api/admin/ip-pools/${poolId}`, ops)).body.pool).toMatchObject({
       allocated: 1,
       free: 12,
