@@ -12,6 +12,7 @@ import { PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
 import { pollUntil } from '../lib/poll-until.ts';
 import { encodeSshKeys, type PveTaskResult } from '../pve/client.ts';
 import { PveError } from '../pve/errors.ts';
+import { onCluster } from '../pve/registry.ts';
 import { pveTags } from '../pve/tags.ts';
 import type { JobContext } from './job-context.ts';
 import { existingConfig, keelMarker, waitUnlocked } from './own-vms.ts';
@@ -70,7 +71,14 @@ const place: Step = async (ctx, server, p) => {
     const pending = await tx
       .select({ node: servers.pveNode, memoryMb: sql<number>`sum(${servers.memoryMb})::int` })
       .from(servers)
-      .where(and(eq(servers.status, 'provisioning'), isNotNull(servers.pveNode), ne(servers.id, server.id)))
+      .where(
+        and(
+          eq(servers.status, 'provisioning'),
+          isNotNull(servers.pveNode),
+          ne(servers.id, server.id),
+          onCluster(ctx.clusterId),
+        ),
+      )
       .groupBy(servers.pveNode);
     const placedMb = Object.fromEntries(pending.map((r) => [r.node!, r.memoryMb]));
     const chosen = chooseNode(
@@ -109,7 +117,7 @@ const reserveVmid: Step = async (ctx, server, p) => {
     const held = await ctx.db
       .select({ vmid: servers.pveVmid })
       .from(servers)
-      .where(and(gte(servers.pveVmid, candidate), isNull(servers.terminatedAt)))
+      .where(and(gte(servers.pveVmid, candidate), isNull(servers.terminatedAt), onCluster(ctx.clusterId)))
       .orderBy(servers.pveVmid)
       .limit(200);
     for (const { vmid } of held) if (vmid === candidate) candidate++;

@@ -17,6 +17,7 @@ import { PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
 import { dropProgressKeys, failJob } from '../jobs/queue.ts';
 import { encodeSshKeys } from '../pve/client.ts';
 import { PveError } from '../pve/errors.ts';
+import { onCluster } from '../pve/registry.ts';
 import { pveTags } from '../pve/tags.ts';
 import { finishJob } from './finish.ts';
 import type { JobContext } from './job-context.ts';
@@ -67,7 +68,7 @@ const reserveVmid: Step = async (ctx, p) => {
       const held = await ctx.db
         .select({ vmid: servers.pveVmid })
         .from(servers)
-        .where(and(gte(servers.pveVmid, candidate), isNull(servers.terminatedAt)))
+        .where(and(gte(servers.pveVmid, candidate), isNull(servers.terminatedAt), onCluster(ctx.clusterId)))
         .orderBy(servers.pveVmid)
         .limit(200);
       for (const { vmid } of held) if (vmid === candidate) candidate++;
