@@ -68,8 +68,8 @@ export const adminClustersRouter = createTRPCRouter({
           'Register a Proxmox VE cluster: it must answer with this token; the secret is kept sealed with CLUSTER_SECRET_KEY',
         status: 201,
         location: '/admin/clusters/{cluster.id}',
-        // CLUSTER_SECRET_KEY unset (INVALID_STATE); the slug is taken (CONFLICT).
-        errors: ['CONFLICT', 'INVALID_STATE'],
+        // The slug is taken. Without CLUSTER_SECRET_KEY it answers 503 UNAVAILABLE, saying so.
+        errors: ['CONFLICT'],
       },
     })
     .input(clusterInputSchema)
@@ -82,7 +82,7 @@ export const adminClustersRouter = createTRPCRouter({
         path: '/admin/clusters/{id}',
         operationId: 'adminUpdateCluster',
         summary: 'Change a cluster; a new URL, token or fingerprint is checked against the cluster first',
-        errors: ['NOT_FOUND', 'CONFLICT', 'INVALID_STATE'],
+        errors: ['NOT_FOUND', 'CONFLICT'],
       },
     })
     .input(updateClusterInputSchema)

@@ -46,7 +46,7 @@ function notFound(): never {
 function requireKey(key: Buffer | undefined): Buffer {
   if (!key)
     throw appError(
-      'INVALID_STATE',
+      'UNAVAILABLE',
       'CLUSTER_SECRET_KEY is not set, so Keel cannot keep a cluster’s token secret: set it to 32 random bytes (`openssl rand -base64 32`) and restart Keel.',
     );
   return key;
