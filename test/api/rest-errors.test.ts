@@ -159,10 +159,7 @@ beforeAll(async () => {
     ],
   });
   pve = pveClientFor(sim);
-  app = await startTestApp({
-    pve,
-    env: { IDEMPOTENCY_WAIT_MS: '200', CLUSTER_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') },
-  });
+  app = await startTestApp({ pve, env: { IDEMPOTENCY_WAIT_MS: '200' } });
   http = createSender(app.baseUrl);
   const doc = (await api(app.baseUrl, 'GET', '/api/openapi.json')).body;
   operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
