@@ -242,6 +242,9 @@ describe('several clusters', () => {
     expect(await vmOn(pveB, onA)).toBeUndefined();
     expect(await vmOn(pveB, onB)).toMatchObject({ status: 'running' });
     expect(await vmOn(pveA, onB)).toBeUndefined();
+    const detail = async (id: string) => (await keelApi('GET', `/api/admin/servers/${id}`, admin)).body.server;
+    expect((await detail(onA)).clusterId).toBeNull();
+    expect((await detail(onB)).clusterId).toBe(clusterB.id);
     // Discovery on B names B's server as the owner of its guest, and A's guest list does not.
     const guestsB = (await keelApi('GET', `/api/admin/pve/vms?clusterId=${clusterB.id}`, admin)).body.vms;
     expect(guestsB.filter((g: any) => g.keelServerId).map((g: any) => g.keelServerId)).toEqual([onB]);
