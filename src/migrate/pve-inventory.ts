@@ -2,7 +2,7 @@
  * What PVE says of the VMs WHMCS services name: read once per run (cli.ts), used to take an Active server's power
  * state and node from its VM, and by --verify-pve to compare each migrated server with its VM.
  */
-import type { PveClusterVm } from '../server/pve/client.ts';
+import type { PveClusterVm } from '../server/pve/types.ts';
 
 export interface PveVmInfo {
   node: string;

@@ -1,5 +1,34 @@
+import { Writable } from 'node:stream';
+import { TRPCError } from '@trpc/server';
+import { DrizzleQueryError } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from './logger.ts';
+import { createLogger, redactUrl } from './logger.ts';
+
+describe('errors in the log', () => {
+  it("keep a failed statement's text and leave out its values, also when wrapped", () => {
+    const lines: string[] = [];
+    const log = createLogger(
+      'info',
+      new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }),
+    );
+    const hash = '$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA';
+    const failed = new DrizzleQueryError(
+      'insert into "users" ("email", "password_hash") values ($1, $2)',
+      ['a@example.com', `${hash}\nsecond line`],
+      Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }),
+    );
+    log.error({ err: failed }, 'query failed');
+    log.error({ err: new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: failed }) }, 'procedure failed');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line).toContain('insert into \\"users\\"');
+      expect(line).toContain('params: [redacted]');
+      expect(line).not.toContain('a@example.com');
+      expect(line).not.toContain('scrypt');
+      expect(line).not.toContain('second line');
+    }
+  });
+});
 
 describe('redactUrl', () => {
   it.each([

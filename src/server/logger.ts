@@ -15,12 +15,35 @@ export const redactPaths = [
   '*.cipassword',
 ];
 
+/** The values drizzle writes after a failed statement: up to a stack frame, a wrapped cause, or the end. */
+const statementValues = /\nparams: [\s\S]*?(?=\n\s+at |: Failed query: |$)/g;
+
+/**
+ * Errors as pino serializes them, without a failed statement's values: drizzle puts them in its error's
+ * message and `params`, and they are what a request carried or a row held (a password hash among them).
+ */
+export function serializeError(err: unknown): unknown {
+  const out = pino.stdSerializers.err(err as Error) as unknown;
+  const scrub = (value: unknown, depth: number): void => {
+    if (!value || typeof value !== 'object' || depth > 5) return;
+    const record = value as Record<string, unknown>;
+    for (const key of ['message', 'stack'])
+      if (typeof record[key] === 'string')
+        record[key] = record[key].replace(statementValues, '\nparams: [redacted]');
+    if ('params' in record) record.params = '[redacted]';
+    scrub(record.cause, depth + 1);
+  };
+  scrub(out, 0);
+  return out;
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: 'keel' },
       redact: { paths: redactPaths, censor: '[redacted]' },
+      serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,

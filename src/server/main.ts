@@ -18,7 +18,7 @@ import { catalogueGaps, ensureFirstAdmin } from './services/admin/catalogue-setu
 import { seedSimulatorCatalog } from './services/catalog.ts';
 import { ensureDemoUser } from './services/users.ts';
 import { startWebhookDeliverer, webhookSettings } from './worker/webhooks.ts';
-import { startWorker, workerTimings } from './worker/worker.ts';
+import { startWorker, workerSettings } from './worker/worker.ts';
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -97,16 +97,7 @@ async function main(): Promise<void> {
   // The embedded database belongs to this process alone, so its worker must run here too.
   const worker =
     config.WORKER || config.embedded
-      ? await startWorker({
-          database,
-          pve: pve.client,
-          clusters,
-          log,
-          concurrency: config.WORKER_CONCURRENCY,
-          tasksPerNode: config.PVE_TASKS_PER_NODE,
-          copiesPerNode: config.PVE_COPIES_PER_NODE,
-          timings: workerTimings(config),
-        })
+      ? await startWorker({ database, pve: pve.client, clusters, log, ...workerSettings(config) })
       : null;
 
   // Webhooks are delivered wherever jobs are worked, on a loop of their own.

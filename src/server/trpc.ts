@@ -237,7 +237,7 @@ async function authenticate(ctx: Context): Promise<{ user: User; credential: Cre
     const claims = await verifyAccessToken(ctx.config.jwtSecret, bearer);
     if (!claims) throw invalidToken();
     userId = claims.sub;
-    issuedAt = claims.iat;
+    issuedAt = claims.issuedAtMs;
     credential = { kind: 'session', sid: claims.sid ?? null };
   }
   // A deleted user's or demoted admin's token must stop working at once, so the user is read each time.
@@ -245,13 +245,9 @@ async function authenticate(ctx: Context): Promise<{ user: User; credential: Cre
   if (!row) throw invalidToken();
   // Disabling an account ends its sessions at once: their access tokens are refused from the next request.
   if (row.disabledAt) throw unauthorized(accountDisabledMessage);
-  // A session token from before every session was ended (a password reset). `iat` has whole seconds, so a
-  // token issued in the same second as the end is kept: a sign-in right after a reset must work.
-  if (
-    issuedAt !== undefined &&
-    row.sessionsEndedAt &&
-    issuedAt < Math.floor(row.sessionsEndedAt.getTime() / 1000)
-  )
+  // A session token from before every session was ended (a password reset, a disabled account); a
+  // sign-in right after the end carries a later instant and works.
+  if (issuedAt !== undefined && row.sessionsEndedAt && issuedAt < row.sessionsEndedAt.getTime())
     throw invalidToken();
   const { disabledAt: _disabledAt, sessionsEndedAt: _sessionsEndedAt, ...user } = row;
   return { user, credential };

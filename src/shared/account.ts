@@ -1,10 +1,10 @@
 /** The signed-in person's own account: profile changes and a new password. */
 import { z } from 'zod';
-import { emailSchema, newPasswordSchema, passwordSchema } from './api.ts';
+import { emailSchema, newPasswordSchema, passwordSchema, withoutNul } from './api.ts';
 
 export const updateProfileInputSchema = z
   .strictObject({
-    name: z.string().trim().max(200, { error: 'must be at most 200 characters' }).optional(),
+    name: withoutNul(z.string().trim().max(200, { error: 'must be at most 200 characters' })).optional(),
     email: emailSchema.optional(),
   })
   .meta({ id: 'UpdateProfileRequest' });

@@ -6,6 +6,7 @@ import {
   serverEventSchema,
   serverIdInputSchema,
   serverSchema,
+  withoutNul,
 } from './api.ts';
 import { adminServerActions, serverStatuses } from './server-status.ts';
 
@@ -31,11 +32,8 @@ export const adminListServersInputSchema = listServersInputSchema
     status: z.enum(serverStatuses, { error: `must be one of ${serverStatuses.join(', ')}` }).optional(),
     userId: idSchema.optional().describe("Only this customer's servers"),
     locationId: idSchema.optional(),
-    node: z.string().trim().min(1).max(64, { error: 'must be at most 64 characters' }).optional(),
-    query: z
-      .string()
-      .trim()
-      .max(200, { error: 'must be at most 200 characters' })
+    node: withoutNul(z.string().trim().min(1).max(64, { error: 'must be at most 64 characters' })).optional(),
+    query: withoutNul(z.string().trim().max(200, { error: 'must be at most 200 characters' }))
       .optional()
       .describe("Part of the server's name, address or id, or of its owner's email or name"),
   })
@@ -87,10 +85,7 @@ export type AdminServerResult = z.infer<typeof adminServerResultSchema>;
 export const adminActOnServerInputSchema = serverIdInputSchema
   .extend({
     action: z.enum(adminServerActions, { error: `must be one of ${adminServerActions.join(', ')}` }),
-    reason: z
-      .string()
-      .trim()
-      .max(500, { error: 'must be at most 500 characters' })
+    reason: withoutNul(z.string().trim().max(500, { error: 'must be at most 500 characters' }))
       .optional()
       .describe('Why (for suspend: shown to the customer); kept in the audit log'),
   })

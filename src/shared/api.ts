@@ -23,6 +23,13 @@ export { trpcMaxBatchSize } from './trpc-limits.ts';
 
 export const idSchema = z.uuid({ error: 'must be a UUID' });
 
+/**
+ * Free text Keel stores or searches for: PostgreSQL's text and jsonb cannot hold a NUL character, so it
+ * is refused here, naming the field, instead of failing the query (and logging it) in the database.
+ */
+export const withoutNul = (text: z.ZodString) =>
+  text.regex(/^[^\0]*$/, { error: 'must not contain a NUL character' });
+
 export const emailSchema = z
   .string()
   .trim()

@@ -4,7 +4,7 @@
  * console's forms and `pnpm catalog:apply`.
  */
 import { z } from 'zod';
-import { idSchema } from './api.ts';
+import { idSchema, withoutNul } from './api.ts';
 
 // -- discovery ---------------------------------------------------------------------------------------
 
@@ -78,11 +78,13 @@ const slugSchema = z
   .regex(/^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/, {
     error: 'must be 1–64 lowercase letters, digits, dots, dashes or underscores',
   });
-const nameSchema = z
-  .string({ error: 'is required' })
-  .trim()
-  .min(1, { error: 'is required' })
-  .max(200, { error: 'must be at most 200 characters' });
+const nameSchema = withoutNul(
+  z
+    .string({ error: 'is required' })
+    .trim()
+    .min(1, { error: 'is required' })
+    .max(200, { error: 'must be at most 200 characters' }),
+);
 const positiveInt = (max: number) =>
   z
     .number({ error: 'must be a number' })

@@ -3,7 +3,14 @@
  * root password, resize and snapshots. Inputs and outputs for tRPC, REST, OpenAPI and the dashboard.
  */
 import { z } from 'zod';
-import { hostnameSchema, idSchema, serverIdInputSchema, serverSchema, sshKeySchema } from './api.ts';
+import {
+  hostnameSchema,
+  idSchema,
+  serverIdInputSchema,
+  serverSchema,
+  sshKeySchema,
+  withoutNul,
+} from './api.ts';
 
 // -- the SSH keychain ---------------------------------------------------------------------------------
 
@@ -131,11 +138,12 @@ export type SnapshotList = z.infer<typeof snapshotListSchema>;
 export const createSnapshotInputSchema = serverIdInputSchema
   .extend({
     name: snapshotNameSchema,
-    description: z
-      .string()
-      .max(200, { error: 'must be at most 200 characters' })
-      .regex(/^[^\r\n]*$/, { error: 'must be one line' })
-      .optional(),
+    description: withoutNul(
+      z
+        .string()
+        .max(200, { error: 'must be at most 200 characters' })
+        .regex(/^[^\r\n]*$/, { error: 'must be one line' }),
+    ).optional(),
   })
   .meta({ id: 'CreateSnapshotRequest' });
 

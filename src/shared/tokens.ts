@@ -1,6 +1,6 @@
 /** API tokens: the contract for creating, listing and revoking them. */
 import { z } from 'zod';
-import { idSchema } from './api.ts';
+import { idSchema, withoutNul } from './api.ts';
 
 /** What a token may do: `read` for queries, `write` for changes, `admin` for the operator's routes. */
 export const tokenScopes = ['read', 'write', 'admin'] as const;
@@ -28,11 +28,13 @@ export const tokenScopesSchema = z
 
 export const createTokenInputSchema = z
   .strictObject({
-    name: z
-      .string()
-      .trim()
-      .min(1, { error: 'is required' })
-      .max(100, { error: 'must be at most 100 characters' }),
+    name: withoutNul(
+      z
+        .string()
+        .trim()
+        .min(1, { error: 'is required' })
+        .max(100, { error: 'must be at most 100 characters' }),
+    ),
     scopes: tokenScopesSchema,
     expiresInDays: z
       .number()

@@ -1,10 +1,10 @@
 /** Accounts: what a disabled account hears, the operator's customer routes, one-time password links. */
 import { z } from 'zod';
-import { emailSchema, idSchema, newPasswordSchema, serverSchema, userRoles } from './api.ts';
+import { emailSchema, idSchema, newPasswordSchema, serverSchema, userRoles, withoutNul } from './api.ts';
 
 export const accountDisabledMessage = 'This account is disabled. Contact your provider to have it enabled.';
 
-const nameSchema = z.string().trim().max(200, { error: 'must be at most 200 characters' });
+const nameSchema = withoutNul(z.string().trim().max(200, { error: 'must be at most 200 characters' }));
 
 /** A per-user limit: a whole number above 0, or null for the configured default. */
 const limitSchema = (max: number) =>
@@ -60,7 +60,7 @@ export type OneTimeLink = z.infer<typeof oneTimeLinkSchema>;
 
 export const adminListUsersInputSchema = z
   .strictObject({
-    query: z.string().trim().max(200, { error: 'must be at most 200 characters' }).optional(),
+    query: withoutNul(z.string().trim().max(200, { error: 'must be at most 200 characters' })).optional(),
     role: z.enum(userRoles, { error: `must be one of ${userRoles.join(', ')}` }).optional(),
     cursor: z.string().max(200, { error: 'is not one this API returned' }).optional(),
     limit: z.coerce
@@ -117,6 +117,26 @@ export const adminUpdateUserInputSchema = z
 export type AdminUpdateUserInput = z.infer<typeof adminUpdateUserInputSchema>;
 
 export const adminUserResultSchema = z.object({ user: adminUserSchema }).meta({ id: 'AdminUserResponse' });
+
+/** What `suspendServers` did: the servers suspended now, and those left as they were, each with why. */
+export const userSuspensionSchema = z
+  .object({
+    suspended: z.array(idSchema).describe('The servers suspended by this request'),
+    skipped: z
+      .array(z.object({ serverId: idSchema, reason: z.string() }))
+      .describe('Live servers that could not be suspended now (already suspended, still provisioning, …)'),
+  })
+  .meta({ id: 'UserSuspension' });
+export type UserSuspensionResult = z.infer<typeof userSuspensionSchema>;
+
+export const adminUpdatedUserSchema = z
+  .object({
+    user: adminUserSchema,
+    suspension: userSuspensionSchema
+      .optional()
+      .describe('With `suspendServers: true`: which servers were suspended and which were skipped'),
+  })
+  .meta({ id: 'AdminUpdatedUser' });
 
 export const adminUserDetailSchema = z
   .object({ user: adminUserSchema, servers: z.array(serverSchema) })

@@ -1,6 +1,6 @@
 /** The webhooks part of the API contract: the operator's endpoints, their deliveries, the events. */
 import { z } from 'zod';
-import { idSchema } from './api.ts';
+import { idSchema, withoutNul } from './api.ts';
 
 export const webhookEventTypes = [
   'server.created',
@@ -40,7 +40,7 @@ const eventsSchema = z
   .max(webhookEventTypes.length)
   .refine((events) => new Set(events).size === events.length, { error: 'must not repeat an event' });
 
-const descriptionSchema = z.string().trim().max(200, { error: 'must be at most 200 characters' });
+const descriptionSchema = withoutNul(z.string().trim().max(200, { error: 'must be at most 200 characters' }));
 
 export const webhookEndpointSchema = z
   .object({

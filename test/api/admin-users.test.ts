@@ -109,6 +109,13 @@ describe('customers', () => {
     });
     expect(ordered.status).toBe(202);
     const id = ordered.body.server.id as string;
+    // A second one is still provisioning (this app runs no worker): it cannot be suspended yet.
+    const pending = await api(app.baseUrl, 'POST', '/api/servers', {
+      token,
+      body: { name: 'pending.example.com', planId: plan!.id, imageId: image!.id, locationId: location!.id },
+    });
+    expect(pending.status).toBe(202);
+    const pendingId = pending.body.server.id as string;
     // This app runs no worker: arrange a provisioned server, as the worker would have left it.
     await app.db.delete(serverJobs).where(eq(serverJobs.serverId, id));
     await app.db
@@ -121,6 +128,22 @@ describe('customers', () => {
       suspensionReason: 'unpaid invoice',
     });
     expect(res.status).toBe(200);
+    // The answer says which servers were suspended and which were left, with why; so does the audit log.
+    expect(res.body.suspension).toEqual({
+      suspended: [id],
+      skipped: [{ serverId: pendingId, reason: expect.stringContaining('still being provisioned') }],
+    });
+    const [summary] = await app.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.kind, 'user.servers_suspended'));
+    expect(summary).toMatchObject({ actorUserId: admin.id });
+    expect(summary!.message).toContain(pendingId);
+    expect((await as(admin.token).get(`/api/admin/servers/${pendingId}`)).body.server.status).toBe(
+      'provisioning',
+    );
+    const plain = await as(admin.token).patch(`/api/admin/users/${user.id}`, { name: 'No suspension' });
+    expect(plain.body).not.toHaveProperty('suspension');
     const after = await as(admin.token).get(`/api/admin/servers/${id}`);
     expect(after.body.server.status).toBe('suspended');
     expect(after.body.server.statusReason).toContain('unpaid invoice');

@@ -8,7 +8,8 @@ import { eq } from 'drizzle-orm';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userLinks } from '../../src/server/db/schema.ts';
+import { signAccessToken } from '../../src/server/auth/tokens.ts';
+import { userLinks, users } from '../../src/server/db/schema.ts';
 import { forgotPasswordMessage } from '../../src/shared/two-factor.ts';
 import { api, startTestApp, type TestApp } from '../helpers/app.ts';
 
@@ -127,6 +128,20 @@ describe('forgot password by mail', () => {
     // A sign-in right after the reset works, even within the same second.
     const fresh = await app.login(user.email, newPassword);
     expect((await api(app.baseUrl, 'GET', '/api/users/me', { token: fresh.accessToken })).status).toBe(200);
+
+    // The line is the reset's instant to the millisecond, not its second: a token signed a millisecond
+    // before it (in the same second) is refused, one signed at it is kept.
+    const [row] = await app.db
+      .select({ endedAt: users.sessionsEndedAt })
+      .from(users)
+      .where(eq(users.id, user.id));
+    const endedAt = row!.endedAt!.getTime();
+    const signedAt = (at: number) =>
+      signAccessToken(app.config.jwtSecret, { sub: user.id, role: 'customer' }, at);
+    const justBefore = await signedAt(endedAt - 1);
+    const atTheEnd = await signedAt(endedAt);
+    expect((await api(app.baseUrl, 'GET', '/api/users/me', { token: justBefore })).status).toBe(401);
+    expect((await api(app.baseUrl, 'GET', '/api/users/me', { token: atTheEnd })).status).toBe(200);
   });
 
   it('refuses an expired link', async () => {

@@ -16,8 +16,9 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 /** The code an authenticator app shows for `secret`, `offsetS` seconds from now. */
-const codeAt = (secret: string, offsetS = 0) =>
-  TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + offsetS * 1000 });
+const codeAt = (secret: string, offsetS = 0) => codeFor(secret, Date.now() + offsetS * 1000);
+const codeFor = (secret: string, timestamp: number) =>
+  TOTP.generate({ secret: Secret.fromBase32(secret), timestamp });
 
 const login = (email: string, password: string, code?: string) =>
   api(app.baseUrl, 'POST', '/api/login', { body: { email, password, ...(code ? { code } : {}) } });
@@ -29,12 +30,22 @@ async function enrolledUser(role: 'customer' | 'admin' = 'customer', target: Tes
   const enrol = await api(target.baseUrl, 'POST', '/api/auth/two-factor/enrol', { token: accessToken });
   expect(enrol.status).toBe(200);
   const secret = enrol.body.secret as string;
+  // The step the confirming code belongs to is spent by the confirmation; tests that reason about
+  // spent and later steps count from this instant, not from a later Date.now() that may have crossed
+  // a 30-second boundary.
+  const confirmedAtMs = Date.now();
   const confirm = await api(target.baseUrl, 'POST', '/api/auth/two-factor/confirm', {
     token: accessToken,
-    body: { code: codeAt(secret) },
+    body: { code: codeFor(secret, confirmedAtMs) },
   });
   expect(confirm.status).toBe(200);
-  return { ...user, secret, token: accessToken, recoveryCodes: confirm.body.recoveryCodes as string[] };
+  return {
+    ...user,
+    secret,
+    confirmedAtMs,
+    token: accessToken,
+    recoveryCodes: confirm.body.recoveryCodes as string[],
+  };
 }
 
 describe('enrolment', () => {
@@ -136,9 +147,11 @@ describe('signing in with two-factor sign-in on', () => {
       fields: { code: expect.any(String) },
     });
 
-    // Confirming spent the current step, so only a later step passes now (the next one is in the window).
-    expect((await login(user.email, user.password, codeAt(user.secret))).status).toBe(401);
-    const next = codeAt(user.secret, 30);
+    // Confirming spent its step, so only a later step passes now (the next one is in the window).
+    expect((await login(user.email, user.password, codeFor(user.secret, user.confirmedAtMs))).status).toBe(
+      401,
+    );
+    const next = codeFor(user.secret, user.confirmedAtMs + 30_000);
     const ok = await login(user.email, user.password, next);
     expect(ok.status).toBe(200);
     expect(ok.body.accessToken).toEqual(expect.any(String));

@@ -892,6 +892,64 @@ describe('inputs that once reached PostgreSQL and failed there', () => {
       `cursors: ${cursors.length} malformed cursors × ${lists.length} lists × REST and tRPC = ${checked} requests, all 400`,
     );
   });
+
+  it('refuses a NUL character in every free text it stores or searches for, with 400 naming the field', async () => {
+    const nul = 'a\u0000b';
+    const q = encodeURIComponent(nul);
+    // [what, field, method, path, JSON body]: administrators' routes are called as an administrator.
+    const cases: [string, string, string, string, unknown?][] = [
+      ['own name', 'name', 'PATCH', '/api/users/me', { name: nul }],
+      ['API token name', 'name', 'POST', '/api/tokens', { name: nul, scopes: ['read'] }],
+      [
+        'snapshot description',
+        'description',
+        'POST',
+        `/api/servers/${serverOfB}/snapshots`,
+        { name: 'before', description: nul },
+      ],
+      ['customer search', 'query', 'GET', `/api/admin/users?query=${q}`],
+      ['server search', 'query', 'GET', `/api/admin/servers?query=${q}`],
+      ['server node filter', 'node', 'GET', `/api/admin/servers?node=${q}`],
+      ['new customer name', 'name', 'POST', '/api/admin/users', { email: 'nul@example.com', name: nul }],
+      [
+        'suspension reason',
+        'reason',
+        'POST',
+        `/api/admin/servers/${serverOfB}/actions`,
+        { action: 'suspend', reason: nul },
+      ],
+      [
+        'webhook description',
+        'description',
+        'POST',
+        '/api/admin/webhooks',
+        { url: 'https://example.com/hook', events: ['server.created'], description: nul },
+      ],
+      ['plan name', 'name', 'POST', '/api/admin/plans', { slug: 'nul-plan', name: nul }],
+    ];
+    const logged = app.logLines.length;
+    const wrong: string[] = [];
+    for (const [label, field, method, path, body] of cases) {
+      const token = path.startsWith('/api/admin') ? admin.token : customerB.token;
+      const res = await http.send({
+        method,
+        path,
+        headers: { ...bearer(token), ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      const problem = res.status === 400 ? json(res).error.fields?.[field] : undefined;
+      if (problem !== 'must not contain a NUL character') wrong.push(`${label}: ${res.status} ${res.text}`);
+    }
+    expect(wrong).toEqual([]);
+    const viaTrpc = await http.send(
+      trpcRequest('users.updateProfile', 'mutation', { name: nul }, bearer(customerB.token)),
+    );
+    expect(viaTrpc.status).toBe(400);
+    expect(trpcData(viaTrpc).fields).toEqual({ name: 'must not contain a NUL character' });
+    // Refused by validation, so no query failed: nothing at error level, no statement or its values logged.
+    expect(app.logLines.slice(logged).filter((l) => /"level":50|Failed query/.test(l))).toEqual([]);
+    console.log(`NUL: ${cases.length} free-text fields over REST (and one over tRPC) → 400 naming the field`);
+  });
 });
 
 describe('SSH keys', () => {

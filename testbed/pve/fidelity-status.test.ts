@@ -167,6 +167,16 @@ describe('GET /cluster/resources (pve-manager API2/Cluster.pm resources, API2Too
       diskwrite: 'integer',
       uptime: 'integer',
     });
+    // extract_vm_stats copies exactly these from pvestatd's `pve-vm-9.0` sample (memhost only from
+    // that layout), and Cluster.pm adds `lock` and `tags` from the config: no pid, pressures or
+    // QEMU figures here, whatever vmstatus knows.
+    expect(Object.keys(vm).sort()).toEqual(
+      [
+        ...['id', 'vmid', 'node', 'type', 'status', 'uptime', 'name', 'template', 'maxcpu', 'cpu'],
+        ...['maxmem', 'mem', 'maxdisk', 'disk', 'netin', 'netout', 'diskread', 'diskwrite', 'memhost'],
+        'tags',
+      ].sort(),
+    );
     const template = all.find((r) => r.id === 'qemu/9000')!;
     expect(template).toMatchObject({
       template: 1,

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { eq, inArray, lte, sql } from 'drizzle-orm';
 import ipaddr from 'ipaddr.js';
-import type { Database } from '../db/client.ts';
+import { executeRows, type Database } from '../db/client.ts';
 import { loginAttempts } from '../db/schema.ts';
 
 export interface ThrottleLimits {
@@ -98,14 +98,11 @@ export class LoginThrottle {
         select extract(epoch from ${loginAttempts.at}) * 1000 from ${loginAttempts}
         where ${loginAttempts.keyHash} = ${key} and ${loginAttempts.at} > ${since.toISOString()}::timestamptz
         order by ${loginAttempts.at} desc offset ${limit - 1} limit 1)`;
-      const result = await tx.execute(
+      const [full] = await executeRows<{ account: number | null; address: number | null }>(
+        tx,
         sql`select ${oldestOfLast(accountKey, this.limits.perAccount)}::float8 as account,
                    ${oldestOfLast(addressKey, this.limits.perAddress)}::float8 as address`,
       );
-      const [full] = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
-        account: number | null;
-        address: number | null;
-      }[];
       const waitMs = Math.max(
         0,
         ...[full?.account, full?.address]

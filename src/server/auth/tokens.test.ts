@@ -10,18 +10,23 @@ afterEach(() => vi.useRealTimers());
 describe('verifyAccessToken (with the cache of verified tokens)', () => {
   it('accepts a valid token again, and still refuses it once expired', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(new Date('2026-12-01T00:00:00Z'));
+    vi.setSystemTime(new Date('2026-12-01T00:00:00.375Z'));
     const token = await signAccessToken(secret, { sub, role: 'customer' });
-    const iat = Date.parse('2026-12-01T00:00:00Z') / 1000;
-    expect(await verifyAccessToken(secret, token)).toEqual({ sub, role: 'customer', iat });
-    expect(await verifyAccessToken(secret, token)).toEqual({ sub, role: 'customer', iat });
+    // The exact instant, not the whole second JWT's iat keeps: a reset later in the same second counts.
+    const issuedAtMs = Date.parse('2026-12-01T00:00:00.375Z');
+    expect(await verifyAccessToken(secret, token)).toEqual({ sub, role: 'customer', issuedAtMs });
+    expect(await verifyAccessToken(secret, token)).toEqual({ sub, role: 'customer', issuedAtMs });
     vi.setSystemTime(Date.now() + accessTokenTtlSeconds * 1000 + 1000);
     expect(await verifyAccessToken(secret, token)).toBeNull();
   });
 
   it('does not accept a token verified under one secret when checked under another', async () => {
     const token = await signAccessToken(secret, { sub, role: 'admin' });
-    expect(await verifyAccessToken(secret, token)).toEqual({ sub, role: 'admin', iat: expect.any(Number) });
+    expect(await verifyAccessToken(secret, token)).toEqual({
+      sub,
+      role: 'admin',
+      issuedAtMs: expect.any(Number),
+    });
     expect(await verifyAccessToken(other, token)).toBeNull();
   });
 

@@ -17,8 +17,12 @@ export interface AccessClaims {
   role: UserRole;
   /** The sign-in the token belongs to (its refresh-token family): what a web console ends with. */
   sid?: string | undefined;
-  /** Issued at, in seconds (set on verified tokens). */
-  iat?: number | undefined;
+  /**
+   * Issued at, in milliseconds (set on verified tokens). JWT's `iat` has whole seconds, too coarse to
+   * tell a token from just before a password reset from a sign-in just after it; Keel signs the exact
+   * instant as `iat_ms` and falls back to `iat` for a token without it.
+   */
+  issuedAtMs?: number | undefined;
 }
 
 export async function signAccessToken(
@@ -27,7 +31,8 @@ export async function signAccessToken(
   now = Date.now(),
 ): Promise<string> {
   const iat = Math.floor(now / 1000);
-  return new SignJWT(claims.sid ? { role: claims.role, sid: claims.sid } : { role: claims.role })
+  const custom = { role: claims.role, iat_ms: now, ...(claims.sid ? { sid: claims.sid } : {}) };
+  return new SignJWT(custom)
     .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuer(issuer)
@@ -84,8 +89,12 @@ async function verifyUncached(
       return null;
     const sid =
       typeof payload.sid === 'string' && idSchema.safeParse(payload.sid).success ? payload.sid : undefined;
+    const issuedAtMs =
+      Number.isSafeInteger(payload.iat_ms) && Math.floor((payload.iat_ms as number) / 1000) === payload.iat
+        ? (payload.iat_ms as number)
+        : payload.iat! * 1000;
     return {
-      claims: { sub: payload.sub as string, role: payload.role, sid, iat: payload.iat! },
+      claims: { sub: payload.sub as string, role: payload.role, sid, issuedAtMs },
       expiresAt: payload.exp! * 1000,
     };
   } catch {

@@ -5,7 +5,7 @@
  * database; a claimed job carries a lease that its worker renews, and a job whose lease ran out (its
  * worker died) is claimed again and resumes from its last persisted step.
  */
-import { and, eq, inArray, lt, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, lte, ne, notExists, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Database, Tx } from '../db/client.ts';
 import { serverJobs, type JobKind } from '../db/schema.ts';
@@ -58,13 +58,17 @@ export async function notifyJobQueued(tx: Database | Tx): Promise<void> {
   await tx.execute(sql`select pg_notify(${jobsChannel}, '')`);
 }
 
-/** The server's queued or running job, if any. */
-export async function activeJobOf(
-  db: Database | Tx,
-  serverId: string,
-): Promise<{ id: number; kind: JobKind } | undefined> {
+/** The server's queued or running job, if any: what it is, where it stands, its last attempt's error. */
+export async function activeJobOf(db: Database | Tx, serverId: string) {
   const [job] = await db
-    .select({ id: serverJobs.id, kind: serverJobs.kind })
+    .select({
+      id: serverJobs.id,
+      kind: serverJobs.kind,
+      state: serverJobs.state,
+      step: serverJobs.step,
+      attempts: serverJobs.attempts,
+      lastError: serverJobs.lastError,
+    })
     .from(serverJobs)
     .where(and(eq(serverJobs.serverId, serverId), inArray(serverJobs.state, activeJobStates)))
     .limit(1);
@@ -80,6 +84,22 @@ export function jobProgressOf(
     .select({ progress: serverJobs.progress })
     .from(serverJobs)
     .where(eq(serverJobs.serverId, serverId));
+}
+
+/** The last job of the server that failed for good, unless a later one (not cancelled) ran after it. */
+export async function lastFailedJob(db: Database | Tx, serverId: string) {
+  const [last] = await db
+    .select({
+      kind: serverJobs.kind,
+      state: serverJobs.state,
+      error: serverJobs.lastError,
+      at: serverJobs.finishedAt,
+    })
+    .from(serverJobs)
+    .where(and(eq(serverJobs.serverId, serverId), ne(serverJobs.state, 'cancelled')))
+    .orderBy(desc(serverJobs.id))
+    .limit(1);
+  return last?.state === 'failed' ? last : null;
 }
 
 /** `NOT EXISTS (an active job of the server in column serverId)`, for queries over many servers. */

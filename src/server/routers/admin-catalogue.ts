@@ -25,27 +25,29 @@ import {
 } from '../../shared/catalogue.ts';
 import {
   createImage,
-  createIpPool,
-  createLocation,
   createPlan,
   deleteImage,
-  deleteIpPool,
-  deleteLocation,
   deletePlan,
   getImageById,
-  getLocationById,
   getPlanById,
-  getPoolById,
   listImages,
-  listLocations,
   listPlans,
-  listPools,
   updateImage,
-  updateIpPool,
-  updateLocation,
   updatePlan,
   type Actor,
 } from '../services/admin/catalogue.ts';
+import {
+  createIpPool,
+  createLocation,
+  deleteIpPool,
+  deleteLocation,
+  getLocationById,
+  getPoolById,
+  listLocations,
+  listPools,
+  updateIpPool,
+  updateLocation,
+} from '../services/admin/catalogue-locations.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
 
 const actorOf = (ctx: { user: { id: string }; requestId: string }): Actor => ({

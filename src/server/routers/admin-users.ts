@@ -7,8 +7,8 @@ import {
   adminUpdateUserInputSchema,
   adminUserDetailSchema,
   adminUserIdInputSchema,
+  adminUpdatedUserSchema,
   adminUserListSchema,
-  adminUserResultSchema,
   passwordLinkResultSchema,
 } from '../../shared/users.ts';
 import {
@@ -82,16 +82,14 @@ export const adminUsersRouter = createTRPCRouter({
         path: '/admin/users/{id}',
         operationId: 'adminUpdateUser',
         summary:
-          'Change name, email, role, quota; `disabled: true` ends every session and token of the account at once',
+          'Change name, email, role, quota; `disabled: true` ends every session and token of the account at once; `suspendServers: true` suspends its live servers and answers which were and which were skipped',
         // Email in use; the last enabled administrator demoted or disabled.
         errors: ['NOT_FOUND', 'CONFLICT'],
       },
     })
     .input(adminUpdateUserInputSchema)
-    .output(adminUserResultSchema)
-    .mutation(async ({ ctx, input }) => ({
-      user: await updateUserAsAdmin(ctx.db, actorOf(ctx), ctx.config.quota, input),
-    })),
+    .output(adminUpdatedUserSchema)
+    .mutation(({ ctx, input }) => updateUserAsAdmin(ctx.db, actorOf(ctx), ctx.config.quota, input)),
   passwordReset: adminProcedure
     .meta({
       rest: {

@@ -9,6 +9,7 @@ import type { LoginThrottle } from '../auth/login-throttle.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { recordAudit } from '../db/audit.ts';
 import type { Database } from '../db/client.ts';
+import { isUniqueViolation } from '../db/pg-errors.ts';
 import { refreshTokens, users } from '../db/schema.ts';
 import { appError } from '../errors.ts';
 import { publicUserColumns } from './users.ts';
@@ -17,12 +18,6 @@ export interface Me {
   user: User;
   requestId: string;
 }
-
-const isUniqueViolation = (err: unknown) => {
-  for (let e = err, d = 0; e && d < 5; e = (e as { cause?: unknown }).cause, d++)
-    if ((e as { code?: unknown }).code === '23505') return true;
-  return false;
-};
 
 /** Changes what is given and audits it; an email another account uses is a 409 naming the field. */
 export async function updateProfile(db: Database, me: Me, input: UpdateProfileInput): Promise<User> {

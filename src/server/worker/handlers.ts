@@ -7,12 +7,12 @@ import type { ServerStatus } from '../../shared/server-status.ts';
 import { emitServerEvent } from '../db/events.ts';
 import { releaseAddress } from '../db/ipam.ts';
 import { servers } from '../db/schema.ts';
-import { PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
+import { taskFailure } from '../domain/retry-policy.ts';
 import { failJob } from '../jobs/queue.ts';
 import { PveError } from '../pve/errors.ts';
 import { finishJob } from './finish.ts';
 import type { JobContext } from './job-context.ts';
-import { failOperation, keepsServerOnFailure } from './operation.ts';
+import { failOperation, keepsServerOnFailure, serverVm } from './operation.ts';
 import { reinstallHandlers, failReinstall } from './reinstall.ts';
 import { resizeHandlers } from './resize.ts';
 import { rootPasswordHandlers } from './root-password.ts';
@@ -21,15 +21,6 @@ import { cleanUpFailedProvision } from './own-vms.ts';
 import { provisionServer } from './provision.ts';
 
 export { finishJob } from './finish.ts';
-
-async function vmOf(ctx: JobContext): Promise<{ node: string; vmid: number }> {
-  const [row] = await ctx.db
-    .select({ node: servers.pveNode, vmid: servers.pveVmid })
-    .from(servers)
-    .where(eq(servers.id, ctx.job.serverId));
-  if (!row?.node || !row.vmid) throw new PermanentJobError('this server has no VM on Proxmox VE');
-  return { node: row.node, vmid: row.vmid };
-}
 
 async function setStatus(
   ctx: JobContext,
@@ -62,7 +53,7 @@ async function provision(ctx: JobContext): Promise<void> {
 }
 
 async function start(ctx: JobContext): Promise<void> {
-  const { node, vmid } = await vmOf(ctx);
+  const { node, vmid } = await serverVm(ctx);
   const result = await ctx.runTask(node, 'start', () => ctx.pve.startVm(node, vmid));
   if (result && !result.ok && !/already running/.test(result.exitstatus))
     throw taskFailure('Start', result.exitstatus);
@@ -70,14 +61,14 @@ async function start(ctx: JobContext): Promise<void> {
 }
 
 async function stop(ctx: JobContext): Promise<void> {
-  const { node, vmid } = await vmOf(ctx);
+  const { node, vmid } = await serverVm(ctx);
   const result = await ctx.runTask(node, 'stop', () => ctx.pve.stopVm(node, vmid));
   if (result && !result.ok) throw taskFailure('Stop', result.exitstatus);
   await setStatus(ctx, 'stopped');
 }
 
 async function shutdown(ctx: JobContext): Promise<void> {
-  const { node, vmid } = await vmOf(ctx);
+  const { node, vmid } = await serverVm(ctx);
   const timeout = ctx.timings.shutdownTimeoutS;
   const result = await ctx.runTask(
     node,
@@ -101,7 +92,7 @@ async function shutdown(ctx: JobContext): Promise<void> {
 }
 
 async function reboot(ctx: JobContext): Promise<void> {
-  const { node, vmid } = await vmOf(ctx);
+  const { node, vmid } = await serverVm(ctx);
   let result;
   try {
     result = await ctx.runTask(node, 'reboot', () => ctx.pve.rebootVm(node, vmid));

@@ -5,7 +5,8 @@ import type { Database } from '../db/client.ts';
 import { LeaseLostError } from '../domain/retry-policy.ts';
 import { saveProgress, type ClaimedJob } from '../jobs/queue.ts';
 import { Semaphore } from '../lib/semaphore.ts';
-import type { PveClient, PveTaskResult } from '../pve/client.ts';
+import type { PveClient } from '../pve/client.ts';
+import type { PveTaskResult } from '../pve/types.ts';
 
 export interface WorkerTimings {
   /** Poll for claimable jobs this often when nothing wakes the worker. */

@@ -10,7 +10,7 @@ import { PveRegistry } from '../pve/registry.ts';
 import { runCli, UsageError } from '../cli/run-cli.ts';
 import { startWorkerMetricsServer } from './metrics-server.ts';
 import { startWebhookDeliverer, webhookSettings } from './webhooks.ts';
-import { startWorker, workerTimings } from './worker.ts';
+import { startWorker, workerSettings } from './worker.ts';
 
 await runCli(async () => {
   const config = loadConfig();
@@ -29,16 +29,7 @@ await runCli(async () => {
     log,
     pollMs: config.PVE_POLL_MS,
   });
-  const worker = await startWorker({
-    database,
-    pve: pve.client,
-    clusters,
-    log,
-    concurrency: config.WORKER_CONCURRENCY,
-    tasksPerNode: config.PVE_TASKS_PER_NODE,
-    copiesPerNode: config.PVE_COPIES_PER_NODE,
-    timings: workerTimings(config),
-  });
+  const worker = await startWorker({ database, pve: pve.client, clusters, log, ...workerSettings(config) });
   const webhooks = await startWebhookDeliverer({ database, log, ...webhookSettings(config) });
   const metrics =
     config.WORKER_METRICS_PORT === null

@@ -3,19 +3,21 @@
  * resumed after a crash continues where it stopped and recognises the VM it already made (by its VMID
  * and the Keel id in its description) instead of making a second one.
  */
-import { and, eq, gte, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import { provisioningSteps, type ProvisioningStep } from '../../shared/server-status.ts';
 import { images, locations, servers } from '../db/schema.ts';
 import { allocationFor } from '../db/ipam.ts';
 import { chooseNode, nodeCandidates } from '../domain/placement.ts';
 import { PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
 import { pollUntil } from '../lib/poll-until.ts';
-import { encodeSshKeys, type PveTaskResult } from '../pve/client.ts';
+import { encodeSshKeys } from '../pve/client.ts';
+import type { PveTaskResult } from '../pve/types.ts';
 import { PveError } from '../pve/errors.ts';
 import { onCluster } from '../pve/registry.ts';
 import { pveTags } from '../pve/tags.ts';
 import type { JobContext } from './job-context.ts';
 import { existingConfig, keelMarker, waitUnlocked } from './own-vms.ts';
+import { reserveFreeVmid } from './reserve-vmid.ts';
 
 interface ProvisionProgress {
   node?: string;
@@ -102,45 +104,15 @@ const place: Step = async (ctx, server, p) => {
   });
 };
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e.code === '23505' || e.cause?.code === '23505';
-}
-
-/**
- * PVE cannot reserve VMIDs, so Keel reserves them in its own database: the unique index on live
- * servers' VMIDs decides between racing workers, and PVE's nextid confirms the id is free there.
- */
+/** The VMID is held by the server row; on PVE it is free until the clone takes it. */
 const reserveVmid: Step = async (ctx, server, p) => {
-  let candidate = await ctx.pve.nextId();
-  for (let tries = 0; tries < 100; tries++, candidate++) {
-    const held = await ctx.db
-      .select({ vmid: servers.pveVmid })
-      .from(servers)
-      .where(and(gte(servers.pveVmid, candidate), isNull(servers.terminatedAt), onCluster(ctx.clusterId)))
-      .orderBy(servers.pveVmid)
-      .limit(200);
-    for (const { vmid } of held) if (vmid === candidate) candidate++;
-    if (p.takenVmids?.includes(candidate)) continue;
-    try {
-      await ctx.pve.nextId(candidate);
-    } catch (err) {
-      if (err instanceof PveError && err.kind === 'already_exists') continue;
-      throw err;
-    }
-    try {
-      await ctx.db
-        .update(servers)
-        .set({ pveVmid: candidate, pveNode: p.node })
-        .where(eq(servers.id, server.id));
-    } catch (err) {
-      if (isUniqueViolation(err)) continue;
-      throw err;
-    }
-    p.vmid = candidate;
-    return;
-  }
-  throw new Error('could not find a free VMID after 100 tries');
+  p.vmid = await reserveFreeVmid(
+    ctx,
+    async (vmid) => {
+      await ctx.db.update(servers).set({ pveVmid: vmid, pveNode: p.node }).where(eq(servers.id, server.id));
+    },
+    p.takenVmids ?? [],
+  );
 };
 
 /** What PVE's config parser makes of a clone's temporary file (`# qmclone temporary file`). */

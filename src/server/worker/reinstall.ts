@@ -9,7 +9,7 @@
  * VMIDs is what reserves it); the old VMID is in the job's parameters, and PVE itself keeps it taken
  * for as long as the old VM exists.
  */
-import { and, eq, gte, isNull } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { reinstallSteps, type ReinstallStep, type ServerStatus } from '../../shared/server-status.ts';
 import { allocationFor } from '../db/ipam.ts';
 import { servers } from '../db/schema.ts';
@@ -17,12 +17,12 @@ import { PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
 import { dropProgressKeys, failJob } from '../jobs/queue.ts';
 import { encodeSshKeys } from '../pve/client.ts';
 import { PveError } from '../pve/errors.ts';
-import { onCluster } from '../pve/registry.ts';
 import { pveTags } from '../pve/tags.ts';
 import { finishJob } from './finish.ts';
 import type { JobContext } from './job-context.ts';
 import { settledStatus } from './operation.ts';
 import { existingConfig, keelMarker, waitUnlocked } from './own-vms.ts';
+import { reserveFreeVmid } from './reserve-vmid.ts';
 import { runTaskOnce } from './task-once.ts';
 
 interface ReinstallProgress {
@@ -38,15 +38,12 @@ interface ReinstallProgress {
   node?: string;
   vmid?: number;
   templateNode?: string;
+  /** New VMIDs this job found taken: nextid may still offer one whose clone has no config yet. */
+  takenVmids?: number[];
   [key: string]: unknown;
 }
 
 type Step = (ctx: JobContext, p: ReinstallProgress) => Promise<void>;
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e.code === '23505' || e.cause?.code === '23505';
-}
 
 const isOurs = (config: Record<string, string | number> | null, serverId: string) =>
   config !== null && String(config.description ?? '').includes(keelMarker(serverId));
@@ -62,34 +59,16 @@ const reserveVmid: Step = async (ctx, p) => {
     // A run that died after reserving and before saving the step.
     p.vmid = row.vmid;
   } else {
-    let candidate = await ctx.pve.nextId();
-    for (let tries = 0; ; tries++, candidate++) {
-      if (tries >= 100) throw new Error('could not find a free VMID after 100 tries');
-      const held = await ctx.db
-        .select({ vmid: servers.pveVmid })
-        .from(servers)
-        .where(and(gte(servers.pveVmid, candidate), isNull(servers.terminatedAt), onCluster(ctx.clusterId)))
-        .orderBy(servers.pveVmid)
-        .limit(200);
-      for (const { vmid } of held) if (vmid === candidate) candidate++;
-      try {
-        await ctx.pve.nextId(candidate);
-      } catch (err) {
-        if (err instanceof PveError && err.kind === 'already_exists') continue;
-        throw err;
-      }
-      try {
+    p.vmid = await reserveFreeVmid(
+      ctx,
+      async (vmid) => {
         await ctx.db
           .update(servers)
-          .set({ pveVmid: candidate })
+          .set({ pveVmid: vmid })
           .where(and(eq(servers.id, ctx.job.serverId), eq(servers.pveVmid, p.oldVmid)));
-      } catch (err) {
-        if (isUniqueViolation(err)) continue;
-        throw err;
-      }
-      p.vmid = candidate;
-      break;
-    }
+      },
+      p.takenVmids ?? [],
+    );
   }
   const template = (await ctx.pve.clusterVms()).find((vm) => vm.vmid === p.templateVmid);
   if (!template)
@@ -99,15 +78,51 @@ const reserveVmid: Step = async (ctx, p) => {
   p.templateNode = template.node;
 };
 
-/** Waits for a clone into our VMID that is under way, then tells whether the VM there is ours. */
-async function cloneLanded(ctx: JobContext, p: ReinstallProgress): Promise<boolean> {
+/**
+ * Waits for a clone into our VMID that is under way, then tells whose the VM there is: `none` when
+ * no VM holds the VMID, `ours` (this server's, from an earlier run), or `theirs`.
+ */
+async function cloneLanded(ctx: JobContext, p: ReinstallProgress): Promise<'none' | 'ours' | 'theirs'> {
   const config = await existingConfig(ctx, p.node!, p.vmid!);
-  if (!config) return false;
+  if (!config) return 'none';
+  // A clone's temporary config (`# qmclone temporary file`) says nobody's name yet; any other
+  // description that is not ours is someone else's at once.
+  const temporary = String(config.description ?? '').trim() === 'qmclone temporary file';
+  if (!temporary && !isOurs(config, ctx.job.serverId)) return 'theirs';
   await waitUnlocked(ctx, p.node!, p.vmid!);
-  const settled = await existingConfig(ctx, p.node!, p.vmid!);
-  if (!isOurs(settled, ctx.job.serverId))
-    throw new PermanentJobError(`VMID ${p.vmid} is taken on Proxmox VE by a VM that is not this server`);
-  return true;
+  return isOurs(await existingConfig(ctx, p.node!, p.vmid!), ctx.job.serverId) ? 'ours' : 'theirs';
+}
+
+/**
+ * PVE says another VM or clone holds the new VMID: `config file already exists` before the task,
+ * or inside it `File exists` (another node has it) or a timeout on the VMID's own config lock (a
+ * clone racing for it, which PVE can let both start: qemu-server API2/Qemu.pm clone_vm).
+ */
+function vmidTaken(message: string, vmid: number): boolean {
+  return (
+    /already exists|File exists/i.test(message) ||
+    message.includes(`/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`)
+  );
+}
+
+/** Another VM holds the new VMID: the server row goes back to the old one and another is reserved. */
+async function abandonVmid(ctx: JobContext, p: ReinstallProgress, why: string): Promise<never> {
+  const taken = p.vmid!;
+  await ctx.db
+    .update(servers)
+    .set({ pveVmid: p.oldVmid })
+    .where(and(eq(servers.id, ctx.job.serverId), eq(servers.pveVmid, taken)));
+  await ctx.audit({
+    kind: 'reinstall.vmid_taken',
+    message: `VMID ${taken} is taken on Proxmox VE (${why}); choosing another`,
+  });
+  p.takenVmids = [...(p.takenVmids ?? []), taken];
+  delete p.vmid;
+  delete p.cloneUpid;
+  delete p.cloneUpidAt;
+  // No step done: the next attempt reserves a VMID again.
+  await ctx.save('', p);
+  throw new PveError(0, `VMID ${taken} was taken`, 'transient');
 }
 
 const clone: Step = async (ctx, p) => {
@@ -116,7 +131,9 @@ const clone: Step = async (ctx, p) => {
   // Dispatched before a crash but its UPID never saved: the VM at the new VMID tells, not the task
   // list (other servers' clones of the same template are there too). Otherwise dispatch afresh.
   if (p.cloneUpid === undefined && p.cloneUpidAt !== undefined) {
-    if (await cloneLanded(ctx, p)) return;
+    const landed = await cloneLanded(ctx, p);
+    if (landed === 'ours') return;
+    if (landed === 'theirs') return abandonVmid(ctx, p, 'a VM that is not this server');
     delete p.cloneUpidAt;
   }
   let result;
@@ -137,13 +154,24 @@ const clone: Step = async (ctx, p) => {
         }),
     });
   } catch (err) {
-    if (err instanceof PveError && err.kind === 'already_exists' && (await cloneLanded(ctx, p))) return;
-    throw err;
+    if (!(err instanceof PveError && err.kind === 'already_exists')) throw err;
+    const landed = await cloneLanded(ctx, p);
+    if (landed === 'ours') return;
+    return abandonVmid(
+      ctx,
+      p,
+      landed === 'theirs' ? `a VM that is not this server: ${err.message}` : err.message,
+    );
   }
   if (result && !result.ok) {
     delete p.cloneUpid;
     delete p.cloneUpidAt;
     await ctx.save(ctx.job.step ?? '', p);
+    if (vmidTaken(result.exitstatus, vmid)) {
+      // A clone that lost the VMID's flock made nothing: whoever won holds it, or nobody does.
+      if ((await cloneLanded(ctx, p)) !== 'ours') return abandonVmid(ctx, p, result.exitstatus);
+      return;
+    }
     throw taskFailure('Copying the image', result.exitstatus);
   }
 };

@@ -6,7 +6,7 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { auditEvents } from '../db/schema.ts';
-import type { PveTaskResult } from '../pve/client.ts';
+import type { PveTaskResult } from '../pve/types.ts';
 import type { JobContext, TaskLane } from './job-context.ts';
 
 /** PVE's and Keel's clocks are kept by NTP; this much disagreement is still recognised. */

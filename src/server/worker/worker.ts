@@ -25,14 +25,21 @@ import { failServer, jobHandlers } from './handlers.ts';
 import { JobContext, NodeSlots, defaultTimings, type WorkerTimings } from './job-context.ts';
 import { reconcileClusters } from './reconcile.ts';
 
-/** The worker timings an operator can set. */
-export function workerTimings(config: Config): Partial<WorkerTimings> {
+/** The worker settings an operator can set: how much it does at once, and its timings. */
+export function workerSettings(
+  config: Config,
+): Pick<WorkerOptions, 'concurrency' | 'tasksPerNode' | 'copiesPerNode' | 'timings'> {
   return {
-    shutdownTimeoutS: config.SHUTDOWN_TIMEOUT_S,
-    suspendGraceS: config.SUSPEND_GRACE_S,
-    reconcileMs: config.RECONCILE_INTERVAL_MS,
-    tickMs: config.WORKER_TICK_MS,
-    leaseMs: config.WORKER_LEASE_MS,
+    concurrency: config.WORKER_CONCURRENCY,
+    tasksPerNode: config.PVE_TASKS_PER_NODE,
+    copiesPerNode: config.PVE_COPIES_PER_NODE,
+    timings: {
+      shutdownTimeoutS: config.SHUTDOWN_TIMEOUT_S,
+      suspendGraceS: config.SUSPEND_GRACE_S,
+      reconcileMs: config.RECONCILE_INTERVAL_MS,
+      tickMs: config.WORKER_TICK_MS,
+      leaseMs: config.WORKER_LEASE_MS,
+    },
   };
 }
 

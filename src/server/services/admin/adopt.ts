@@ -9,6 +9,7 @@ import type { AdoptServerInput, AdoptServerResult } from '../../../shared/adopt.
 import { recordAudit } from '../../db/audit.ts';
 import type { Database, Tx } from '../../db/client.ts';
 import { images, ipAddresses, locations, plans, servers, users } from '../../db/schema.ts';
+import { isUniqueViolation } from '../../db/pg-errors.ts';
 import { adoptedSpecs, agentAddress, cloudInitAddress, type VmConfig } from '../../domain/adopted-vm.ts';
 import { appError } from '../../errors.ts';
 import type { PveClient } from '../../pve/client.ts';
@@ -107,16 +108,6 @@ async function registerAddress(tx: Tx, serverId: string, address: string): Promi
       .set({ serverId, allocatedAt: sql`now()`, primary: true })
       .where(eq(ipAddresses.id, row.id));
   else await tx.insert(ipAddresses).values({ poolId: null, address, serverId, allocatedAt: sql`now()` });
-}
-
-function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = err as {
-    code?: string;
-    constraint_name?: string;
-    cause?: { code?: string; constraint_name?: string };
-  };
-  const c = e.cause ?? e;
-  return c.code === '23505' && c.constraint_name === constraint;
 }
 
 export async function adoptServer(

@@ -9,18 +9,8 @@ import type { CatalogueFile } from '../../../shared/catalogue.ts';
 import type { Database, Tx } from '../../db/client.ts';
 import { images, ipPools, locations, plans } from '../../db/schema.ts';
 import type { PveClient } from '../../pve/client.ts';
-import {
-  changedFields,
-  createImage,
-  createIpPool,
-  createLocation,
-  createPlan,
-  updateImage,
-  updateIpPool,
-  updateLocation,
-  updatePlan,
-  type Actor,
-} from './catalogue.ts';
+import { changedFields, createImage, createPlan, updateImage, updatePlan, type Actor } from './catalogue.ts';
+import { createIpPool, createLocation, updateIpPool, updateLocation } from './catalogue-locations.ts';
 
 export interface CatalogueChange {
   kind: 'plan' | 'image' | 'location' | 'ip_pool';

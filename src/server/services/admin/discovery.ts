@@ -9,7 +9,8 @@ import type { PveGuestInfo, PveNodeInfo, PveTemplateInfo } from '../../../shared
 import type { Database } from '../../db/client.ts';
 import { pveClusters, servers } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
-import type { PveClient, PveClusterVm, PveNodeStorage } from '../../pve/client.ts';
+import type { PveClient } from '../../pve/client.ts';
+import type { PveClusterVm, PveNodeStorage } from '../../pve/types.ts';
 import { PveError } from '../../pve/errors.ts';
 import { bootDisk, hasCloudInitDrive } from '../../pve/guest-config.ts';
 import { onCluster, type PveRegistry } from '../../pve/registry.ts';

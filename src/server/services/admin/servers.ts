@@ -3,7 +3,7 @@
  * and events; power actions, suspension, the retry of a failed operation, and termination. Every
  * change is written to the audit log with the operator as its actor and the owner in its data.
  */
-import { and, desc, eq, exists, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { idSchema } from '../../../shared/api.ts';
 import type {
@@ -14,10 +14,10 @@ import type {
 } from '../../../shared/admin.ts';
 import type { AdminServerAction } from '../../../shared/server-status.ts';
 import type { Database, Tx } from '../../db/client.ts';
-import { serverJobs, servers, users } from '../../db/schema.ts';
+import { servers, users } from '../../db/schema.ts';
 import { adminTerminateDecision, retryDecision } from '../../domain/suspension.ts';
 import { appError } from '../../errors.ts';
-import { activeJobOf, activeJobStates, cancelJob } from '../../jobs/queue.ts';
+import { activeJobOf, cancelJob, lastFailedJob } from '../../jobs/queue.ts';
 import {
   busy,
   lockServer,
@@ -90,22 +90,6 @@ export async function listAdminServers(
   };
 }
 
-/** The last job of the server that failed for good, unless a later one (not cancelled) ran after it. */
-async function lastFailedJob(db: Database | Tx, serverId: string) {
-  const [last] = await db
-    .select({
-      kind: serverJobs.kind,
-      state: serverJobs.state,
-      error: serverJobs.lastError,
-      at: serverJobs.finishedAt,
-    })
-    .from(serverJobs)
-    .where(and(eq(serverJobs.serverId, serverId), ne(serverJobs.state, 'cancelled')))
-    .orderBy(desc(serverJobs.id))
-    .limit(1);
-  return last?.state === 'failed' ? last : null;
-}
-
 /** One server as an operator sees it: owner, node and VMID, suspension, current job, last failure, events. */
 export async function getAdminServer(db: Database, id: string): Promise<AdminServerResult> {
   const server = await findServerById(db, id);
@@ -128,18 +112,7 @@ export async function getAdminServer(db: Database, id: string): Promise<AdminSer
     .innerJoin(users, eq(users.id, servers.userId))
     .leftJoin(suspender, eq(suspender.id, servers.suspendedBy))
     .where(eq(servers.id, server.id));
-  const [job] = await db
-    .select({
-      id: serverJobs.id,
-      kind: serverJobs.kind,
-      state: serverJobs.state,
-      step: serverJobs.step,
-      attempts: serverJobs.attempts,
-      lastError: serverJobs.lastError,
-    })
-    .from(serverJobs)
-    .where(and(eq(serverJobs.serverId, server.id), inArray(serverJobs.state, activeJobStates)))
-    .limit(1);
+  const job = await activeJobOf(db, server.id);
   const failure = await lastFailedJob(db, server.id);
   const detail: AdminServerDetail = {
     ...server,

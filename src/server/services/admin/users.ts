@@ -6,11 +6,17 @@
 import { randomBytes } from 'node:crypto';
 import { and, count, desc, eq, ilike, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { idSchema, type UserRole } from '../../../shared/api.ts';
-import type { AdminUpdateUserInput, AdminUser, OneTimeLink } from '../../../shared/users.ts';
+import type {
+  AdminUpdateUserInput,
+  AdminUser,
+  OneTimeLink,
+  UserSuspensionResult,
+} from '../../../shared/users.ts';
 import { hashPassword } from '../../auth/password.ts';
 import { recordAudit } from '../../db/audit.ts';
 import { emitEvent } from '../../db/events.ts';
 import type { Database, Tx } from '../../db/client.ts';
+import { isUniqueViolation } from '../../db/pg-errors.ts';
 import { apiTokens, refreshTokens, servers, users } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
 import { createUserLink } from '../account.ts';
@@ -237,12 +243,6 @@ export async function getUser(db: Database, defaults: Quota, id: string) {
 const emailTaken = (email: string) =>
   appError('CONFLICT', `Another account already uses ${email}.`, { fields: { email: 'is already in use' } });
 
-const isUniqueViolation = (err: unknown) => {
-  for (let e = err, d = 0; e && d < 5; e = (e as { cause?: unknown }).cause, d++)
-    if ((e as { code?: unknown }).code === '23505') return true;
-  return false;
-};
-
 export async function createUserAsAdmin(
   db: Database,
   actor: Actor,
@@ -285,7 +285,7 @@ export async function updateUserAsAdmin(
   actor: Actor,
   defaults: Quota,
   input: AdminUpdateUserInput,
-): Promise<AdminUser> {
+): Promise<{ user: AdminUser; suspension?: UserSuspensionResult }> {
   try {
     return await db.transaction(async (tx) => {
       await lockAdmins(tx);
@@ -312,14 +312,29 @@ export async function updateUserAsAdmin(
         });
       }
       if (input.disabled !== undefined) await setUserDisabled(tx, actor, before.id, input.disabled);
-      if (input.suspendServers)
-        await suspendUserServers(
+      let suspension: UserSuspensionResult | undefined;
+      if (input.suspendServers) {
+        suspension = await suspendUserServers(
           { db: tx },
           { id: actor.userId, requestId: actor.requestId ?? null },
           before.id,
           input.suspensionReason || (input.disabled ? 'account disabled' : null),
         );
-      return toAdminUser(await userRow(tx, before.id), defaults);
+        // The operator hears (and the log keeps) which servers were left running as they were.
+        await recordAudit(tx, {
+          kind: 'user.servers_suspended',
+          message:
+            `Servers of ${before.email} suspended: ${suspension.suspended.length}` +
+            (suspension.skipped.length
+              ? `; skipped ${suspension.skipped.map((s) => `${s.serverId} (${s.reason})`).join(', ')}`
+              : ''),
+          actorUserId: actor.userId,
+          requestId: actor.requestId ?? null,
+          data: { userId: before.id, ...suspension },
+        });
+      }
+      const user = toAdminUser(await userRow(tx, before.id), defaults);
+      return suspension ? { user, suspension } : { user };
     });
   } catch (err) {
     if (input.email && isUniqueViolation(err)) throw emailTaken(input.email);

@@ -21,6 +21,11 @@ describe('customerMessage', () => {
       'VMID 105 is taken on Proxmox VE (exists); choosing another',
       'The VM id Keel chose was taken on Proxmox VE; choosing another',
     ],
+    [
+      'reinstall.vmid_taken',
+      "VMID 105 is taken on Proxmox VE (can't lock file '/var/lock/qemu-server/lock-105.conf' - got timeout); choosing another",
+      'The VM id Keel chose was taken on Proxmox VE; choosing another',
+    ],
     ['provision.cleaned_up', 'Deleted the half-made VM 105 on pve1', 'Deleted the half-made VM'],
     ['terminate.vm_missing', 'VM 105 was already gone from pve2', 'The VM was already gone'],
     [

@@ -47,6 +47,7 @@ const taskNames: Record<string, string> = {
 /** Events whose whole point is a PVE detail get a fixed sentence instead. */
 const fixedMessages: Record<string, string> = {
   'provision.vmid_taken': 'The VM id Keel chose was taken on Proxmox VE; choosing another',
+  'reinstall.vmid_taken': 'The VM id Keel chose was taken on Proxmox VE; choosing another',
   'provision.cleaned_up': 'Deleted the half-made VM',
   'provision.cleanup_failed': 'Could not delete the half-made VM; it is left for an operator',
   'terminate.vm_missing': 'The VM was already gone',

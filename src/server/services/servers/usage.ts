@@ -7,7 +7,8 @@ import type { ServerUsage, UsagePoint, UsageTimeframe } from '../../../shared/us
 import type { Database } from '../../db/client.ts';
 import { servers } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
-import type { PveClient, PveRrdRow } from '../../pve/client.ts';
+import type { PveClient } from '../../pve/client.ts';
+import type { PveRrdRow } from '../../pve/types.ts';
 import { PveError } from '../../pve/errors.ts';
 import { assertServerId, serverNotFound } from './read.ts';
 
