@@ -69,6 +69,7 @@ describe('parseEnv', () => {
     [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY must be 1, 0, or a comma-separated list'],
     [{ TRUST_PROXY: '127.0.0.1,,::1' }, 'TRUST_PROXY must be 1, 0, or a comma-separated list'],
     [{ ACTIVITY_PVE_DETAILS: 'on' }, 'ACTIVITY_PVE_DETAILS must be 1, 0, true or false'],
+    [{ CLUSTER_SECRET_KEY: 'short' }, 'CLUSTER_SECRET_KEY must be 32 bytes, as 64 hex digits or base64'],
   ])('%o → "%s"', (env, expected) => {
     const message = errorOf(env);
     expect(message).toContain(expected);
@@ -106,6 +107,14 @@ describe('parseEnv', () => {
       PVE_FINGERPRINT: fp,
     });
     expect(env.PVE_FINGERPRINT).toBe(fp);
+  });
+
+  it('reads CLUSTER_SECRET_KEY as 32 bytes, and never shows a bad one', () => {
+    expect(parseEnv({ CLUSTER_SECRET_KEY: 'ab'.repeat(32) }).CLUSTER_SECRET_KEY).toEqual(
+      Buffer.alloc(32, 0xab),
+    );
+    expect(parseEnv({}).CLUSTER_SECRET_KEY).toBeUndefined();
+    expect(errorOf({ CLUSTER_SECRET_KEY: 'hunter2-hunter2' })).not.toContain('hunter2');
   });
 });
 

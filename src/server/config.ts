@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { parseSecretKey } from './lib/secret-box.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -121,6 +122,18 @@ export const envSchema = z
         })
         .optional(),
     ),
+    /**
+     * The key that seals the token secrets of the clusters registered through the admin API
+     * (AES-256-GCM): 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`). Without it no
+     * cluster can be added; PVE_URL still works.
+     */
+    CLUSTER_SECRET_KEY: optionalString.transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const key = parseSecretKey(v);
+      if (key) return key;
+      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as 64 hex digits or base64' });
+      return z.NEVER;
+    }),
     /** The first administrator's email, created on a first start against a real cluster (PVE_URL). */
     ADMIN_EMAIL: z
       .string()

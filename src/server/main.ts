@@ -13,6 +13,7 @@ import { restrictNewFiles, widerThanPrivate } from './db/data-dir.ts';
 import { DirLockedError } from './db/dir-lock.ts';
 import { createLogger } from './logger.ts';
 import { connectPve } from './pve/connect.ts';
+import { PveRegistry } from './pve/registry.ts';
 import { catalogueGaps, ensureFirstAdmin } from './services/admin/catalogue-setup.ts';
 import { seedSimulatorCatalog } from './services/catalog.ts';
 import { ensureDemoUser } from './services/users.ts';
@@ -85,10 +86,18 @@ async function main(): Promise<void> {
     );
   }
   const pve = await connectPve(config, log);
+  // The default cluster and the ones registered through /api/admin/clusters.
+  const clusters = new PveRegistry({
+    db: database.db,
+    defaultClient: pve.client,
+    secretKey: config.CLUSTER_SECRET_KEY,
+    log,
+    pollMs: config.PVE_POLL_MS,
+  });
   // The embedded database belongs to this process alone, so its worker must run here too.
   const worker =
     config.WORKER || config.embedded
-      ? await startWorker({ database, pve: pve.client, log, ...workerSettings(config) })
+      ? await startWorker({ database, pve: pve.client, clusters, log, ...workerSettings(config) })
       : null;
 
   // Webhooks are delivered wherever jobs are worked, on a loop of their own.
@@ -103,6 +112,7 @@ async function main(): Promise<void> {
     version,
     loginThrottle: new LoginThrottle(database.db),
     pve: pve.client,
+    clusters,
     ...(devMiddleware ? { devMiddleware } : {}),
   });
   const server = app.listen(config.PORT, config.HOST);
@@ -115,6 +125,7 @@ async function main(): Promise<void> {
     config,
     log,
     pve: pve.client,
+    clusters,
     trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
   });
   const { port } = server.address() as AddressInfo;
@@ -160,6 +171,7 @@ async function main(): Promise<void> {
     server.close(() => {
       void (async () => {
         await Promise.all([worker?.stop(config.WORKER_GRACE_MS), webhooks?.stop()]);
+        clusters.close();
         await pve.close();
         await database.close();
         process.exit(0);

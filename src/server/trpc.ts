@@ -17,6 +17,7 @@ import { findApiToken, isApiTokenSecret } from './auth/api-tokens.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { PveClient } from './pve/client.ts';
+import { PveRegistry } from './pve/registry.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { users, userTwoFactor } from './db/schema.ts';
@@ -47,6 +48,8 @@ export interface AppDeps {
   loginThrottle: LoginThrottle;
   /** Used for a quick capacity check when a server is ordered; absent in tests without PVE. */
   pve?: PveClient | undefined;
+  /** Every cluster's client (the default one is `pve`); built from `pve` and the database when absent. */
+  clusters?: PveRegistry | undefined;
 }
 
 /** Per-request parts. */
@@ -65,8 +68,26 @@ export interface RequestScope {
   setResponseHeader?: ((name: string, value: string) => void) | undefined;
 }
 
+const registries = new WeakMap<AppDeps, PveRegistry>();
+/** The deps' registry, or one made for them once (its clients are kept across requests). */
+function registryOf(deps: AppDeps): PveRegistry {
+  if (deps.clusters) return deps.clusters;
+  let registry = registries.get(deps);
+  if (!registry) {
+    registry = new PveRegistry({
+      db: deps.db,
+      defaultClient: deps.pve,
+      secretKey: deps.config.CLUSTER_SECRET_KEY,
+      log: deps.log,
+      pollMs: deps.config.PVE_POLL_MS,
+    });
+    registries.set(deps, registry);
+  }
+  return registry;
+}
+
 export function createContextInner(deps: AppDeps, scope: RequestScope) {
-  return { ...deps, ...scope };
+  return { ...deps, ...scope, clusters: registryOf(deps) };
 }
 export type Context = ReturnType<typeof createContextInner>;
 

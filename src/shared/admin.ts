@@ -47,6 +47,9 @@ export const adminServerDetailSchema = adminServerSchema
     owner: personSchema.extend({ name: z.string() }),
     node: z.string().nullable().describe('The Proxmox VE node of its VM'),
     vmid: z.number().int().nullable().describe('The VMID of its VM'),
+    clusterId: idSchema
+      .nullable()
+      .describe('The cluster its VM lives on (GET /api/admin/clusters); null: the default one'),
     suspension: z
       .object({
         at: z.date(),

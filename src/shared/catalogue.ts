@@ -224,6 +224,12 @@ const locationFields = {
     .max(64, { error: 'must name at most 64 nodes' })
     .refine((nodes) => new Set(nodes).size === nodes.length, { error: 'must not name a node twice' }),
   active: z.boolean({ error: 'must be true or false' }),
+  clusterId: idSchema
+    .nullable()
+    .optional()
+    .describe(
+      'The Proxmox VE cluster its nodes belong to (GET /api/admin/clusters); null or absent: the default cluster (PVE_URL)',
+    ),
 };
 export const locationInputSchema = z
   .strictObject({
@@ -236,7 +242,13 @@ export type LocationInput = z.infer<typeof locationInputSchema>;
 export const locationPatchSchema = z.strictObject(locationFields).partial().meta({ id: 'LocationPatch' });
 export const updateLocationInputSchema = locationPatchSchema.extend({ id: z.string().max(200) });
 export const adminLocationSchema = z
-  .object({ id: idSchema, ...locationFields, pveNodes: z.array(z.string()), ...timestamps })
+  .object({
+    id: idSchema,
+    ...locationFields,
+    pveNodes: z.array(z.string()),
+    clusterId: idSchema.nullable().describe('null: the default cluster (PVE_URL)'),
+    ...timestamps,
+  })
   .meta({ id: 'AdminLocation' });
 export type AdminLocation = z.infer<typeof adminLocationSchema>;
 export const locationResultSchema = z

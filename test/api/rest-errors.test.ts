@@ -86,6 +86,12 @@ const declared: Record<string, ErrorCode[]> = {
   adminListPveNodes: ['FORBIDDEN', ...signedIn],
   adminListPveTemplates: ['FORBIDDEN', ...signedIn],
   adminListPveVms: ['FORBIDDEN', ...signedIn],
+  // Clusters besides the default one.
+  adminListClusters: ['FORBIDDEN', ...signedIn],
+  adminGetCluster: ['NOT_FOUND', 'FORBIDDEN', ...signedIn],
+  adminCreateCluster: ['CONFLICT', 'FORBIDDEN', ...signedIn],
+  adminUpdateCluster: ['NOT_FOUND', 'CONFLICT', 'FORBIDDEN', ...signedIn],
+  adminDeleteCluster: ['NOT_FOUND', 'CONFLICT', 'FORBIDDEN', ...signedIn],
   ...Object.fromEntries(
     (['Plan', 'Image', 'Location', 'IpPool'] as const).flatMap((kind) => [
       [`adminList${kind}s`, ['FORBIDDEN', ...signedIn]],
@@ -551,6 +557,38 @@ describe('the documented error set of each REST route', () => {
       body: { rangeStart: '10.50.0.200', rangeEnd: '10.50.0.220' },
     });
     expect(moved.status).toBe(409); // it would drop the provisioning server's address
+    // Clusters: the simulator registered twice under other slugs; a slug taken; one in use by a location.
+    const asCluster = (slug: string) => ({
+      slug,
+      name: slug,
+      url: sim.url,
+      tokenId: sim.tokenId,
+      tokenSecret: sim.tokenSecret,
+      fingerprint: sim.fingerprint ?? null,
+    });
+    const second = await send('adminCreateCluster', { token: adminToken, body: asCluster('second') });
+    expect(second.status).toBe(201);
+    expect((await send('adminCreateCluster', { token: adminToken, body: asCluster('second') })).status).toBe(
+      409,
+    );
+    const third = await send('adminCreateCluster', { token: adminToken, body: asCluster('third') });
+    await send('adminUpdateCluster', {
+      token: adminToken,
+      id: third.body.cluster.id,
+      body: { slug: 'second' },
+    });
+    const noCluster = { token: adminToken, id: '00000000-0000-4000-8000-000000000001' };
+    await send('adminGetCluster', noCluster);
+    await send('adminUpdateCluster', { ...noCluster, body: {} });
+    await send('adminDeleteCluster', noCluster);
+    const onSecond = await send('adminCreateLocation', {
+      token: adminToken,
+      body: { slug: 'on-second', name: 'On second', pveNodes: ['pve1'], clusterId: second.body.cluster.id },
+    });
+    expect(onSecond.status).toBe(201);
+    expect((await send('adminDeleteCluster', { token: adminToken, id: second.body.cluster.id })).status).toBe(
+      409,
+    );
     // Accounts: a token that is nobody's; a customer asking for the admin scope; one token too many.
     await send('getToken', { token });
     await send('revokeToken', { token });

@@ -19,6 +19,8 @@ import type { User } from '../../src/shared/api.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 
 export const testJwtSecret = 'test-secret-test-secret-test-secret-0123456789';
+/** CLUSTER_SECRET_KEY of the test apps (32 bytes, hex); `env: { CLUSTER_SECRET_KEY: '' }` runs without one. */
+export const testClusterKey = '7e'.repeat(32);
 
 export interface TestApp {
   baseUrl: string;
@@ -57,6 +59,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATABASE_URL: database.url,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'keel-test-')),
     JWT_SECRET: testJwtSecret,
+    CLUSTER_SECRET_KEY: testClusterKey,
     LOG_LEVEL: 'debug',
     NODE_ENV: 'test',
     ...options.env,

@@ -16,6 +16,7 @@ export function adminServerDetail(
     owner: { id: user.id, email: user.email, name: user.name },
     node: 'pve-1',
     vmid: 101,
+    clusterId: null,
     suspension: null,
     job: null,
     lastFailure: null,

@@ -24,6 +24,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { appError, toPublicError } from '../errors.ts';
 import type { PveClient } from '../pve/client.ts';
+import type { PveRegistry } from '../pve/registry.ts';
 import { PveError } from '../pve/errors.ts';
 import { acceptClient, authenticateToServer, RfbError, WsByteReader, type RfbVersion } from '../pve/rfb.ts';
 import {
@@ -45,6 +46,8 @@ export interface ConsoleProxyOptions {
   config: Pick<Config, 'CONSOLE_CHECK_MS'>;
   log: Logger;
   pve?: PveClient | undefined;
+  /** Every cluster's client: a server's console is opened on its own cluster (else on `pve`). */
+  clusters?: PveRegistry | undefined;
   /** Express's compiled `trust proxy` (app.get('trust proxy fn')): whether to read X-Forwarded-*. */
   trustProxy: (address: string, hop: number) => boolean;
 }
@@ -107,7 +110,7 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 export function attachConsoleProxy(server: HttpServer, options: ConsoleProxyOptions): ConsoleProxy {
-  const { db, log: parentLog, pve } = options;
+  const { db, log: parentLog, pve: defaultPve, clusters } = options;
   const log = parentLog.child({ component: 'console' });
   const wss = new WebSocketServer({
     noServer: true,
@@ -151,6 +154,7 @@ export function attachConsoleProxy(server: HttpServer, options: ConsoleProxyOpti
     const ticket = url.searchParams.get('ticket');
     if (!ticket)
       throw appError('UNAUTHORIZED', 'Open the console with a ticket from POST /api/servers/{id}/console.');
+    const pve = clusters ? await clusters.forServer(serverId) : defaultPve;
     if (!pve) throw appError('UNAVAILABLE', 'Proxmox VE is not connected.');
     if (closing) throw appError('UNAVAILABLE', 'Keel is shutting down.');
 

@@ -97,6 +97,11 @@ export class PveTransport {
         : new http.Agent({ keepAlive: true, maxSockets: 16 });
   }
 
+  /** The cluster's address, as configured (never the token). */
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
   close(): void {
     this.agent.destroy();
   }

@@ -1,9 +1,16 @@
 /**
- * Cluster discovery for operators: the Proxmox VE cluster's nodes, templates and guests, read live
- * (reused for a few seconds at most). Administrators only.
+ * Cluster discovery for operators: a Proxmox VE cluster's nodes, templates and guests, read live
+ * (reused for a few seconds at most); `?clusterId=` picks a registered cluster, else the default one.
+ * Administrators only.
  */
 import { pveGuestListSchema, pveNodeListSchema, pveTemplateListSchema } from '../../shared/catalogue.ts';
-import { discoverGuests, discoverNodes, discoverTemplates } from '../services/admin/discovery.ts';
+import { discoveryInputSchema } from '../../shared/clusters.ts';
+import {
+  discoverGuests,
+  discoverNodes,
+  discoverTemplates,
+  discoveryCluster,
+} from '../services/admin/discovery.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
 
 export const adminPveRouter = createTRPCRouter({
@@ -17,8 +24,11 @@ export const adminPveRouter = createTRPCRouter({
         errors: [],
       },
     })
+    .input(discoveryInputSchema.optional())
     .output(pveNodeListSchema)
-    .query(async ({ ctx }) => ({ nodes: await discoverNodes(ctx.pve) })),
+    .query(async ({ ctx, input }) => ({
+      nodes: await discoverNodes(await discoveryCluster(ctx, input?.clusterId)),
+    })),
   templates: adminProcedure
     .meta({
       rest: {
@@ -29,8 +39,11 @@ export const adminPveRouter = createTRPCRouter({
         errors: [],
       },
     })
+    .input(discoveryInputSchema.optional())
     .output(pveTemplateListSchema)
-    .query(async ({ ctx }) => ({ templates: await discoverTemplates(ctx.pve) })),
+    .query(async ({ ctx, input }) => ({
+      templates: await discoverTemplates(await discoveryCluster(ctx, input?.clusterId)),
+    })),
   vms: adminProcedure
     .meta({
       rest: {
@@ -41,6 +54,13 @@ export const adminPveRouter = createTRPCRouter({
         errors: [],
       },
     })
+    .input(discoveryInputSchema.optional())
     .output(pveGuestListSchema)
-    .query(async ({ ctx }) => ({ vms: await discoverGuests(ctx.db, ctx.pve) })),
+    .query(async ({ ctx, input }) => ({
+      vms: await discoverGuests(
+        ctx.db,
+        await discoveryCluster(ctx, input?.clusterId),
+        input?.clusterId ?? null,
+      ),
+    })),
 });

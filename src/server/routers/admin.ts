@@ -58,8 +58,12 @@ export const adminRouter = createTRPCRouter({
       })
       .input(adoptServerInputSchema)
       .output(adoptServerResultSchema)
-      .mutation(({ ctx, input }) =>
-        adoptServer({ db: ctx.db, pve: ctx.pve }, { userId: ctx.user.id, requestId: ctx.requestId }, input),
+      .mutation(async ({ ctx, input }) =>
+        adoptServer(
+          { db: ctx.db, pve: await ctx.clusters.forLocation(input.locationId) },
+          { userId: ctx.user.id, requestId: ctx.requestId },
+          input,
+        ),
       ),
     byId: adminProcedure
       .meta({

@@ -1,6 +1,7 @@
 import { createCallerFactory, createTRPCRouter, mergeTRPCRouters } from '../trpc.ts';
 import { adminRouter } from './admin.ts';
 import { adminCatalogueRouter } from './admin-catalogue.ts';
+import { adminClustersRouter } from './admin-clusters.ts';
 import { adminPveRouter } from './admin-pve.ts';
 import { adminWebhooksRouter } from './admin-webhooks.ts';
 import { adminUsersRouter } from './admin-users.ts';
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   admin: mergeTRPCRouters(adminRouter, createTRPCRouter({ users: adminUsersRouter })),
   adminPve: adminPveRouter,
   adminCatalogue: adminCatalogueRouter,
+  adminClusters: adminClustersRouter,
   tokens: tokensRouter,
   sshKeys: sshKeysRouter,
   adminWebhooks: adminWebhooksRouter,

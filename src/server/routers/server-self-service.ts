@@ -84,7 +84,7 @@ export const serverSelfService = {
     .output(serverResultSchema)
     .mutation(async ({ ctx, input }) => ({
       server: await resizeServer(
-        { db: ctx.db, pve: ctx.pve, quota: ctx.config.quota },
+        { db: ctx.db, pve: await ctx.clusters.forServer(input.id), quota: ctx.config.quota },
         requestInfo(ctx),
         input,
       ),
@@ -102,7 +102,9 @@ export const serverSelfService = {
       })
       .input(serverIdInputSchema)
       .output(snapshotListSchema)
-      .query(({ ctx, input }) => listSnapshots(ctx, ctx.user.id, input.id)),
+      .query(async ({ ctx, input }) =>
+        listSnapshots({ db: ctx.db, pve: await ctx.clusters.forServer(input.id) }, ctx.user.id, input.id),
+      ),
     create: protectedProcedure
       .meta({
         rest: {
@@ -118,7 +120,13 @@ export const serverSelfService = {
       })
       .input(createSnapshotInputSchema)
       .output(serverResultSchema)
-      .mutation(async ({ ctx, input }) => ({ server: await createSnapshot(ctx, requestInfo(ctx), input) })),
+      .mutation(async ({ ctx, input }) => ({
+        server: await createSnapshot(
+          { db: ctx.db, pve: await ctx.clusters.forServer(input.id) },
+          requestInfo(ctx),
+          input,
+        ),
+      })),
     rollback: protectedProcedure
       .meta({
         rest: {
@@ -133,7 +141,13 @@ export const serverSelfService = {
       })
       .input(snapshotRefInputSchema)
       .output(serverResultSchema)
-      .mutation(async ({ ctx, input }) => ({ server: await rollbackSnapshot(ctx, requestInfo(ctx), input) })),
+      .mutation(async ({ ctx, input }) => ({
+        server: await rollbackSnapshot(
+          { db: ctx.db, pve: await ctx.clusters.forServer(input.id) },
+          requestInfo(ctx),
+          input,
+        ),
+      })),
     delete: protectedProcedure
       .meta({
         rest: {
@@ -148,6 +162,12 @@ export const serverSelfService = {
       })
       .input(snapshotRefInputSchema)
       .output(serverResultSchema)
-      .mutation(async ({ ctx, input }) => ({ server: await deleteSnapshot(ctx, requestInfo(ctx), input) })),
+      .mutation(async ({ ctx, input }) => ({
+        server: await deleteSnapshot(
+          { db: ctx.db, pve: await ctx.clusters.forServer(input.id) },
+          requestInfo(ctx),
+          input,
+        ),
+      })),
   }),
 };

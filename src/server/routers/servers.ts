@@ -75,7 +75,14 @@ export const serversRouter = createTRPCRouter({
     .input(createServerInputSchema)
     .output(serverResultSchema)
     .mutation(async ({ ctx, input }) => ({
-      server: await createServer(ctx.db, requestInfo(ctx), input, ctx.config.quota, ctx.pve),
+      server: await createServer(
+        ctx.db,
+        requestInfo(ctx),
+        input,
+        ctx.config.quota,
+        // The capacity check is a courtesy: a cluster Keel cannot reach now leaves it to the worker.
+        await ctx.clusters.forLocation(input.locationId).catch(() => undefined),
+      ),
     })),
   action: protectedProcedure
     .meta({
@@ -147,6 +154,8 @@ export const serversRouter = createTRPCRouter({
     })
     .input(usageInputSchema)
     .output(serverUsageSchema)
-    .query(({ ctx, input }) => serverUsage(ctx.db, ctx.pve, ctx.user.id, input.id, input.timeframe)),
+    .query(async ({ ctx, input }) =>
+      serverUsage(ctx.db, await ctx.clusters.forServer(input.id), ctx.user.id, input.id, input.timeframe),
+    ),
   ...serverSelfService,
 });

@@ -70,10 +70,13 @@ export class JobContext {
     log: Logger,
     private readonly nodeSlots: NodeSlots,
     private readonly places: WorkPlaces,
+    /** The server's cluster (null: the default one): node caps are per cluster and node. */
+    readonly clusterId: string | null = null,
   ) {
     this.log = log.child({
       jobId: job.id,
       serverId: job.serverId,
+      clusterId: clusterId ?? undefined,
       jobKind: job.kind,
       requestId: job.requestId ?? undefined,
     });
@@ -117,7 +120,7 @@ export class JobContext {
    * within one place keeps the node's cap honest. A job waits for the place outside the worker's places.
    */
   onNode<T>(node: string, lane: TaskLane, fn: () => Promise<T>): Promise<T> {
-    return this.waitOutside(() => this.nodeSlots.run(node, lane, fn));
+    return this.waitOutside(() => this.nodeSlots.run(`${this.clusterId ?? 'default'}/${node}`, lane, fn));
   }
 
   /**

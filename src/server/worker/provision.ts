@@ -13,6 +13,7 @@ import { pollUntil } from '../lib/poll-until.ts';
 import { encodeSshKeys } from '../pve/client.ts';
 import type { PveTaskResult } from '../pve/types.ts';
 import { PveError } from '../pve/errors.ts';
+import { onCluster } from '../pve/registry.ts';
 import { pveTags } from '../pve/tags.ts';
 import type { JobContext } from './job-context.ts';
 import { existingConfig, keelMarker, waitUnlocked } from './own-vms.ts';
@@ -72,7 +73,14 @@ const place: Step = async (ctx, server, p) => {
     const pending = await tx
       .select({ node: servers.pveNode, memoryMb: sql<number>`sum(${servers.memoryMb})::int` })
       .from(servers)
-      .where(and(eq(servers.status, 'provisioning'), isNotNull(servers.pveNode), ne(servers.id, server.id)))
+      .where(
+        and(
+          eq(servers.status, 'provisioning'),
+          isNotNull(servers.pveNode),
+          ne(servers.id, server.id),
+          onCluster(ctx.clusterId),
+        ),
+      )
       .groupBy(servers.pveNode);
     const placedMb = Object.fromEntries(pending.map((r) => [r.node!, r.memoryMb]));
     const chosen = chooseNode(

@@ -18,6 +18,7 @@ import { enqueueJob, hasNoActiveJob } from '../jobs/queue.ts';
 import { reconcileDrift } from '../lib/metrics.ts';
 import type { PveClient } from '../pve/client.ts';
 import { PveError } from '../pve/errors.ts';
+import { onCluster, type PveRegistry } from '../pve/registry.ts';
 
 export interface Correction {
   serverId: string;
@@ -80,7 +81,16 @@ export interface ReconcileResult {
   enforced: string[];
 }
 
-export async function reconcileOnce(db: Database, pve: PveClient, log: Logger): Promise<ReconcileResult> {
+/**
+ * Reconciles one cluster's servers with that cluster (`cluster`: its id, null for the default one);
+ * without `cluster`, every server against `pve` (a one-cluster Keel).
+ */
+export async function reconcileOnce(
+  db: Database,
+  pve: PveClient,
+  log: Logger,
+  cluster?: string | null,
+): Promise<ReconcileResult> {
   const vms = await pve.clusterVms();
   const byVmid = new Map(vms.map((vm) => [vm.vmid, vm]));
   const rows = await db
@@ -92,6 +102,7 @@ export async function reconcileOnce(db: Database, pve: PveClient, log: Logger): 
         isNotNull(servers.pveVmid),
         isNull(servers.terminatedAt),
         hasNoActiveJob(db, servers.id),
+        cluster === undefined ? undefined : onCluster(cluster),
       ),
     );
   const nodeOf = new Map(
@@ -175,4 +186,38 @@ export async function reconcileOnce(db: Database, pve: PveClient, log: Logger): 
     }
   }
   return applied;
+}
+
+export interface ClusterRun {
+  clusterId: string | null;
+  cluster: string;
+  ok: boolean;
+  result?: ReconcileResult;
+  error?: string;
+}
+
+/**
+ * One reconciliation run over every cluster, each on its own: a cluster that does not answer is
+ * logged and skipped, and the others are reconciled all the same.
+ */
+export async function reconcileClusters(
+  db: Database,
+  clusters: PveRegistry,
+  log: Logger,
+): Promise<ClusterRun[]> {
+  const runs: ClusterRun[] = [];
+  for (const { id, label, client } of await clusters.all()) {
+    try {
+      const result = await reconcileOnce(db, client, log.child({ cluster: label }), id);
+      runs.push({ clusterId: id, cluster: label, ok: true, result });
+    } catch (err) {
+      const error = (err as Error).message;
+      log.warn(
+        { clusterId: id, cluster: label, err: error },
+        'reconciliation of this cluster failed; skipped',
+      );
+      runs.push({ clusterId: id, cluster: label, ok: false, error });
+    }
+  }
+  return runs;
 }

@@ -6,6 +6,7 @@ import { and, gte, isNull } from 'drizzle-orm';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import { servers } from '../db/schema.ts';
 import { PveError } from '../pve/errors.ts';
+import { onCluster } from '../pve/registry.ts';
 import type { JobContext } from './job-context.ts';
 
 /**
@@ -14,7 +15,7 @@ import type { JobContext } from './job-context.ts';
  * job must not take (ones it already found occupied).
  */
 export async function reserveFreeVmid(
-  ctx: Pick<JobContext, 'db' | 'pve'>,
+  ctx: Pick<JobContext, 'db' | 'pve' | 'clusterId'>,
   claim: (vmid: number) => Promise<void>,
   skip: readonly number[] = [],
 ): Promise<number> {
@@ -23,7 +24,7 @@ export async function reserveFreeVmid(
     const held = await ctx.db
       .select({ vmid: servers.pveVmid })
       .from(servers)
-      .where(and(gte(servers.pveVmid, candidate), isNull(servers.terminatedAt)))
+      .where(and(gte(servers.pveVmid, candidate), isNull(servers.terminatedAt), onCluster(ctx.clusterId)))
       .orderBy(servers.pveVmid)
       .limit(200);
     for (const { vmid } of held) if (vmid === candidate) candidate++;

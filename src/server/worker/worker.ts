@@ -20,9 +20,10 @@ import {
 import { jobDuration, reconcileRuns, type JobOutcome } from '../lib/metrics.ts';
 import { Semaphore } from '../lib/semaphore.ts';
 import type { PveClient } from '../pve/client.ts';
+import { clusterOfServer, PveRegistry } from '../pve/registry.ts';
 import { failServer, jobHandlers } from './handlers.ts';
 import { JobContext, NodeSlots, defaultTimings, type WorkerTimings } from './job-context.ts';
-import { reconcileOnce } from './reconcile.ts';
+import { reconcileClusters } from './reconcile.ts';
 
 /** The worker settings an operator can set: how much it does at once, and its timings. */
 export function workerSettings(
@@ -44,7 +45,10 @@ export function workerSettings(
 
 export interface WorkerOptions {
   database: DatabaseHandle;
+  /** The default cluster's client (PVE_URL, or the built-in simulator). */
   pve: PveClient;
+  /** Every cluster's client; built from `pve` and the database when absent (no registered cluster then works without the key). */
+  clusters?: PveRegistry;
   log: Logger;
   /** Jobs doing work at once; a job waiting on PVE does not count (see WorkPlaces). */
   concurrency?: number;
@@ -77,6 +81,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const timings = { ...defaultTimings, ...options.timings };
   const concurrency = options.concurrency ?? 8;
   const log = options.log.child({ workerId: id });
+  const clusters = options.clusters ?? new PveRegistry({ db, defaultClient: options.pve, log: options.log });
   const nodeSlots = new NodeSlots({ vm: options.tasksPerNode ?? 16, copy: options.copiesPerNode ?? 4 });
   const work = new Semaphore(concurrency);
   const running = new Map<number, { job: ClaimedJob; abort: AbortController; done: Promise<void> }>();
@@ -110,11 +115,34 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   async function runJob(job: ClaimedJob, abort: AbortController): Promise<void> {
     // Taken synchronously when free, before the next claim: a job starts out working.
     await work.acquire();
-    const ctx = new JobContext(db, options.pve, job, id, timings, abort.signal, log, nodeSlots, places);
+    // The server's cluster: its VM lives there for good (servers.cluster_id, set when it was ordered).
+    // A cluster that cannot be reached now fails the attempt like a PVE error would: retried, then error.
+    let clusterId: string | null = null;
+    let pve: PveClient | undefined;
+    let noCluster: Error | null = null;
+    try {
+      clusterId = await clusterOfServer(db, job.serverId);
+      pve = await clusters.forCluster(clusterId);
+    } catch (err) {
+      noCluster = err as Error;
+    }
+    const ctx = new JobContext(
+      db,
+      pve ?? options.pve,
+      job,
+      id,
+      timings,
+      abort.signal,
+      log,
+      nodeSlots,
+      places,
+      clusterId,
+    );
     ctx.log.info({ attempt: job.attempts, step: job.step }, 'job claimed');
     const started = performance.now();
     let result: JobOutcome = 'done';
     try {
+      if (noCluster) throw noCluster;
       await jobHandlers[job.kind](ctx);
       ctx.log.info('job done');
     } catch (err) {
@@ -178,8 +206,11 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     options.reconcile === false
       ? null
       : setInterval(() => {
-          reconcileOnce(db, options.pve, log).then(
-            () => reconcileRuns.inc({ result: 'ok' }),
+          // Cluster by cluster: one that does not answer is logged and skipped, the others reconciled.
+          reconcileClusters(db, clusters, log).then(
+            (runs) => {
+              for (const run of runs) reconcileRuns.inc({ result: run.ok ? 'ok' : 'error' });
+            },
             (err: unknown) => {
               reconcileRuns.inc({ result: 'error' });
               log.warn({ err: (err as Error).message }, 'reconciliation failed');

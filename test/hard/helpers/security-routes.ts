@@ -84,6 +84,14 @@ const catalogueKinds = ['Plans', 'Images', 'Locations', 'IpPools'] as const;
 const singular = { Plans: 'Plan', Images: 'Image', Locations: 'Location', IpPools: 'IpPool' } as const;
 const trpcKey = { Plans: 'plans', Images: 'images', Locations: 'locations', IpPools: 'ipPools' } as const;
 
+const clusterBody = {
+  slug: 'hel',
+  name: 'Helsinki',
+  url: 'https://127.0.0.1:9',
+  tokenId: 'keel@pve!keel',
+  tokenSecret: 'not-a-real-secret',
+};
+
 const catalogueRestCalls: Record<string, (c: CallContext) => RestCall[]> = Object.fromEntries(
   catalogueKinds.flatMap((kind) => [
     [`adminList${kind}`, () => [{ query: { limit: '100' } }, {}]],
@@ -183,6 +191,13 @@ export const restCalls: Record<string, (c: CallContext) => RestCall[]> = {
   adminListPveNodes: () => [{}],
   adminListPveTemplates: () => [{}],
   adminListPveVms: () => [{}],
+  // Clusters (administrators only); the server id stands in for a cluster id. A customer's call is
+  // refused before the cluster is asked, so the made-up address is never reached.
+  adminListClusters: () => [{ query: { limit: '100' } }, {}],
+  adminGetCluster: (c) => [{ params: { id: c.serverId } }],
+  adminCreateCluster: () => [{ body: clusterBody }],
+  adminUpdateCluster: (c) => [{ params: { id: c.serverId }, body: { name: 'Renamed' } }],
+  adminDeleteCluster: (c) => [{ params: { id: c.serverId } }],
   ...catalogueRestCalls,
   // Accounts: API tokens (the id calls aim at the server id, which names no token of the caller's).
   listTokens: () => [{}],
@@ -262,6 +277,11 @@ export const trpcCalls: Record<string, (c: CallContext) => unknown[]> = {
   'adminPve.nodes': () => [undefined],
   'adminPve.templates': () => [undefined],
   'adminPve.vms': () => [undefined],
+  'adminClusters.list': () => [{ limit: 100 }, undefined],
+  'adminClusters.byId': (c) => [{ id: c.serverId }],
+  'adminClusters.create': () => [clusterBody],
+  'adminClusters.update': (c) => [{ id: c.serverId, name: 'Renamed' }],
+  'adminClusters.delete': (c) => [{ id: c.serverId }],
   ...catalogueTrpcCalls,
   // Accounts: API tokens.
   'tokens.list': () => [undefined],

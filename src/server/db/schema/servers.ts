@@ -46,11 +46,34 @@ export const images = pgTable('images', {
   updatedAt: updatedAt(),
 });
 
+/**
+ * Proxmox VE clusters registered through the admin API, besides the default one (PVE_URL, or the
+ * built-in simulator), which has no row: a NULL cluster id everywhere means the default cluster.
+ */
+export const pveClusters = pgTable('pve_clusters', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  /** e.g. `https://pve1.hel.example.com:8006` (no `/api2/json`). */
+  url: text('url').notNull(),
+  tokenId: text('token_id').notNull(),
+  /** The API token secret sealed with CLUSTER_SECRET_KEY (lib/secret-box.ts); never sent back. */
+  tokenSecretSealed: text('token_secret_sealed').notNull(),
+  /** SHA-256 fingerprint of a self-signed certificate; null: the system CAs verify. */
+  fingerprint: text('fingerprint'),
+  /** False: no new servers on its locations; its servers are still managed. */
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
 export const locations = pgTable('locations', {
   id: uuid('id').primaryKey().defaultRandom(),
   slug: text('slug').notNull().unique(),
   name: text('name').notNull(),
   country: text('country'),
+  /** The cluster its nodes belong to; NULL: the default cluster. */
+  clusterId: uuid('cluster_id').references(() => pveClusters.id, { onDelete: 'restrict' }),
   /** The PVE nodes that servers in this location may be placed on. */
   pveNodes: text('pve_nodes')
     .array()
@@ -74,6 +97,8 @@ export const servers = pgTable(
     planId: uuid('plan_id').references(() => plans.id),
     imageId: uuid('image_id').references(() => images.id),
     locationId: uuid('location_id').references(() => locations.id),
+    /** The cluster its VM lives on, fixed when it is ordered; NULL: the default cluster. */
+    clusterId: uuid('cluster_id').references(() => pveClusters.id, { onDelete: 'restrict' }),
     cpuCores: integer('cpu_cores').notNull(),
     memoryMb: integer('memory_mb').notNull(),
     diskGb: integer('disk_gb').notNull(),
@@ -100,9 +125,9 @@ export const servers = pgTable(
   },
   (t) => [
     index('servers_user_created_idx').on(t.userId, t.createdAt),
-    // One VM belongs to at most one live server.
+    // One VM belongs to at most one live server: a VMID is unique within its cluster (NULL: the default).
     uniqueIndex('servers_pve_vmid_key')
-      .on(t.pveVmid)
+      .on(sql`coalesce(${t.clusterId}, '00000000-0000-0000-0000-000000000000'::uuid)`, t.pveVmid)
       .where(sql`${t.terminatedAt} is null`),
     check('servers_specs_positive', sql`${t.cpuCores} > 0 and ${t.memoryMb} > 0 and ${t.diskGb} > 0`),
   ],

@@ -4,7 +4,7 @@
  * tags it with the Keel id the way provisioning does (`keel`, `keel-<server id>`), registers its address in
  * IPAM, and from then on manages it like any other server (power actions, termination).
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AdoptServerInput, AdoptServerResult } from '../../../shared/adopt.ts';
 import { recordAudit } from '../../db/audit.ts';
 import type { Database, Tx } from '../../db/client.ts';
@@ -14,6 +14,7 @@ import { adoptedSpecs, agentAddress, cloudInitAddress, type VmConfig } from '../
 import { appError } from '../../errors.ts';
 import type { PveClient } from '../../pve/client.ts';
 import { PveError } from '../../pve/errors.ts';
+import { onCluster } from '../../pve/registry.ts';
 import { pveTags } from '../../pve/tags.ts';
 import { getServer } from '../servers/read.ts';
 
@@ -41,7 +42,12 @@ async function references(db: Database, input: AdoptServerInput) {
   const one = async <T>(rows: Promise<T[]>) => (await rows)[0];
   const [owner, loc, plan, image] = await Promise.all([
     one(db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, input.userId))),
-    one(db.select({ id: locations.id }).from(locations).where(eq(locations.id, input.locationId))),
+    one(
+      db
+        .select({ id: locations.id, clusterId: locations.clusterId })
+        .from(locations)
+        .where(eq(locations.id, input.locationId)),
+    ),
     input.planId ? one(db.select({ id: plans.id }).from(plans).where(eq(plans.id, input.planId))) : null,
     input.imageId ? one(db.select({ id: images.id }).from(images).where(eq(images.id, input.imageId))) : null,
   ]);
@@ -50,15 +56,16 @@ async function references(db: Database, input: AdoptServerInput) {
   if (!loc) fields.locationId = 'does not name a location';
   if (input.planId && !plan) fields.planId = 'does not name a plan';
   if (input.imageId && !image) fields.imageId = 'does not name an image';
-  if (Object.keys(fields).length > 0 || !owner) throw invalid(fields);
-  return { owner };
+  if (Object.keys(fields).length > 0 || !owner || !loc) throw invalid(fields);
+  return { owner, clusterId: loc.clusterId };
 }
 
-async function liveOwnerOf(db: Database | Tx, vmid: number) {
+/** The live server holding this VMID on this cluster (null: the default one). */
+async function liveOwnerOf(db: Database | Tx, vmid: number, clusterId: string | null) {
   const [row] = await db
     .select({ id: servers.id, name: servers.name })
     .from(servers)
-    .where(sql`${servers.pveVmid} = ${vmid} and ${servers.terminatedAt} is null`)
+    .where(and(sql`${servers.pveVmid} = ${vmid} and ${servers.terminatedAt} is null`, onCluster(clusterId)))
     .limit(1);
   return row;
 }
@@ -109,11 +116,12 @@ export async function adoptServer(
   input: AdoptServerInput,
 ): Promise<AdoptServerResult> {
   const { db, pve } = deps;
-  const { owner } = await references(db, input);
+  // The VM is on the location's cluster; `pve` is that cluster's client.
+  const { owner, clusterId } = await references(db, input);
   // The install's state, not a fault: nothing can be adopted until Keel is connected to a cluster.
   if (!pve)
     throw appError('INVALID_STATE', 'Proxmox VE is not configured (PVE_URL): there is no VM to adopt.');
-  const already = await liveOwnerOf(db, input.vmid);
+  const already = await liveOwnerOf(db, input.vmid, clusterId);
   if (already) throw owned(input.vmid, already);
 
   const config = (await fromPve(input, () => pve.vmConfig(input.node, input.vmid))) as VmConfig;
@@ -151,6 +159,7 @@ export async function adoptServer(
           planId: input.planId ?? null,
           imageId: input.imageId ?? null,
           locationId: input.locationId,
+          clusterId,
           cpuCores: specs.cpuCores,
           memoryMb: specs.memoryMb,
           diskGb: specs.diskGb,
@@ -182,7 +191,7 @@ export async function adoptServer(
     });
   } catch (err) {
     if (isUniqueViolation(err, 'servers_pve_vmid_key')) {
-      const holder = await liveOwnerOf(db, input.vmid);
+      const holder = await liveOwnerOf(db, input.vmid, clusterId);
       if (holder) throw owned(input.vmid, holder);
     }
     throw err;

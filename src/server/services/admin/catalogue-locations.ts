@@ -12,7 +12,7 @@ import type {
   PoolPatch,
 } from '../../../shared/catalogue.ts';
 import type { Database, Tx } from '../../db/client.ts';
-import { ipPools, locations, servers } from '../../db/schema.ts';
+import { ipPools, locations, pveClusters, servers } from '../../db/schema.ts';
 import { poolFamily } from '../../domain/ip-pool.ts';
 import { appError } from '../../errors.ts';
 import type { PveClient } from '../../pve/client.ts';
@@ -43,6 +43,7 @@ const toLocation = (r: LocationRow): AdminLocation => ({
   country: r.country,
   pveNodes: r.pveNodes,
   active: r.active,
+  clusterId: r.clusterId,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 });
@@ -57,6 +58,21 @@ export async function checkNodes(pve: PveClient | undefined, wanted: readonly st
       fields: { pveNodes: problem },
     });
   }
+}
+
+/** The client of the cluster a location is on: the default one for null, else a registered one (400 naming clusterId when there is none). */
+async function locationCluster(
+  deps: CatalogueDeps,
+  clusterId: string | null,
+): Promise<PveClient | undefined> {
+  if (clusterId === null) return deps.pve;
+  const [row] = await deps.db.select().from(pveClusters).where(eq(pveClusters.id, clusterId)).limit(1);
+  if (!row)
+    throw appError('VALIDATION_FAILED', 'Invalid request: clusterId does not name a cluster', {
+      fields: { clusterId: 'does not name a cluster (GET /api/admin/clusters)' },
+    });
+  if (!deps.clusters) throw appError('UNAVAILABLE', 'Keel cannot reach registered clusters here.');
+  return deps.clusters.clientFor(row);
 }
 
 export async function listLocations(db: Database | Tx, input: CatalogueListInput) {
@@ -76,7 +92,7 @@ export async function createLocation(
   actor: Actor,
   input: LocationInput,
 ): Promise<{ location: AdminLocation }> {
-  await checkNodes(deps.pve, input.pveNodes);
+  await checkNodes(await locationCluster(deps, input.clusterId ?? null), input.pveNodes);
   return deps.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(locations)
@@ -99,7 +115,12 @@ export async function updateLocation(
   const [current] = await deps.db.select().from(locations).where(eq(locations.id, id)).limit(1);
   if (!current) notFound('location');
   const wanted = changedFields(current, patch);
-  if (wanted.pveNodes) await checkNodes(deps.pve, wanted.pveNodes);
+  // New nodes, or another cluster: the nodes it will have must be on the cluster it will be on.
+  if (wanted.pveNodes || wanted.clusterId !== undefined)
+    await checkNodes(
+      await locationCluster(deps, wanted.clusterId !== undefined ? wanted.clusterId : current.clusterId),
+      wanted.pveNodes ?? current.pveNodes,
+    );
   return deps.db.transaction(async (tx) => {
     const [row] = await tx.select().from(locations).where(eq(locations.id, id)).for('update');
     if (!row) notFound('location');

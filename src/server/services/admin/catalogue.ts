@@ -21,11 +21,15 @@ import type { Database, Tx } from '../../db/client.ts';
 import { images, plans, servers } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
 import type { PveClient } from '../../pve/client.ts';
+import type { PveRegistry } from '../../pve/registry.ts';
 import { clusterGuests, discoverNodes, discoverTemplates } from './discovery.ts';
 
 export interface CatalogueDeps {
   db: Database | Tx;
+  /** The default cluster's client. */
   pve?: PveClient | undefined;
+  /** Every cluster's client: a location's nodes are checked on its own cluster. */
+  clusters?: PveRegistry | undefined;
 }
 
 /** Who made a change: the signed-in operator, or a command-line tool (`via`). */

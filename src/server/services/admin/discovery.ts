@@ -3,16 +3,17 @@
  * guest and which Keel server owns it. Answers are kept for a few seconds at most, so a console that
  * polls and a form that validates against the cluster do not each ask PVE again.
  */
-import { and, isNotNull, isNull } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull } from 'drizzle-orm';
 import pLimit from 'p-limit';
 import type { PveGuestInfo, PveNodeInfo, PveTemplateInfo } from '../../../shared/catalogue.ts';
 import type { Database } from '../../db/client.ts';
-import { servers } from '../../db/schema.ts';
+import { pveClusters, servers } from '../../db/schema.ts';
 import { appError } from '../../errors.ts';
 import type { PveClient } from '../../pve/client.ts';
 import type { PveClusterVm, PveNodeStorage } from '../../pve/types.ts';
 import { PveError } from '../../pve/errors.ts';
 import { bootDisk, hasCloudInitDrive } from '../../pve/guest-config.ts';
+import { onCluster, type PveRegistry } from '../../pve/registry.ts';
 
 /** How long one answer from PVE is reused. */
 export const discoveryTtlMs = 3000;
@@ -150,9 +151,25 @@ export async function discoverTemplates(pveClient: PveClient | undefined): Promi
   );
 }
 
+/** The client discovery uses: the default cluster's, or a registered one's (400 naming clusterId when none). */
+export async function discoveryCluster(
+  deps: { db: Database; pve?: PveClient | undefined; clusters: PveRegistry },
+  clusterId: string | undefined,
+): Promise<PveClient | undefined> {
+  if (!clusterId) return deps.pve;
+  const [row] = await deps.db.select().from(pveClusters).where(eq(pveClusters.id, clusterId)).limit(1);
+  if (!row)
+    throw appError('VALIDATION_FAILED', 'Invalid request: clusterId does not name a cluster', {
+      fields: { clusterId: 'does not name a cluster (GET /api/admin/clusters)' },
+    });
+  return deps.clusters.clientFor(row);
+}
+
 export async function discoverGuests(
   db: Database,
   pveClient: PveClient | undefined,
+  /** The cluster looked at (null: the default one): VMIDs are unique within a cluster only. */
+  clusterId: string | null = null,
 ): Promise<PveGuestInfo[]> {
   const pve = requirePve(pveClient);
   const [guests, owners] = await Promise.all([
@@ -160,7 +177,7 @@ export async function discoverGuests(
     db
       .select({ id: servers.id, vmid: servers.pveVmid })
       .from(servers)
-      .where(and(isNull(servers.terminatedAt), isNotNull(servers.pveVmid))),
+      .where(and(isNull(servers.terminatedAt), isNotNull(servers.pveVmid), onCluster(clusterId))),
   ]);
   // VMIDs are unique across a PVE cluster, and a live server holds its VMID alone.
   const ownerOf = new Map(owners.map((o) => [o.vmid!, o.id]));

@@ -101,6 +101,7 @@ export async function getAdminServer(db: Database, id: string): Promise<AdminSer
       ownerName: users.name,
       node: servers.pveNode,
       vmid: servers.pveVmid,
+      clusterId: servers.clusterId,
       suspendedAt: servers.suspendedAt,
       suspensionReason: servers.suspensionReason,
       restore: servers.powerBeforeSuspension,
@@ -118,6 +119,7 @@ export async function getAdminServer(db: Database, id: string): Promise<AdminSer
     owner: { id: row!.ownerId, email: row!.ownerEmail, name: row!.ownerName },
     node: row!.node,
     vmid: row!.vmid,
+    clusterId: row!.clusterId,
     suspension: row!.suspendedAt
       ? {
           at: row!.suspendedAt,

@@ -7,7 +7,7 @@ import type { CreateServerInput, Server } from '../../../shared/api.ts';
 import type { Database } from '../../db/client.ts';
 import { emitServerEvent } from '../../db/events.ts';
 import { allocateAddress } from '../../db/ipam.ts';
-import { images, locations, plans, servers } from '../../db/schema.ts';
+import { images, locations, plans, pveClusters, servers } from '../../db/schema.ts';
 import { chooseNode, nodeCandidates } from '../../domain/placement.ts';
 import { appError } from '../../errors.ts';
 import type { PveClient } from '../../pve/client.ts';
@@ -35,11 +35,20 @@ async function orderableCatalog(db: Database, input: CreateServerInput) {
       .where(and(eq(locations.id, input.locationId), eq(locations.active, true)))
       .limit(1),
   ]);
+  // A location on a retired cluster (active: false) takes no new servers, like a retired location.
+  const [cluster] = loc?.clusterId
+    ? await db
+        .select({ active: pveClusters.active })
+        .from(pveClusters)
+        .where(eq(pveClusters.id, loc.clusterId))
+        .limit(1)
+    : [{ active: true }];
   const fields: Record<string, string> = {};
+  if (loc && !cluster?.active) fields.locationId = 'does not name a location open to orders';
   if (!plan) fields.planId = 'does not name a plan open to orders';
   if (!img) fields.imageId = 'does not name an image open to orders';
   if (!loc) fields.locationId = 'does not name a location open to orders';
-  if (!plan || !img || !loc) {
+  if (!plan || !img || !loc || fields.locationId) {
     const message = `Invalid request: ${Object.entries(fields)
       .map(([k, v]) => `${k} ${v}`)
       .join('; ')}`;
@@ -78,6 +87,7 @@ export async function createServer(
   info: RequestInfo,
   input: CreateServerInput,
   quota: Quota,
+  /** The location's cluster, for the capacity check. */
   pve?: PveClient,
 ): Promise<Server> {
   const { plan, img, loc } = await orderableCatalog(db, input);
@@ -101,6 +111,8 @@ export async function createServer(
         planId: plan.id,
         imageId: img.id,
         locationId: loc.id,
+        // The server's VM lives on its location's cluster for good, whatever the location becomes.
+        clusterId: loc.clusterId,
         cpuCores: plan.cpuCores,
         memoryMb: plan.memoryMb,
         diskGb: plan.diskGb,

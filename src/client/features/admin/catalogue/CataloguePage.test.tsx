@@ -36,6 +36,7 @@ const location: AdminLocation = {
   name: 'Frankfurt',
   country: 'DE',
   pveNodes: ['pve1'],
+  clusterId: null,
   active: true,
   createdAt: at,
   updatedAt: at,
