@@ -133,10 +133,15 @@ select c.sid, c.address,
   from claim c
   left join free f on f.sid = c.sid and f.address = c.address`;
 
-/** Claims of one batch: staged once (COPY, or one jsonb parameter), then released and claimed. */
+/**
+ * Claims of one batch: staged once (COPY, or one jsonb parameter), then released and claimed. `created`: the
+ * servers this transaction created; when every claim is one of theirs nothing can be held yet, and the release
+ * statement is skipped (a first run's every batch).
+ */
 export async function registerAddresses(
   db: Writer,
   claims: readonly AddressClaim[],
+  created: ReadonlySet<number> = new Set(),
 ): Promise<AddressResult[]> {
   if (claims.length === 0) return [];
   const rows = claims.map((c) => [c.sid, c.address, c.primary]);
@@ -147,7 +152,7 @@ export async function registerAddresses(
       : sql`${sql.raw('with input as (select * from jsonb_to_recordset(')}${json(
           claims.map((c) => ({ sid: c.sid, address: c.address, primary: c.primary })),
         )}${sql.raw(`) as r(sid int, address text, "primary" boolean))${tail}`)}`;
-  await executeRows(db, statement(releaseText));
+  if (!claims.every((c) => created.has(c.sid))) await executeRows(db, statement(releaseText));
   const out = await executeRows<AddressResult>(db, statement(claimText));
   return out.map((r) => ({
     ...r,
