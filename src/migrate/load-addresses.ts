@@ -58,29 +58,34 @@ const stageColumns: StageColumn[] = [
 ];
 
 // The batch's servers and what each claims.
+// A batch is one range of tblhosting ids: bounding the join by it lets PostgreSQL read that range of the servers
+// index, not the whole table (the staging table has no statistics, so it would otherwise hash every server).
 const claimsCte = `mine as (
   select s.${serverId} as server_id, i.sid, i.address, i."primary"
     from input i join ${serversTable} s on s.${serviceId} = i.sid
+     and s.${serviceId} between (select min(sid) from input) and (select max(sid) from input)
 )`;
 
 // 1. What the batch's servers hold but no longer claim is released; a claimed address no longer primary is
 //    demoted first, so statement 2 can promote another without two primaries at once.
 const releaseText = `, ${claimsCte},
-released as (
-  delete from ${addressesTable} x using (select distinct server_id from mine) b
-   where x.${a.server} = b.server_id and x.${a.pool} is null
-     and not exists (select 1 from mine m where m.server_id = x.${a.server} and m.address = x.${a.address})
+held as (
+  select x.${a.id} as id, x.${a.pool} as pool_id
+    from ${addressesTable} x join (select distinct server_id from mine) b on x.${a.server} = b.server_id
+   where not exists (select 1 from mine m where m.server_id = x.${a.server} and m.address = x.${a.address})
+), released as (
+  delete from ${addressesTable} x
+   where x.${a.id} = any(array(select id from held where pool_id is null))
   returning 1
 ), freed as (
   update ${addressesTable} x set ${a.server} = null, ${a.allocatedAt} = null, ${a.primary} = true
-    from (select distinct server_id from mine) b
-   where x.${a.server} = b.server_id and x.${a.pool} is not null
-     and not exists (select 1 from mine m where m.server_id = x.${a.server} and m.address = x.${a.address})
+   where x.${a.id} = any(array(select id from held where pool_id is not null))
   returning 1
 ), demoted as (
   update ${addressesTable} x set ${a.primary} = false
-    from mine m
-   where x.${a.server} = m.server_id and x.${a.address} = m.address and x.${a.primary} and not m."primary"
+   where x.${a.address} = any(array(select address from mine where address is not null and not "primary"))
+     and x.${a.primary}
+     and exists (select 1 from mine m where m.server_id = x.${a.server} and m.address = x.${a.address})
   returning 1
 )
 select (select count(*) from released)::int + (select count(*) from freed)::int as released`;
@@ -90,7 +95,10 @@ select (select count(*) from released)::int + (select count(*) from freed)::int 
 const claimText = `, ${claimsCte},
 claim as (
   select m.*, x.${a.id} as row_id, x.${a.server} as holder, x.${a.pool} as pool_id
-    from mine m left join ${addressesTable} x on x.${a.address} = m.address
+    from mine m left join lateral (
+      -- One index lookup per claimed address (offset 0 keeps it a lookup, never a scan of every address).
+      select x.${a.id}, x.${a.server}, x.${a.pool} from ${addressesTable} x where x.${a.address} = m.address offset 0
+    ) x on true
    where m.address is not null
 ), free as (
   select c.*, row_number() over (partition by c.address order by c.sid) as rn,
@@ -117,18 +125,23 @@ select c.sid, c.address,
        when c.row_id is not null then 'allocated'
        else 'recorded' end as outcome,
   (c.pool_id is not null) as "inPool",
-  case when c.holder is not null and c.holder <> c.server_id then h.${serviceId}
+  case when c.holder is not null and c.holder <> c.server_id
+         then (select h.${serviceId} from ${serversTable} h where h.${serverId} = c.holder)
        when f.rn > 1 then f.first_sid end as "otherSid",
   case when c.holder is not null and c.holder <> c.server_id then c.holder
        when f.rn > 1 then (select s.${serverId} from ${serversTable} s where s.${serviceId} = f.first_sid) end as "otherServerId"
   from claim c
-  left join free f on f.sid = c.sid and f.address = c.address
-  left join ${serversTable} h on h.${serverId} = c.holder`;
+  left join free f on f.sid = c.sid and f.address = c.address`;
 
-/** Claims of one batch: staged once (COPY, or one jsonb parameter), then released and claimed. */
+/**
+ * Claims of one batch: staged once (COPY, or one jsonb parameter), then released and claimed. `created`: the
+ * servers this transaction created; when every claim is one of theirs nothing can be held yet, and the release
+ * statement is skipped (a first run's every batch).
+ */
 export async function registerAddresses(
   db: Writer,
   claims: readonly AddressClaim[],
+  created: ReadonlySet<number> = new Set(),
 ): Promise<AddressResult[]> {
   if (claims.length === 0) return [];
   const rows = claims.map((c) => [c.sid, c.address, c.primary]);
@@ -139,7 +152,7 @@ export async function registerAddresses(
       : sql`${sql.raw('with input as (select * from jsonb_to_recordset(')}${json(
           claims.map((c) => ({ sid: c.sid, address: c.address, primary: c.primary })),
         )}${sql.raw(`) as r(sid int, address text, "primary" boolean))${tail}`)}`;
-  await executeRows(db, statement(releaseText));
+  if (!claims.every((c) => created.has(c.sid))) await executeRows(db, statement(releaseText));
   const out = await executeRows<AddressResult>(db, statement(claimText));
   return out.map((r) => ({
     ...r,

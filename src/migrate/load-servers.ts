@@ -77,6 +77,9 @@ const upsertTail = `, differs as (
     .map((k) => `case when ${qualified('o', written[k])} is distinct from i.${ident(k)} then '${k}' end`)
     .join(', ')}], null) as fields
   from input i left join ${table} o on ${qualified('o', servers.legacyWhmcsServiceId)} = i.${ident('legacyWhmcsServiceId')}
+    -- A batch is one range of tblhosting ids: PostgreSQL reads that range of the index, never every server.
+    and ${qualified('o', servers.legacyWhmcsServiceId)} between (select min(${ident('legacyWhmcsServiceId')}) from input)
+      and (select max(${ident('legacyWhmcsServiceId')}) from input)
   where ${qualified('o', servers.id)} is null
      or (${list(on('o', compared))}) is distinct from (${list(inputOf(compared))})
 ), written as (

@@ -52,7 +52,9 @@ const isKeelHash = (alias: string) => `${col(alias, users.passwordHash)} like '$
 const accountDiff = (key: KeyColumn) => `diff as (
     select i.*, ${col('u', users.id)} as existing_id, ${accountsOf('u')} as old_accounts,
       ${col('u', users.email)} as old_email, ${col('u', users.name)} as old_name, ${col('u', users.passwordHash)} as old_hash
-    from input i left join ${table} u on ${col('u', key)} = i.k
+    -- One index lookup per input login (offset 0 keeps it one, never a hash of every user: the staging table
+    -- has no statistics).
+    from input i left join lateral (select * from ${table} u where ${col('u', key)} = i.k offset 0) u on true
   ), acc as (
     select d.k,
       coalesce(array_agg(e.key) filter (where d.old_accounts->e.key is null), '{}') as new_accounts,

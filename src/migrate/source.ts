@@ -309,25 +309,47 @@ export async function readServiceBatch(
   return batch;
 }
 
-/** Client custom field values (e.g. a VAT number) for a set of clients, newest per field. */
+/**
+ * Client custom field values (e.g. a VAT number) for a set of clients, newest per field. Read like the services'
+ * values: by field id and id range (the index is `(fieldid, relid)`), then only the wanted clients; `relid IN`
+ * alone made MariaDB scan the whole table for every batch (271 s of reads at --scale 250000).
+ */
 export async function readClientFields(
   src: SourceConnection,
   clientIds: readonly number[],
 ): Promise<Map<number, Record<string, string>>> {
   const out = new Map<number, Record<string, string>>();
   if (clientIds.length === 0) return out;
+  const names = await clientFieldNames(src);
+  if (names.size === 0) return out;
+  const wanted = new Set(clientIds);
+  let low = clientIds[0]!;
+  let high = low;
+  for (const id of clientIds) {
+    if (id < low) low = id;
+    if (id > high) high = id;
+  }
   const [rows] = await src.conn.query<mysql.RowDataPacket[]>(
-    `SELECT v.id, v.relid, f.fieldname, v.value FROM tblcustomfieldsvalues v
-       JOIN tblcustomfields f ON f.id = v.fieldid AND f.type = 'client'
-      WHERE v.relid IN (?) ORDER BY v.id`,
-    [clientIds],
+    'SELECT id, fieldid, relid, value FROM tblcustomfieldsvalues WHERE fieldid IN (?) AND relid BETWEEN ? AND ? ORDER BY id',
+    [[...names.keys()], low, high],
   );
   for (const r of rows) {
+    if (!wanted.has(num(r.relid))) continue;
     const record = out.get(num(r.relid)) ?? {};
-    record[str(r.fieldname)] = str(r.value);
+    record[names.get(num(r.fieldid))!] = str(r.value);
     out.set(num(r.relid), record);
   }
   return out;
+}
+
+/** tblcustomfields of type client: id → field name (a small table, read per batch so a rerun sees new fields). */
+async function clientFieldNames(src: SourceConnection): Promise<Map<number, string>> {
+  const map = new Map<number, string>();
+  const [rows] = await src.conn.query<mysql.RowDataPacket[]>(
+    "SELECT id, fieldname FROM tblcustomfields WHERE type = 'client'",
+  );
+  for (const r of rows) map.set(num(r.id), str(r.fieldname));
+  return map;
 }
 
 /** The highest tblclients.id and tblhosting.id (within --only-client): where a keyset-paginated phase ends. */

@@ -73,7 +73,11 @@ export async function migrateServices(
           if (mine.addresses.length === 0) claims.push({ sid: r.serviceId, address: null, primary: false });
           for (const a of mine.addresses) claims.push({ sid: r.serviceId, ...a });
         }
-        const addresses = await tally.timed('services.addresses', () => registerAddresses(tx, claims));
+        const created = new Set<number>();
+        for (const [sid, change] of res.changes) if (change === 'created') created.add(sid);
+        const addresses = await tally.timed('services.addresses', () =>
+          registerAddresses(tx, claims, created),
+        );
         // Servers of this id range in the target that this run did not migrate: they left the scope.
         const stale = await staleServers(
           tx,
