@@ -30,6 +30,7 @@ import {
   type StoredOutcome,
 } from './db/idempotency.ts';
 import { appError, toPublicError } from './errors.ts';
+import { serializeCommon } from './lib/superjson-fast.ts';
 
 // 1. Context ---------------------------------------------------------------------------------------
 
@@ -135,10 +136,14 @@ export interface KeelMeta {
 /**
  * superjson, except for an answer it refuses to write: an object with a key such as `prototype` (its
  * guard against prototype pollution), which a 400 naming the caller's bad field `prototype` is. Plain
- * JSON in superjson's envelope carries it instead of turning it into a 500.
+ * JSON in superjson's envelope carries it instead of turning it into a 500. Plain data and Dates, what
+ * most answers are, take serializeCommon's shorter road to the same bytes.
  */
 const transformer = {
   serialize: (value: unknown) => {
+    // The common answer (plain data and Dates) without superjson's walk and copy; the same bytes.
+    const common = serializeCommon(value);
+    if (common) return common as ReturnType<typeof superjson.serialize>;
     try {
       return superjson.serialize(value);
     } catch {

@@ -2,6 +2,7 @@
  * Conditional GETs on the REST adapter: a 200 to a GET carries an ETag; If-None-Match with that tag is
  * answered 304 without a body while nothing the caller sees has changed, and 200 with a new tag after.
  */
+import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servers } from '../../src/server/db/schema.ts';
@@ -48,7 +49,12 @@ describe.each([
     expect(first.status).toBe(200);
     const etag = first.headers.get('etag');
     expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
-    const body = (await first.json()) as unknown;
+    expect(first.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const text = await first.text();
+    expect(Number(first.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    const body = JSON.parse(text) as unknown;
+    // The tag is the hash of the bytes sent.
+    expect(etag).toBe(`W/"${createHash('sha1').update(text).digest('base64url')}"`);
 
     const again = await get(path(), alice, etag!);
     expect(again.status).toBe(304);

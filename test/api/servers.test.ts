@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, serverJobs, servers } from '../../src/server/db/schema.ts';
+import { listServerPage, listServers } from '../../src/server/services/servers/read.ts';
 import type { Catalog } from '../../src/shared/api.ts';
 import { api, startTestApp, type TestApp } from '../helpers/app.ts';
 
@@ -139,6 +140,39 @@ describe('reading servers', () => {
     expect(page2.body.nextCursor).toBeNull();
     const alices = await api(app.baseUrl, 'GET', '/api/servers', { token: alice });
     expect(alices.body.servers.map((s: { id: string }) => s.id)).not.toContain(mine[0]);
+  });
+
+  it('answers the first page (a prepared statement mapped from array rows) as any other page', async () => {
+    const dave = await app.createUser();
+    const token = (await app.login(dave.email, dave.password)).accessToken;
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await order(token, { name: `dave-${i}` })).body.server.id);
+    // One running, one provisioning with its job past a step, one without an image, one terminated.
+    await setStatus(ids[0]!, 'running');
+    await app.db.update(serverJobs).set({ step: 'place' }).where(eq(serverJobs.serverId, ids[1]!));
+    await app.db.update(servers).set({ imageId: null, ipAddress: '10.0.0.9' }).where(eq(servers.id, ids[2]!));
+    await app.db.update(servers).set({ status: 'terminated' }).where(eq(servers.id, ids[3]!));
+    const first = await listServers(app.db, dave.id, { limit: 2 });
+    const general = await listServerPage(app.db, [eq(servers.userId, dave.id)], { limit: 2 });
+    expect(first).toEqual(general);
+    expect(first.servers.map((s) => s.id)).toEqual([ids[2], ids[1]]);
+    expect(first.servers[0]).toMatchObject({
+      image: null,
+      ipAddress: '10.0.0.9',
+      progress: { stepIndex: 0 },
+    });
+    expect(first.servers[1]!.progress).toEqual({ step: 'reserve_vmid', stepIndex: 1, stepCount: 7 });
+    expect(first.servers[1]!.createdAt).toBeInstanceOf(Date);
+    const rest = await listServers(app.db, dave.id, { limit: 2, cursor: first.nextCursor! });
+    expect(rest).toEqual({
+      servers: [expect.objectContaining({ id: ids[0], progress: null })],
+      nextCursor: null,
+    });
+    const all = await listServers(app.db, dave.id, { limit: 10 });
+    expect(all).toEqual(await listServerPage(app.db, [eq(servers.userId, dave.id)], { limit: 10 }));
+    expect(all.nextCursor).toBeNull();
+    const res = await api(app.baseUrl, 'GET', '/api/servers?limit=2', { token });
+    expect(res.body).toEqual(JSON.parse(JSON.stringify(first)));
   });
 
   it('refuses a bad limit or cursor with 400', async () => {

@@ -7,6 +7,7 @@ import type { AnyTRPCProcedure } from '@trpc/server';
 import { z } from 'zod';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { appRouter } from '../routers/root.ts';
+import { documentedSchema } from '../lib/trusted-output.ts';
 import { honoursIdempotencyKey, idempotencyErrors } from './idempotency.ts';
 import type { KeelMeta, RestMeta } from '../trpc.ts';
 
@@ -121,7 +122,7 @@ function routeOf(procedurePath: string, def: ProcedureDef, meta: RestMeta): Rest
       ? { query: remainderObject }
       : {}),
     ...(!fromQuery && remainder ? { body: remainder } : {}),
-    response: output,
+    response: documentedSchema(output),
     errors: [...errors],
     idempotent,
   };

@@ -14,6 +14,7 @@ import { issueConsoleTicket } from '../services/servers/console.ts';
 import { serverUsage } from '../services/servers/usage.ts';
 import { createServer } from '../services/servers/order.ts';
 import { getServer, listServers, recentEvents } from '../services/servers/read.ts';
+import { trustedOutput } from '../lib/trusted-output.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 import { serverSelfService } from './server-self-service.ts';
 
@@ -34,7 +35,8 @@ export const serversRouter = createTRPCRouter({
       },
     })
     .input(listServersInputSchema.optional())
-    .output(serverListSchema)
+    // listServers builds each row field by field as a Server: its type is the schema's (lib/trusted-output.ts).
+    .output(trustedOutput(serverListSchema))
     .query(({ ctx, input }) => listServers(ctx.db, ctx.user.id, input ?? { limit: 100 })),
   byId: protectedProcedure
     .meta({

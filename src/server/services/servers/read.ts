@@ -3,7 +3,7 @@
  * a server's audit trail. Every customer query is scoped to the owner in its WHERE clause; another
  * customer's server is indistinguishable from one that does not exist.
  */
-import { and, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, Column, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { idSchema, type Server, type ServerEvent } from '../../../shared/api.ts';
 import { provisioningSteps, type ProvisioningStep } from '../../../shared/server-status.ts';
@@ -55,7 +55,7 @@ function selectServers(db: Database | Tx) {
 type ServerRow = Awaited<ReturnType<typeof selectServers>>[number];
 
 /** Where provisioning stands: the step after the last one the worker persisted. */
-function progressOf(row: ServerRow): Server['progress'] {
+function progressOf(row: Pick<ServerRow, 'status' | 'jobKind' | 'jobStep'>): Server['progress'] {
   if (row.status !== 'provisioning') return null;
   const done =
     row.jobKind === 'provision' && row.jobStep
@@ -198,23 +198,90 @@ export async function listServerPage(
 }
 
 function pageOf(rows: ServerRow[], limit: number): ServerPage {
-  const page = rows.slice(0, limit).map(toServer);
+  return pageOfServers(rows.map(toServer), limit);
+}
+
+/** `limit` servers and the cursor to the next page, from up to `limit + 1` (one more says there is more). */
+function pageOfServers(servers: Server[], limit: number): ServerPage {
+  const page = servers.length > limit ? servers.slice(0, limit) : servers;
   const last = page.at(-1);
-  return { servers: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return { servers: page, nextCursor: servers.length > limit && last ? encodeCursor(last) : null };
 }
 
 /**
  * The first page of a customer's live servers, which every dashboard polls: built once per database
  * and run as a prepared statement, rather than assembled again for each request.
  */
-function buildFirstPage(db: Database) {
-  return selectServers(db)
+function buildFirstPage(db: Database): {
+  execute(values: { userId: string; limit: number }): Promise<Server[]>;
+} {
+  const prepared = selectServers(db)
     .where(and(eq(servers.userId, sql.placeholder('userId')), ne(servers.status, 'terminated')))
     .orderBy(desc(servers.createdAt), desc(servers.id))
     .limit(sql.placeholder('limit'))
     .prepare('keel_servers_first_page');
+  // drizzle maps each row through a generic walk (a type check and a path per column, an object per
+  // join) into a ServerRow, which toServer then copies into a Server. The driver's array rows go
+  // straight to Servers instead, through the same column decoders; drizzle's own mapping remains
+  // should its prepared query ever not look as expected.
+  const internals = prepared as unknown as { fields?: { path: string[] }[]; customResultMapper?: unknown };
+  const order = internals.fields?.map((f) => f.path.join('.'));
+  if ('customResultMapper' in internals && order?.join() === serverColumnOrder.join()) {
+    internals.customResultMapper = (rows: unknown[][]) => rows.map(serverOfValues);
+    return prepared as unknown as { execute(values: { userId: string; limit: number }): Promise<Server[]> };
+  }
+  return { execute: async (values) => (await prepared.execute(values)).map(toServer) };
 }
 const firstPageQueries = new WeakMap<Database, ReturnType<typeof buildFirstPage>>();
+
+const serverColumnOrder = Object.keys(publicServerColumns) as (keyof typeof publicServerColumns)[];
+const column = Object.fromEntries(serverColumnOrder.map((name, i) => [name, i])) as Record<
+  keyof typeof publicServerColumns,
+  number
+>;
+/** Each column's driver-to-JS decoder (integers given as text, timestamps), null where it is the identity. */
+const decoders = serverColumnOrder.map((name) => {
+  const col = publicServerColumns[name] as unknown as { mapFromDriverValue(value: unknown): unknown };
+  return col.mapFromDriverValue === Column.prototype.mapFromDriverValue
+    ? null
+    : (value: unknown) => col.mapFromDriverValue(value);
+});
+
+/** Column `name` of a driver's array row, as drizzle's decoder left it. */
+function at<K extends keyof ServerRow>(values: unknown[], name: K): ServerRow[K] {
+  return values[column[name]] as ServerRow[K];
+}
+
+/** A driver's array row (columns in publicServerColumns' order) as a Server: toServer without the ServerRow. */
+function serverOfValues(values: unknown[]): Server {
+  for (let i = 0; i < values.length; i++) {
+    const decode = decoders[i];
+    if (decode && values[i] !== null) values[i] = decode(values[i]);
+  }
+  const imageId = at(values, 'imageId');
+  const locationId = at(values, 'locationId');
+  const status = at(values, 'status');
+  return {
+    id: at(values, 'id'),
+    name: at(values, 'name'),
+    status,
+    statusReason: at(values, 'statusReason'),
+    cpuCores: at(values, 'cpuCores'),
+    memoryMb: at(values, 'memoryMb'),
+    diskGb: at(values, 'diskGb'),
+    ipAddress: at(values, 'ipAddress'),
+    image: imageId ? { id: imageId, slug: at(values, 'imageSlug')!, name: at(values, 'imageName')! } : null,
+    location: locationId
+      ? { id: locationId, slug: at(values, 'locationSlug')!, name: at(values, 'locationName')! }
+      : null,
+    progress:
+      status === 'provisioning'
+        ? progressOf({ status, jobKind: at(values, 'jobKind'), jobStep: at(values, 'jobStep') })
+        : null,
+    createdAt: at(values, 'createdAt'),
+    updatedAt: at(values, 'updatedAt'),
+  };
+}
 
 /** The user's servers, newest first, `limit` at a time; `nextCursor` continues the list. */
 export async function listServers(
@@ -226,5 +293,5 @@ export async function listServers(
     return listServerPage(db, [eq(servers.userId, userId)], options);
   let query = firstPageQueries.get(db);
   if (!query) firstPageQueries.set(db, (query = buildFirstPage(db)));
-  return pageOf(await query.execute({ userId, limit: options.limit + 1 }), options.limit);
+  return pageOfServers(await query.execute({ userId, limit: options.limit + 1 }), options.limit);
 }
