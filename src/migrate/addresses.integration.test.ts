@@ -4,39 +4,26 @@
  * one address are reported and the address stays with the first; a pool created after the migration never
  * hands out a migrated address; a rerun keeps what it registered and follows a changed address.
  */
-import { randomBytes } from 'node:crypto';
-import mysql from 'mysql2/promise';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedWhmcs, type WhmcsManifest } from '../../testbed/whmcs/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { WhmcsManifest } from '../../testbed/whmcs/index.ts';
+import type { TestDatabase } from '../../test/helpers/postgres.ts';
+import type mysql from 'mysql2/promise';
 import { allocateAddress } from '../server/db/ipam.ts';
 import { createPool as createPoolIn } from '../server/services/ipam.ts';
 import type { PoolInput } from '../shared/catalogue.ts';
 import { locations } from '../server/db/schema.ts';
 import { executeRows } from '../server/db/client.ts';
-import { main } from './cli.ts';
+import { useMigrationTestbed } from './integration-testbed.ts';
 import type { RunResult } from './run.ts';
 
-const sourceName = `keel_addresses_${randomBytes(4).toString('hex')}`;
-const sourceUrl = `mysql://root@127.0.0.1:3306/${sourceName}`;
+const bed = useMigrationTestbed({ name: 'keel_addresses', scale: 20, seed: 13 });
 let manifest: WhmcsManifest;
 let target: TestDatabase;
 let whmcs: mysql.Connection;
 let locationId: string;
 
-async function migrate(): Promise<RunResult> {
-  let out = '';
-  let err = '';
-  const code = await main(['--source', sourceUrl, '--target', target.url, '--json'], {
-    env: { LOG_LEVEL: 'warn' },
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    isTty: false,
-  });
-  expect(code, err).toBe(0);
-  return JSON.parse(out) as RunResult;
-}
+const migrate = (): Promise<RunResult> => bed.migrateJson();
 
 interface Held {
   address: string;
@@ -68,9 +55,7 @@ const createPool = async (_db: unknown, pool: PoolInput): Promise<string> =>
   (await target.handle.db.transaction((tx) => createPoolIn(tx, pool))).id;
 
 beforeAll(async () => {
-  ({ manifest } = await seedWhmcs({ url: sourceUrl, scale: 20, seed: 13, reset: true }));
-  target = await createTestDatabase('keel_addresses');
-  whmcs = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: sourceName });
+  ({ manifest, target, whmcs } = bed);
   const live = manifest.services.filter((s) => s.outcome === 'migrate').map((s) => s.id);
   live.sort((x, y) => x - y);
   [a, b, c, d] = live as [number, number, number, number];
@@ -93,14 +78,6 @@ beforeAll(async () => {
     dns: [],
   });
 }, 120_000);
-
-afterAll(async () => {
-  await whmcs?.end();
-  await target?.drop();
-  const admin = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
-  await admin.query(`DROP DATABASE IF EXISTS \`${sourceName}\``);
-  await admin.end();
-});
 
 describe('migrated addresses in IPAM', () => {
   it('allocates pooled addresses, records the others, reports the double claim', async () => {

@@ -6,59 +6,25 @@
  * trial, --apply-removals (suspended through Keel, never terminated), and the plain progress and phase lines
  * off a terminal.
  */
-import { randomBytes } from 'node:crypto';
-import mysql from 'mysql2/promise';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedWhmcs, type WhmcsManifest } from '../../testbed/whmcs/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.ts';
-import { main } from './cli.ts';
-import type { RunResult } from './run.ts';
-import { executeRows } from '../server/db/client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { WhmcsManifest } from '../../testbed/whmcs/index.ts';
+import type { TestDatabase } from '../../test/helpers/postgres.ts';
+import type mysql from 'mysql2/promise';
 import { createUser } from '../server/services/users.ts';
+import { useMigrationTestbed } from './integration-testbed.ts';
+import type { RunResult } from './run.ts';
 
-const sourceName = `keel_cutover_${randomBytes(4).toString('hex')}`;
-const sourceUrl = `mysql://root@127.0.0.1:3306/${sourceName}`;
+const bed = useMigrationTestbed({ name: 'keel_cutover', scale: 30, seed: 11 });
+const { migrate, migrateJson, rows } = bed;
 let manifest: WhmcsManifest;
 let target: TestDatabase;
 let whmcs: mysql.Connection;
 /** The WHMCS services the rerun test takes out of scope, for the --apply-removals test after it. */
 let removed: { cancelled: number; terminated: number; closed: number[] } | null = null;
 
-async function migrate(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['--source', sourceUrl, '--target', target.url, ...args], {
-    env: { LOG_LEVEL: 'warn' },
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    isTty: false,
-  });
-  return { code, out, err };
-}
-
-async function migrateJson(...args: string[]): Promise<RunResult> {
-  const { code, out, err } = await migrate('--json', ...args);
-  expect(code, err).toBe(0);
-  return JSON.parse(out) as RunResult;
-}
-
-async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
-  return executeRows<T>(target.handle.db, query);
-}
-
-beforeAll(async () => {
-  ({ manifest } = await seedWhmcs({ url: sourceUrl, scale: 30, seed: 11, reset: true }));
-  target = await createTestDatabase('keel_cutover');
-  whmcs = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: sourceName });
-}, 120_000);
-
-afterAll(async () => {
-  await whmcs?.end();
-  await target?.drop();
-  const admin = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
-  await admin.query(`DROP DATABASE IF EXISTS \`${sourceName}\``);
-  await admin.end();
+beforeAll(() => {
+  ({ manifest, target, whmcs } = bed);
 });
 
 describe('cutover', () => {
