@@ -30,7 +30,11 @@ export interface MigrationTestbed {
   rows: <T>(query: SQL) => Promise<T[]>;
 }
 
-export function useMigrationTestbed(options: { name: string; scale: number; seed: number }): MigrationTestbed {
+export function useMigrationTestbed(options: {
+  name: string;
+  scale: number;
+  seed: number;
+}): MigrationTestbed {
   const sourceName = `${options.name}_${randomBytes(4).toString('hex')}`;
   const sourceUrl = `mysql://root@127.0.0.1:3306/${sourceName}`;
   const bed = {
