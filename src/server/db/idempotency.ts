@@ -1,6 +1,7 @@
 /**
  * Idempotency keys: the statements on `idempotency_keys`, and the pure parts they need (which keys are
- * acceptable, what makes two requests the same). The procedure middleware in trpc.ts drives them.
+ * acceptable, what makes two requests the same). The procedure middleware in idempotent-writes.ts
+ * drives them.
  *
  * How a keyed write runs: one transaction opens, and its first statement inserts the key's row. A
  * concurrent request with the same key blocks on that insert (the unique index) until the first one

@@ -1,8 +1,8 @@
 /**
  * The HTTP side of idempotent writes: the header a client sends, how the OpenAPI document describes
  * it, and which routes honour it. The scheme itself is in db/idempotency.ts and the procedure
- * middleware in trpc.ts, so REST and tRPC requests share one store: a key sent over either transport
- * names the same request.
+ * middleware in idempotent-writes.ts, so REST and tRPC requests share one store: a key sent over
+ * either transport names the same request.
  */
 import type { Request } from 'express';
 import { idempotencyKeyTtlHours } from '../db/idempotency.ts';
