@@ -12,7 +12,8 @@ import {
   orderFormDefaults,
   type OptionDef,
 } from './rules-options.ts';
-import { productSpecs, transformService } from './transform.ts';
+import { planRow, productSpecs } from './transform-plans.ts';
+import { transformService } from './transform.ts';
 import type { Catalogue, Product } from './whmcs.ts';
 
 const sub = (id: number, name: string, sortorder: number, hidden = false) => ({
@@ -278,28 +279,20 @@ describe("a service's own options against the same product", () => {
     moduleVm: { vmid: 10050, nodeId: null, ipaddress: null },
   });
   const mapping = { ...defaultMapping, vmid: { options: [], fields: [], moduleSettings: {} } };
+  const transformed = (optionRows: Parameters<typeof input>[0]) =>
+    transformService(input(optionRows), catalogueOf(byo), mapping, null);
 
   it('keeps its own choices, even a hidden sub-option staff assigned', () => {
-    const r = transformService(
-      input([
-        { id: 1, configid: 2, optionid: 20, qty: 6 },
-        { id: 2, configid: 1, optionid: 9, qty: 0 },
-        { id: 3, configid: 3, optionid: 6, qty: 0 },
-      ]),
-      catalogueOf(byo),
-      mapping,
-      null,
-    );
+    const r = transformed([
+      { id: 1, configid: 2, optionid: 20, qty: 6 },
+      { id: 2, configid: 1, optionid: 9, qty: 0 },
+      { id: 3, configid: 3, optionid: 6, qty: 0 },
+    ]);
     expect(r).toMatchObject({ kind: 'server', cpuCores: 6, memoryMb: 1024, diskGb: 80, warnings: [] });
   });
 
   it('a missing row takes the order form default: quantity its minimum', () => {
-    const r = transformService(
-      input([{ id: 2, configid: 1, optionid: 2, qty: 0 }]),
-      catalogueOf(byo),
-      mapping,
-      null,
-    );
+    const r = transformed([{ id: 2, configid: 1, optionid: 2, qty: 0 }]);
     expect(r).toMatchObject({
       kind: 'server',
       cpuCores: 2,
@@ -310,20 +303,62 @@ describe("a service's own options against the same product", () => {
   });
 
   it('a quantity outside its bounds reads as WHMCS clamps it, and says so', () => {
-    const r = transformService(
-      input([
-        { id: 1, configid: 2, optionid: 20, qty: 64 },
-        { id: 2, configid: 1, optionid: 1, qty: 0 },
-        { id: 3, configid: 3, optionid: 5, qty: 0 },
-      ]),
-      catalogueOf(byo),
-      mapping,
-      null,
-    );
+    const r = transformed([
+      { id: 1, configid: 2, optionid: 20, qty: 64 },
+      { id: 2, configid: 1, optionid: 1, qty: 0 },
+      { id: 3, configid: 3, optionid: 5, qty: 0 },
+    ]);
     expect(r).toMatchObject({
       kind: 'server',
       cpuCores: 16,
       warnings: ['config-option-quantity-out-of-bounds'],
     });
+  });
+});
+
+describe('planRow', () => {
+  const kvm: Product = {
+    id: 4,
+    name: 'KVM &amp; More',
+    servertype: 'pvewhmcs',
+    moduleSettings: ['2'],
+    options: [],
+    fields: [],
+  };
+  const catalogue: Catalogue = {
+    products: new Map([[4, kvm]]),
+    servers: new Map(),
+    modulePlans: new Map([[2, { cores: 2, memoryMb: 2048, diskGb: 40 }]]),
+    moduleNodes: new Map(),
+  };
+
+  it('a server product becomes a closed plan named by the product, keyed on its id', () => {
+    expect(planRow(kvm, catalogue, defaultMapping)).toEqual({
+      row: {
+        slug: 'whmcs-4-kvm-more',
+        name: 'KVM & More',
+        cpuCores: 2,
+        memoryMb: 2048,
+        diskGb: 40,
+        active: false,
+        legacyWhmcsProductId: 4,
+      },
+      unresolved: [],
+    });
+  });
+
+  it('a product whose default specs cannot be resolved is still a closed plan, its unknown specs 0, with the reason', () => {
+    const { row, unresolved } = planRow(kvm, { ...catalogue, modulePlans: new Map() }, defaultMapping);
+    expect(row).toMatchObject({
+      cpuCores: 0,
+      memoryMb: 0,
+      diskGb: 0,
+      active: false,
+      legacyWhmcsProductId: 4,
+    });
+    expect(unresolved.map((u) => u.attribute)).toEqual(['cpuCores', 'memoryMb', 'diskGb']);
+    expect(unresolved[0]!.reason).toBe(
+      'no default cpu cores: no configurable option names it and mod_pvewhmcs_plans has no plan "2" (configoption1)',
+    );
   });
 });

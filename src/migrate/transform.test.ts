@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultMapping } from './mapping.ts';
-import { planRow, productSpecs, serverRow, transformService, type ServerRecord } from './transform.ts';
+import { productSpecs } from './transform-plans.ts';
+import { serverRow, transformService, type ServerRecord } from './transform.ts';
 import type { Catalogue, Product } from './whmcs.ts';
 
 describe('transformService', () => {
@@ -145,52 +146,7 @@ describe('transformService', () => {
   });
 });
 
-describe('Keel rows', () => {
-  const product: Product = {
-    id: 4,
-    name: 'KVM &amp; More',
-    servertype: 'pvewhmcs',
-    moduleSettings: ['2'],
-    options: [],
-    fields: [],
-  };
-  const catalogue: Catalogue = {
-    products: new Map([[4, product]]),
-    servers: new Map(),
-    modulePlans: new Map([[2, { cores: 2, memoryMb: 2048, diskGb: 40 }]]),
-    moduleNodes: new Map(),
-  };
-
-  it('a server product becomes a closed plan named by the product, keyed on its id', () => {
-    expect(planRow(product, catalogue, defaultMapping)).toEqual({
-      row: {
-        slug: 'whmcs-4-kvm-more',
-        name: 'KVM & More',
-        cpuCores: 2,
-        memoryMb: 2048,
-        diskGb: 40,
-        active: false,
-        legacyWhmcsProductId: 4,
-      },
-      unresolved: [],
-    });
-  });
-
-  it('a product whose default specs cannot be resolved is still a closed plan, its unknown specs 0, with the reason', () => {
-    const { row, unresolved } = planRow(product, { ...catalogue, modulePlans: new Map() }, defaultMapping);
-    expect(row).toMatchObject({
-      cpuCores: 0,
-      memoryMb: 0,
-      diskGb: 0,
-      active: false,
-      legacyWhmcsProductId: 4,
-    });
-    expect(unresolved.map((u) => u.attribute)).toEqual(['cpuCores', 'memoryMb', 'diskGb']);
-    expect(unresolved[0]!.reason).toBe(
-      'no default cpu cores: no configurable option names it and mod_pvewhmcs_plans has no plan "2" (configoption1)',
-    );
-  });
-
+describe('serverRow', () => {
   it('a server record and the Keel ids it refers to become its servers row', () => {
     const record: ServerRecord = {
       kind: 'server',

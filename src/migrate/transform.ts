@@ -3,38 +3,33 @@
  * catalogue. Pure: the same inputs always give the same record, which is what makes reruns change nothing.
  */
 import type { ServerRow } from './load-servers.ts';
-import type { PlanRow } from './load.ts';
-import { fieldRefFor, nameMatches, type Mapping, type MappingSource } from './mapping.ts';
+import { fieldRefFor, type Mapping, type MappingSource } from './mapping.ts';
 import type { PveVmInfo } from './pve-inventory.ts';
 import {
   camelKey,
   dateOrNull,
   decodeOnce,
   keelStatus,
-  parseAttribute,
   parseVmid,
   serverName,
   serviceSkipReason,
-  slugify,
   splitIpList,
-  splitKeyLabel,
-  type Attribute,
   type ServiceSkipReason,
   type ServiceWarning,
 } from './rules.ts';
 import {
-  firstVisibleSub,
-  optionAttribute,
   optionLegacyValue,
-  orderFormDefaults,
   resolveFields,
   resolveOptions,
   type FieldRow,
   type OptionRow,
   type ResolvedField,
-  type ResolvedOption,
 } from './rules-options.ts';
+import { fromSource, resolveSpecs, type Resolved } from './transform-sources.ts';
 import type { Catalogue, ModuleVm, Product, ServiceRow } from './whmcs.ts';
+
+// A product's plan is transform-plans.ts's; the catalogue phase reaches it through here with the rest.
+export { planRow } from './transform-plans.ts';
 
 export interface ServiceInput {
   service: ServiceRow;
@@ -89,170 +84,30 @@ export function isServerProduct(product: Product | undefined, mapping: Mapping):
   return mapping.serverModules.includes(product.servertype) || mapping.serverProductIds.includes(product.id);
 }
 
-interface Resolved {
-  options: ResolvedOption[];
-  fields: ResolvedField[];
-  used: Set<string>;
-}
-
-function fromSource(
-  src: MappingSource,
-  r: Resolved,
-  product: Product,
-): { text: string[]; option?: ResolvedOption; field?: ResolvedField; setting?: string } | null {
-  for (const o of r.options) {
-    if (nameMatches(src.options, o.key, o.label)) {
-      r.used.add(`o${o.optionId}`);
-      return { text: [], option: o };
-    }
-  }
-  for (const f of r.fields) {
-    const ref = fieldRefFor(src, f.key, f.label);
-    if (ref) {
-      r.used.add(`f${f.fieldId}`);
-      if (f.value === '') continue;
-      const text = ref.part === 'label' ? f.valueLabel : f.value;
-      return { text: [text], field: f };
-    }
-  }
-  const n = src.moduleSettings[product.servertype];
-  const setting = n ? (product.moduleSettings[n - 1] ?? '').trim() : '';
-  if (setting) return { text: [setting], setting };
-  return null;
-}
-
-function specFrom(attribute: Attribute, src: MappingSource, r: Resolved, product: Product): number | null {
-  const found = fromSource(src, r, product);
-  if (!found) return null;
-  const value = found.option
-    ? optionAttribute(attribute, found.option.value)
-    : parseAttribute(attribute, ...found.text);
-  if (value !== null || !found.option) return value;
-  // An option that yields nothing (quantity 0, unreadable label) falls through to fields and module settings.
-  return specFrom(attribute, { ...src, options: [] }, r, product);
-}
-
-type Specs = { cpuCores: number; memoryMb: number; diskGb: number };
-
-/** Each spec by the mapping (options, fields, module settings), then the pvewhmcs module plan; null if neither. */
-function resolveSpecs(
-  r: Resolved,
-  product: Product,
-  catalogue: Catalogue,
-  mapping: Mapping,
-): { [K in keyof Specs]: number | null } {
-  const modulePlan =
-    product.servertype === 'pvewhmcs'
-      ? catalogue.modulePlans.get(Number(product.moduleSettings[0]))
-      : undefined;
-  return {
-    cpuCores: specFrom('cpuCores', mapping.cpuCores, r, product) ?? modulePlan?.cores ?? null,
-    memoryMb: specFrom('memoryMb', mapping.memoryMb, r, product) ?? modulePlan?.memoryMb ?? null,
-    diskGb: specFrom('diskGb', mapping.diskGb, r, product) ?? modulePlan?.diskGb ?? null,
-  };
-}
-
-/** What a plan's default specs came from, or why one could not be found. */
-export interface ProductSpecs {
-  /** Each spec, 0 where it could not be resolved (see `unresolved`). */
-  specs: Specs;
-  /** The specs no source gave, each with the reason, in the report's words. */
-  unresolved: { attribute: Attribute; reason: string }[];
-}
-
-const specNames: Record<Attribute, string> = { cpuCores: 'cpu cores', memoryMb: 'memory', diskGb: 'disk' };
-
-/**
- * Default specs of a product (its plan) as WHMCS's order form presents it before the customer picks anything:
- * the visible options at their defaults (dropdown/radio the first visible sub-option, quantity its minimum,
- * yes/no off), then the same fallbacks as a service (module plan, module settings `configoptionN`). A quantity
- * that starts at 0 and has no fallback gives one unit: a plan of 0 cores, MB or GB means nothing.
- */
-export function productSpecs(product: Product, catalogue: Catalogue, mapping: Mapping): ProductSpecs {
-  const options = orderFormDefaults(product.options);
-  const resolved = resolveSpecs({ options, fields: [], used: new Set() }, product, catalogue, mapping);
-  const specs: Specs = { cpuCores: 0, memoryMb: 0, diskGb: 0 };
-  const unresolved: ProductSpecs['unresolved'] = [];
-  for (const attribute of ['cpuCores', 'memoryMb', 'diskGb'] as const) {
-    const src = mapping[attribute];
-    const option = options.find((o) => nameMatches(src.options, o.key, o.label));
-    let value = resolved[attribute];
-    if (value === null && option?.value.kind === 'quantity')
-      value = optionAttribute(attribute, { ...option.value, qty: 1 });
-    if (value !== null) specs[attribute] = value;
-    else unresolved.push({ attribute, reason: unresolvedReason(attribute, product, catalogue, mapping) });
-  }
-  return { specs, unresolved };
-}
-
-/** Why no default of one spec could be found, naming the option or setting that was looked at. */
-function unresolvedReason(
-  attribute: Attribute,
-  product: Product,
-  catalogue: Catalogue,
-  mapping: Mapping,
-): string {
-  const src = mapping[attribute];
-  const what = `no default ${specNames[attribute]}`;
-  const option = product.options.find((o) => {
-    const { key, label } = splitKeyLabel(decodeOnce(o.name));
-    return nameMatches(src.options, key, label);
-  });
-  const n = src.moduleSettings[product.servertype];
-  const setting = n
-    ? `module setting configoption${n} is ${product.moduleSettings[n - 1]?.trim() ? `"${product.moduleSettings[n - 1]!.trim()}", not a size` : 'empty'}`
-    : 'no module setting is mapped';
-  if (option?.hidden)
-    return `${what}: option "${decodeOnce(option.name)}" is hidden from the order form; ${setting}`;
-  if (option && option.type !== '3' && option.type !== '4' && !firstVisibleSub(option))
-    return `${what}: every sub-option of "${decodeOnce(option.name)}" is hidden; ${setting}`;
-  if (option) return `${what}: the default of option "${decodeOnce(option.name)}" is not a size; ${setting}`;
-  if (product.servertype === 'pvewhmcs' && !catalogue.modulePlans.has(Number(product.moduleSettings[0])))
-    return `${what}: no configurable option names it and mod_pvewhmcs_plans has no plan "${product.moduleSettings[0] ?? ''}" (configoption1)`;
-  return `${what}: no configurable option, module plan or module setting gives it (${setting})`;
-}
-
-/** The Keel plan of a WHMCS server product: always closed to orders; a spec no source gave is 0. */
-export function planRow(
-  product: Product,
-  catalogue: Catalogue,
-  mapping: Mapping,
-): { row: PlanRow; unresolved: ProductSpecs['unresolved'] } {
-  const { specs, unresolved } = productSpecs(product, catalogue, mapping);
-  return {
-    row: {
-      slug: `whmcs-${product.id}-${slugify(product.name)}`,
-      name: decodeOnce(product.name),
-      ...specs,
-      active: false,
-      legacyWhmcsProductId: product.id,
-    },
-    unresolved,
-  };
-}
-
 /** The first DNS label of a PVE server's hostname (`pve1.fra1.example.net` → `pve1`). */
 function hostLabel(hostname: string): string | null {
   const label = hostname.trim().split('.')[0] ?? '';
   return /^[a-zA-Z0-9-]+$/.test(label) ? label : null;
 }
 
+/** What the skip rules before the VMID look at (product, server, account, status). */
+function skipFacts(s: ServiceRow, catalogue: Catalogue, mapping: Mapping) {
+  const server = catalogue.servers.get(s.server);
+  return {
+    productIsServer: isServerProduct(catalogue.products.get(s.packageid), mapping),
+    serverIsProxmox:
+      (server !== undefined && mapping.serverModules.includes(server.type)) ||
+      mapping.serverProductIds.includes(s.packageid),
+    clientStatus: s.clientStatus ?? 'Closed',
+    migrateClientStatuses: mapping.clientStatuses,
+    domainstatus: s.domainstatus,
+  };
+}
+
 /** Whether a service passes every skip rule before the VMID (product, server, account, status). */
 export function serviceMayMigrate(s: ServiceRow, catalogue: Catalogue, mapping: Mapping): boolean {
-  const server = catalogue.servers.get(s.server);
-  return (
-    serviceSkipReason({
-      productIsServer: isServerProduct(catalogue.products.get(s.packageid), mapping),
-      serverIsProxmox:
-        (server !== undefined && mapping.serverModules.includes(server.type)) ||
-        mapping.serverProductIds.includes(s.packageid),
-      clientStatus: s.clientStatus ?? 'Closed',
-      migrateClientStatuses: mapping.clientStatuses,
-      domainstatus: s.domainstatus,
-      // Any VMID: the question is whether the rules before it pass.
-      vmid: 100,
-    }) === null
-  );
+  // Any VMID: the question is whether the rules before it pass.
+  return serviceSkipReason({ ...skipFacts(s, catalogue, mapping), vmid: 100 }) === null;
 }
 
 export function transformService(
@@ -265,17 +120,8 @@ export function transformService(
   const base = { serviceId: s.id, clientId: s.userid, productId: s.packageid };
   const product = catalogue.products.get(s.packageid);
   const server = catalogue.servers.get(s.server);
-  const skipInput = {
-    productIsServer: isServerProduct(product, mapping),
-    serverIsProxmox:
-      (server !== undefined && mapping.serverModules.includes(server.type)) ||
-      mapping.serverProductIds.includes(s.packageid),
-    clientStatus: s.clientStatus ?? 'Closed',
-    migrateClientStatuses: mapping.clientStatuses,
-    domainstatus: s.domainstatus,
-  };
   // Every rule but the last (a VMID) is decided before the options and fields are read.
-  const early = serviceSkipReason({ ...skipInput, vmid: 0 });
+  const early = serviceSkipReason({ ...skipFacts(s, catalogue, mapping), vmid: 0 });
   if (early || !product) return { kind: 'skip', ...base, reason: early ?? 'not-proxmox-product' };
   const opts = resolveOptions(product.options, input.optionRows);
   const flds = resolveFields(product.fields, input.fieldRows);
