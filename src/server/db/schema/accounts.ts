@@ -1,26 +1,14 @@
 /** Accounts: users, their sign-in (tokens, links, two-factor, throttle) and their SSH keychain. */
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  bigserial,
-  check,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { userRoles } from '../../../shared/api.ts';
 import { tokenScopes } from '../../../shared/tokens.ts';
-import { createdAt, updatedAt } from './columns.ts';
+import { createdAt, jsonObject, serialId, timestamptz, updatedAt, uuidId } from './columns.ts';
 
 export const users = pgTable(
   'users',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuidId(),
     email: text('email').notNull(),
     name: text('name').notNull().default(''),
     role: text('role', { enum: userRoles }).notNull().default('customer'),
@@ -35,14 +23,14 @@ export const users = pgTable(
     maxCores: integer('max_cores'),
     maxMemoryMb: integer('max_memory_mb'),
     /** Set while an operator has disabled the account: no sign-in, no session, no API token. */
-    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    disabledAt: timestamptz('disabled_at'),
     /**
      * When every session of the account was last ended (a password set through a link, a disabled
      * account): access tokens issued before it are refused, not only the refresh tokens revoked.
      */
-    sessionsEndedAt: timestamp('sessions_ended_at', { withTimezone: true }),
+    sessionsEndedAt: timestamptz('sessions_ended_at'),
     /** What a migration carried over that has no column: the WHMCS accounts' billing details, verbatim. */
-    legacyAttributes: jsonb('legacy_attributes').$type<Record<string, unknown>>().notNull().default({}),
+    legacyAttributes: jsonObject('legacy_attributes'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -52,20 +40,27 @@ export const users = pgTable(
   ],
 );
 
+/**
+ * The user a row belongs to (`user_id`, required): deleting the user deletes the row with it
+ * (`cascade`), or is refused while the row exists (`restrict`).
+ */
+export const ownedBy = (onDelete: 'cascade' | 'restrict') =>
+  uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete });
+
 export const refreshTokens = pgTable(
   'refresh_tokens',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    id: uuidId(),
+    userId: ownedBy('cascade'),
     /** All tokens descended from one login share a family; reuse of a rotated token revokes it whole. */
     familyId: uuid('family_id').notNull(),
     /** SHA-256 of the token; the token itself is only ever in the user's cookie. */
     tokenHash: text('token_hash').notNull().unique(),
-    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-    rotatedAt: timestamp('rotated_at', { withTimezone: true }),
-    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    expiresAt: timestamptz('expires_at').notNull(),
+    rotatedAt: timestamptz('rotated_at'),
+    revokedAt: timestamptz('revoked_at'),
     createdAt: createdAt(),
   },
   (t) => [index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
@@ -80,19 +75,17 @@ export const refreshTokens = pgTable(
 export const apiTokens = pgTable(
   'api_tokens',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    id: uuidId(),
+    userId: ownedBy('cascade'),
     name: text('name').notNull(),
     scopes: text('scopes', { enum: tokenScopes }).array().notNull(),
     prefix: text('prefix').notNull(),
     secretHash: text('secret_hash').notNull().unique(),
-    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    expiresAt: timestamptz('expires_at'),
     /** Written at most once a minute per token, by whichever process sees it used first. */
-    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    lastUsedAt: timestamptz('last_used_at'),
     lastUsedIp: text('last_used_ip'),
-    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedAt: timestamptz('revoked_at'),
     createdAt: createdAt(),
   },
   (t) => [index('api_tokens_user_idx').on(t.userId, t.createdAt)],
@@ -108,14 +101,12 @@ export const userLinkPurposes = ['set-password', 'reset-password'] as const;
 export const userLinks = pgTable(
   'user_links',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    id: uuidId(),
+    userId: ownedBy('cascade'),
     purpose: text('purpose', { enum: userLinkPurposes }).notNull(),
     tokenHash: text('token_hash').notNull().unique(),
-    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-    usedAt: timestamp('used_at', { withTimezone: true }),
+    expiresAt: timestamptz('expires_at').notNull(),
+    usedAt: timestamptz('used_at'),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
   },
@@ -134,7 +125,7 @@ export const userTwoFactor = pgTable('user_two_factor', {
     .primaryKey()
     .references(() => users.id, { onDelete: 'cascade' }),
   secretEncrypted: text('secret_encrypted').notNull(),
-  enabledAt: timestamp('enabled_at', { withTimezone: true }),
+  enabledAt: timestamptz('enabled_at'),
   lastUsedStep: bigint('last_used_step', { mode: 'number' }),
   createdAt: createdAt(),
 });
@@ -146,12 +137,10 @@ export const userTwoFactor = pgTable('user_two_factor', {
 export const recoveryCodes = pgTable(
   'recovery_codes',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    id: serialId(),
+    userId: ownedBy('cascade'),
     codeHash: text('code_hash').notNull(),
-    usedAt: timestamp('used_at', { withTimezone: true }),
+    usedAt: timestamptz('used_at'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('recovery_codes_user_code_key').on(t.userId, t.codeHash)],
@@ -165,10 +154,10 @@ export const recoveryCodes = pgTable(
 export const loginAttempts = pgTable(
   'login_attempts',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    id: serialId(),
     /** SHA-256 of the throttle key: who tried is countable without storing their address or email. */
     keyHash: text('key_hash').notNull(),
-    at: timestamp('at', { withTimezone: true }).notNull(),
+    at: timestamptz('at').notNull(),
   },
   (t) => [index('login_attempts_key_at_idx').on(t.keyHash, t.at), index('login_attempts_at_idx').on(t.at)],
 );
@@ -179,10 +168,8 @@ export const loginAttempts = pgTable(
 export const sshKeys = pgTable(
   'ssh_keys',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    id: uuidId(),
+    userId: ownedBy('cascade'),
     name: text('name').notNull(),
     /** The key in its canonical form (`type base64 [comment]`), as handed to PVE. */
     publicKey: text('public_key').notNull(),

@@ -1,27 +1,16 @@
 /** What Keel records around its work: the audit trail, idempotency keys, webhooks, web console sessions. */
 import { sql } from 'drizzle-orm';
-import {
-  bigserial,
-  boolean,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { webhookEventTypes } from '../../../shared/webhooks.ts';
-import { createdAt, updatedAt } from './columns.ts';
-import { users } from './accounts.ts';
+import { active, createdAt, jsonObject, serialId, timestamptz, updatedAt, uuidId } from './columns.ts';
+import { ownedBy, users } from './accounts.ts';
 import { servers } from './servers.ts';
 
 export const auditEvents = pgTable(
   'audit_events',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    id: serialId(),
+    at: timestamptz('at').notNull().defaultNow(),
     kind: text('kind').notNull(),
     message: text('message').notNull(),
     actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
@@ -29,7 +18,7 @@ export const auditEvents = pgTable(
     jobId: integer('job_id'),
     pveUpid: text('pve_upid'),
     requestId: text('request_id'),
-    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    data: jsonObject('data'),
   },
   (t) => [
     index('audit_events_server_at_idx').on(t.serverId, t.at),
@@ -49,9 +38,7 @@ export const auditEvents = pgTable(
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownedBy('cascade'),
     key: text('key').notNull(),
     /** The tRPC procedure (`servers.create`): one key names one request, whichever transport sent it. */
     procedure: text('procedure').notNull(),
@@ -74,13 +61,13 @@ export { webhookEventTypes };
 
 /** Where the operator wants events sent. The secret signs each delivery; it is shown once, at creation. */
 export const webhookEndpoints = pgTable('webhook_endpoints', {
-  id: uuid('id').primaryKey().defaultRandom(),
+  id: uuidId(),
   url: text('url').notNull(),
   description: text('description').notNull().default(''),
   /** The event types sent here. */
   events: text('events', { enum: webhookEventTypes }).array().notNull(),
   secret: text('secret').notNull(),
-  active: boolean('active').notNull().default(true),
+  active: active(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -95,7 +82,7 @@ export const webhookDeliveryStates = ['pending', 'delivered', 'failed'] as const
 export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    id: serialId(),
     endpointId: uuid('endpoint_id')
       .notNull()
       .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
@@ -105,12 +92,12 @@ export const webhookDeliveries = pgTable(
     state: text('state', { enum: webhookDeliveryStates }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     /** When the next attempt is due; while one runs, the end of its lease. */
-    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
-    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    nextAttemptAt: timestamptz('next_attempt_at').notNull().defaultNow(),
+    lastAttemptAt: timestamptz('last_attempt_at'),
     /** The receiver's HTTP status of the last attempt; null when it did not answer. */
     lastStatusCode: integer('last_status_code'),
     lastError: text('last_error'),
-    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    deliveredAt: timestamptz('delivered_at'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -131,18 +118,16 @@ export const webhookDeliveries = pgTable(
 export const consoleSessions = pgTable(
   'console_sessions',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    id: uuidId(),
+    userId: ownedBy('cascade'),
     serverId: uuid('server_id')
       .notNull()
       .references(() => servers.id, { onDelete: 'cascade' }),
     authSession: uuid('auth_session'),
     ticketHash: text('ticket_hash').notNull().unique(),
-    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-    openedAt: timestamp('opened_at', { withTimezone: true }),
-    closedAt: timestamp('closed_at', { withTimezone: true }),
+    expiresAt: timestamptz('expires_at').notNull(),
+    openedAt: timestamptz('opened_at'),
+    closedAt: timestamptz('closed_at'),
     closeReason: text('close_reason'),
     createdAt: createdAt(),
   },

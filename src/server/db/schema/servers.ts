@@ -1,32 +1,28 @@
 /** Servers and what they are made of: the catalogue, the servers, their jobs, the IP pools and addresses. */
 import { sql } from 'drizzle-orm';
-import {
-  bigserial,
-  boolean,
-  check,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { serverStatuses } from '../../../shared/server-status.ts';
-import { createdAt, updatedAt } from './columns.ts';
-import { users } from './accounts.ts';
+import {
+  active,
+  catalogueKey,
+  createdAt,
+  jsonObject,
+  serialId,
+  textList,
+  timestamptz,
+  updatedAt,
+  uuidId,
+} from './columns.ts';
+import { ownedBy, users } from './accounts.ts';
 
 export const plans = pgTable('plans', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  slug: text('slug').notNull().unique(),
-  name: text('name').notNull(),
+  ...catalogueKey(),
   cpuCores: integer('cpu_cores').notNull(),
   memoryMb: integer('memory_mb').notNull(),
   diskGb: integer('disk_gb').notNull(),
   priceMonthlyCents: integer('price_monthly_cents'),
   /** Closed plans stay attached to existing servers but take no new orders. */
-  active: boolean('active').notNull().default(true),
+  active: active(),
   /** How many snapshots a server on this plan may keep at once. */
   snapshotLimit: integer('snapshot_limit').notNull().default(3),
   legacyWhmcsProductId: integer('legacy_whmcs_product_id').unique(),
@@ -35,13 +31,11 @@ export const plans = pgTable('plans', {
 });
 
 export const images = pgTable('images', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  slug: text('slug').notNull().unique(),
-  name: text('name').notNull(),
+  ...catalogueKey(),
   osFamily: text('os_family').notNull().default('linux'),
   /** The PVE template per node: `{"*": 9000}` for one on shared storage, `{"pve1": 9001, …}` otherwise. */
   pveTemplates: jsonb('pve_templates').$type<Record<string, number>>().notNull().default({}),
-  active: boolean('active').notNull().default(true),
+  active: active(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -51,9 +45,7 @@ export const images = pgTable('images', {
  * built-in simulator), which has no row: a NULL cluster id everywhere means the default cluster.
  */
 export const pveClusters = pgTable('pve_clusters', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  slug: text('slug').notNull().unique(),
-  name: text('name').notNull(),
+  ...catalogueKey(),
   /** e.g. `https://pve1.hel.example.com:8006` (no `/api2/json`). */
   url: text('url').notNull(),
   tokenId: text('token_id').notNull(),
@@ -62,24 +54,19 @@ export const pveClusters = pgTable('pve_clusters', {
   /** SHA-256 fingerprint of a self-signed certificate; null: the system CAs verify. */
   fingerprint: text('fingerprint'),
   /** False: no new servers on its locations; its servers are still managed. */
-  active: boolean('active').notNull().default(true),
+  active: active(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
 
 export const locations = pgTable('locations', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  slug: text('slug').notNull().unique(),
-  name: text('name').notNull(),
+  ...catalogueKey(),
   country: text('country'),
   /** The cluster its nodes belong to; NULL: the default cluster. */
   clusterId: uuid('cluster_id').references(() => pveClusters.id, { onDelete: 'restrict' }),
   /** The PVE nodes that servers in this location may be placed on. */
-  pveNodes: text('pve_nodes')
-    .array()
-    .notNull()
-    .default(sql`'{}'::text[]`),
-  active: boolean('active').notNull().default(true),
+  pveNodes: textList('pve_nodes'),
+  active: active(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -87,10 +74,8 @@ export const locations = pgTable('locations', {
 export const servers = pgTable(
   'servers',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'restrict' }),
+    id: uuidId(),
+    userId: ownedBy('restrict'),
     name: text('name').notNull(),
     status: text('status', { enum: serverStatuses }).notNull(),
     statusReason: text('status_reason'),
@@ -102,21 +87,18 @@ export const servers = pgTable(
     cpuCores: integer('cpu_cores').notNull(),
     memoryMb: integer('memory_mb').notNull(),
     diskGb: integer('disk_gb').notNull(),
-    sshKeys: text('ssh_keys')
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    sshKeys: textList('ssh_keys'),
     ipAddress: text('ip_address'),
     pveNode: text('pve_node'),
     pveVmid: integer('pve_vmid'),
     /** tblhosting.id of the WHMCS service this server came from. */
     legacyWhmcsServiceId: integer('legacy_whmcs_service_id').unique(),
     /** WHMCS options and fields that map to no column, kept verbatim so nothing is lost. */
-    legacyAttributes: jsonb('legacy_attributes').$type<Record<string, unknown>>().notNull().default({}),
-    terminatedAt: timestamp('terminated_at', { withTimezone: true }),
+    legacyAttributes: jsonObject('legacy_attributes'),
+    terminatedAt: timestamptz('terminated_at'),
     // Suspension by an operator: when, by whom, why (shown to the customer), and the power state
     // the server returns to when it is lifted (null until known, for one suspended from `error`).
-    suspendedAt: timestamp('suspended_at', { withTimezone: true }),
+    suspendedAt: timestamptz('suspended_at'),
     suspendedBy: uuid('suspended_by').references(() => users.id, { onDelete: 'set null' }),
     suspensionReason: text('suspension_reason'),
     powerBeforeSuspension: text('power_before_suspension', { enum: ['running', 'stopped'] }),
@@ -158,7 +140,7 @@ export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled
 export const serverJobs = pgTable(
   'server_jobs',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    id: serialId(),
     serverId: uuid('server_id')
       .notNull()
       .references(() => servers.id, { onDelete: 'cascade' }),
@@ -166,18 +148,18 @@ export const serverJobs = pgTable(
     state: text('state', { enum: jobStates }).notNull().default('queued'),
     /** The last step persisted, so a job resumed after a crash continues where it stopped. */
     step: text('step'),
-    progress: jsonb('progress').$type<Record<string, unknown>>().notNull().default({}),
+    progress: jsonObject('progress'),
     attempts: integer('attempts').notNull().default(0),
     maxAttempts: integer('max_attempts').notNull().default(5),
-    runAfter: timestamp('run_after', { withTimezone: true }).notNull().defaultNow(),
+    runAfter: timestamptz('run_after').notNull().defaultNow(),
     leaseOwner: text('lease_owner'),
-    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    leaseExpiresAt: timestamptz('lease_expires_at'),
     lastError: text('last_error'),
     requestedBy: uuid('requested_by').references(() => users.id, { onDelete: 'set null' }),
     requestId: text('request_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
-    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    finishedAt: timestamptz('finished_at'),
   },
   (t) => [
     // At most one active job per server.
@@ -191,7 +173,7 @@ export const serverJobs = pgTable(
 );
 
 export const ipPools = pgTable('ip_pools', {
-  id: uuid('id').primaryKey().defaultRandom(),
+  id: uuidId(),
   locationId: uuid('location_id')
     .notNull()
     .references(() => locations.id),
@@ -199,22 +181,19 @@ export const ipPools = pgTable('ip_pools', {
   gateway: text('gateway').notNull(),
   rangeStart: text('range_start').notNull(),
   rangeEnd: text('range_end').notNull(),
-  dns: text('dns')
-    .array()
-    .notNull()
-    .default(sql`'{}'::text[]`),
+  dns: textList('dns'),
   createdAt: createdAt(),
 });
 
 export const ipAddresses = pgTable(
   'ip_addresses',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuidId(),
     /** Null: an address a server holds outside every pool (a migrated one), recorded so no pool hands it out. */
     poolId: uuid('pool_id').references(() => ipPools.id, { onDelete: 'cascade' }),
     address: text('address').notNull().unique(),
     serverId: uuid('server_id').references(() => servers.id, { onDelete: 'set null' }),
-    allocatedAt: timestamp('allocated_at', { withTimezone: true }),
+    allocatedAt: timestamptz('allocated_at'),
     /** The server's own address (servers.ip_address); false for its additional ones (WHMCS assigned IPs). */
     primary: boolean('primary').notNull().default(true),
   },
