@@ -2,7 +2,7 @@
  * The self-service procedures on one server: reinstall, root password, resize and snapshots. Spread
  * into the servers router, so their paths are `servers.reinstall`, `servers.snapshots.list`, ….
  */
-import { serverResultSchema } from '../../shared/api.ts';
+import { serverResultSchema, type Server } from '../../shared/api.ts';
 import {
   createSnapshotInputSchema,
   reinstallInputSchema,
@@ -16,13 +16,15 @@ import { serverIdInputSchema } from '../../shared/api.ts';
 import { reinstallServer } from '../services/servers/reinstall.ts';
 import { resizeServer } from '../services/servers/resize.ts';
 import { setRootPassword } from '../services/servers/root-password.ts';
+import type { RequestInfo } from '../services/servers/request.ts';
 import {
   createSnapshot,
   deleteSnapshot,
   listSnapshots,
   rollbackSnapshot,
+  type SnapshotDeps,
 } from '../services/servers/snapshots.ts';
-import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
+import { createTRPCRouter, protectedProcedure, type Context } from '../trpc.ts';
 
 const requestInfo = (ctx: { user: { id: string }; requestId: string }) => ({
   userId: ctx.user.id,
@@ -31,6 +33,20 @@ const requestInfo = (ctx: { user: { id: string }; requestId: string }) => ({
 
 // Every operation is refused while another runs or the server is suspended (INVALID_STATE).
 const operationErrors = ['NOT_FOUND', 'INVALID_STATE'] as const;
+
+/** A snapshot change answers 202 with the server; the snapshot list is where to look. */
+const snapshotChange = { status: 202, location: '/servers/{server.id}/snapshots' } as const;
+
+/** Runs a snapshot change against the server's own cluster, and answers with the server. */
+const changeSnapshots =
+  <I extends { id: string }>(change: (deps: SnapshotDeps, info: RequestInfo, input: I) => Promise<Server>) =>
+  async ({ ctx, input }: { ctx: Context & { user: { id: string } }; input: I }) => ({
+    server: await change(
+      { db: ctx.db, pve: await ctx.clusters.forServer(input.id) },
+      requestInfo(ctx),
+      input,
+    ),
+  });
 
 export const serverSelfService = {
   reinstall: protectedProcedure
@@ -112,21 +128,14 @@ export const serverSelfService = {
           path: '/servers/{id}/snapshots',
           operationId: 'createSnapshot',
           summary: "Take a snapshot of a server's disks (up to its plan's limit)",
-          status: 202,
-          location: '/servers/{server.id}/snapshots',
+          ...snapshotChange,
           // A snapshot of that name exists; the plan's limit is reached.
           errors: [...operationErrors, 'CONFLICT', 'QUOTA_EXCEEDED'],
         },
       })
       .input(createSnapshotInputSchema)
       .output(serverResultSchema)
-      .mutation(async ({ ctx, input }) => ({
-        server: await createSnapshot(
-          { db: ctx.db, pve: await ctx.clusters.forServer(input.id) },
-          requestInfo(ctx),
-          input,
-        ),
-      })),
+      .mutation(changeSnapshots(createSnapshot)),
     rollback: protectedProcedure
       .meta({
         rest: {
@@ -134,20 +143,13 @@ export const serverSelfService = {
           path: '/servers/{id}/snapshots/{name}/rollback',
           operationId: 'rollbackSnapshot',
           summary: 'Roll a server back to a snapshot; what changed since is lost',
-          status: 202,
-          location: '/servers/{server.id}/snapshots',
+          ...snapshotChange,
           errors: [...operationErrors],
         },
       })
       .input(snapshotRefInputSchema)
       .output(serverResultSchema)
-      .mutation(async ({ ctx, input }) => ({
-        server: await rollbackSnapshot(
-          { db: ctx.db, pve: await ctx.clusters.forServer(input.id) },
-          requestInfo(ctx),
-          input,
-        ),
-      })),
+      .mutation(changeSnapshots(rollbackSnapshot)),
     delete: protectedProcedure
       .meta({
         rest: {
@@ -155,19 +157,12 @@ export const serverSelfService = {
           path: '/servers/{id}/snapshots/{name}',
           operationId: 'deleteSnapshot',
           summary: 'Delete a snapshot',
-          status: 202,
-          location: '/servers/{server.id}/snapshots',
+          ...snapshotChange,
           errors: [...operationErrors],
         },
       })
       .input(snapshotRefInputSchema)
       .output(serverResultSchema)
-      .mutation(async ({ ctx, input }) => ({
-        server: await deleteSnapshot(
-          { db: ctx.db, pve: await ctx.clusters.forServer(input.id) },
-          requestInfo(ctx),
-          input,
-        ),
-      })),
+      .mutation(changeSnapshots(deleteSnapshot)),
   }),
 };
