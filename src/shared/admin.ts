@@ -3,6 +3,9 @@ import { z } from 'zod';
 import {
   idSchema,
   listServersInputSchema,
+  nextCursorSchema,
+  pageCursorSchema,
+  pageLimitSchema,
   serverEventSchema,
   serverIdInputSchema,
   serverSchema,
@@ -16,13 +19,7 @@ export const adminServerSchema = serverSchema
 export type AdminServer = z.infer<typeof adminServerSchema>;
 
 export const adminServerListSchema = z
-  .object({
-    servers: z.array(adminServerSchema),
-    nextCursor: z
-      .string()
-      .nullable()
-      .describe('Pass as `cursor` to get the next page; null on the last page'),
-  })
+  .object({ servers: z.array(adminServerSchema), nextCursor: nextCursorSchema })
   .meta({ id: 'AdminServerList' });
 
 // -- servers -------------------------------------------------------------------------------------------
@@ -114,13 +111,8 @@ export const adminAuditInputSchema = z
       .max(100, { error: 'must be at most 100 characters' })
       .optional(),
     before: timestampInput.optional().describe('Only events before this time'),
-    cursor: z.string().max(200, { error: 'is not one this API returned' }).optional(),
-    limit: z.coerce
-      .number()
-      .int({ error: 'must be a whole number' })
-      .min(1, { error: 'must be between 1 and 500' })
-      .max(500, { error: 'must be between 1 and 500' })
-      .default(100),
+    cursor: pageCursorSchema,
+    limit: pageLimitSchema,
   })
   .meta({ id: 'AdminAuditQuery' });
 export type AdminAuditInput = z.infer<typeof adminAuditInputSchema>;
@@ -143,11 +135,5 @@ export const auditEventSchema = z
 export type AuditEventView = z.infer<typeof auditEventSchema>;
 
 export const auditListSchema = z
-  .object({
-    events: z.array(auditEventSchema),
-    nextCursor: z
-      .string()
-      .nullable()
-      .describe('Pass as `cursor` to get the next page; null on the last page'),
-  })
+  .object({ events: z.array(auditEventSchema), nextCursor: nextCursorSchema })
   .meta({ id: 'AuditEventList' });

@@ -200,15 +200,27 @@ export const getServerInputSchema = z
     include: z.enum(['events'], { error: 'must be "events"' }).optional(),
   })
   .meta({ id: 'GetServerQuery' });
+// Paging: a list answers `limit` items from `cursor` on, and the cursor of the page after them.
+
+/** How many items a page holds: 1 to 500, 100 unless asked. */
+export const pageLimitSchema = z.coerce
+  .number()
+  .int({ error: 'must be a whole number' })
+  .min(1, { error: 'must be between 1 and 500' })
+  .max(500, { error: 'must be between 1 and 500' })
+  .default(100);
+/** Where a page starts: the `nextCursor` of the page before it. */
+export const pageCursorSchema = z.string().max(200, { error: 'is not one this API returned' }).optional();
+/** In a page: the cursor of the next one, or null on the last. */
+export const nextCursorSchema = z
+  .string()
+  .nullable()
+  .describe('Pass as `cursor` to get the next page; null on the last page');
+
 export const listServersInputSchema = z
   .strictObject({
-    limit: z.coerce
-      .number()
-      .int({ error: 'must be a whole number' })
-      .min(1, { error: 'must be between 1 and 500' })
-      .max(500, { error: 'must be between 1 and 500' })
-      .default(100),
-    cursor: z.string().max(200, { error: 'is not one this API returned' }).optional(),
+    limit: pageLimitSchema,
+    cursor: pageCursorSchema,
     includeTerminated: z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .transform((v) => v === 'true')
@@ -218,13 +230,7 @@ export const listServersInputSchema = z
   .meta({ id: 'ListServersQuery' });
 
 export const serverListSchema = z
-  .object({
-    servers: z.array(serverSchema),
-    nextCursor: z
-      .string()
-      .nullable()
-      .describe('Pass as `cursor` to get the next page; null on the last page'),
-  })
+  .object({ servers: z.array(serverSchema), nextCursor: nextCursorSchema })
   .meta({ id: 'ServerList' });
 
 export const planSchema = z

@@ -4,7 +4,7 @@
  * console's forms and `pnpm catalog:apply`.
  */
 import { z } from 'zod';
-import { idSchema, withoutNul } from './api.ts';
+import { idSchema, nextCursorSchema, pageCursorSchema, pageLimitSchema, withoutNul } from './api.ts';
 
 // -- discovery ---------------------------------------------------------------------------------------
 
@@ -96,24 +96,12 @@ const nodeNameSchema = z
   .regex(/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/, { error: 'is not a PVE node name' });
 
 export const catalogueListInputSchema = z
-  .strictObject({
-    limit: z.coerce
-      .number()
-      .int({ error: 'must be a whole number' })
-      .min(1, { error: 'must be between 1 and 500' })
-      .max(500, { error: 'must be between 1 and 500' })
-      .default(100),
-    cursor: z.string().max(200, { error: 'is not one this API returned' }).optional(),
-  })
+  .strictObject({ limit: pageLimitSchema, cursor: pageCursorSchema })
   .meta({ id: 'CatalogueListQuery' });
 export type CatalogueListInput = z.infer<typeof catalogueListInputSchema>;
 
 export const catalogueIdInputSchema = z.strictObject({ id: z.string().max(200) }).meta({ id: 'CatalogueId' });
 
-const nextCursor = z
-  .string()
-  .nullable()
-  .describe('Pass as `cursor` to get the next page; null on the last page');
 const timestamps = { createdAt: z.date(), updatedAt: z.date() };
 
 // -- plans -------------------------------------------------------------------------------------------
@@ -156,7 +144,7 @@ export const adminPlanSchema = z
 export type AdminPlan = z.infer<typeof adminPlanSchema>;
 export const planResultSchema = z.object({ plan: adminPlanSchema }).meta({ id: 'PlanResult' });
 export const planListSchema = z
-  .object({ plans: z.array(adminPlanSchema), nextCursor })
+  .object({ plans: z.array(adminPlanSchema), nextCursor: nextCursorSchema })
   .meta({ id: 'PlanList' });
 
 // -- images ------------------------------------------------------------------------------------------
@@ -205,7 +193,7 @@ export const adminImageSchema = z
 export type AdminImage = z.infer<typeof adminImageSchema>;
 export const imageResultSchema = z.object({ image: adminImageSchema }).meta({ id: 'ImageResult' });
 export const imageListSchema = z
-  .object({ images: z.array(adminImageSchema), nextCursor })
+  .object({ images: z.array(adminImageSchema), nextCursor: nextCursorSchema })
   .meta({ id: 'ImageList' });
 
 // -- locations ---------------------------------------------------------------------------------------
@@ -255,7 +243,7 @@ export const locationResultSchema = z
   .object({ location: adminLocationSchema })
   .meta({ id: 'LocationResult' });
 export const locationListSchema = z
-  .object({ locations: z.array(adminLocationSchema), nextCursor })
+  .object({ locations: z.array(adminLocationSchema), nextCursor: nextCursorSchema })
   .meta({ id: 'LocationList' });
 
 // -- IP pools ----------------------------------------------------------------------------------------
@@ -302,7 +290,7 @@ export const adminPoolSchema = z
 export type AdminPool = z.infer<typeof adminPoolSchema>;
 export const poolResultSchema = z.object({ pool: adminPoolSchema }).meta({ id: 'IpPoolResult' });
 export const poolListSchema = z
-  .object({ pools: z.array(adminPoolSchema), nextCursor })
+  .object({ pools: z.array(adminPoolSchema), nextCursor: nextCursorSchema })
   .meta({ id: 'IpPoolList' });
 
 export const deletedSchema = z.object({ deleted: z.literal(true) }).meta({ id: 'Deleted' });

@@ -4,7 +4,7 @@
  * and never comes out: answers say only whether one is stored and how it begins.
  */
 import { z } from 'zod';
-import { idSchema } from './api.ts';
+import { idSchema, nextCursorSchema } from './api.ts';
 
 const slugSchema = z
   .string({ error: 'is required' })
@@ -84,13 +84,7 @@ export const adminClusterSchema = z
 export type AdminCluster = z.infer<typeof adminClusterSchema>;
 export const clusterResultSchema = z.object({ cluster: adminClusterSchema }).meta({ id: 'ClusterResult' });
 export const clusterListSchema = z
-  .object({
-    clusters: z.array(adminClusterSchema),
-    nextCursor: z
-      .string()
-      .nullable()
-      .describe('Pass as `cursor` to get the next page; null on the last page'),
-  })
+  .object({ clusters: z.array(adminClusterSchema), nextCursor: nextCursorSchema })
   .meta({ id: 'ClusterList' });
 
 /** Discovery on one cluster: `clusterId` absent or empty is the default cluster. */

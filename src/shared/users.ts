@@ -1,6 +1,15 @@
 /** Accounts: what a disabled account hears, the operator's customer routes, one-time password links. */
 import { z } from 'zod';
-import { emailSchema, idSchema, newPasswordSchema, serverSchema, userRoles, withoutNul } from './api.ts';
+import {
+  emailSchema,
+  idSchema,
+  newPasswordSchema,
+  pageCursorSchema,
+  pageLimitSchema,
+  serverSchema,
+  userRoles,
+  withoutNul,
+} from './api.ts';
 
 export const accountDisabledMessage = 'This account is disabled. Contact your provider to have it enabled.';
 
@@ -62,13 +71,8 @@ export const adminListUsersInputSchema = z
   .strictObject({
     query: withoutNul(z.string().trim().max(200, { error: 'must be at most 200 characters' })).optional(),
     role: z.enum(userRoles, { error: `must be one of ${userRoles.join(', ')}` }).optional(),
-    cursor: z.string().max(200, { error: 'is not one this API returned' }).optional(),
-    limit: z.coerce
-      .number()
-      .int({ error: 'must be a whole number' })
-      .min(1, { error: 'must be between 1 and 500' })
-      .max(500, { error: 'must be between 1 and 500' })
-      .default(100),
+    cursor: pageCursorSchema,
+    limit: pageLimitSchema,
   })
   .meta({ id: 'AdminListUsersQuery' });
 
