@@ -72,6 +72,13 @@ const specsOf = (p: Product) => productSpecs(p, catalogueOf(p), defaultMapping);
 const memory = dropdown(1, 'memory|Memory', [sub(1, '2048|2 GB', 1), sub(2, '4096|4 GB', 2)]);
 const disk = dropdown(3, 'disk|Disk Space', [sub(5, '40|40 GB', 1), sub(6, '80|80 GB', 2)]);
 const cores = dropdown(2, 'cpu|CPU Cores', [sub(3, '1|1 vCPU', 1), sub(4, '2|2 vCPU', 2)]);
+/** Build your own: cores a quantity within bounds, memory a dropdown whose first choice is hidden. */
+const byoCores = quantity(2, 'cores|CPU Cores', 'vCPU', 2, 16);
+const byoMemory = dropdown(1, 'memory|Memory', [
+  sub(9, '1024|1 GB (sold out)', 0, true),
+  sub(1, '2048|2 GB', 1),
+  sub(2, '4096|4 GB', 2),
+]);
 
 describe('WHMCS defaults of one option (rules-options)', () => {
   it('dropdown and radio: the first visible sub-option by sortorder, then id', () => {
@@ -202,12 +209,8 @@ describe("a plan's default specs (productSpecs)", () => {
 
   it('build your own: cores from a quantity with min/max, memory and disk from dropdowns, no module settings', () => {
     const p = product([
-      quantity(2, 'cores|CPU Cores', 'vCPU', 2, 16),
-      dropdown(1, 'memory|Memory', [
-        sub(9, '1024|1 GB (sold out)', 0, true),
-        sub(1, '2048|2 GB', 1),
-        sub(2, '4096|4 GB', 2),
-      ]),
+      byoCores,
+      byoMemory,
       dropdown(3, 'disk|Disk Space', [sub(6, '80|80 GB', 2), sub(5, '40|40 GB', 1)]),
       yesNo(4, 'extra_ipv4|Extra IPv4'),
     ]);
@@ -249,15 +252,7 @@ describe("a plan's default specs (productSpecs)", () => {
 });
 
 describe("a service's own options against the same product", () => {
-  const byo = product([
-    quantity(2, 'cores|CPU Cores', 'vCPU', 2, 16),
-    dropdown(1, 'memory|Memory', [
-      sub(9, '1024|1 GB (sold out)', 0, true),
-      sub(1, '2048|2 GB', 1),
-      sub(2, '4096|4 GB', 2),
-    ]),
-    dropdown(3, 'disk|Disk Space', [sub(5, '40|40 GB', 1), sub(6, '80|80 GB', 2)]),
-  ]);
+  const byo = product([byoCores, byoMemory, disk]);
   const input = (optionRows: { id: number; configid: number; optionid: number; qty: number }[]) => ({
     service: {
       id: 50,
