@@ -1,16 +1,15 @@
 /**
  * What the four catalogue tabs share: a heading with its "New …" dialog, the list's loading, error and
- * empty states, the table, the form dialog, and the form's values and errors. Each panel brings its own
- * columns and fields.
+ * empty states, the table, the form dialog and the name and slug fields. Each panel brings its own
+ * columns and fields; the form's values, errors and buttons are the console's (AdminDialogForm).
  */
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Button } from '../../../components/Button.tsx';
 import { Dialog } from '../../../components/Dialog.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { DataTable, EmptyState, TableSkeleton, cellClass } from '../components/DataTable.tsx';
 import { StateBadge } from '../components/FormAlert.tsx';
-import { TextField } from '../components/TextField.tsx';
-import { errorsFromCall, errorsFromIssues, type FormErrors } from '../lib/form-errors.ts';
+import { TextField, type TextFieldProps } from '../components/TextField.tsx';
 
 interface ListQuery {
   isPending: boolean;
@@ -125,48 +124,6 @@ export function EntryDialog({
   );
 }
 
-interface Checker<T> {
-  safeParse(
-    input: unknown,
-  ):
-    | { success: true; data: T }
-    | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
-}
-
-/**
- * A catalogue form's values and errors. `submit` checks the input with the shared schema first, so a
- * mistake shows under its field without a call, then saves; what the API refuses lands there too.
- */
-export function useEntryForm<V, K extends string>(initial: V, labels: Record<K, string>, pending: boolean) {
-  const [values, setValues] = useState<V>(initial);
-  const [errors, setErrors] = useState<FormErrors<K>>({});
-  const set =
-    <F extends keyof V>(key: F) =>
-    (value: V[F]) =>
-      setValues((v) => ({ ...v, [key]: value }));
-
-  async function submit<T>(
-    event: FormEvent,
-    schema: Checker<T>,
-    input: unknown,
-    save: (data: T) => Promise<void>,
-    adjust: (found: FormErrors<K>) => FormErrors<K> = (found) => found,
-  ) {
-    event.preventDefault();
-    if (pending) return;
-    try {
-      const checked = schema.safeParse(input);
-      if (!checked.success) return setErrors(adjust(errorsFromIssues(checked.error.issues, labels)));
-      setErrors({});
-      await save(checked.data);
-    } catch (err) {
-      setErrors(errorsFromCall(err, labels));
-    }
-  }
-
-  return { values, setValues, set, errors, submit };
-}
-
 /** What the toast says once a named entry is saved. */
 export function savedMessage(editing: boolean, name: string): string {
   return editing ? `${name} is saved.` : `${name} is in the catalogue.`;
@@ -174,34 +131,22 @@ export function savedMessage(editing: boolean, name: string): string {
 
 /** Name and slug, the first two fields of every named entry. */
 export function NameSlugFields({
-  values,
-  set,
-  errors,
+  field,
   placeholder,
   slugHint,
 }: {
-  values: { name: string; slug: string };
-  set(key: 'name' | 'slug'): (value: string) => void;
-  errors: { name?: string | undefined; slug?: string | undefined };
+  /** The form's `field` (see useDialogForm). */
+  field(key: 'name' | 'slug'): Pick<TextFieldProps, 'value' | 'onValueChange' | 'error'>;
   placeholder: string;
   slugHint: string;
 }) {
   return (
     <>
-      <TextField
-        label="Name"
-        value={values.name}
-        onValueChange={set('name')}
-        error={errors.name}
-        autoFocus
-        placeholder={placeholder}
-      />
+      <TextField label="Name" {...field('name')} autoFocus placeholder={placeholder} />
       <TextField
         label="Slug"
         hint={slugHint}
-        value={values.slug}
-        onValueChange={set('slug')}
-        error={errors.slug}
+        {...field('slug')}
         autoCapitalize="off"
         spellCheck={false}
         className="font-mono"

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, type FormEvent, type ReactNode } from 'react';
 import {
   imageInputSchema,
   type AdminImage,
@@ -7,18 +7,15 @@ import {
   type PveTemplateInfo,
 } from '../../../../shared/catalogue.ts';
 import { Button } from '../../../components/Button.tsx';
-import { Dialog } from '../../../components/Dialog.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { Select } from '../../../components/Select.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
-import { DataTable, EmptyState, TableSkeleton, cellClass } from '../components/DataTable.tsx';
-import { FormAlert, StateBadge } from '../components/FormAlert.tsx';
-import { FormButtons } from '../components/FormButtons.tsx';
+import { AdminDialogForm, useDialogForm } from '../components/AdminDialogForm.tsx';
+import { cellClass } from '../components/DataTable.tsx';
 import { CheckboxField, TextField } from '../components/TextField.tsx';
-import { errorsFromCall, errorsFromIssues, type FormErrors } from '../lib/form-errors.ts';
 import {
   describeTemplates,
   emptyImage,
@@ -29,6 +26,15 @@ import {
   templatesFor,
   type ImageValues,
 } from './catalogue-form.ts';
+import {
+  CataloguePanel,
+  EntryDialog,
+  NameSlugCell,
+  NameSlugFields,
+  StateCell,
+  editButton,
+  savedMessage,
+} from './CataloguePanel.tsx';
 import { EntryActions } from './EntryActions.tsx';
 
 const imageLabels = {
@@ -38,7 +44,6 @@ const imageLabels = {
   pveTemplates: 'Templates',
   active: 'Open to orders',
 };
-type ImageField = keyof typeof imageLabels;
 
 export function ImagesPanel() {
   const trpc = useTRPC();
@@ -49,90 +54,52 @@ export function ImagesPanel() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.adminCatalogue.images.pathKey() });
 
   return (
-    <div className="space-y-3">
-      <div className="flex items-center justify-between gap-4">
-        <h3 className="text-base font-semibold text-slate-900">Images</h3>
-        <ImageDialog trigger={<Button size="sm">New image</Button>} />
-      </div>
-      {images.isPending && <TableSkeleton label="Loading images" />}
-      {images.isError && (
-        <LoadError
-          title="The images could not be loaded."
-          error={images.error}
-          onRetry={() => void images.refetch()}
-        />
+    <CataloguePanel
+      title="Images"
+      plural="images"
+      newDialog={<ImageDialog trigger={<Button size="sm">New image</Button>} />}
+      query={images}
+      items={images.data?.images}
+      empty={{
+        title: 'No images yet',
+        text: 'An image is an operating system customers install, cloned from a cloud-init template in the cluster.',
+      }}
+      headers={['Image', 'OS family', 'Templates', 'State', { label: 'Actions', srOnly: true }]}
+      row={(image) => (
+        <>
+          <NameSlugCell entry={image} />
+          <td className={`${cellClass} text-slate-700`}>{image.osFamily}</td>
+          <td className={`${cellClass} font-mono text-xs text-slate-700`}>
+            {describeTemplates(image.pveTemplates)}
+          </td>
+          <StateCell active={image.active} />
+          <td className={cellClass}>
+            <EntryActions
+              kind="image"
+              name={image.name}
+              active={image.active}
+              editDialog={<ImageDialog image={image} trigger={editButton(`Edit image ${image.name}`)} />}
+              onSetActive={async (active) => {
+                await update.mutateAsync({ id: image.id, active });
+                await refresh();
+              }}
+              onDelete={async () => {
+                await remove.mutateAsync({ id: image.id });
+                await refresh();
+              }}
+            />
+          </td>
+        </>
       )}
-      {images.data && images.data.images.length === 0 && (
-        <EmptyState title="No images yet">
-          An image is an operating system customers install, cloned from a cloud-init template in the cluster.
-        </EmptyState>
-      )}
-      {images.data && images.data.images.length > 0 && (
-        <DataTable
-          caption="Images"
-          headers={['Image', 'OS family', 'Templates', 'State', { label: 'Actions', srOnly: true }]}
-        >
-          {images.data.images.map((image) => (
-            <tr key={image.id}>
-              <td className={cellClass}>
-                <div className="font-medium text-slate-900">{image.name}</div>
-                <div className="font-mono text-xs text-slate-500">{image.slug}</div>
-              </td>
-              <td className={`${cellClass} text-slate-700`}>{image.osFamily}</td>
-              <td className={`${cellClass} font-mono text-xs text-slate-700`}>
-                {describeTemplates(image.pveTemplates)}
-              </td>
-              <td className={cellClass}>
-                <StateBadge tone={image.active ? 'good' : 'neutral'}>
-                  {image.active ? 'Open' : 'Retired'}
-                </StateBadge>
-              </td>
-              <td className={cellClass}>
-                <EntryActions
-                  kind="image"
-                  name={image.name}
-                  active={image.active}
-                  editDialog={
-                    <ImageDialog
-                      image={image}
-                      trigger={
-                        <Button variant="secondary" size="sm" aria-label={`Edit image ${image.name}`}>
-                          Edit
-                        </Button>
-                      }
-                    />
-                  }
-                  onSetActive={async (active) => {
-                    await update.mutateAsync({ id: image.id, active });
-                    await refresh();
-                  }}
-                  onDelete={async () => {
-                    await remove.mutateAsync({ id: image.id });
-                    await refresh();
-                  }}
-                />
-              </td>
-            </tr>
-          ))}
-        </DataTable>
-      )}
-      {images.data?.nextCursor && <p className="text-sm text-slate-600">Showing the first 500 images.</p>}
-    </div>
+    />
   );
 }
 
 export function ImageDialog({ image, trigger }: { image?: AdminImage; trigger: ReactNode }) {
-  const [open, setOpen] = useState(false);
   return (
-    <Dialog
-      open={open}
-      onOpenChange={setOpen}
-      trigger={trigger}
-      title={image ? `Edit image ${image.name}` : 'New image'}
-      width="lg"
-    >
-      <ImageForm image={image} onDone={() => setOpen(false)} />
-    </Dialog>
+    <EntryDialog title={image ? `Edit image ${image.name}` : 'New image'} trigger={trigger}>
+      {(onDone) => <ImageForm image={image} onDone={onDone} />}
+    </EntryDialog>
   );
 }
 
@@ -142,62 +109,37 @@ function ImageForm({ image, onDone }: { image: AdminImage | undefined; onDone():
   const notify = useToast();
   const create = useMutation(trpc.adminCatalogue.images.create.mutationOptions());
   const update = useMutation(trpc.adminCatalogue.images.update.mutationOptions());
-  const [values, setValues] = useState<ImageValues>(image ? imageValues(image) : emptyImage);
-  const [errors, setErrors] = useState<FormErrors<ImageField>>({});
   const pending = create.isPending || update.isPending;
-  const set =
-    <K extends keyof ImageValues>(key: K) =>
-    (value: ImageValues[K]) =>
-      setValues((v) => ({ ...v, [key]: value }));
+  const { values, setValues, set, field, errors, submit } = useDialogForm(
+    image ? imageValues(image) : emptyImage,
+    imageLabels,
+    pending,
+  );
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (pending) return;
-    const checked = imageInputSchema.safeParse(imageInput(values));
-    if (!checked.success) {
-      setErrors(errorsFromIssues(checked.error.issues, imageLabels));
-      return;
-    }
-    setErrors({});
-    try {
+  const onSubmit = (event: FormEvent) =>
+    submit(event, imageInputSchema, imageInput(values), async (data) => {
       const { image: saved } = image
-        ? await update.mutateAsync({ id: image.id, ...checked.data })
-        : await create.mutateAsync(checked.data);
+        ? await update.mutateAsync({ id: image.id, ...data })
+        : await create.mutateAsync(data);
       await queryClient.invalidateQueries({ queryKey: trpc.adminCatalogue.images.pathKey() });
-      notify('success', image ? `${saved.name} is saved.` : `${saved.name} is in the catalogue.`);
+      notify('success', savedMessage(Boolean(image), saved.name));
       onDone();
-    } catch (err) {
-      setErrors(errorsFromCall(err, imageLabels));
-    }
-  }
+    });
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" aria-label={image ? 'Edit image' : 'New image'}>
+    <AdminDialogForm
+      label={image ? 'Edit image' : 'New image'}
+      onSubmit={onSubmit}
+      alert={errors.form ?? errors.active}
+      pending={pending}
+      submitLabel={image ? 'Save image' : 'Create image'}
+    >
       <div className="grid gap-4 sm:grid-cols-2">
-        <TextField
-          label="Name"
-          value={values.name}
-          onValueChange={set('name')}
-          error={errors.name}
-          autoFocus
-          placeholder="Debian 12"
-        />
-        <TextField
-          label="Slug"
-          hint="Lowercase, e.g. debian-12."
-          value={values.slug}
-          onValueChange={set('slug')}
-          error={errors.slug}
-          autoCapitalize="off"
-          spellCheck={false}
-          className="font-mono"
-        />
+        <NameSlugFields field={field} placeholder="Debian 12" slugHint="Lowercase, e.g. debian-12." />
         <TextField
           label="OS family"
           hint="A short lowercase word, e.g. debian or ubuntu."
-          value={values.osFamily}
-          onValueChange={set('osFamily')}
-          error={errors.osFamily}
+          {...field('osFamily')}
           autoCapitalize="off"
           spellCheck={false}
         />
@@ -213,9 +155,7 @@ function ImageForm({ image, onDone }: { image: AdminImage | undefined; onDone():
         checked={values.active}
         onCheckedChange={set('active')}
       />
-      <FormAlert message={errors.form ?? errors.active} />
-      <FormButtons pending={pending} label={image ? 'Save image' : 'Create image'} />
-    </form>
+    </AdminDialogForm>
   );
 }
 

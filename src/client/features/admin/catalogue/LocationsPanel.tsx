@@ -1,18 +1,24 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, type FormEvent, type ReactNode } from 'react';
 import { locationInputSchema, type AdminLocation, type PveNodeInfo } from '../../../../shared/catalogue.ts';
 import { Button } from '../../../components/Button.tsx';
-import { Dialog } from '../../../components/Dialog.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
-import { DataTable, EmptyState, TableSkeleton, cellClass } from '../components/DataTable.tsx';
-import { FormAlert, StateBadge } from '../components/FormAlert.tsx';
-import { FormButtons } from '../components/FormButtons.tsx';
+import { AdminDialogForm, useDialogForm } from '../components/AdminDialogForm.tsx';
+import { cellClass } from '../components/DataTable.tsx';
 import { CheckboxField, TextField } from '../components/TextField.tsx';
-import { errorsFromCall, errorsFromIssues, type FormErrors } from '../lib/form-errors.ts';
-import { emptyLocation, locationInput, locationValues, type LocationValues } from './catalogue-form.ts';
+import { emptyLocation, locationInput, locationValues } from './catalogue-form.ts';
+import {
+  CataloguePanel,
+  EntryDialog,
+  NameSlugCell,
+  NameSlugFields,
+  StateCell,
+  editButton,
+  savedMessage,
+} from './CataloguePanel.tsx';
 import { EntryActions } from './EntryActions.tsx';
 
 const locationLabels = {
@@ -22,7 +28,6 @@ const locationLabels = {
   pveNodes: 'Nodes',
   active: 'Open to orders',
 };
-type LocationField = keyof typeof locationLabels;
 
 export function LocationsPanel() {
   const trpc = useTRPC();
@@ -33,92 +38,52 @@ export function LocationsPanel() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.adminCatalogue.locations.pathKey() });
 
   return (
-    <div className="space-y-3">
-      <div className="flex items-center justify-between gap-4">
-        <h3 className="text-base font-semibold text-slate-900">Locations</h3>
-        <LocationDialog trigger={<Button size="sm">New location</Button>} />
-      </div>
-      {locations.isPending && <TableSkeleton label="Loading locations" />}
-      {locations.isError && (
-        <LoadError
-          title="The locations could not be loaded."
-          error={locations.error}
-          onRetry={() => void locations.refetch()}
-        />
+    <CataloguePanel
+      title="Locations"
+      plural="locations"
+      newDialog={<LocationDialog trigger={<Button size="sm">New location</Button>} />}
+      query={locations}
+      items={locations.data?.locations}
+      empty={{
+        title: 'No locations yet',
+        text: 'A location is where servers run: one or more nodes of the cluster.',
+      }}
+      headers={['Location', 'Country', 'Nodes', 'State', { label: 'Actions', srOnly: true }]}
+      row={(location) => (
+        <>
+          <NameSlugCell entry={location} />
+          <td className={`${cellClass} text-slate-700`}>{location.country ?? '—'}</td>
+          <td className={`${cellClass} font-mono text-xs text-slate-700`}>{location.pveNodes.join(', ')}</td>
+          <StateCell active={location.active} />
+          <td className={cellClass}>
+            <EntryActions
+              kind="location"
+              name={location.name}
+              active={location.active}
+              editDialog={
+                <LocationDialog location={location} trigger={editButton(`Edit location ${location.name}`)} />
+              }
+              onSetActive={async (active) => {
+                await update.mutateAsync({ id: location.id, active });
+                await refresh();
+              }}
+              onDelete={async () => {
+                await remove.mutateAsync({ id: location.id });
+                await refresh();
+              }}
+            />
+          </td>
+        </>
       )}
-      {locations.data && locations.data.locations.length === 0 && (
-        <EmptyState title="No locations yet">
-          A location is where servers run: one or more nodes of the cluster.
-        </EmptyState>
-      )}
-      {locations.data && locations.data.locations.length > 0 && (
-        <DataTable
-          caption="Locations"
-          headers={['Location', 'Country', 'Nodes', 'State', { label: 'Actions', srOnly: true }]}
-        >
-          {locations.data.locations.map((location) => (
-            <tr key={location.id}>
-              <td className={cellClass}>
-                <div className="font-medium text-slate-900">{location.name}</div>
-                <div className="font-mono text-xs text-slate-500">{location.slug}</div>
-              </td>
-              <td className={`${cellClass} text-slate-700`}>{location.country ?? '—'}</td>
-              <td className={`${cellClass} font-mono text-xs text-slate-700`}>
-                {location.pveNodes.join(', ')}
-              </td>
-              <td className={cellClass}>
-                <StateBadge tone={location.active ? 'good' : 'neutral'}>
-                  {location.active ? 'Open' : 'Retired'}
-                </StateBadge>
-              </td>
-              <td className={cellClass}>
-                <EntryActions
-                  kind="location"
-                  name={location.name}
-                  active={location.active}
-                  editDialog={
-                    <LocationDialog
-                      location={location}
-                      trigger={
-                        <Button variant="secondary" size="sm" aria-label={`Edit location ${location.name}`}>
-                          Edit
-                        </Button>
-                      }
-                    />
-                  }
-                  onSetActive={async (active) => {
-                    await update.mutateAsync({ id: location.id, active });
-                    await refresh();
-                  }}
-                  onDelete={async () => {
-                    await remove.mutateAsync({ id: location.id });
-                    await refresh();
-                  }}
-                />
-              </td>
-            </tr>
-          ))}
-        </DataTable>
-      )}
-      {locations.data?.nextCursor && (
-        <p className="text-sm text-slate-600">Showing the first 500 locations.</p>
-      )}
-    </div>
+    />
   );
 }
 
 export function LocationDialog({ location, trigger }: { location?: AdminLocation; trigger: ReactNode }) {
-  const [open, setOpen] = useState(false);
   return (
-    <Dialog
-      open={open}
-      onOpenChange={setOpen}
-      trigger={trigger}
-      title={location ? `Edit location ${location.name}` : 'New location'}
-      width="lg"
-    >
-      <LocationForm location={location} onDone={() => setOpen(false)} />
-    </Dialog>
+    <EntryDialog title={location ? `Edit location ${location.name}` : 'New location'} trigger={trigger}>
+      {(onDone) => <LocationForm location={location} onDone={onDone} />}
+    </EntryDialog>
   );
 }
 
@@ -128,67 +93,37 @@ function LocationForm({ location, onDone }: { location: AdminLocation | undefine
   const notify = useToast();
   const create = useMutation(trpc.adminCatalogue.locations.create.mutationOptions());
   const update = useMutation(trpc.adminCatalogue.locations.update.mutationOptions());
-  const [values, setValues] = useState<LocationValues>(location ? locationValues(location) : emptyLocation);
-  const [errors, setErrors] = useState<FormErrors<LocationField>>({});
   const pending = create.isPending || update.isPending;
-  const set =
-    <K extends keyof LocationValues>(key: K) =>
-    (value: LocationValues[K]) =>
-      setValues((v) => ({ ...v, [key]: value }));
+  const { values, set, field, errors, submit } = useDialogForm(
+    location ? locationValues(location) : emptyLocation,
+    locationLabels,
+    pending,
+  );
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (pending) return;
-    const checked = locationInputSchema.safeParse(locationInput(values));
-    if (!checked.success) {
-      setErrors(errorsFromIssues(checked.error.issues, locationLabels));
-      return;
-    }
-    setErrors({});
-    try {
+  const onSubmit = (event: FormEvent) =>
+    submit(event, locationInputSchema, locationInput(values), async (data) => {
       const { location: saved } = location
-        ? await update.mutateAsync({ id: location.id, ...checked.data })
-        : await create.mutateAsync(checked.data);
+        ? await update.mutateAsync({ id: location.id, ...data })
+        : await create.mutateAsync(data);
       await queryClient.invalidateQueries({ queryKey: trpc.adminCatalogue.locations.pathKey() });
-      notify('success', location ? `${saved.name} is saved.` : `${saved.name} is in the catalogue.`);
+      notify('success', savedMessage(Boolean(location), saved.name));
       onDone();
-    } catch (err) {
-      setErrors(errorsFromCall(err, locationLabels));
-    }
-  }
+    });
 
   return (
-    <form
-      onSubmit={submit}
-      noValidate
-      className="space-y-4"
-      aria-label={location ? 'Edit location' : 'New location'}
+    <AdminDialogForm
+      label={location ? 'Edit location' : 'New location'}
+      onSubmit={onSubmit}
+      alert={errors.form ?? errors.active}
+      pending={pending}
+      submitLabel={location ? 'Save location' : 'Create location'}
     >
       <div className="grid gap-4 sm:grid-cols-2">
-        <TextField
-          label="Name"
-          value={values.name}
-          onValueChange={set('name')}
-          error={errors.name}
-          autoFocus
-          placeholder="Frankfurt"
-        />
-        <TextField
-          label="Slug"
-          hint="Lowercase, e.g. fra1."
-          value={values.slug}
-          onValueChange={set('slug')}
-          error={errors.slug}
-          autoCapitalize="off"
-          spellCheck={false}
-          className="font-mono"
-        />
+        <NameSlugFields field={field} placeholder="Frankfurt" slugHint="Lowercase, e.g. fra1." />
         <TextField
           label="Country"
           hint="Two letters (ISO 3166-1), e.g. DE; optional."
-          value={values.country}
-          onValueChange={set('country')}
-          error={errors.country}
+          {...field('country')}
           maxLength={2}
           autoCapitalize="characters"
           className="uppercase"
@@ -201,9 +136,7 @@ function LocationForm({ location, onDone }: { location: AdminLocation | undefine
         checked={values.active}
         onCheckedChange={set('active')}
       />
-      <FormAlert message={errors.form ?? errors.active} />
-      <FormButtons pending={pending} label={location ? 'Save location' : 'Create location'} />
-    </form>
+    </AdminDialogForm>
   );
 }
 

@@ -4,9 +4,8 @@ import { planInputSchema, type AdminPlan } from '../../../../shared/catalogue.ts
 import { Button } from '../../../components/Button.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
+import { AdminDialogForm, useDialogForm } from '../components/AdminDialogForm.tsx';
 import { cellClass } from '../components/DataTable.tsx';
-import { FormAlert } from '../components/FormAlert.tsx';
-import { FormButtons } from '../components/FormButtons.tsx';
 import { CheckboxField, TextField } from '../components/TextField.tsx';
 import { emptyPlan, planInput, planValues } from './catalogue-form.ts';
 import {
@@ -17,7 +16,6 @@ import {
   StateCell,
   editButton,
   savedMessage,
-  useEntryForm,
 } from './CataloguePanel.tsx';
 import { EntryActions } from './EntryActions.tsx';
 
@@ -106,7 +104,7 @@ function PlanForm({ plan, onDone }: { plan: AdminPlan | undefined; onDone(): voi
   const create = useMutation(trpc.adminCatalogue.plans.create.mutationOptions());
   const update = useMutation(trpc.adminCatalogue.plans.update.mutationOptions());
   const pending = create.isPending || update.isPending;
-  const { values, set, errors, submit } = useEntryForm(
+  const { values, set, field, errors, submit } = useDialogForm(
     plan ? planValues(plan) : emptyPlan,
     planLabels,
     pending,
@@ -122,51 +120,29 @@ function PlanForm({ plan, onDone }: { plan: AdminPlan | undefined; onDone(): voi
       onDone();
     });
 
+  const count = { type: 'number', inputMode: 'numeric', min: 1 } as const;
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label={plan ? 'Edit plan' : 'New plan'}>
+    <AdminDialogForm
+      label={plan ? 'Edit plan' : 'New plan'}
+      onSubmit={onSubmit}
+      alert={errors.form ?? errors.active}
+      pending={pending}
+      submitLabel={plan ? 'Save plan' : 'Create plan'}
+    >
       <div className="grid gap-4 sm:grid-cols-2">
         <NameSlugFields
-          values={values}
-          set={set}
-          errors={errors}
+          field={field}
           placeholder="VPS S"
           slugHint="Lowercase, for the API and catalog files, e.g. vps-s."
         />
-        <TextField
-          label="vCPU cores"
-          type="number"
-          inputMode="numeric"
-          min={1}
-          value={values.cpuCores}
-          onValueChange={set('cpuCores')}
-          error={errors.cpuCores}
-        />
-        <TextField
-          label="Memory"
-          hint="In MB, e.g. 4096 for 4 GB."
-          type="number"
-          inputMode="numeric"
-          min={1}
-          value={values.memoryMb}
-          onValueChange={set('memoryMb')}
-          error={errors.memoryMb}
-        />
-        <TextField
-          label="Disk"
-          hint="In GB."
-          type="number"
-          inputMode="numeric"
-          min={1}
-          value={values.diskGb}
-          onValueChange={set('diskGb')}
-          error={errors.diskGb}
-        />
+        <TextField label="vCPU cores" {...count} {...field('cpuCores')} />
+        <TextField label="Memory" hint="In MB, e.g. 4096 for 4 GB." {...count} {...field('memoryMb')} />
+        <TextField label="Disk" hint="In GB." {...count} {...field('diskGb')} />
         <TextField
           label="Monthly price"
           hint="Shown to customers, e.g. 5.00; leave empty for none."
           inputMode="decimal"
-          value={values.price}
-          onValueChange={set('price')}
+          {...field('price')}
           error={errors.priceMonthlyCents}
         />
         <TextField
@@ -175,9 +151,7 @@ function PlanForm({ plan, onDone }: { plan: AdminPlan | undefined; onDone(): voi
           type="number"
           inputMode="numeric"
           min={0}
-          value={values.snapshotLimit}
-          onValueChange={set('snapshotLimit')}
-          error={errors.snapshotLimit}
+          {...field('snapshotLimit')}
         />
       </div>
       <CheckboxField
@@ -186,8 +160,6 @@ function PlanForm({ plan, onDone }: { plan: AdminPlan | undefined; onDone(): voi
         checked={values.active}
         onCheckedChange={set('active')}
       />
-      <FormAlert message={errors.form ?? errors.active} />
-      <FormButtons pending={pending} label={plan ? 'Save plan' : 'Create plan'} />
-    </form>
+    </AdminDialogForm>
   );
 }
