@@ -13,7 +13,7 @@ import { restrictNewFiles, widerThanPrivate } from './db/data-dir.ts';
 import { DirLockedError } from './db/dir-lock.ts';
 import { createLogger } from './logger.ts';
 import { connectPve } from './pve/connect.ts';
-import { PveRegistry } from './pve/registry.ts';
+import { clusterRegistry } from './pve/registry.ts';
 import { catalogueGaps, ensureFirstAdmin } from './services/admin/catalogue-setup.ts';
 import { seedSimulatorCatalog } from './services/catalog.ts';
 import { ensureDemoUser } from './services/users.ts';
@@ -86,14 +86,7 @@ async function main(): Promise<void> {
     );
   }
   const pve = await connectPve(config, log);
-  // The default cluster and the ones registered through /api/admin/clusters.
-  const clusters = new PveRegistry({
-    db: database.db,
-    defaultClient: pve.client,
-    secretKey: config.CLUSTER_SECRET_KEY,
-    log,
-    pollMs: config.PVE_POLL_MS,
-  });
+  const clusters = clusterRegistry(config, database.db, pve.client, log);
   // The embedded database belongs to this process alone, so its worker must run here too.
   const worker =
     config.WORKER || config.embedded

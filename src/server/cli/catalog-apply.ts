@@ -11,7 +11,7 @@ import { openDatabase } from '../db/client.ts';
 import { createLogger } from '../logger.ts';
 import { connectPve } from '../pve/connect.ts';
 import { applyCatalogue, type CatalogueChange } from '../services/admin/catalogue-file.ts';
-import { runCli, UsageError } from './run-cli.ts';
+import { readArgs, runCli, UsageError } from './run-cli.ts';
 
 const usage = 'Usage: pnpm catalog:apply FILE [--dry-run]   (FILE: .yaml, .yml or .json)';
 
@@ -25,20 +25,14 @@ function describe(change: CatalogueChange): string {
 }
 
 await runCli(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = readArgs(usage, () =>
+    parseArgs({
       options: { 'dry-run': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${usage}`);
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${usage}\n`);
-    return;
-  }
+    }),
+  );
+  if (!parsed) return;
   const [path, ...extra] = parsed.positionals;
   if (!path || extra.length) throw new UsageError(usage);
   let text: string;

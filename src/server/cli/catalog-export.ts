@@ -5,25 +5,15 @@ import { stringify } from 'yaml';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/client.ts';
 import { exportCatalogue } from '../services/admin/catalogue-file.ts';
-import { runCli, UsageError } from './run-cli.ts';
+import { readArgs, runCli, UsageError } from './run-cli.ts';
 
 const usage = 'Usage: pnpm catalog:export [FILE]   (YAML, as pnpm catalog:apply reads it)';
 
 await runCli(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: { help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${usage}`);
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${usage}\n`);
-    return;
-  }
+  const parsed = readArgs(usage, () =>
+    parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }),
+  );
+  if (!parsed) return;
   if (parsed.positionals.length > 1) throw new UsageError(usage);
   const config = loadConfig();
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir });

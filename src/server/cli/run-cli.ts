@@ -5,6 +5,27 @@ import { zodIssuesToFields } from '../errors.ts';
 
 export class UsageError extends Error {}
 
+/**
+ * A command's arguments, read by `parse` (node:util's parseArgs): a malformed command line is a
+ * UsageError that shows the usage; null once the usage is printed for `--help`.
+ */
+export function readArgs<T extends { values: { help?: boolean | undefined } }>(
+  usage: string,
+  parse: () => T,
+): T | null {
+  let parsed: T;
+  try {
+    parsed = parse();
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${usage}`);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${usage}\n`);
+    return null;
+  }
+  return parsed;
+}
+
 /** Runs a command-line task: known failures become one clear line and exit code 1 or 2, never a stack. */
 export async function runCli(task: () => Promise<void>): Promise<void> {
   try {

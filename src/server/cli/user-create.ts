@@ -3,14 +3,13 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/client.ts';
 import { createUser } from '../services/users.ts';
-import { runCli, UsageError } from './run-cli.ts';
+import { readArgs, runCli, UsageError } from './run-cli.ts';
 
 const usage = 'Usage: pnpm user:create --email EMAIL --password PASSWORD [--name NAME] [--admin]';
 
 await runCli(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const parsed = readArgs(usage, () =>
+    parseArgs({
       options: {
         email: { type: 'string' },
         password: { type: 'string' },
@@ -19,14 +18,10 @@ await runCli(async () => {
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${usage}`);
-  }
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return;
-  }
+    }),
+  );
+  if (!parsed) return;
+  const { values } = parsed;
   if (!values.email || !values.password)
     throw new UsageError(`--email and --password are required.\n${usage}`);
   const config = loadConfig();

@@ -8,6 +8,7 @@
  */
 import { eq, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type { Settings } from '../config.ts';
 import type { Database, Tx } from '../db/client.ts';
 import { locations, pveClusters, servers } from '../db/schema.ts';
 import { appError } from '../errors.ts';
@@ -158,4 +159,20 @@ export async function clusterOfServer(db: Database | Tx, serverId: string): Prom
 /** SQL condition: the server is on this cluster (NULL for the default one). */
 export function onCluster(clusterId: string | null) {
   return clusterId === null ? isNull(servers.clusterId) : eq(servers.clusterId, clusterId);
+}
+
+/** A Keel process's registry: the default cluster's client and those registered through /api/admin/clusters. */
+export function clusterRegistry(
+  config: Pick<Settings, 'CLUSTER_SECRET_KEY' | 'PVE_POLL_MS'>,
+  db: Database,
+  defaultClient: PveClient,
+  log: Logger,
+): PveRegistry {
+  return new PveRegistry({
+    db,
+    defaultClient,
+    secretKey: config.CLUSTER_SECRET_KEY,
+    log,
+    pollMs: config.PVE_POLL_MS,
+  });
 }

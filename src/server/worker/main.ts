@@ -6,7 +6,7 @@ import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/client.ts';
 import { createLogger } from '../logger.ts';
 import { connectPve } from '../pve/connect.ts';
-import { PveRegistry } from '../pve/registry.ts';
+import { clusterRegistry } from '../pve/registry.ts';
 import { runCli, UsageError } from '../cli/run-cli.ts';
 import { startWorkerMetricsServer } from './metrics-server.ts';
 import { startWebhookDeliverer, webhookSettings } from './webhooks.ts';
@@ -21,14 +21,7 @@ await runCli(async () => {
   const log = createLogger(config.LOG_LEVEL);
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir });
   const pve = await connectPve(config, log);
-  // The default cluster and the ones registered through /api/admin/clusters.
-  const clusters = new PveRegistry({
-    db: database.db,
-    defaultClient: pve.client,
-    secretKey: config.CLUSTER_SECRET_KEY,
-    log,
-    pollMs: config.PVE_POLL_MS,
-  });
+  const clusters = clusterRegistry(config, database.db, pve.client, log);
   const worker = await startWorker({ database, pve: pve.client, clusters, log, ...workerSettings(config) });
   const webhooks = await startWebhookDeliverer({ database, log, ...webhookSettings(config) });
   const metrics =

@@ -18,6 +18,7 @@ import {
   type AttemptResult,
 } from '../domain/webhooks.ts';
 import { claimDeliveries, recordAttempt, type ClaimedDelivery } from '../jobs/webhook-queue.ts';
+import { onePassAtATime } from '../lib/one-pass-at-a-time.ts';
 
 export interface WebhookDelivererOptions {
   database: DatabaseHandle;
@@ -96,8 +97,6 @@ export async function startWebhookDeliverer(options: WebhookDelivererOptions): P
   const log = options.log.child({ component: 'webhooks' });
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
-  let claiming = false;
-  let again = false;
 
   async function deliver(delivery: ClaimedDelivery): Promise<void> {
     const result = await sendDelivery(delivery, timeoutMs, userAgent);
@@ -123,35 +122,27 @@ export async function startWebhookDeliverer(options: WebhookDelivererOptions): P
     else log.warn({ ...fields, error, next: next.state }, 'webhook delivery failed');
   }
 
-  async function claim(): Promise<void> {
-    if (claiming) {
-      again = true;
-      return;
+  /** One pass: claims what the free places can take; wants another when it filled them all. */
+  async function claimFree(): Promise<boolean> {
+    const free = concurrency - inFlight.size;
+    if (stopping || free <= 0) return false;
+    const claimed = await claimDeliveries(db, free, leaseMs);
+    for (const delivery of claimed) {
+      const p: Promise<void> = deliver(delivery)
+        .catch((err: unknown) => log.error({ err, deliveryId: delivery.id }, 'webhook delivery crashed'))
+        .finally(() => {
+          inFlight.delete(p);
+          void claim();
+        });
+      inFlight.add(p);
     }
-    claiming = true;
-    try {
-      do {
-        again = false;
-        const free = concurrency - inFlight.size;
-        if (stopping || free <= 0) break;
-        const claimed = await claimDeliveries(db, free, leaseMs);
-        for (const delivery of claimed) {
-          const p: Promise<void> = deliver(delivery)
-            .catch((err: unknown) => log.error({ err, deliveryId: delivery.id }, 'webhook delivery crashed'))
-            .finally(() => {
-              inFlight.delete(p);
-              void claim();
-            });
-          inFlight.add(p);
-        }
-        if (claimed.length === free) again = true;
-      } while (again && !stopping);
-    } catch (err) {
-      log.warn({ err }, 'could not claim webhook deliveries');
-    } finally {
-      claiming = false;
-    }
+    return claimed.length === free;
   }
+  const claim = onePassAtATime({
+    pass: claimFree,
+    stopped: () => stopping,
+    onError: (err) => log.warn({ err }, 'could not claim webhook deliveries'),
+  });
 
   const timer = setInterval(() => void claim(), tickMs);
   const unlisten = await options.database.listen(webhooksChannel, () => void claim()).catch(() => null);

@@ -2,7 +2,7 @@
  * The audit log across everything, for operators: filtered by the customer concerned, the server, the
  * actor, the kind (exact, or a prefix ending in `*`) and time, newest first, a page at a time.
  */
-import { and, desc, eq, like, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { AdminAuditInput, AuditEventView } from '../../../shared/admin.ts';
 import type { Database } from '../../db/client.ts';
@@ -11,6 +11,8 @@ import { appError } from '../../errors.ts';
 
 const actor = alias(users, 'actor');
 const owner = alias(users, 'owner');
+/** An event's own columns; whom and what it concerns come joined, as people and a server. */
+const { actorUserId: _actorUserId, serverId: _serverId, ...eventColumns } = getTableColumns(auditEvents);
 
 /** Pages are ordered by id, which grows with time; the cursor is the last id shown. */
 export function encodeAuditCursor(id: number): string {
@@ -52,14 +54,7 @@ export async function listAuditEvents(
   if (input.cursor) conditions.push(lt(auditEvents.id, decodeAuditCursor(input.cursor)));
   const rows = await db
     .select({
-      id: auditEvents.id,
-      at: auditEvents.at,
-      kind: auditEvents.kind,
-      message: auditEvents.message,
-      data: auditEvents.data,
-      jobId: auditEvents.jobId,
-      pveUpid: auditEvents.pveUpid,
-      requestId: auditEvents.requestId,
+      ...eventColumns,
       actorId: actor.id,
       actorEmail: actor.email,
       serverId: servers.id,

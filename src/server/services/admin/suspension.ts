@@ -66,64 +66,56 @@ async function suspendLocked(tx: Tx, actor: Actor, server: LockedServer, reason:
   await emitServerEvent(tx, 'server.suspended', server.id);
 }
 
-/** Suspends one server: 409 INVALID_STATE when it cannot be (provisioning, terminating, already suspended). */
-export async function suspendServer(
-  deps: SuspensionDeps,
-  actor: Actor,
-  serverId: string,
-  reason?: string | null,
-): Promise<void> {
-  await deps.db.transaction(async (tx) => {
-    const server = await lockServer(tx, serverId, null, adminServerNotFound);
-    await suspendLocked(tx, actor, server, reason || null);
-  });
+/** An operator's change to one server's suspension, made in one transaction on the locked server. */
+function suspensionChange(
+  change: (tx: Tx, actor: Actor, server: LockedServer, reason: string | null) => Promise<void>,
+) {
+  return (deps: SuspensionDeps, actor: Actor, serverId: string, reason?: string | null): Promise<void> =>
+    deps.db.transaction(async (tx) =>
+      change(tx, actor, await lockServer(tx, serverId, null, adminServerNotFound), reason || null),
+    );
 }
 
+/** Suspends one server: 409 INVALID_STATE when it cannot be (provisioning, terminating, already suspended). */
+export const suspendServer = suspensionChange(suspendLocked);
+
 /** Lifts a suspension: a server that was running is started again, one that was stopped stays stopped. */
-export async function unsuspendServer(
-  deps: SuspensionDeps,
-  actor: Actor,
-  serverId: string,
-  reason?: string | null,
-): Promise<void> {
-  await deps.db.transaction(async (tx) => {
-    const server = await lockServer(tx, serverId, null, adminServerNotFound);
-    const [row] = await tx
-      .select({ restore: servers.powerBeforeSuspension })
-      .from(servers)
-      .where(eq(servers.id, server.id));
-    const active = await activeJobOf(tx, server.id);
-    const decision = unsuspendDecision(server.status, row?.restore ?? null, active?.kind ?? null);
-    if (!decision.ok) throw appError('INVALID_STATE', decision.reason);
-    await tx
-      .update(servers)
-      .set({
-        status: decision.status,
-        statusReason: null,
-        suspendedAt: null,
-        suspendedBy: null,
-        suspensionReason: null,
-        powerBeforeSuspension: null,
-      })
-      .where(eq(servers.id, server.id));
-    const audit = {
-      kind: 'server.unsuspend',
-      message: decision.job ? 'Unsuspended; starting it again' : 'Unsuspended; it stays stopped',
-      data: { ownerId: server.userId, restore: row?.restore ?? null, ...(reason ? { reason } : {}) },
-    };
-    if (decision.job) {
-      await queueRequestedJob(tx, requestInfo(actor), server.id, decision.job, audit);
-    } else {
-      await recordAudit(tx, {
-        ...audit,
-        serverId: server.id,
-        actorUserId: actor.id,
-        requestId: actor.requestId ?? null,
-      });
-    }
-    await emitServerEvent(tx, 'server.unsuspended', server.id);
-  });
-}
+export const unsuspendServer = suspensionChange(async (tx, actor, server, reason) => {
+  const [row] = await tx
+    .select({ restore: servers.powerBeforeSuspension })
+    .from(servers)
+    .where(eq(servers.id, server.id));
+  const active = await activeJobOf(tx, server.id);
+  const decision = unsuspendDecision(server.status, row?.restore ?? null, active?.kind ?? null);
+  if (!decision.ok) throw appError('INVALID_STATE', decision.reason);
+  await tx
+    .update(servers)
+    .set({
+      status: decision.status,
+      statusReason: null,
+      suspendedAt: null,
+      suspendedBy: null,
+      suspensionReason: null,
+      powerBeforeSuspension: null,
+    })
+    .where(eq(servers.id, server.id));
+  const audit = {
+    kind: 'server.unsuspend',
+    message: decision.job ? 'Unsuspended; starting it again' : 'Unsuspended; it stays stopped',
+    data: { ownerId: server.userId, restore: row?.restore ?? null, ...(reason ? { reason } : {}) },
+  };
+  if (decision.job) {
+    await queueRequestedJob(tx, requestInfo(actor), server.id, decision.job, audit);
+  } else {
+    await recordAudit(tx, {
+      ...audit,
+      serverId: server.id,
+      actorUserId: actor.id,
+      requestId: actor.requestId ?? null,
+    });
+  }
+  await emitServerEvent(tx, 'server.unsuspended', server.id);
+});
 
 export interface UserSuspension {
   /** The servers suspended now. */

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { customerMessage, scrubPveDetails } from './activity.ts';
 
 const known = { nodes: ['pve1', 'pve2', 'pve-lab.example'], vmids: [105, 9000, 9001] };
+/** What a customer reads for a VMID Keel chose that PVE had taken, whatever PVE said. */
+const vmidTaken = 'The VM id Keel chose was taken on Proxmox VE; choosing another';
 
 describe('customerMessage', () => {
   it.each([
@@ -16,15 +18,11 @@ describe('customerMessage', () => {
       "Start: can't lock file '/var/lock/qemu-server/lock-….conf' - got timeout",
     ],
     ['pve.task', 'migrate 105 to pve2: OK', 'Proxmox VE task: OK'],
-    [
-      'provision.vmid_taken',
-      'VMID 105 is taken on Proxmox VE (exists); choosing another',
-      'The VM id Keel chose was taken on Proxmox VE; choosing another',
-    ],
+    ['provision.vmid_taken', 'VMID 105 is taken on Proxmox VE (exists); choosing another', vmidTaken],
     [
       'reinstall.vmid_taken',
       "VMID 105 is taken on Proxmox VE (can't lock file '/var/lock/qemu-server/lock-105.conf' - got timeout); choosing another",
-      'The VM id Keel chose was taken on Proxmox VE; choosing another',
+      vmidTaken,
     ],
     ['provision.cleaned_up', 'Deleted the half-made VM 105 on pve1', 'Deleted the half-made VM'],
     ['terminate.vm_missing', 'VM 105 was already gone from pve2', 'The VM was already gone'],

@@ -48,27 +48,23 @@ export async function reinstallServer(
       .update(servers)
       .set({ status: 'reinstalling', statusReason: null })
       .where(eq(servers.id, server.id));
-    await queueRequestedJob(
-      tx,
-      info,
-      server.id,
-      'reinstall',
-      {
-        kind: 'server.reinstall',
-        message: `Reinstall with ${image.name} requested${passwordHash ? ', with a new root password' : ''}`,
-        data: { imageId: image.id, fromImageId: server.imageId },
-      },
-      {
-        imageId: image.id,
-        imageName: image.name,
-        templateVmid,
-        sshKeys,
-        ...(passwordHash ? { passwordHash } : {}),
-        oldNode: server.pveNode,
-        oldVmid: server.pveVmid,
-        wasRunning: server.status === 'running',
-      },
-    );
+    const audit = {
+      kind: 'server.reinstall',
+      message: `Reinstall with ${image.name} requested${passwordHash ? ', with a new root password' : ''}`,
+      data: { imageId: image.id, fromImageId: server.imageId },
+    };
+    // The job's parameters: what to build, and the VM it replaces.
+    const params = {
+      imageId: image.id,
+      imageName: image.name,
+      templateVmid,
+      sshKeys,
+      ...(passwordHash ? { passwordHash } : {}),
+      oldNode: server.pveNode,
+      oldVmid: server.pveVmid,
+      wasRunning: server.status === 'running',
+    };
+    await queueRequestedJob(tx, info, server.id, 'reinstall', audit, params);
   });
   return getServer(db, info.userId, input.id);
 }

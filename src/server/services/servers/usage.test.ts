@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { usagePointSchema } from '../../../shared/usage.ts';
 import { stepOf, usageFromRrd } from './usage.ts';
+
+/** Every figure of a point (all but its time), each unrecorded. */
+const noFigures = Object.fromEntries(
+  Object.keys(usagePointSchema.shape)
+    .filter((key) => key !== 'time')
+    .map((key) => [key, null]),
+);
 
 describe('usageFromRrd', () => {
   it.each([
@@ -26,19 +34,7 @@ describe('usageFromRrd', () => {
         diskWriteBytesPerSecond: 40,
       },
     ],
-    [
-      'a row from before the VM existed: only its time',
-      { time: 1_700_000_040 },
-      {
-        cpu: null,
-        memoryBytes: null,
-        memoryTotalBytes: null,
-        netInBytesPerSecond: null,
-        netOutBytesPerSecond: null,
-        diskReadBytesPerSecond: null,
-        diskWriteBytesPerSecond: null,
-      },
-    ],
+    ['a row from before the VM existed: only its time', { time: 1_700_000_040 }, noFigures],
     [
       'a cpu figure over 1 (a rounding of PVE) is clamped, NaN is no figure',
       { time: 1_700_000_040, cpu: 1.0000001, netin: Number.NaN },
