@@ -43,17 +43,20 @@ export function server(overrides: Partial<Server> & { status?: ServerStatus } = 
   };
 }
 
+/** The catalogue's smallest plan, as customers see it (the console's tests add what operators see). */
+export const planVpsS: Catalog['plans'][number] = {
+  id: '33333333-3333-4333-8333-333333333331',
+  slug: 'vps-s',
+  name: 'VPS S',
+  cpuCores: 1,
+  memoryMb: 1024,
+  diskGb: 25,
+  priceMonthlyCents: 500,
+};
+
 export const catalog: Catalog = {
   plans: [
-    {
-      id: '33333333-3333-4333-8333-333333333331',
-      slug: 'vps-s',
-      name: 'VPS S',
-      cpuCores: 1,
-      memoryMb: 1024,
-      diskGb: 25,
-      priceMonthlyCents: 500,
-    },
+    planVpsS,
     {
       id: '33333333-3333-4333-8333-333333333332',
       slug: 'vps-m',

@@ -9,7 +9,7 @@ import type {
   PveNodeInfo,
   PveTemplateInfo,
 } from '../../../../shared/catalogue.ts';
-import { admin, loginResult } from '../../../testing/fixtures.ts';
+import { admin, loginResult, planVpsS } from '../../../testing/fixtures.ts';
 import { mockServer, renderApp } from '../../../testing/render-app.tsx';
 import { ApiError, type Procedures } from '../../../testing/trpc-msw.ts';
 
@@ -18,13 +18,7 @@ afterAll(() => mockServer.close());
 
 const at = new Date('2026-01-01T10:00:00Z');
 const plan: AdminPlan = {
-  id: '33333333-3333-4333-8333-333333333331',
-  slug: 'vps-s',
-  name: 'VPS S',
-  cpuCores: 1,
-  memoryMb: 1024,
-  diskGb: 25,
-  priceMonthlyCents: 500,
+  ...planVpsS,
   active: true,
   snapshotLimit: 3,
   createdAt: at,

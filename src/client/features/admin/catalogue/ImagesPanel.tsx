@@ -227,6 +227,11 @@ function TemplatePicker({
 
 const noTemplate = 'none';
 
+const templateModes = [
+  ['shared', 'One template on shared storage'],
+  ['perNode', 'A template on each node'],
+] as const satisfies readonly (readonly [TemplateValues['templateMode'], string])[];
+
 function TemplateChoices({
   values,
   onChange,
@@ -257,26 +262,18 @@ function TemplateChoices({
         aria-label="Where the template is"
         className="flex flex-col gap-1.5 text-sm text-slate-800 sm:flex-row sm:gap-5"
       >
-        <label className="flex items-center gap-2">
-          <input
-            type="radio"
-            name={modeName}
-            checked={values.templateMode === 'shared'}
-            onChange={() => onChange({ templateMode: 'shared' })}
-            className="accent-slate-900"
-          />
-          One template on shared storage
-        </label>
-        <label className="flex items-center gap-2">
-          <input
-            type="radio"
-            name={modeName}
-            checked={values.templateMode === 'perNode'}
-            onChange={() => onChange({ templateMode: 'perNode' })}
-            className="accent-slate-900"
-          />
-          A template on each node
-        </label>
+        {templateModes.map(([mode, label]) => (
+          <label key={mode} className="flex items-center gap-2">
+            <input
+              type="radio"
+              name={modeName}
+              checked={values.templateMode === mode}
+              onChange={() => onChange({ templateMode: mode })}
+              className="accent-slate-900"
+            />
+            {label}
+          </label>
+        ))}
       </div>
       {values.templateMode === 'shared' ? (
         <Field
