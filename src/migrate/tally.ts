@@ -292,6 +292,13 @@ export class Tally {
     return summary;
   }
 
+  /** `created N, updated N, unchanged N, skipped N, failed N` of an entity, for a phase's summary line. */
+  countsLine(entity: Entity): string {
+    const c = this.result.counts[entity];
+    const skipped = Object.values(c.skipped).reduce((n, x) => n + x, 0);
+    return `created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, skipped ${skipped}, failed ${c.failed}`;
+  }
+
   skip(entity: Entity, reason: string): void {
     const skipped = this.result.counts[entity].skipped;
     skipped[reason] = (skipped[reason] ?? 0) + 1;
