@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IntMap, StringIntMap, uuidWords, wordsUuid } from './id-map.ts';
+import { IntList, IntMap, StringIntMap, uuidWords, wordsUuid } from './id-map.ts';
 
 describe('IntMap', () => {
   it('keeps words per key through growth, negative keys included', () => {
@@ -40,4 +40,12 @@ it('uuid words round-trip', () => {
     'ffffffff-0000-0000-0000-000000000001',
   );
   expect(() => uuidWords('nope')).toThrow();
+});
+
+it('IntList keeps values in order up to its maximum', () => {
+  const l = new IntList(1000);
+  for (let i = 0; i < 1500; i++) l.push(i - 10);
+  expect(l.length).toBe(1000);
+  expect(l.toArray().slice(0, 3)).toEqual([-10, -9, -8]);
+  expect(l.toArray().at(-1)).toBe(989);
 });

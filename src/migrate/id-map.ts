@@ -196,3 +196,29 @@ export class StringIntMap {
     }
   }
 }
+
+/** int32 values in order, up to `max` of them (the rest are dropped): a growable Int32Array. */
+export class IntList {
+  private items = new Int32Array(256);
+  private count = 0;
+
+  constructor(private readonly max = Infinity) {}
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(value: number): void {
+    if (this.count >= this.max) return;
+    if (this.count === this.items.length) {
+      const grown = new Int32Array(this.items.length * 2);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    this.items[this.count++] = value;
+  }
+
+  toArray(): number[] {
+    return Array.from(this.items.subarray(0, this.count));
+  }
+}

@@ -152,6 +152,20 @@ export const loginKeyOf = (r: LoginIds): string =>
   r.legacyWhmcsUserId !== null ? `u${r.legacyWhmcsUserId}` : `c${r.legacyWhmcsClientId}`;
 
 /**
+ * A login key as one int32, for what a run keeps per login (id-map.ts): the tblusers.id, or the tblclients.id
+ * negated.
+ */
+export function loginCode(key: string): number {
+  const m = /^([uc])(\d+)$/.exec(key);
+  const id = m ? Number(m[2]) : NaN;
+  if (!m || id < 1 || id > 0x7fffffff) throw new Error(`not a login key: ${key}`);
+  return m[1] === 'u' ? id : -id;
+}
+
+/** The login key of a loginCode. */
+export const loginKey = (code: number): string => (code > 0 ? `u${code}` : `c${-code}`);
+
+/**
  * Upserts the logins first met in this batch (with their accounts) and appends the accounts met later for
  * logins written earlier in the run.
  */

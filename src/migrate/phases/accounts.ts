@@ -3,7 +3,7 @@
  * details kept in its user's legacy_attributes. Clients are read in id order, batch by batch, the next batch
  * read from MariaDB while this one is written.
  */
-import { writeUsers, type AccountAppend, type UserRow } from '../load-users.ts';
+import { loginCode, loginKey, writeUsers, type AccountAppend, type UserRow } from '../load-users.ts';
 import { IntMap, StringIntMap, uuidWords, wordsUuid } from '../id-map.ts';
 import { IdSet } from '../id-set.ts';
 import { storedAccountIds, type Change } from '../load.ts';
@@ -21,18 +21,6 @@ export interface Logins {
   /** The Keel user a WHMCS client's services belong to, when its login was migrated. */
   userOfClient(clientId: number): string | undefined;
 }
-
-/**
- * A login key (`u<tblusers.id>` / `c<tblclients.id>`) as one int32 for the compact maps (id-map.ts): the
- * tblusers.id, or the tblclients.id negated.
- */
-function loginCode(key: string): number {
-  const m = /^([uc])(\d+)$/.exec(key);
-  const id = m ? Number(m[2]) : NaN;
-  if (!m || id < 1 || id > 0x7fffffff) throw new Error(`not a login key: ${key}`);
-  return m[1] === 'u' ? id : -id;
-}
-const loginKey = (code: number): string => (code > 0 ? `u${code}` : `c${-code}`);
 
 const changeCodes: Change[] = ['created', 'updated', 'unchanged'];
 
@@ -177,7 +165,7 @@ export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): 
     ctx,
     'accounts',
     phaseStarted,
-    `${done} read, accounts ${tally.countsLine('accounts')}; users created ${u.created}, updated ${u.updated} (${tally.result.changes.users.passwordChanged.length} passwords changed), failed ${u.failed}; ${tally.result.removals.accounts.length} accounts left the scope`,
+    `${done} read, accounts ${tally.countsLine('accounts')}; users created ${u.created}, updated ${u.updated} (${tally.passwordsChanged} passwords changed), failed ${u.failed}; ${tally.result.removals.accounts.length} accounts left the scope`,
   );
   return {
     count: userIds.size,
