@@ -1,8 +1,10 @@
 /**
- * `pnpm bench:migrate [--scale 250000] [--batch-size 2000]`: seeds the WHMCS testbed (if that scale is not there
- * yet) in a child process, migrates into a fresh PostgreSQL database, reruns, and measures the raw baseline (the
- * same tblhosting rows exported from MariaDB and COPY-ed into PostgreSQL). Prints figures; asserts nothing.
- * Peak RSS is this process's own (`process.resourceUsage().maxRSS`): the seeder never runs in it.
+ * `pnpm bench:migrate [--scale 250000] [--batch-size 2000] [--source URL] [--runs 2]`: seeds the WHMCS testbed (if
+ * that scale is not there yet) in a child process, migrates into a fresh PostgreSQL database, reruns, and measures
+ * the raw baseline (the same tblhosting rows exported from MariaDB and COPY-ed into PostgreSQL). Prints figures;
+ * asserts nothing. Peak RSS is this process's own (`process.resourceUsage().maxRSS`): the seeder never runs in it.
+ * `--source URL` migrates that WHMCS database as it is (seeded beforehand, e.g. by `pnpm testbed:whmcs`) instead
+ * of the bench's own; `--runs 1` skips the rerun. Each phase's line shows the RSS and heap used when it ended.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,6 +27,8 @@ const { values } = parseArgs({
   options: {
     scale: { type: 'string', default: '250000' },
     'batch-size': { type: 'string', default: '2000' },
+    source: { type: 'string' },
+    runs: { type: 'string', default: '2' },
   },
 });
 const scale = Number(values.scale);
@@ -35,8 +39,10 @@ const generator = createHash('sha256');
 for (const f of readdirSync(join(root, 'testbed/whmcs')).sort())
   if (f.endsWith('.ts') && !f.endsWith('.test.ts'))
     generator.update(readFileSync(join(root, 'testbed/whmcs', f)));
-const dbName = `keel_bench_whmcs_${scale}_${generator.digest('hex').slice(0, 8)}`;
-const url = `mysql://root@127.0.0.1:3306/${dbName}`;
+const url =
+  values.source ??
+  `mysql://root@127.0.0.1:3306/keel_bench_whmcs_${scale}_${generator.digest('hex').slice(0, 8)}`;
+const dbName = decodeURIComponent(new URL(url).pathname.slice(1));
 console.log(
   `settings: --scale ${scale} --batch-size ${batchSize}, seed 1, source ${url}, target a fresh PostgreSQL database on ` +
     `127.0.0.1:5432, Node ${process.version}, load average ${loadavg()
@@ -51,6 +57,7 @@ const [exists] = await probe.query<mysql.RowDataPacket[]>(
 );
 await probe.end();
 if (Number(exists[0]?.n) === 0) {
+  if (values.source) throw new Error(`--source ${url} has no tblhosting: seed it first`);
   const dir = mkdtempSync(join(tmpdir(), 'keel-bench-seed-'));
   const t = Date.now();
   const seeded = spawnSync(
@@ -77,6 +84,16 @@ if (Number(exists[0]?.n) === 0) {
 const target = await createTestDatabase('keel_bench_migrate');
 const log = pino({ level: 'warn' });
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+// What the RSS was made of when it peaked (sampled every 250 ms): V8's heap, or memory outside it (buffers).
+let atPeak = process.memoryUsage();
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > atPeak.rss) atPeak = m;
+}, 250);
+sampler.unref();
+const peakLine = () =>
+  `peak RSS so far ${mb(process.resourceUsage().maxRSS * 1024)} MB (sampled ${mb(atPeak.rss)} MB: heap ` +
+  `${mb(atPeak.heapUsed)}/${mb(atPeak.heapTotal)} MB, external ${mb(atPeak.external)} MB)`;
 try {
   const source = await connectSource(url);
   const [[{ n: services }]] = (await source.conn.query(
@@ -93,6 +110,14 @@ try {
       clientIds: null,
       pve: null,
       log,
+      onPhase: (p) => {
+        // Under `node --expose-gc` the heap is collected first, so "heap used" is what the run still holds.
+        (globalThis as { gc?: () => void }).gc?.();
+        const m = process.memoryUsage();
+        console.log(
+          `  ${p.phase} done at ${p.seconds.toFixed(1)} s: RSS ${mb(m.rss)} MB, heap used ${mb(m.heapUsed)} MB, ${peakLine()}`,
+        );
+      },
     });
     const secs = (Date.now() - t) / 1000;
     const rate = Math.round(Number(services) / secs);
@@ -109,7 +134,7 @@ try {
     return { secs, rate };
   };
   const first = await run('first run');
-  const rerun = await run('rerun');
+  const rerun = Number(values.runs) > 1 ? await run('rerun') : null;
   await source.close();
 
   // Raw baseline: the same tblhosting rows streamed out of MariaDB and COPY-ed into PostgreSQL as text.
@@ -143,7 +168,7 @@ try {
   );
   console.log(`ratio first run / baseline: ${(first.secs / baseline).toFixed(2)}x`);
   console.log(
-    `summary: first run ${first.rate} services/s (goal ≥ 20000), rerun ${rerun.rate} services/s (goal ≥ 50000), ` +
+    `summary: first run ${first.rate} services/s (goal ≥ 20000), rerun ${rerun?.rate ?? '-'} services/s (goal ≥ 50000), ` +
       `ratio ${(first.secs / baseline).toFixed(2)}x (goal ≤ 3), peak RSS ${mb(process.resourceUsage().maxRSS * 1024)} MB (goal < 300)`,
   );
 } finally {

@@ -14,8 +14,8 @@
  */
 import { getTableName, sql, type SQL } from 'drizzle-orm';
 import { ipAddresses, servers } from '../server/db/schema.ts';
-import { executeRows, ident, json, type Writer } from './load.ts';
-import { stageRows, type StageColumn } from './load-stage.ts';
+import { executeRows, ident, type Writer } from './load.ts';
+import { batchInput, type Stage } from './load-stage.ts';
 
 /** One address a migrated service claims; a service without any sends one row with `address` null. */
 export interface AddressClaim {
@@ -50,12 +50,14 @@ const serversTable = ident(getTableName(servers));
 const serverId = ident(servers.id.name);
 const serviceId = ident(servers.legacyWhmcsServiceId.name);
 
-const stageTable = 'keel_migrate_addresses';
-const stageColumns: StageColumn[] = [
-  { name: 'sid', type: 'int' },
-  { name: 'address', type: 'text' },
-  { name: 'primary', type: 'boolean' },
-];
+const stage: Stage = {
+  name: 'keel_migrate_addresses',
+  columns: [
+    { name: 'sid', type: 'int' },
+    { name: 'address', type: 'text' },
+    { name: 'primary', type: 'boolean' },
+  ],
+};
 
 // The batch's servers and what each claims.
 // A batch is one range of tblhosting ids: bounding the join by it lets PostgreSQL read that range of the servers
@@ -134,7 +136,8 @@ select c.sid, c.address,
   left join free f on f.sid = c.sid and f.address = c.address`;
 
 /**
- * Claims of one batch: staged once (COPY, or one jsonb parameter), then released and claimed. `created`: the
+ * Claims of one batch: staged once (COPY, or one jsonb parameter read by both statements), then released and
+ * claimed. `created`: the
  * servers this transaction created; when every claim is one of theirs nothing can be held yet, and the release
  * statement is skipped (a first run's every batch).
  */
@@ -144,14 +147,12 @@ export async function registerAddresses(
   created: ReadonlySet<number> = new Set(),
 ): Promise<AddressResult[]> {
   if (claims.length === 0) return [];
-  const rows = claims.map((c) => [c.sid, c.address, c.primary]);
-  const staged = claims.length > 1 && (await stageRows(db, stageTable, stageColumns, rows));
-  const statement = (tail: string): SQL =>
-    staged
-      ? sql.raw(`with input as (select * from ${ident(stageTable)})${tail}`)
-      : sql`${sql.raw('with input as (select * from jsonb_to_recordset(')}${json(
-          claims.map((c) => ({ sid: c.sid, address: c.address, primary: c.primary })),
-        )}${sql.raw(`) as r(sid int, address text, "primary" boolean))${tail}`)}`;
+  const input = await batchInput(
+    db,
+    stage,
+    claims.map((c) => [c.sid, c.address, c.primary]),
+  );
+  const statement = (tail: string): SQL => sql`${input}${sql.raw(tail)}`;
   if (!claims.every((c) => created.has(c.sid))) await executeRows(db, statement(releaseText));
   const out = await executeRows<AddressResult>(db, statement(claimText));
   return out.map((r) => ({

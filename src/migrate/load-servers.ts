@@ -8,20 +8,9 @@
  */
 import { getTableName, sql, type SQL } from 'drizzle-orm';
 import { servers } from '../server/db/schema.ts';
-import {
-  executeRows,
-  ident,
-  inBatchOrRowByRow,
-  json,
-  qualified,
-  serverSumsSql,
-  textArray,
-  type BatchResult,
-  type Change,
-  type Tx,
-  type Writer,
-} from './load.ts';
-import { stageRows } from './load-stage.ts';
+import { batchInput, type Stage } from './load-stage.ts';
+import { executeRows, ident, inBatchOrRowByRow, qualified, serverSumsSql, textArray } from './load.ts';
+import type { BatchResult, Change, Tx, Writer } from './load.ts';
 
 /** The servers columns a migration writes, in the order a batch sends them. */
 const written = {
@@ -58,20 +47,14 @@ const whmcsStatus = (alias: string) => `${qualified(alias, servers.legacyAttribu
 const keyColumn = ident(servers.legacyWhmcsServiceId.name);
 const table = ident(getTableName(servers));
 
-// Arrays, not objects: a third of the JSON to build, send and parse. Element i is column keys[i], cast to its type.
-const inputColumns = keys.map((k, i) => {
-  const type = written[k].getSQLType();
-  return type === 'jsonb' ? `v->${i} as ${ident(k)}` : `(v->>${i})::${type} as ${ident(k)}`;
-});
-
-// The statement text is built once from the schema; only the batch parameter changes. Only rows that differ from
+// A batch's input: its rows in `keys` order, each column typed as the target's.
+const stage: Stage = {
+  name: 'keel_migrate_servers',
+  columns: keys.map((k) => ({ name: k, type: written[k].getSQLType() })),
+};
+// The statement text is built once from the schema; only the batch's input changes. Only rows that differ from
 // the target reach the INSERT, so an unchanged row is read, never locked or written. The last row returned
 // carries the checksums of everything the batch sent (see serverSumsSql).
-const jsonbHead = `with input as (select ${list(inputColumns)} from jsonb_array_elements(`;
-const jsonbTail = `) as v)`;
-const stageTable = 'keel_migrate_servers';
-const stageColumns = keys.map((k) => ({ name: k, type: written[k].getSQLType() }));
-const stagedHead = `with input as (select * from ${ident(stageTable)})`;
 const upsertTail = `, differs as (
   select i.*, array_remove(array[${compared
     .map((k) => `case when ${qualified('o', written[k])} is distinct from i.${ident(k)} then '${k}' end`)
@@ -103,12 +86,13 @@ select w.sid, w.inserted, d.fields, null as sums
   from written w join differs d on d.${ident('legacyWhmcsServiceId')} = w.sid
 union all select null, null, null, ${serverSumsSql('i', 'input')} from input i`;
 
-/** The batch statement, its input COPY-ed into the staging table where the database allows, else one jsonb. */
 async function upsertServersSql(db: Writer, rows: readonly ServerRow[]): Promise<SQL> {
-  const input = rows.map((r) => keys.map((k) => r[k]));
-  if (rows.length > 1 && (await stageRows(db, stageTable, stageColumns, input)))
-    return sql.raw(stagedHead + upsertTail);
-  return sql`${sql.raw(jsonbHead)}${json(input)}${sql.raw(jsonbTail + upsertTail)}`;
+  const input = await batchInput(
+    db,
+    stage,
+    rows.map((r) => keys.map((k) => r[k])),
+  );
+  return sql`${input}${sql.raw(upsertTail)}`;
 }
 
 export interface ServersResult extends BatchResult<number> {

@@ -6,8 +6,9 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Sql } from 'postgres';
-import { ident, type Writer } from './load.ts';
+import { ident, json, type Writer } from './load.ts';
 
 export interface StageColumn {
   /** The column name in the staging table (the batch statement reads `i."<name>"`). */
@@ -74,4 +75,31 @@ export async function stageRows(
     .writable();
   await pipeline(Readable.from([copyLines(rows)]), writable);
   return true;
+}
+
+/** A staging table: its name and columns, in the order a batch's rows give their values. */
+export interface Stage {
+  name: string;
+  columns: readonly StageColumn[];
+}
+
+/**
+ * The `with input as (…)` head of a batch statement over `rows` (arrays in `stage.columns` order): COPY-ed into
+ * the staging table where the database allows and the batch has more than one row, else ONE jsonb parameter of
+ * arrays (a third of the JSON objects would be), element i cast to column i's type. The statement reads
+ * `input` with the stage's column names either way.
+ */
+export async function batchInput(
+  db: Writer,
+  stage: Stage,
+  rows: readonly (readonly unknown[])[],
+): Promise<SQL> {
+  if (rows.length > 1 && (await stageRows(db, stage.name, stage.columns, rows)))
+    return sql.raw(`with input as (select * from ${ident(stage.name)})`);
+  const select = stage.columns
+    .map((c, i) =>
+      c.type === 'jsonb' ? `v->${i} as ${ident(c.name)}` : `(v->>${i})::${c.type} as ${ident(c.name)}`,
+    )
+    .join(', ');
+  return sql`${sql.raw(`with input as (select ${select} from jsonb_array_elements(`)}${json(rows)}${sql.raw(') as v)')}`;
 }

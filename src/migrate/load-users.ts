@@ -7,20 +7,9 @@
  */
 import { getTableName, sql, type SQL } from 'drizzle-orm';
 import { users } from '../server/db/schema.ts';
-import {
-  accountSumsSql,
-  executeRows,
-  ident,
-  inBatchOrRowByRow,
-  json,
-  qualified,
-  textArray,
-  type BatchResult,
-  type Change,
-  type Tx,
-  type Writer,
-} from './load.ts';
-import { stageRows, type StageColumn } from './load-stage.ts';
+import { batchInput, type Stage } from './load-stage.ts';
+import { accountSumsSql, executeRows, ident, inBatchOrRowByRow, qualified, textArray } from './load.ts';
+import type { BatchResult, Change, Tx, Writer } from './load.ts';
 import type { AccountDetails } from './transform-accounts.ts';
 
 type NewUser = typeof users.$inferInsert;
@@ -72,14 +61,14 @@ const outcome = (key: KeyColumn, id: string, inserted: string, passwordChanged: 
   union all select null, null, null, null, null, null, null, ${accountSumsSql(`'${key === users.legacyWhmcsUserId ? 'u' : 'c'}' || i.k`)}
   from input i cross join lateral jsonb_each(i.accounts) e`;
 
-const userColumns: StageColumn[] = [
+const userColumns: Stage['columns'] = [
   { name: 'k', type: 'int' },
   { name: 'email', type: 'text' },
   { name: 'name', type: 'text' },
   { name: 'hash', type: 'text' },
   { name: 'accounts', type: 'jsonb' },
 ];
-const appendColumns: StageColumn[] = [
+const appendColumns: Stage['columns'] = [
   { name: 'k', type: 'int' },
   { name: 'accounts', type: 'jsonb' },
 ];
@@ -128,23 +117,12 @@ const statements = {
   c: { upsert: upsertText(users.legacyWhmcsClientId), append: appendText(users.legacyWhmcsClientId) },
 } as const;
 
-type Statement = { stage: { name: string; columns: StageColumn[] }; tail: string };
+type Statement = { stage: Stage; tail: string };
 
-/** The batch statement, its input COPY-ed into a staging table where the database allows, else one jsonb. */
+/** The batch statement over its input (load-stage.ts: COPY-ed where the database allows, else one jsonb). */
 async function withInput(db: Writer, text: Statement, input: Record<string, unknown>[]): Promise<SQL> {
-  const { name, columns } = text.stage;
-  if (
-    input.length > 1 &&
-    (await stageRows(
-      db,
-      name,
-      columns,
-      input.map((r) => columns.map((c) => r[c.name])),
-    ))
-  )
-    return sql.raw(`with input as (select * from ${ident(name)})${text.tail}`);
-  const record = columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ');
-  return sql`${sql.raw('with input as (select * from jsonb_to_recordset(')}${json(input)}${sql.raw(`) as r(${record}))${text.tail}`)}`;
+  const rows = input.map((r) => text.stage.columns.map((c) => r[c.name]));
+  return sql`${await batchInput(db, text.stage, rows)}${sql.raw(text.tail)}`;
 }
 
 export interface UsersResult extends BatchResult<string> {
@@ -172,6 +150,20 @@ interface UserReturned {
 /** The login key of a login's WHMCS ids: `u<tblusers.id>` or `c<tblclients.id>`. */
 export const loginKeyOf = (r: LoginIds): string =>
   r.legacyWhmcsUserId !== null ? `u${r.legacyWhmcsUserId}` : `c${r.legacyWhmcsClientId}`;
+
+/**
+ * A login key as one int32, for what a run keeps per login (id-map.ts): the tblusers.id, or the tblclients.id
+ * negated.
+ */
+export function loginCode(key: string): number {
+  const m = /^([uc])(\d+)$/.exec(key);
+  const id = m ? Number(m[2]) : NaN;
+  if (!m || id < 1 || id > 0x7fffffff) throw new Error(`not a login key: ${key}`);
+  return m[1] === 'u' ? id : -id;
+}
+
+/** The login key of a loginCode. */
+export const loginKey = (code: number): string => (code > 0 ? `u${code}` : `c${-code}`);
 
 /**
  * Upserts the logins first met in this batch (with their accounts) and appends the accounts met later for

@@ -229,7 +229,7 @@ export interface LoginCandidate {
  */
 export function resolveSharedEmails(
   candidates: readonly LoginCandidate[],
-  winners: Map<string, number> = new Map(),
+  winners: { get(email: string): number | undefined; set(email: string, id: number): unknown } = new Map(),
 ): Map<number, number> {
   for (const c of [...candidates].sort((a, b) => a.id - b.id)) {
     const email = normalizeEmail(c.email);

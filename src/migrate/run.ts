@@ -113,9 +113,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
   } else {
     const logins = await phases(null);
     const started = performance.now();
-    const rec = await tally.timed('reconcile', () =>
-      reconcile(opts.db, tally, logins.userIds, opts.clientIds),
-    );
+    const rec = await tally.timed('reconcile', () => reconcile(opts.db, tally, logins, opts.clientIds));
     tally.result.reconciliation = rec;
     const summary = tally.phaseDone(
       'reconcile',

@@ -2,7 +2,9 @@
  * The one tally of a migration run: every phase reports what it created, updated, left, skipped and failed, the
  * warnings, the per-record entries and where the time went, into one object; the result is read off it at the end.
  */
+import { IntList } from './id-map.ts';
 import { checksumFields, Sums, type Change } from './load.ts';
+import { loginCode, loginKey } from './load-users.ts';
 import type { AppliedRemoval } from './apply-removals.ts';
 import type { AddressResult } from './load-addresses.ts';
 
@@ -270,17 +272,37 @@ export class Tally {
     if (change !== 'unchanged') this.result.changes.plans[change].push(productId);
   }
 
+  /**
+   * The id lists of `result.changes` that a first run fills with up to 100 000 entries each, kept as int32 until
+   * finish() (login keys as loginCode): a few MB less of live heap, which V8 lets grow to about four times itself
+   * before collecting.
+   */
+  private readonly changed = {
+    accounts: { created: new IntList(maxListed), updated: new IntList(maxListed) },
+    users: {
+      created: new IntList(maxListed),
+      updated: new IntList(maxListed),
+      passwordChanged: new IntList(maxListed),
+    },
+    serversCreated: new IntList(maxListed),
+  };
+
   accountChanged(clientId: number, change: Change): void {
-    if (change !== 'unchanged') listed(this.result.changes.accounts[change], clientId);
+    if (change !== 'unchanged') this.changed.accounts[change].push(clientId);
   }
 
   userChanged(login: string, change: Change, passwordChanged: boolean): void {
-    if (change !== 'unchanged') listed(this.result.changes.users[change], login);
-    if (passwordChanged) listed(this.result.changes.users.passwordChanged, login);
+    if (change !== 'unchanged') this.changed.users[change].push(loginCode(login));
+    if (passwordChanged) this.changed.users.passwordChanged.push(loginCode(login));
+  }
+
+  /** Logins whose WHMCS password changed since the target was written (listed up to 100 000). */
+  get passwordsChanged(): number {
+    return this.changed.users.passwordChanged.length;
   }
 
   serverChanged(serviceId: number, change: Change, fields: readonly string[]): void {
-    if (change === 'created') listed(this.result.changes.servers.created, serviceId);
+    if (change === 'created') this.changed.serversCreated.push(serviceId);
     else if (change === 'updated')
       listed(this.result.changes.servers.updated, { id: serviceId, fields: [...fields] });
   }
@@ -290,6 +312,13 @@ export class Tally {
     const summary = { phase, seconds, line };
     this.result.phases.push(summary);
     return summary;
+  }
+
+  /** `created N, updated N, unchanged N, skipped N, failed N` of an entity, for a phase's summary line. */
+  countsLine(entity: Entity): string {
+    const c = this.result.counts[entity];
+    const skipped = Object.values(c.skipped).reduce((n, x) => n + x, 0);
+    return `created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, skipped ${skipped}, failed ${c.failed}`;
   }
 
   skip(entity: Entity, reason: string): void {
@@ -368,6 +397,18 @@ export class Tally {
   }
 
   finish(): RunResult {
+    const { changes } = this.result;
+    const logins = (l: IntList) => l.toArray().map(loginKey);
+    changes.accounts = {
+      created: this.changed.accounts.created.toArray(),
+      updated: this.changed.accounts.updated.toArray(),
+    };
+    changes.users = {
+      created: logins(this.changed.users.created),
+      updated: logins(this.changed.users.updated),
+      passwordChanged: logins(this.changed.users.passwordChanged),
+    };
+    changes.servers.created = this.changed.serversCreated.toArray();
     this.result.legacyKeys = [...this.legacyKeys].sort();
     this.result.seconds = this.elapsed;
     return this.result;

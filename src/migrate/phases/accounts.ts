@@ -3,7 +3,8 @@
  * details kept in its user's legacy_attributes. Clients are read in id order, batch by batch, the next batch
  * read from MariaDB while this one is written.
  */
-import { writeUsers, type AccountAppend, type UserRow } from '../load-users.ts';
+import { loginCode, loginKey, writeUsers, type AccountAppend, type UserRow } from '../load-users.ts';
+import { IntMap, StringIntMap, uuidWords, wordsUuid } from '../id-map.ts';
 import { IdSet } from '../id-set.ts';
 import { storedAccountIds, type Change } from '../load.ts';
 import { clientSkipReason, normalizeEmail, resolveSharedEmails } from '../rules.ts';
@@ -13,23 +14,35 @@ import { accountDetails, accountWarnings, loginIds, newUser, ownLogin } from '..
 import { endPhase, prefetch, type PhaseContext } from './context.ts';
 
 export interface Logins {
-  /** Keel user id per login key (`u<tblusers.id>` / `c<tblclients.id>`) written by this run. */
-  userIds: Map<string, string>;
+  /** How many logins this run wrote (each has its Keel user). */
+  count: number;
+  /** The Keel user ids of those logins (for a run limited to a few clients: all of them in memory at once). */
+  userIds(): string[];
   /** The Keel user a WHMCS client's services belong to, when its login was migrated. */
   userOfClient(clientId: number): string | undefined;
 }
+
+const changeCodes: Change[] = ['created', 'updated', 'unchanged'];
 
 export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): Promise<Logins> {
   const { tally, mapping } = ctx;
   const phaseStarted = performance.now();
   const migratedAccounts = new IdSet();
-  // Only ids are kept in memory (one per login and client), never the rows.
-  const loginOfClient = new Map<number, string>();
-  const userIds = new Map<string, string>();
-  const emailWinners = new Map<string, number>();
+  // Only ids are kept in memory for the whole run (one entry per login and client, in typed arrays: id-map.ts),
+  // never the rows: client id → login code, login code → Keel user id, normalised email → first client.
+  const loginOfClient = new IntMap();
+  const userIds = new IntMap(4);
+  const emailWinners = new StringIntMap();
   const merged = new Map<string, { email: string; logins: string[] }>();
-  // The outcome of each login's first write in this run: later accounts of the same login only append.
-  const loginChange = new Map<string, Change>();
+  // The outcome of each login's first write in this run (index into changeCodes): later accounts of the same
+  // login only append.
+  const loginChange = new IntMap();
+  const changeOf = (login: string): Change | undefined => {
+    const code = loginChange.get(loginCode(login));
+    return code ? changeCodes[code[0]!] : undefined;
+  };
+  const setChange = (login: string, change: Change) =>
+    loginChange.set(loginCode(login), [changeCodes.indexOf(change)]);
   let done = 0;
   const read = (afterId: number) =>
     prefetch(
@@ -66,13 +79,13 @@ export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): 
       const mine = own.get(c.id)!;
       // Clients come in id order, so the client whose email won was given its login first.
       const winner = winners.get(c.id)!;
-      const login = winner === c.id ? mine.key : loginOfClient.get(winner)!;
+      const login = winner === c.id ? mine.key : loginKey(loginOfClient.get(winner)![0]!);
       if (login !== mine.key) {
         const entry = merged.get(login) ?? { email: normalizeEmail(mine.email), logins: [] };
         if (!entry.logins.includes(mine.key)) entry.logins.push(mine.key);
         merged.set(login, entry);
       }
-      loginOfClient.set(c.id, login);
+      loginOfClient.set(c.id, [loginCode(login)]);
       const details = accountDetails(c, fields.get(c.id) ?? {});
       const report: RecordReport = {
         entity: 'account',
@@ -87,7 +100,7 @@ export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): 
         pending.accounts[String(c.id)] = details;
         continue;
       }
-      if (loginChange.has(login)) {
+      if (changeOf(login)) {
         appends.set(login, { ...loginIds(login), accounts: { [String(c.id)]: details } });
         continue;
       }
@@ -100,7 +113,7 @@ export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): 
       ctx.inBatch((tx) => writeUsers(tx, [...userRows.values()], [...appends.values()])),
     );
     for (const [key, change] of outcome.changes) {
-      loginChange.set(key, change);
+      setChange(key, change);
       tally.count('users', change);
       tally.userChanged(key, change, outcome.passwordChanged.has(key));
       tally.record({ entity: 'user', id: key, outcome: change, keel: { email: userRows.get(key)?.email } });
@@ -108,8 +121,8 @@ export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): 
     for (const [key, append] of appends) {
       // A login unchanged so far whose later account changed is an updated user, counted once.
       const grew = Object.keys(append.accounts).some((id) => outcome.accountChanges.has(Number(id)));
-      if (grew && loginChange.get(key) === 'unchanged' && !outcome.failures.has(key)) {
-        loginChange.set(key, 'updated');
+      if (grew && changeOf(key) === 'unchanged' && !outcome.failures.has(key)) {
+        setChange(key, 'updated');
         tally.recount('users', 'unchanged', 'updated');
         tally.userChanged(key, 'updated', false);
         tally.record({ entity: 'user', id: key, outcome: 'updated' });
@@ -142,25 +155,25 @@ export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): 
       rate: done / tally.elapsed,
       position: { at: clients[clients.length - 1]!.id, last: lastClientId },
     });
-    for (const [key, id] of outcome.ids) userIds.set(key, id);
+    for (const [key, id] of outcome.ids) userIds.set(loginCode(key), uuidWords(id));
   }
   for (const [keptLogin, { email, logins }] of merged)
     tally.result.sharedEmails.push({ email, keptLogin, mergedLogins: logins });
   await reportAccountRemovals(ctx, migratedAccounts);
-  const c = tally.result.counts.accounts;
   const u = tally.result.counts.users;
-  const skipped = Object.values(c.skipped).reduce((n, x) => n + x, 0);
   endPhase(
     ctx,
     'accounts',
     phaseStarted,
-    `${done} read, accounts created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, skipped ${skipped}, failed ${c.failed}; users created ${u.created}, updated ${u.updated} (${tally.result.changes.users.passwordChanged.length} passwords changed), failed ${u.failed}; ${tally.result.removals.accounts.length} accounts left the scope`,
+    `${done} read, accounts ${tally.countsLine('accounts')}; users created ${u.created}, updated ${u.updated} (${tally.passwordsChanged} passwords changed), failed ${u.failed}; ${tally.result.removals.accounts.length} accounts left the scope`,
   );
   return {
-    userIds,
+    count: userIds.size,
+    userIds: () => [...userIds.entries()].map(([, id]) => wordsUuid(id)),
     userOfClient: (clientId) => {
       const login = loginOfClient.get(clientId);
-      return login ? userIds.get(login) : undefined;
+      const id = login && userIds.get(login[0]!);
+      return id ? wordsUuid(id) : undefined;
     },
   };
 }

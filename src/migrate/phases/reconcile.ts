@@ -7,18 +7,19 @@
  */
 import { checksumFields, Sums, targetSums, type Writer } from '../load.ts';
 import type { Reconciliation, Tally } from '../tally.ts';
+import type { Logins } from './accounts.ts';
 
 export async function reconcile(
   db: Writer,
   tally: Tally,
-  userIds: Map<string, string>,
+  logins: Pick<Logins, 'count' | 'userIds'>,
   clientIds: readonly number[] | null,
 ): Promise<Reconciliation> {
   // What left the scope since an earlier run is reported as such (tally.result.removals), not as a mismatch.
   const { removals } = tally.result;
   const target = await targetSums(
     db,
-    clientIds ? { userIds: [...userIds.values()], clientIds: [...new Set(clientIds)] } : null,
+    clientIds ? { userIds: logins.userIds(), clientIds: [...new Set(clientIds)] } : null,
     {
       serviceIds: removals.servers.map((r) => r.serviceId),
       clientIds: removals.accounts.map((r) => r.clientId),
@@ -47,8 +48,8 @@ export async function reconcile(
   const mismatches: string[] = [];
   if (sourceSums.count !== targetServers.count)
     mismatches.push(`servers: ${sourceSums.count} migrated, ${targetServers.count} in the target`);
-  if (userIds.size !== target.users)
-    mismatches.push(`users: ${userIds.size} migrated, ${target.users} in the target`);
+  if (logins.count !== target.users)
+    mismatches.push(`users: ${logins.count} migrated, ${target.users} in the target`);
   if (accountSums.count !== targetAccounts.count)
     mismatches.push(
       `accounts (users.legacy_attributes.whmcsAccounts): ${accountSums.count} migrated, ${targetAccounts.count} in the target`,
@@ -60,7 +61,7 @@ export async function reconcile(
     ok: mismatches.length === 0,
     expectedServers: sourceSums.count,
     targetServers: targetServers.count,
-    expectedUsers: userIds.size,
+    expectedUsers: logins.count,
     targetUsers: target.users,
     expectedAccounts: accountSums.count,
     targetAccounts: targetAccounts.count,

@@ -205,13 +205,11 @@ export async function migrateServices(
     reportRemoval(tally, s, undefined);
   const seconds = (Date.now() - started) / 1000;
   tally.result.servicesPerSecond = done / Math.max(seconds, 0.001);
-  const c = tally.result.counts.servers;
-  const skippedTotal = Object.values(c.skipped).reduce((n, x) => n + x, 0);
   endPhase(
     ctx,
     'services',
     phaseStarted,
-    `${done} read, servers created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, skipped ${skippedTotal}, failed ${c.failed}; ${tally.result.removals.servers.length} left the scope (${Math.round(tally.result.servicesPerSecond)} services/s)`,
+    `${done} read, servers ${tally.countsLine('servers')}; ${tally.result.removals.servers.length} left the scope (${Math.round(tally.result.servicesPerSecond)} services/s)`,
   );
 }
 
