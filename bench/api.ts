@@ -1,17 +1,22 @@
 /**
  * `pnpm bench:api [--servers 50] [--connections 32,128] [--duration 10] [--repeat 3] [--dashboards 1000]
- *                 [--poll-interval 2] [--poll-duration 20] [--dashboard-servers 50] [--keel-node-args=...]`
+ *                 [--poll-interval 2] [--poll-duration 20] [--dashboard-servers 50] [--keel-node-args=...]
+ *                 [--baseline DIR] [--no-pgbench]`
  *
  * How fast Keel serves a customer's server list, side by side in one run with what the machine can do:
- *  1. Keel as `pnpm start` runs it (`node dist/server/main.js`, built if missing) at its shipped defaults
- *     (default LOG_LEVEL, worker on) on a fresh PostgreSQL database holding one user with N servers.
+ *  1. Keel as `pnpm start` runs it (`node dist/server/main.js`, built afresh from the source tree) at its
+ *     shipped defaults (default LOG_LEVEL, worker on) on a fresh PostgreSQL database holding one user with
+ *     N servers. With `--baseline DIR`, a second Keel from another checkout (DIR holds its `dist/server`,
+ *     built there, and its node_modules) serves the same database, measured in the same rounds: a change
+ *     and what it changes compared side by side, under the same load from elsewhere.
  *  2. The floor (bench/floor.ts): node:http + postgres.js + jose running the same two statements (captured
  *     from Keel's own code path: the token's user, then the list) and writing the same JSON.
  *  3. `wrk -t2 -cN` (a C load generator, so the load does not eat a Node process's CPU) on Keel's REST
  *     `GET /api/servers?limit=50`, Keel's tRPC `servers.list` and the floor, at each connection count,
  *     interleaved, `--repeat` times; medians are printed.
- *  4. pgbench with the same statements, `-M prepared` and `-M simple`: what PostgreSQL alone does.
- *  5. 1,000 dashboards, each its own user and keep-alive connection, poll `GET /api/servers` every 2 s,
+ *  4. pgbench with the same statements, `-M prepared` and `-M simple`: what PostgreSQL alone does
+ *     (`--no-pgbench` leaves it out).
+ *  5. 1,000 dashboards (`--dashboards 0` leaves them out), each its own user and keep-alive connection, poll `GET /api/servers` every 2 s,
  *     open loop (each poll fires on schedule; latency counts from the scheduled time) sending the ETag of
  *     their last answer in If-None-Match, as a polling client does.
  * Prints figures and ratios; asserts nothing.
@@ -47,7 +52,11 @@ const { values } = parseArgs({
     'dashboard-servers': { type: 'string', default: '50' },
     /** Extra node flags for Keel's process, e.g. --keel-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof". */
     'keel-node-args': { type: 'string', default: '' },
+    /** Another checkout whose built Keel (DIR/dist/server/main.js) is measured beside this one. */
+    baseline: { type: 'string' },
+    pgbench: { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 const serverCount = Number(values.servers);
 const connectionCounts = values.connections.split(',').map(Number);
@@ -260,6 +269,8 @@ async function pgbench(
   return Number(/tps = ([\d.]+)/.exec(stdout)?.[1] ?? NaN);
 }
 
+type Target = 'rest' | 'trpc' | 'baseRest' | 'baseTrpc' | 'floor';
+
 // -- setup -------------------------------------------------------------------------------------------
 
 async function freePort(): Promise<number> {
@@ -284,17 +295,23 @@ async function waitReady(proc: ChildProcess, readyUrl: string, what: string): Pr
   }
 }
 
-/** Keel as `pnpm start` runs it, at its defaults: only what a bench must set (database, port, secret). */
-async function startKeel(databaseUrl: string): Promise<{ proc: ChildProcess; base: string }> {
+/**
+ * Keel as `pnpm start` runs it, at its defaults: only what a bench must set (database, port, secret).
+ * `dir` is the checkout whose `dist/server/main.js` runs: this one (built now, so a stale build is never
+ * measured) or the baseline's, as built there.
+ */
+async function startKeel(databaseUrl: string, dir = root): Promise<{ proc: ChildProcess; base: string }> {
   const port = await freePort();
   const nodeArgs = values['keel-node-args'].split(' ').filter(Boolean);
-  if (!existsSync(join(root, 'dist/server/main.js')))
+  if (dir === root)
     execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-server.ts'], {
       cwd: root,
-      stdio: 'inherit',
+      stdio: ['ignore', 'ignore', 'inherit'],
     });
+  else if (!existsSync(join(dir, 'dist/server/main.js')))
+    throw new Error(`--baseline ${dir}: no dist/server/main.js there; build it first`);
   const proc = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js'], {
-    cwd: root,
+    cwd: dir,
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -309,7 +326,7 @@ async function startKeel(databaseUrl: string): Promise<{ proc: ChildProcess; bas
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitReady(proc, `${base}/readyz`, 'Keel');
+  await waitReady(proc, `${base}/readyz`, dir === root ? 'Keel' : 'the baseline Keel');
   return { proc, base };
 }
 
@@ -381,15 +398,17 @@ async function main(): Promise<void> {
     await db.insert(schema.servers).values(serverRows(user!.id, serverCount, catalog, 0));
 
     // Dashboard users sign no passwords in: their tokens are minted with the server's secret.
-    const dashboardUsers = await db
-      .insert(schema.users)
-      .values(
-        Array.from({ length: dashboardCount }, (_, i) => ({
-          email: `dash-${i}@example.com`,
-          passwordHash: '$disabled$',
-        })),
-      )
-      .returning({ id: schema.users.id });
+    const dashboardUsers = dashboardCount
+      ? await db
+          .insert(schema.users)
+          .values(
+            Array.from({ length: dashboardCount }, (_, i) => ({
+              email: `dash-${i}@example.com`,
+              passwordHash: '$disabled$',
+            })),
+          )
+          .returning({ id: schema.users.id })
+      : [];
     for (let i = 0; i < dashboardUsers.length; i += 100) {
       const rows = dashboardUsers
         .slice(i, i + 100)
@@ -446,15 +465,24 @@ async function main(): Promise<void> {
 
     const keel = await startKeel(database.url);
     children.push(keel.proc);
+    const baseline = values.baseline ? await startKeel(database.url, values.baseline) : undefined;
+    if (baseline) children.push(baseline.proc);
     const floor = await startFloor(database.url, floorSql);
     children.push(floor.proc);
-    const targets = {
-      rest: `${keel.base}/api/servers?limit=${serverCount}`,
-      trpc: `${keel.base}/trpc/servers.list?input=${encodeURIComponent(JSON.stringify({ json: { limit: serverCount } }))}`,
+    const restPath = `/api/servers?limit=${serverCount}`;
+    const trpcPath = `/trpc/servers.list?input=${encodeURIComponent(JSON.stringify({ json: { limit: serverCount } }))}`;
+    const targets: Partial<Record<Target, string>> = {
+      rest: `${keel.base}${restPath}`,
+      trpc: `${keel.base}${trpcPath}`,
+      ...(baseline
+        ? { baseRest: `${baseline.base}${restPath}`, baseTrpc: `${baseline.base}${trpcPath}` }
+        : {}),
       floor: `${floor.base}/api/servers`,
     };
+    const names = Object.keys(targets) as Target[];
     const sizes: Record<string, number> = {};
     for (const [name, url] of Object.entries(targets)) {
+      if (name === 'baseRest' || name === 'baseTrpc') continue;
       const probe = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
       if (probe.status !== 200) throw new Error(`${name}: ${url} answered ${probe.status}`);
       sizes[name] = (await probe.arrayBuffer()).byteLength;
@@ -472,7 +500,10 @@ async function main(): Promise<void> {
         `bench:api  ${new Date().toISOString()}  ${cpus().length}× ${cpus()[0]?.model.trim()}  node ${process.version}  PostgreSQL ${version}  ${wrkVersion.trim()}`,
         `  one customer with ${serverCount} servers; Keel: node dist/server/main.js, shipped defaults (LOG_LEVEL=info, worker on, ` +
           `built-in PVE simulator), stdout discarded; JSON bytes: REST ${sizes.rest}, tRPC ${sizes.trpc}, floor ${sizes.floor}`,
-        `  wrk -t2 -cN -d${seconds}s --latency; ${repeat} rounds, each round REST, tRPC, floor, pgbench prepared, pgbench simple; medians`,
+        `  wrk -t2 -cN -d${seconds}s --latency; ${repeat} rounds, each round ${names.join(', ')}${values.pgbench ? ', pgbench prepared, pgbench simple' : ''}; medians`,
+        ...(values.baseline
+          ? [`  baseline (baseRest, baseTrpc): ${values.baseline}/dist/server/main.js`]
+          : []),
         `  SQL per request: ${statements.length} statements (the token's user, then the list)`,
         '',
       ].join('\n'),
@@ -485,13 +516,16 @@ async function main(): Promise<void> {
       return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
     };
     /** wrk on a target, with the CPU time its server process spent per answered request. */
-    const pidOf = { rest: keel.proc.pid!, trpc: keel.proc.pid!, floor: floor.proc.pid! };
-    const measured = async (
-      name: 'rest' | 'trpc' | 'floor',
-      connections: number,
-    ): Promise<WrkResult & { cpuMs: number }> => {
+    const pidOf: Record<Target, number> = {
+      rest: keel.proc.pid!,
+      trpc: keel.proc.pid!,
+      baseRest: baseline?.proc.pid ?? 0,
+      baseTrpc: baseline?.proc.pid ?? 0,
+      floor: floor.proc.pid!,
+    };
+    const measured = async (name: Target, connections: number): Promise<WrkResult & { cpuMs: number }> => {
       const before = cpuMsOf(pidOf[name]);
-      const result = await wrk(targets[name], token, connections, seconds);
+      const result = await wrk(targets[name]!, token, connections, seconds);
       const cpuMs = (cpuMsOf(pidOf[name]) - before) / Math.max(1, result.rps * seconds);
       return { ...result, cpuMs };
     };
@@ -501,11 +535,10 @@ async function main(): Promise<void> {
 
     const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
     for (const connections of connectionCounts) {
-      const rounds: Record<'rest' | 'trpc' | 'floor', (WrkResult & { cpuMs: number })[]> = {
-        rest: [],
-        trpc: [],
-        floor: [],
-      };
+      const rounds = Object.fromEntries(names.map((name) => [name, []])) as unknown as Record<
+        Target,
+        (WrkResult & { cpuMs: number })[]
+      >;
       const tps: Record<'prepared' | 'simple', number[]> = { prepared: [], simple: [] };
       const [{ used }] = (await pg.unsafe(
         'select count(*)::int as used from pg_stat_activity',
@@ -513,12 +546,12 @@ async function main(): Promise<void> {
       // Leave room for Keel's and the floor's pools and maintenance connections.
       const clients = Math.min(connections, maxConnections - used - 5);
       for (let r = 0; r < repeat; r++) {
-        for (const name of ['rest', 'trpc', 'floor'] as const)
-          rounds[name].push(await measured(name, connections));
-        for (const mode of ['prepared', 'simple'] as const)
-          tps[mode].push(await pgbench(database.url, script, mode, clients, seconds));
+        for (const name of names) rounds[name].push(await measured(name, connections));
+        if (values.pgbench)
+          for (const mode of ['prepared', 'simple'] as const)
+            tps[mode].push(await pgbench(database.url, script, mode, clients, seconds));
       }
-      const summary = (name: 'rest' | 'trpc' | 'floor') => {
+      const summary = (name: Target) => {
         const rs = rounds[name];
         return {
           rps: median(rs.map((x) => x.rps)),
@@ -545,13 +578,23 @@ async function main(): Promise<void> {
           `  ${connections} connections`,
           line('Keel REST', rest),
           line('Keel tRPC', trpc),
+          ...(baseline
+            ? [line('baseline REST', summary('baseRest')), line('baseline tRPC', summary('baseTrpc'))]
+            : []),
           line('floor', fl),
+          ...(baseline
+            ? [
+                `    CPU per request, baseline/this: REST ${(summary('baseRest').cpuMs / rest.cpuMs).toFixed(2)}×, tRPC ${(summary('baseTrpc').cpuMs / trpc.cpuMs).toFixed(2)}×`,
+              ]
+            : []),
           `    pgbench -M prepared    ${prepared.toFixed(0).padStart(6)} tps; -M simple ${simple.toFixed(0)} tps  (-c ${clients} -j ${Math.min(clients, cpus().length)} -T ${seconds}${clients < connections ? `; clients capped by max_connections ${maxConnections}` : ''})`,
           `    REST ${goal(rest.rps / fl.rps, rest.p99)}; tRPC ${goal(trpc.rps / fl.rps, trpc.p99)}`,
           `    CPU per request, floor/Keel (a busy machine stretches wall time, not this): REST ${(fl.cpuMs / rest.cpuMs).toFixed(2)}×, tRPC ${(fl.cpuMs / trpc.cpuMs).toFixed(2)}×`,
           `    floor/pgbench: ${(fl.rps / prepared).toFixed(2)}× prepared, ${(fl.rps / simple).toFixed(2)}× simple`,
           '',
-        ].join('\n'),
+        ]
+          .filter((text) => values.pgbench || !/pgbench/.test(text))
+          .join('\n'),
       );
     }
     await pg.end();
@@ -559,6 +602,8 @@ async function main(): Promise<void> {
       `  SQL of one request, as run by pgbench and the floor:\n${statements.map((r) => `    ${r.query.replace(/\s+/g, ' ').slice(0, 150)}…`).join('\n')}\n`,
     );
     floor.proc.kill('SIGTERM');
+    baseline?.proc.kill('SIGTERM');
+    if (!dashboardCount) return;
 
     const keelBefore = cpuMsOf(keel.proc.pid!);
     const dash = await dashboards(

@@ -2,7 +2,6 @@
  * The HTTP application: security headers, request logging with ids, the REST adapter at /api, tRPC at
  * /trpc, health probes, and the built dashboard with history fallback at /.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +11,6 @@ import { getErrorShape } from '@trpc/server/unstable-core-do-not-import';
 import cookieParser from 'cookie-parser';
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { trpcMaxBatchSize } from '../shared/api.ts';
 import { errorStatus } from '../shared/errors.ts';
 import type { DatabaseHandle } from './db/client.ts';
@@ -22,8 +20,9 @@ import { expressErrorHandler, requireJsonBody, sendError } from './http/errors.t
 import { idempotencyKeyOf } from './http/idempotency.ts';
 import { measureRequests, metricsHandler } from './http/metrics.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
+import { requestLog } from './http/request-log.ts';
 import { createRestRouter } from './http/rest.ts';
-import { redactUrl } from './logger.ts';
+import { precomputedHeaders } from './http/security-headers.ts';
 import { appRouter } from './routers/root.ts';
 import type { AppDeps } from './trpc.ts';
 
@@ -60,7 +59,6 @@ const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 const defaultClientDir = resolve(fileURLToPath(new URL('../../dist/client', import.meta.url)));
 
 export interface AppOptions extends AppDeps {
@@ -82,42 +80,23 @@ export function createApp(options: AppOptions): express.Express {
   app.set('etag', false);
 
   app.use(measureRequests);
+  // One line per request with what an operator reads it for: method, path, status, duration and the
+  // request id (bound to req.log, so a procedure's own lines carry it too). Not the headers: they are
+  // most of the cost of a line and hold nothing those fields do not.
+  app.use(requestLog(log));
   app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      // One line per request with what an operator reads it for: method, path, status, duration and the
-      // request id (bound to req.log, so a procedure's own lines carry it too). Not the headers: they are
-      // most of the cost of a line and hold nothing those fields do not. The serializers get the raw
-      // objects (wrapSerializers off), so no copy of every header is made first.
-      quietReqLogger: true,
-      wrapSerializers: false,
-      serializers: {
-        req: (req: { method: string; originalUrl?: string; url: string }) => ({
-          method: req.method,
-          url: redactUrl(req.originalUrl ?? req.url),
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
-  app.use(
-    helmet({
-      // Operators often reach a fresh install over plain HTTP on a LAN address; upgrading its asset
-      // requests to HTTPS would break the page there. TLS belongs to the proxy in front (TRUST_PROXY).
-      contentSecurityPolicy: options.devMiddleware
-        ? false
-        : { directives: { upgradeInsecureRequests: null } },
-      strictTransportSecurity: config.TRUST_PROXY !== false,
-      // The dashboard is served from this origin only; no cross-origin embedding.
-      crossOriginResourcePolicy: { policy: 'same-origin' },
-    }),
+    precomputedHeaders(
+      helmet({
+        // Operators often reach a fresh install over plain HTTP on a LAN address; upgrading its asset
+        // requests to HTTPS would break the page there. TLS belongs to the proxy in front (TRUST_PROXY).
+        contentSecurityPolicy: options.devMiddleware
+          ? false
+          : { directives: { upgradeInsecureRequests: null } },
+        strictTransportSecurity: config.TRUST_PROXY !== false,
+        // The dashboard is served from this origin only; no cross-origin embedding.
+        crossOriginResourcePolicy: { policy: 'same-origin' },
+      }),
+    ),
   );
 
   app.get('/healthz', (_req, res) => {
