@@ -98,22 +98,28 @@ function procCpuMs(pid: number): number {
 
 /** Keel (API and worker) in its own process, started as bench/provision-keel.ts describes. */
 async function startKeelProcess() {
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/provision-keel.ts'], {
-    cwd: root,
-    // Keel's log goes where a service's would, out of the way; errors come through.
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: {
-      ...process.env,
-      ...keelEnv,
-      BENCH_SETTINGS: JSON.stringify(settings),
-      BENCH_PVE: JSON.stringify({
-        url: sim.url,
-        tokenId: sim.tokenId,
-        tokenSecret: sim.tokenSecret,
-        fingerprint: sim.fingerprint,
-      }),
+  // BENCH_KEEL_NODE_ARGS: extra node flags for Keel's process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`.
+  const nodeArgs = process.env.BENCH_KEEL_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', 'bench/provision-keel.ts'],
+    {
+      cwd: root,
+      // Keel's log goes where a service's would, out of the way; errors come through.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: {
+        ...process.env,
+        ...keelEnv,
+        BENCH_SETTINGS: JSON.stringify(settings),
+        BENCH_PVE: JSON.stringify({
+          url: sim.url,
+          tokenId: sim.tokenId,
+          tokenSecret: sim.tokenSecret,
+          fingerprint: sim.fingerprint,
+        }),
+      },
     },
-  });
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let err = '';
     proc.stderr!.on('data', (d: Buffer) => {
