@@ -1,36 +1,33 @@
 /**
  * `pnpm bench:provision [--servers 200] [--speed 20] [--nodes 9]`
  *
- * Orders N servers at once through the REST API and waits until all run, against the PVE simulator in
- * its own process (so Keel's CPU time is Keel's alone). Prints the makespan, the ideal makespan implied
- * by the simulator's task times and per-node storage bandwidth for the placement Keel chose, the
- * overhead, and Keel's CPU milliseconds per server. Asserts nothing.
+ * Orders N servers at once through the REST API and waits until all run. Three processes, as in a real
+ * deployment: Keel (API and worker, bench/provision-keel.ts), the PVE simulator (as a cluster would be),
+ * and this one, which orders, watches and measures, so that Keel's CPU time is Keel's alone. Prints the
+ * makespan, the ideal makespan implied by the simulator's task times and per-node storage bandwidth for
+ * the placement Keel chose, the overhead, and the CPU milliseconds per server of Keel's process and of
+ * the simulator's. Asserts nothing.
  *
- * Keel runs at its shipped defaults (worker concurrency, PVE tasks per node); its intervals (PVE task
+ * Keel runs at its shipped defaults (worker concurrency, PVE tasks per node, log level); its intervals (PVE task
  * polling, guest agent polling, the worker's tick) are divided by the simulator's speed so that a sped-up
  * cluster is watched as often, in simulated time, as a real one. It prints the settings it used.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import https from 'node:https';
-import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { and, eq, sql } from 'drizzle-orm';
-import { createApp } from '../src/server/app.ts';
-import { LoginThrottle } from '../src/server/auth/login-throttle.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { images, locations, plans, servers } from '../src/server/db/schema.ts';
-import { createLogger } from '../src/server/logger.ts';
-import { PveClient } from '../src/server/pve/client.ts';
 import { pinnedAgent } from '../src/server/pve/transport.ts';
 import { createPool } from '../src/server/services/ipam.ts';
 import { createUser } from '../src/server/services/users.ts';
 import { defaultTimings } from '../src/server/worker/job-context.ts';
-import { startWorker } from '../src/server/worker/worker.ts';
 import { DURATION, STORAGE_BANDWIDTH } from '../testbed/pve/api/context.ts';
 import { createTestDatabase } from '../test/helpers/postgres.ts';
+import type { KeelBenchSettings } from './provision-keel.ts';
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +38,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     'tasks-per-node': { type: 'string' },
     'copies-per-node': { type: 'string' },
+    'log-level': { type: 'string' },
   },
 });
 const count = Number(values.servers);
@@ -91,36 +89,89 @@ async function startSimProcess() {
   };
 }
 
+/** User + system CPU milliseconds a process has used so far, from /proc (clock ticks of 10 ms). */
+function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Keel (API and worker) in its own process, started as bench/provision-keel.ts describes. */
+async function startKeelProcess() {
+  // BENCH_KEEL_NODE_ARGS: extra node flags for Keel's process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`.
+  const nodeArgs = process.env.BENCH_KEEL_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', 'bench/provision-keel.ts'],
+    {
+      cwd: root,
+      // Keel's log goes where a service's would, out of the way; errors come through.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: {
+        ...process.env,
+        ...keelEnv,
+        BENCH_SETTINGS: JSON.stringify(settings),
+        BENCH_PVE: JSON.stringify({
+          url: sim.url,
+          tokenId: sim.tokenId,
+          tokenSecret: sim.tokenSecret,
+          fingerprint: sim.fingerprint,
+        }),
+      },
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let err = '';
+    proc.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const found = /KEEL_PORT=(\d+)/.exec(err);
+      if (found) {
+        proc.stderr!.removeAllListeners('data');
+        proc.stderr!.pipe(process.stderr);
+        resolve(Number(found[1]));
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`Keel exited with ${code}: ${err}`)));
+  });
+  return {
+    proc,
+    port,
+    cpu: () =>
+      new Promise<{ cpu: NodeJS.CpuUsage; calls: Record<string, number> }>((resolve) => {
+        proc.once('message', (m) => resolve(m as { cpu: NodeJS.CpuUsage; calls: Record<string, number> }));
+        proc.send('cpu');
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        proc.once('exit', () => resolve());
+        proc.send('stop');
+      }),
+  };
+}
+
 const sim = await startSimProcess();
 // The simulator is a child process: never leave it behind, whatever happens here.
 process.on('exit', () => sim.proc.kill('SIGTERM'));
 const database = await createTestDatabase('keel_bench');
 const db = database.handle.db;
-const log = createLogger('silent');
-const config = loadConfig({
+const keelEnv = {
   DATABASE_URL: database.url,
   DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-keel-')),
   JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
   QUOTA_MAX_SERVERS: String(count),
   QUOTA_MAX_CORES: String(count * 4),
   QUOTA_MAX_MEMORY_MB: String(count * 8192),
-});
-const settings = {
+};
+const config = loadConfig(keelEnv);
+const settings: KeelBenchSettings = {
   concurrency: Number(values.concurrency ?? config.WORKER_CONCURRENCY),
   tasksPerNode: Number(values['tasks-per-node'] ?? config.PVE_TASKS_PER_NODE),
   copiesPerNode: Number(values['copies-per-node'] ?? config.PVE_COPIES_PER_NODE),
   pollMs: Math.max(1, Math.round(config.PVE_POLL_MS / speed)),
   agentPollMs: Math.max(1, Math.round(defaultTimings.agentPollMs / speed)),
   tickMs: Math.max(1, Math.round(config.WORKER_TICK_MS / speed)),
+  logLevel: values['log-level'] ?? config.LOG_LEVEL,
 };
-const pve = new PveClient({
-  baseUrl: sim.url,
-  tokenId: sim.tokenId,
-  tokenSecret: sim.tokenSecret,
-  fingerprint: sim.fingerprint,
-  log,
-  pollMs: settings.pollMs,
-});
 
 // A catalogue over every node, with the per-node Debian templates (local storage, one copy per node).
 const nodeNames = Array.from({ length: nodeCount }, (_, i) => `pve${i + 1}`);
@@ -152,36 +203,17 @@ await db.transaction((tx) =>
 );
 const user = await createUser(db, { email: 'bench@example.com', password: 'bench-password-123' });
 
-const app = createApp({
-  db,
-  database: database.handle,
-  config,
-  log,
-  version: 'bench',
-  loginThrottle: new LoginThrottle(db),
-  pve,
-});
-const server = app.listen(0, '127.0.0.1');
-await new Promise((r) => server.once('listening', r));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const keel = await startKeelProcess();
+process.on('exit', () => keel.proc.kill('SIGTERM'));
+const base = `http://127.0.0.1:${keel.port}`;
 const login = await fetch(`${base}/api/login`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify({ email: user.email, password: 'bench-password-123' }),
 });
 const { accessToken } = (await login.json()) as { accessToken: string };
-const worker = await startWorker({
-  database: database.handle,
-  pve,
-  log,
-  concurrency: settings.concurrency,
-  tasksPerNode: settings.tasksPerNode,
-  copiesPerNode: settings.copiesPerNode,
-  timings: { tickMs: settings.tickMs, agentPollMs: settings.agentPollMs, reconcileMs: 3_600_000 },
-  reconcile: false,
-});
-
-const cpuBefore = process.cpuUsage();
+const keelCpuBefore = await keel.cpu();
+const simCpuBefore = procCpuMs(sim.proc.pid!);
 const started = performance.now();
 const responses = await Promise.all(
   Array.from({ length: count }, (_, i) =>
@@ -201,7 +233,7 @@ const accepted = responses.filter((s) => s === 202).length;
 let running = 0;
 let failed = 0;
 while (running + failed < accepted) {
-  // Coarse on purpose: this loop runs in the measured process and must not add to the CPU figure.
+  // The bench's own process: its polling is not counted as Keel's.
   await new Promise((r) => setTimeout(r, 100));
   const [row] = await db
     .select({
@@ -214,7 +246,16 @@ while (running + failed < accepted) {
   failed = row!.failed;
 }
 const makespanMs = performance.now() - started;
-const cpu = process.cpuUsage(cpuBefore);
+const keelCpuAfter = await keel.cpu();
+const simCpuMs = procCpuMs(sim.proc.pid!) - simCpuBefore;
+const keelCpuMs =
+  (keelCpuAfter.cpu.user - keelCpuBefore.cpu.user + keelCpuAfter.cpu.system - keelCpuBefore.cpu.system) /
+  1000;
+const pveCalls = Object.entries(keelCpuAfter.calls)
+  .map(([call, n]) => [call, n - (keelCpuBefore.calls[call] ?? 0)] as const)
+  .filter(([, n]) => n > 0)
+  .sort((a, b) => b[1] - a[1]);
+const pveCallCount = pveCalls.reduce((sum, [, n]) => sum + n, 0);
 
 // The ideal: every clone on a node starts at once and shares the node's storage bandwidth (the copy
 // work is conserved), then each server resizes, boots, and waits for the guest's network.
@@ -255,21 +296,23 @@ process.stdout.write(
   [
     `bench:provision  ${new Date().toISOString()}  servers=${count} speed=${speed} nodes=${nodeCount}`,
     `  settings                  WORKER_CONCURRENCY=${settings.concurrency} PVE_TASKS_PER_NODE=${settings.tasksPerNode}` +
-      ` PVE_COPIES_PER_NODE=${settings.copiesPerNode}` +
-      `${values.concurrency || values['tasks-per-node'] || values['copies-per-node'] ? ' (overridden)' : ' (shipped defaults)'}; ` +
+      ` PVE_COPIES_PER_NODE=${settings.copiesPerNode} LOG_LEVEL=${settings.logLevel}` +
+      `${values.concurrency || values['tasks-per-node'] || values['copies-per-node'] || values['log-level'] ? ' (overridden)' : ' (shipped defaults)'}; ` +
       `PVE_POLL_MS=${settings.pollMs} agent poll ${settings.agentPollMs} ms, WORKER_TICK_MS=${settings.tickMs} (defaults / speed)`,
     `  accepted (202)            ${accepted}/${count}; running ${running}, error ${failed}`,
     `  placement                 busiest node ${busiest} servers; ${placed.map((p) => `${p.node}:${p.n}`).join(' ')}`,
     `  makespan                  ${fmt(makespanMs)}  (${fmt(makespanMs * speed)} simulated)`,
     `  ideal makespan            ${fmt(idealMs)}  for this placement (${fmt(evenMs)} for a perfectly even one)`,
     `  overhead                  ${(((makespanMs - idealMs) / idealMs) * 100).toFixed(1)} %`,
-    `  Keel CPU per server       ${((cpu.user + cpu.system) / 1000 / count).toFixed(2)} ms  (API + worker, this process; PostgreSQL not included)`,
+    `  Keel CPU per server       ${(keelCpuMs / count).toFixed(2)} ms  (API + worker: Keel's own process, from the orders to the last running; PostgreSQL not included)`,
+    `  PVE calls per server      ${(pveCallCount / count).toFixed(1)}  (${pveCalls
+      .slice(0, 6)
+      .map(([call, n]) => `${call} ${(n / count).toFixed(1)}`)
+      .join(', ')})`,
+    `  simulator CPU per server  ${(simCpuMs / count).toFixed(2)} ms  (the PVE simulator's process, from /proc; not Keel's)`,
   ].join('\n') + '\n',
 );
 
-await worker.stop(1000);
-server.closeAllConnections();
-server.close();
-pve.close();
+await keel.stop();
 await database.drop();
 sim.proc.kill('SIGTERM');

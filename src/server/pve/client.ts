@@ -2,8 +2,8 @@
  * A typed client for the Proxmox VE calls Keel makes, and task waiting, over the transport in
  * transport.ts. The same code talks to the simulator in tests and to a real cluster in production.
  */
-import { pollUntil } from '../lib/poll-until.ts';
 import { PveError } from './errors.ts';
+import { TaskWatch } from './task-watch.ts';
 import { PveTransport, type Params, type RequestOptions } from './transport.ts';
 import type {
   AgentInterface,
@@ -18,7 +18,7 @@ import type {
   PveVmStatus,
   PveVncProxy,
 } from './types.ts';
-import { isTaskSuccess, parseUpid } from './upid.ts';
+import { parseUpid } from './upid.ts';
 
 export type { PveClientOptions } from './transport.ts';
 
@@ -279,29 +279,28 @@ export class PveClient extends PveTransport {
   }
 
   /**
-   * Polls a task until it stops or `timeoutMs` passes. `WARNINGS: N` is success. A failed task's
+   * `GET /nodes/{node}/tasks?source=active`: the node's running tasks, and those just finished (with
+   * their exit status in `status`) that PVE has not archived yet.
+   */
+  activeTasks(node: string): Promise<{ upid: string; status?: string }[]> {
+    return this.request('GET', `/nodes/${encodeURIComponent(node)}/tasks`, {
+      source: 'active',
+      limit: 10_000,
+    });
+  }
+
+  private tasks: TaskWatch | undefined;
+
+  /**
+   * Waits until a task stops or `timeoutMs` passes, looking every poll interval; the tasks waited for
+   * on one node are looked at together (task-watch.ts). `WARNINGS: N` is success. A failed task's
    * result carries its exit status (PVE's error text).
    */
   async waitForTask(upid: string, timeoutMs: number): Promise<PveTaskResult> {
     const parsed = parseUpid(upid);
     if (!parsed) throw new PveError(0, `not a PVE task id: ${upid}`, 'permanent');
-    const result = await pollUntil(
-      async () => {
-        try {
-          const status = await this.taskStatus(parsed.node, upid);
-          if (status.status !== 'stopped') return undefined;
-          const exitstatus = status.exitstatus ?? 'unexpected status';
-          return { upid, exitstatus, ok: isTaskSuccess(exitstatus) };
-        } catch (err) {
-          // Right after dispatch a task can briefly be unknown ("no such task"); keep polling.
-          if (err instanceof PveError && (err.kind === 'not_found' || err.kind === 'transient'))
-            return undefined;
-          throw err;
-        }
-      },
-      // A task just dispatched is still running: the first look comes one interval later.
-      { timeoutMs, intervalMs: this.pollMs, pauseFirst: true },
-    );
+    this.tasks ??= new TaskWatch(this, this.pollMs);
+    const result = await this.tasks.wait(parsed.node, upid, timeoutMs);
     if (result) return result;
     const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
     throw new PveError(
