@@ -20,17 +20,9 @@ export interface AlertDialogProps {
   initialFocus?: RefObject<HTMLElement | null>;
 }
 
-export function AlertDialog({
-  open,
-  onOpenChange,
-  title,
-  description,
-  children,
-  trigger,
-  initialFocus,
-}: AlertDialogProps) {
+export function AlertDialog({ trigger, initialFocus, children, ...sheet }: AlertDialogProps) {
   return (
-    <RadixAlertDialog.Root open={open} onOpenChange={onOpenChange}>
+    <RadixAlertDialog.Root open={sheet.open} onOpenChange={sheet.onOpenChange}>
       <RadixAlertDialog.Trigger asChild>{trigger}</RadixAlertDialog.Trigger>
       <RadixAlertDialog.Portal>
         <RadixAlertDialog.Overlay className={overlayClass} />
@@ -42,9 +34,9 @@ export function AlertDialog({
             initialFocus.current.focus();
           }}
         >
-          <RadixAlertDialog.Title className={titleClass}>{title}</RadixAlertDialog.Title>
+          <RadixAlertDialog.Title className={titleClass}>{sheet.title}</RadixAlertDialog.Title>
           <RadixAlertDialog.Description className={descriptionClass}>
-            {description}
+            {sheet.description}
           </RadixAlertDialog.Description>
           <div className="mt-5">{children}</div>
         </RadixAlertDialog.Content>

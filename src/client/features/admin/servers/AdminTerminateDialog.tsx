@@ -1,17 +1,12 @@
 import { useMutation } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { AlertDialog, AlertDialogCancel } from '../../../components/AlertDialog.tsx';
-import { Button } from '../../../components/Button.tsx';
-import { Spinner } from '../../../components/Spinner.tsx';
-import { useToast } from '../../../components/Toast.tsx';
-import { TypedNameConfirm, typedNameMatches } from '../../../components/TypedNameConfirm.tsx';
-import { describeError } from '../../../lib/errors.ts';
+import type { ReactNode } from 'react';
+import { TerminateServerDialog } from '../../../components/TerminateServerDialog.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { useStoreAdminServer } from './useAdminServers.ts';
 
 /**
  * Terminating deletes a customer's VM and its disk, so the operator types the server's name to
- * confirm, as a customer does, in an alert dialog a stray click cannot dismiss.
+ * confirm, as a customer does.
  */
 export function AdminTerminateDialog({
   server,
@@ -23,62 +18,14 @@ export function AdminTerminateDialog({
   trigger: ReactNode;
 }) {
   const trpc = useTRPC();
-  const notify = useToast();
   const store = useStoreAdminServer();
-  const [open, setOpen] = useState(false);
-  const [typed, setTyped] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const confirmInput = useRef<HTMLInputElement>(null);
   const terminate = useMutation(trpc.admin.servers.terminate.mutationOptions());
-  const confirmed = typedNameMatches(typed, server.name);
-
-  function close(next: boolean) {
-    if (!next) {
-      setTyped('');
-      setError(null);
-    }
-    setOpen(next);
-  }
-
-  async function handleSubmit(event: FormEvent) {
-    event.preventDefault();
-    if (!confirmed || terminate.isPending) return;
-    setError(null);
-    try {
-      store(await terminate.mutateAsync({ id: server.id }));
-      notify('success', `${server.name} is being terminated.`);
-      close(false);
-    } catch (err) {
-      setError(describeError(err).message);
-    }
-  }
-
   return (
-    <AlertDialog
-      open={open}
-      onOpenChange={close}
-      title={`Terminate ${server.name}?`}
+    <TerminateServerDialog
+      name={server.name}
       description={`The server of ${owner} and everything on its disk will be deleted for good, and its IP address goes back to the pool. This cannot be undone.`}
       trigger={trigger}
-      initialFocus={confirmInput}
-    >
-      <form onSubmit={handleSubmit} className="space-y-4">
-        <TypedNameConfirm name={server.name} value={typed} onChange={setTyped} inputRef={confirmInput} />
-        {error && (
-          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-            {error}
-          </p>
-        )}
-        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-          <AlertDialogCancel asChild>
-            <Button variant="secondary">Cancel</Button>
-          </AlertDialogCancel>
-          <Button type="submit" variant="danger" disabled={!confirmed || terminate.isPending}>
-            {terminate.isPending && <Spinner />}
-            Terminate server
-          </Button>
-        </div>
-      </form>
-    </AlertDialog>
+      onTerminate={async () => store(await terminate.mutateAsync({ id: server.id }))}
+    />
   );
 }

@@ -1,28 +1,25 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Server } from '../../../../shared/api.ts';
 import { rootPasswordSchema } from '../../../../shared/self-service.ts';
-import { AlertDialog, AlertDialogCancel } from '../../../components/AlertDialog.tsx';
-import { Button } from '../../../components/Button.tsx';
+import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
 import { Field, inputClass } from '../../../components/Field.tsx';
 import { Select } from '../../../components/Select.tsx';
-import { Spinner } from '../../../components/Spinner.tsx';
 import { useToast } from '../../../components/Toast.tsx';
-import { TypedNameConfirm, typedNameMatches } from '../../../components/TypedNameConfirm.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { SshKeyPicker } from '../components/SshKeyPicker.tsx';
 import { useStoreServer } from '../hooks/useServers.ts';
 
-type Errors = Partial<Record<'imageId' | 'sshKeyIds' | 'rootPassword' | 'confirmName' | 'form', string>>;
+type Errors = Partial<Record<'imageId' | 'sshKeyIds' | 'rootPassword' | 'confirmName', string>>;
 
-function errorsFromApi(fields: Record<string, string>, message: string): Errors {
+function errorsFromApi(fields: Record<string, string>): Errors {
   const errors: Errors = {};
   for (const [path, problem] of Object.entries(fields)) {
     const field = path.split('.')[0] as keyof Errors;
     if (['imageId', 'sshKeyIds', 'rootPassword', 'confirmName'].includes(field)) errors[field] = problem;
   }
-  return Object.keys(errors).length ? errors : { form: message };
+  return errors;
 }
 
 /**
@@ -37,28 +34,22 @@ export function ReinstallDialog({ server, trigger }: { server: Server; trigger: 
   const storeServer = useStoreServer();
   const catalog = useQuery({ ...trpc.catalog.get.queryOptions(), enabled: open });
   const reinstall = useMutation(trpc.servers.reinstall.mutationOptions());
-  const confirmInput = useRef<HTMLInputElement>(null);
   const [imageId, setImageId] = useState(server.image?.id ?? '');
   const [sshKeyIds, setSshKeyIds] = useState<string[]>([]);
   const [rootPassword, setRootPassword] = useState('');
-  const [typed, setTyped] = useState('');
   const [errors, setErrors] = useState<Errors>({});
-  const confirmed = typedNameMatches(typed, server.name);
 
-  function close(next: boolean) {
+  function openChange(next: boolean) {
     if (!next) {
       setImageId(server.image?.id ?? '');
       setSshKeyIds([]);
       setRootPassword('');
-      setTyped('');
       setErrors({});
     }
     setOpen(next);
   }
 
-  async function handleSubmit(event: FormEvent) {
-    event.preventDefault();
-    if (!confirmed || reinstall.isPending) return;
+  function validate() {
     const found: Errors = {};
     if (!imageId) found.imageId = 'Choose an image.';
     if (rootPassword) {
@@ -67,95 +58,79 @@ export function ReinstallDialog({ server, trigger }: { server: Server; trigger: 
         found.rootPassword = `Root password ${checked.error.issues[0]?.message ?? 'is not valid'}.`;
     }
     setErrors(found);
-    if (Object.keys(found).length) return;
-    try {
-      const result = await reinstall.mutateAsync({
-        id: server.id,
-        imageId,
-        confirmName: server.name,
-        ...(sshKeyIds.length ? { sshKeyIds } : {}),
-        ...(rootPassword ? { rootPassword } : {}),
-      });
-      storeServer(result.server);
-      notify('success', `${server.name} is being reinstalled.`);
-      close(false);
-    } catch (err) {
-      const { message, fields } = describeError(err);
-      setErrors(errorsFromApi(fields, message));
-    }
+    return !Object.keys(found).length;
+  }
+
+  /** Field problems go under their fields; anything else is the dialog's own error. */
+  function refusal(err: unknown) {
+    const { message, fields } = describeError(err);
+    const found = errorsFromApi(fields);
+    setErrors(found);
+    return Object.keys(found).length ? null : message;
   }
 
   const images = catalog.data?.images ?? (server.image ? [server.image] : []);
   return (
-    <AlertDialog
-      open={open}
-      onOpenChange={close}
+    <ConfirmDialog
+      trigger={trigger}
       title={`Reinstall ${server.name}?`}
       description="Everything on its disk is erased, snapshots included, and the server is built again from the image you choose. It keeps its IP address and plan."
-      trigger={trigger}
-      initialFocus={confirmInput}
+      typedName={{ name: server.name, error: errors.confirmName }}
+      onOpenChange={openChange}
+      noValidate
+      validate={validate}
+      errorMessage={refusal}
+      confirmLabel="Reinstall server"
+      onConfirm={async () => {
+        const result = await reinstall.mutateAsync({
+          id: server.id,
+          imageId,
+          confirmName: server.name,
+          ...(sshKeyIds.length ? { sshKeyIds } : {}),
+          ...(rootPassword ? { rootPassword } : {}),
+        });
+        storeServer(result.server);
+        notify('success', `${server.name} is being reinstalled.`);
+      }}
     >
-      <form onSubmit={handleSubmit} noValidate className="space-y-4">
-        <Field label="Image" error={errors.imageId}>
-          {(props) => (
-            <Select
-              {...props}
-              value={imageId}
-              onValueChange={setImageId}
-              placeholder={catalog.isPending ? 'Loading images…' : 'Choose an image'}
-              options={images.map((image) => ({ value: image.id, label: image.name }))}
-            />
-          )}
-        </Field>
-        {catalog.isError && (
-          <p role="alert" className="text-sm text-red-700">
-            The images could not be loaded. {describeError(catalog.error).message}
-          </p>
+      <Field label="Image" error={errors.imageId}>
+        {(props) => (
+          <Select
+            {...props}
+            value={imageId}
+            onValueChange={setImageId}
+            placeholder={catalog.isPending ? 'Loading images…' : 'Choose an image'}
+            options={images.map((image) => ({ value: image.id, label: image.name }))}
+          />
         )}
-        <SshKeyPicker
-          selected={sshKeyIds}
-          onChange={setSshKeyIds}
-          error={errors.sshKeyIds}
-          hint="Without a choice here, the server keeps the keys it has."
-        />
-        <Field
-          label="New root password (optional)"
-          hint="At least 12 characters. You can also reset it afterwards."
-          error={errors.rootPassword}
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="password"
-              value={rootPassword}
-              onChange={(e) => setRootPassword(e.target.value)}
-              autoComplete="new-password"
-              className={inputClass}
-            />
-          )}
-        </Field>
-        <TypedNameConfirm
-          name={server.name}
-          value={typed}
-          onChange={setTyped}
-          inputRef={confirmInput}
-          error={errors.confirmName}
-        />
-        {errors.form && (
-          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-            {errors.form}
-          </p>
+      </Field>
+      {catalog.isError && (
+        <p role="alert" className="text-sm text-red-700">
+          The images could not be loaded. {describeError(catalog.error).message}
+        </p>
+      )}
+      <SshKeyPicker
+        selected={sshKeyIds}
+        onChange={setSshKeyIds}
+        error={errors.sshKeyIds}
+        hint="Without a choice here, the server keeps the keys it has."
+      />
+      <Field
+        label="New root password (optional)"
+        hint="At least 12 characters. You can also reset it afterwards."
+        error={errors.rootPassword}
+      >
+        {(props) => (
+          <input
+            {...props}
+            type="password"
+            value={rootPassword}
+            onChange={(e) => setRootPassword(e.target.value)}
+            autoComplete="new-password"
+            className={inputClass}
+          />
         )}
-        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-          <AlertDialogCancel asChild>
-            <Button variant="secondary">Cancel</Button>
-          </AlertDialogCancel>
-          <Button type="submit" variant="danger" disabled={!confirmed || reinstall.isPending}>
-            {reinstall.isPending && <Spinner />}
-            Reinstall server
-          </Button>
-        </div>
-      </form>
-    </AlertDialog>
+      </Field>
+    </ConfirmDialog>
   );
 }

@@ -2,8 +2,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { Server } from '../../../../shared/api.ts';
 import { snapshotNameSchema, type Snapshot, type SnapshotList } from '../../../../shared/self-service.ts';
-import { AlertDialog, AlertDialogCancel } from '../../../components/AlertDialog.tsx';
 import { Button } from '../../../components/Button.tsx';
+import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
 import { Field, inputClass } from '../../../components/Field.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
@@ -271,33 +271,12 @@ function ConfirmSnapshotAction({
   const rollback = useMutation(trpc.servers.snapshots.rollback.mutationOptions());
   const remove = useMutation(trpc.servers.snapshots.delete.mutationOptions());
   const mutation = kind === 'rollback' ? rollback : remove;
-  const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  function close(next: boolean) {
-    if (!next) setError(null);
-    setOpen(next);
-  }
-
-  async function confirm() {
-    if (mutation.isPending) return;
-    setError(null);
-    try {
-      const result = await mutation.mutateAsync({ id: server.id, name: snapshot.name });
-      done(result.server);
-      notify('success', texts.done(snapshot.name));
-      close(false);
-    } catch (err) {
-      setError(describeError(err).message);
-    }
-  }
 
   return (
-    <AlertDialog
-      open={open}
-      onOpenChange={close}
+    <ConfirmDialog
       title={texts.title(snapshot.name)}
       description={texts.description}
+      confirmLabel={texts.confirm}
       trigger={
         <Button
           variant="secondary"
@@ -309,23 +288,11 @@ function ConfirmSnapshotAction({
           {texts.button}
         </Button>
       }
-    >
-      <div className="space-y-4">
-        {error && (
-          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-            {error}
-          </p>
-        )}
-        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-          <AlertDialogCancel asChild>
-            <Button variant="secondary">Cancel</Button>
-          </AlertDialogCancel>
-          <Button variant="danger" disabled={mutation.isPending} onClick={() => void confirm()}>
-            {mutation.isPending && <Spinner />}
-            {texts.confirm}
-          </Button>
-        </div>
-      </div>
-    </AlertDialog>
+      onConfirm={async () => {
+        const result = await mutation.mutateAsync({ id: server.id, name: snapshot.name });
+        done(result.server);
+        notify('success', texts.done(snapshot.name));
+      }}
+    />
   );
 }

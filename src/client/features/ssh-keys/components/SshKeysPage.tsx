@@ -7,8 +7,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import type { StoredSshKey } from '../../../../shared/self-service.ts';
-import { AlertDialog, AlertDialogCancel } from '../../../components/AlertDialog.tsx';
 import { Button } from '../../../components/Button.tsx';
+import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
 import { Field, inputClass } from '../../../components/Field.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
@@ -186,53 +186,22 @@ function DeleteKey({ sshKey }: { sshKey: StoredSshKey }) {
   const queryClient = useQueryClient();
   const notify = useToast();
   const remove = useMutation(trpc.sshKeys.delete.mutationOptions());
-  const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function confirm() {
-    if (remove.isPending) return;
-    setError(null);
-    try {
-      await remove.mutateAsync({ id: sshKey.id });
-      await queryClient.invalidateQueries({ queryKey: trpc.sshKeys.list.queryKey() });
-      notify('success', `Key ${sshKey.name} removed.`);
-      setOpen(false);
-    } catch (err) {
-      setError(describeError(err).message);
-    }
-  }
 
   return (
-    <AlertDialog
-      open={open}
-      onOpenChange={(next) => {
-        if (!next) setError(null);
-        setOpen(next);
-      }}
+    <ConfirmDialog
       title={`Remove ${sshKey.name}?`}
       description="It is no longer offered for new servers and reinstalls. Servers that have it keep it until they are reinstalled."
+      confirmLabel="Remove key"
       trigger={
         <Button variant="secondary" size="sm" className="text-red-700" aria-label={`Remove ${sshKey.name}`}>
           Remove
         </Button>
       }
-    >
-      <div className="space-y-4">
-        {error && (
-          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-            {error}
-          </p>
-        )}
-        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-          <AlertDialogCancel asChild>
-            <Button variant="secondary">Cancel</Button>
-          </AlertDialogCancel>
-          <Button variant="danger" disabled={remove.isPending} onClick={() => void confirm()}>
-            {remove.isPending && <Spinner />}
-            Remove key
-          </Button>
-        </div>
-      </div>
-    </AlertDialog>
+      onConfirm={async () => {
+        await remove.mutateAsync({ id: sshKey.id });
+        await queryClient.invalidateQueries({ queryKey: trpc.sshKeys.list.queryKey() });
+        notify('success', `Key ${sshKey.name} removed.`);
+      }}
+    />
   );
 }
