@@ -1,33 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { AdminPool, PveGuestInfo, PveNodeInfo } from '../../../../shared/catalogue.ts';
+import type { AdminPool, PveGuestInfo } from '../../../../shared/catalogue.ts';
+import { GiB, pveNode } from '../../../testing/pve-fixtures.ts';
+// In the order the tests below take them.
 import {
-  cpuUse,
   formatBytes,
+  cpuUse,
   memoryUse,
-  nearlyFullPools,
-  percentBar,
-  statusCounts,
   storageUse,
+  percentBar,
   strayGuests,
+  nearlyFullPools,
+  statusCounts,
 } from './cluster.ts';
-
-const GiB = 1024 ** 3;
-
-function node(overrides: Partial<PveNodeInfo> = {}): PveNodeInfo {
-  return {
-    name: 'pve-1',
-    status: 'online',
-    cpu: 0.25,
-    maxcpu: 8,
-    mem: 4 * GiB,
-    maxmem: 16 * GiB,
-    disk: 10 * GiB,
-    maxdisk: 100 * GiB,
-    uptime: 1000,
-    storages: [],
-    ...overrides,
-  };
-}
 
 describe('formatBytes', () => {
   it.each([
@@ -43,13 +27,13 @@ describe('formatBytes', () => {
 
 describe('node use', () => {
   it('reads CPU as a share of the cores', () => {
-    expect(cpuUse(node())).toEqual({ fraction: 0.25, text: '25 % of 8 cores' });
-    expect(cpuUse(node({ cpu: null }))).toEqual({ fraction: null, text: 'not reported' });
+    expect(cpuUse(pveNode())).toEqual({ fraction: 0.25, text: '25 % of 8 cores' });
+    expect(cpuUse(pveNode({ cpu: null }))).toEqual({ fraction: null, text: 'not reported' });
   });
 
   it('reads memory as used of total', () => {
-    expect(memoryUse(node())).toEqual({ fraction: 0.25, text: '4 GiB of 16 GiB' });
-    expect(memoryUse(node({ maxmem: 0 })).fraction).toBeNull();
+    expect(memoryUse(pveNode())).toEqual({ fraction: 0.25, text: '4 GiB of 16 GiB' });
+    expect(memoryUse(pveNode({ maxmem: 0 })).fraction).toBeNull();
   });
 
   it('adds up active storages, and falls back to the root disk without any', () => {
@@ -65,11 +49,11 @@ describe('node use', () => {
       { storage: 'ceph', type: 'rbd', shared: true, active: true, avail: 50 * GiB, total: 100 * GiB },
       { storage: 'nfs', type: 'nfs', shared: true, active: false, avail: 0, total: 100 * GiB },
     ];
-    expect(storageUse(node({ storages }))).toEqual({
+    expect(storageUse(pveNode({ storages }))).toEqual({
       fraction: 0.45,
       text: '90 GiB of 200 GiB (2 storages)',
     });
-    expect(storageUse(node())).toEqual({ fraction: 0.1, text: '10 GiB of 100 GiB (root disk)' });
+    expect(storageUse(pveNode())).toEqual({ fraction: 0.1, text: '10 GiB of 100 GiB (root disk)' });
   });
 });
 

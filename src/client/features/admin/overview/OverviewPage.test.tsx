@@ -5,6 +5,7 @@ import type { AdminServer } from '../../../../shared/admin.ts';
 import type { PveNodeInfo } from '../../../../shared/catalogue.ts';
 import { adminServer } from '../../../testing/admin-fixtures.ts';
 import { admin, loginResult } from '../../../testing/fixtures.ts';
+import { GiB, pveNode } from '../../../testing/pve-fixtures.ts';
 import { mockServer, notifications, renderApp } from '../../../testing/render-app.tsx';
 import { ApiError, type Procedures } from '../../../testing/trpc-msw.ts';
 
@@ -12,20 +13,12 @@ beforeAll(() => mockServer.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => mockServer.close());
 
 const pageLoad = { timeout: 10_000 };
-const GiB = 1024 ** 3;
 const lab = '22222222-2222-4222-8222-222222222222';
 
 const nodes: PveNodeInfo[] = [
-  {
-    name: 'pve-1',
-    status: 'online',
-    cpu: 0.25,
-    maxcpu: 8,
-    mem: 4 * GiB,
-    maxmem: 16 * GiB,
+  pveNode({
     disk: 5 * GiB,
     maxdisk: 50 * GiB,
-    uptime: 1000,
     storages: [
       {
         storage: 'local-lvm',
@@ -36,7 +29,7 @@ const nodes: PveNodeInfo[] = [
         total: 100 * GiB,
       },
     ],
-  },
+  }),
   {
     name: 'pve-2',
     status: 'offline',

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { UsagePoint } from '../../../../shared/usage.ts';
+import { usagePointSchema, type UsagePoint } from '../../../../shared/usage.ts';
 import { alignedColumns, charts, formatBytes, formatValue, summary } from './series.ts';
 
+/** Every figure of a point unrecorded (null), as PVE answers before the VM existed. */
+const noFigures = Object.fromEntries(
+  Object.keys(usagePointSchema.shape)
+    .filter((key) => key !== 'time')
+    .map((key) => [key, null]),
+) as Omit<UsagePoint, 'time'>;
 const point = (seconds: number, figures: Partial<UsagePoint> = {}): UsagePoint => ({
+  ...noFigures,
   time: new Date(seconds * 1000),
-  cpu: null,
-  memoryBytes: null,
-  memoryTotalBytes: null,
-  netInBytesPerSecond: null,
-  netOutBytesPerSecond: null,
-  diskReadBytesPerSecond: null,
-  diskWriteBytesPerSecond: null,
   ...figures,
 });
 const chart = (id: string) => charts.find((c) => c.id === id)!;

@@ -11,6 +11,15 @@ export interface ChartSpec {
   lines: { label: string; value: (p: UsagePoint) => number | null; colour: string }[];
 }
 
+/** A line that draws one of the point's figures as it is. */
+function figure(
+  label: string,
+  key: Exclude<keyof UsagePoint, 'time'>,
+  colour: string,
+): ChartSpec['lines'][number] {
+  return { label, value: (p) => p[key], colour };
+}
+
 export const charts: ChartSpec[] = [
   {
     id: 'cpu',
@@ -22,24 +31,21 @@ export const charts: ChartSpec[] = [
     id: 'memory',
     title: 'Memory',
     unit: 'bytes',
-    lines: [{ label: 'Used', value: (p) => p.memoryBytes, colour: '#7c3aed' }],
+    lines: [figure('Used', 'memoryBytes', '#7c3aed')],
   },
   {
     id: 'network',
     title: 'Network',
     unit: 'rate',
-    lines: [
-      { label: 'In', value: (p) => p.netInBytesPerSecond, colour: '#059669' },
-      { label: 'Out', value: (p) => p.netOutBytesPerSecond, colour: '#d97706' },
-    ],
+    lines: [figure('In', 'netInBytesPerSecond', '#059669'), figure('Out', 'netOutBytesPerSecond', '#d97706')],
   },
   {
     id: 'disk',
     title: 'Disk',
     unit: 'rate',
     lines: [
-      { label: 'Read', value: (p) => p.diskReadBytesPerSecond, colour: '#2563eb' },
-      { label: 'Write', value: (p) => p.diskWriteBytesPerSecond, colour: '#db2777' },
+      figure('Read', 'diskReadBytesPerSecond', '#2563eb'),
+      figure('Write', 'diskWriteBytesPerSecond', '#db2777'),
     ],
   },
 ];
