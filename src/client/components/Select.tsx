@@ -5,6 +5,7 @@
  */
 import * as RadixSelect from '@radix-ui/react-select';
 import { inputClass } from './Field.tsx';
+import { LineIcon } from './LineIcon.tsx';
 
 export interface SelectOption {
   value: string;
@@ -41,15 +42,7 @@ export function Select({
       >
         <RadixSelect.Value placeholder={placeholder} />
         <RadixSelect.Icon className="text-slate-500">
-          <svg viewBox="0 0 20 20" className="size-4" aria-hidden="true">
-            <path
-              d="M6 8l4 4 4-4"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="1.8"
-              strokeLinecap="round"
-            />
-          </svg>
+          <LineIcon path="chevronDown" strokeWidth={1.8} />
         </RadixSelect.Icon>
       </RadixSelect.Trigger>
       <RadixSelect.Portal>
@@ -66,15 +59,7 @@ export function Select({
                 className="relative flex cursor-default items-center rounded-md py-1.5 pr-3 pl-8 text-sm text-slate-800 outline-none select-none data-highlighted:bg-slate-100 data-highlighted:text-slate-900 data-[state=checked]:font-medium"
               >
                 <RadixSelect.ItemIndicator className="absolute left-2 text-sky-700">
-                  <svg viewBox="0 0 20 20" className="size-4" aria-hidden="true">
-                    <path
-                      d="M4 10.5l4 4 8-9"
-                      fill="none"
-                      stroke="currentColor"
-                      strokeWidth="2"
-                      strokeLinecap="round"
-                    />
-                  </svg>
+                  <LineIcon path="check" />
                 </RadixSelect.ItemIndicator>
                 <RadixSelect.ItemText>{option.label}</RadixSelect.ItemText>
               </RadixSelect.Item>

@@ -3,8 +3,9 @@ import { useState } from 'react';
 import type { ApiToken } from '../../../../shared/tokens.ts';
 import { AlertDialog, AlertDialogCancel } from '../../../components/AlertDialog.tsx';
 import { Button } from '../../../components/Button.tsx';
-import { LoadError } from '../../../components/LoadError.tsx';
-import { Skeleton } from '../../../components/Skeleton.tsx';
+import { BusySkeleton } from '../../../components/BusySkeleton.tsx';
+import { ListTable, type ListTableHeader } from '../../../components/ListTable.tsx';
+import { QueryLoadError } from '../../../components/QueryLoadError.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
@@ -27,18 +28,13 @@ export function TokensSection() {
       actions={<CreateTokenDialog role={role} trigger={<Button>Create token</Button>} />}
     >
       {tokens.isPending && (
-        <div aria-busy="true" aria-label="Loading your API tokens" className="space-y-2">
-          <Skeleton className="h-10 w-full" />
-          <Skeleton className="h-10 w-full" />
-        </div>
-      )}
-      {tokens.isError && (
-        <LoadError
-          title="Your API tokens could not be loaded."
-          error={tokens.error}
-          onRetry={() => void tokens.refetch()}
+        <BusySkeleton
+          label="Loading your API tokens"
+          className="space-y-2"
+          bars={['h-10 w-full', 'h-10 w-full']}
         />
       )}
+      <QueryLoadError title="Your API tokens could not be loaded." query={tokens} />
       {tokens.data && tokens.data.tokens.length === 0 && (
         <p className="rounded-lg border border-dashed border-slate-300 px-4 py-8 text-center text-sm text-slate-600">
           No API tokens yet.
@@ -49,57 +45,39 @@ export function TokensSection() {
   );
 }
 
+const tokenHeaders: readonly ListTableHeader[] = [
+  'Name',
+  'Scopes',
+  'Created',
+  'Expiry',
+  'Last used',
+  { label: 'Actions', srOnly: true },
+];
+
 function TokenTable({ tokens }: { tokens: ApiToken[] }) {
   const now = new Date();
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Your API tokens</caption>
-        <thead className="border-b border-slate-200 text-xs text-slate-500">
-          <tr>
-            <th scope="col" className="py-2 pr-4 font-medium">
-              Name
-            </th>
-            <th scope="col" className="py-2 pr-4 font-medium">
-              Scopes
-            </th>
-            <th scope="col" className="py-2 pr-4 font-medium">
-              Created
-            </th>
-            <th scope="col" className="py-2 pr-4 font-medium">
-              Expiry
-            </th>
-            <th scope="col" className="py-2 pr-4 font-medium">
-              Last used
-            </th>
-            <th scope="col" className="py-2 font-medium">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {tokens.map((token) => (
-            <tr key={token.id} data-token-row>
-              <td className="py-2.5 pr-4">
-                <div className="font-medium text-slate-900">{token.name}</div>
-                <div className="font-mono text-xs text-slate-500">{token.prefix}…</div>
-              </td>
-              <td className="py-2.5 pr-4 text-slate-700">{token.scopes.join(', ')}</td>
-              <td className="py-2.5 pr-4 whitespace-nowrap text-slate-700">{formatDate(token.createdAt)}</td>
-              <td className="py-2.5 pr-4 whitespace-nowrap text-slate-700">
-                {describeExpiry(token.expiresAt, now)}
-              </td>
-              <td className="py-2.5 pr-4 text-slate-700">
-                {describeLastUse(token.lastUsedAt, token.lastUsedIp)}
-              </td>
-              <td className="py-2.5 text-right">
-                <RevokeTokenDialog token={token} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ListTable look="panel" caption="Your API tokens" headers={tokenHeaders}>
+      {tokens.map((token) => (
+        <tr key={token.id} data-token-row>
+          <td className="py-2.5 pr-4">
+            <div className="font-medium text-slate-900">{token.name}</div>
+            <div className="font-mono text-xs text-slate-500">{token.prefix}…</div>
+          </td>
+          <td className="py-2.5 pr-4 text-slate-700">{token.scopes.join(', ')}</td>
+          <td className="py-2.5 pr-4 whitespace-nowrap text-slate-700">{formatDate(token.createdAt)}</td>
+          <td className="py-2.5 pr-4 whitespace-nowrap text-slate-700">
+            {describeExpiry(token.expiresAt, now)}
+          </td>
+          <td className="py-2.5 pr-4 text-slate-700">
+            {describeLastUse(token.lastUsedAt, token.lastUsedIp)}
+          </td>
+          <td className="py-2.5 text-right">
+            <RevokeTokenDialog token={token} />
+          </td>
+        </tr>
+      ))}
+    </ListTable>
   );
 }
 

@@ -10,9 +10,10 @@ import type { AdminAuditInput, AuditEventView } from '../../../../shared/admin.t
 import type { AdminAuditSearch } from '../../../app/admin-search.ts';
 import { Button } from '../../../components/Button.tsx';
 import { Field, inputClass } from '../../../components/Field.tsx';
-import { LoadError } from '../../../components/LoadError.tsx';
+import { ListTable } from '../../../components/ListTable.tsx';
+import { QueryLoadError } from '../../../components/QueryLoadError.tsx';
+import { ShowMoreButton } from '../../../components/ShowMoreButton.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
-import { Spinner } from '../../../components/Spinner.tsx';
 import { useTRPC, useTRPCClient } from '../../../lib/trpc.ts';
 import { CustomerLink } from '../components/CustomerLink.tsx';
 
@@ -71,32 +72,16 @@ export function AuditLogPage() {
       </h2>
       <AuditFilters search={search} onApply={(next) => void navigate({ search: next })} />
       {events.isPending && <Skeleton className="h-48" />}
-      {events.isError && (
-        <LoadError
-          title="The audit log could not be loaded."
-          error={events.error}
-          onRetry={() => void events.refetch()}
-        />
-      )}
+      <QueryLoadError title="The audit log could not be loaded." query={events} />
       {rows && rows.length === 0 && (
         <p className="rounded-2xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">
           No events match.
         </p>
       )}
       {rows && rows.length > 0 && <AuditTable events={rows} />}
-      {events.hasNextPage && (
-        <div className="flex justify-center">
-          <Button
-            variant="secondary"
-            size="sm"
-            disabled={events.isFetchingNextPage}
-            onClick={() => void events.fetchNextPage()}
-          >
-            {events.isFetchingNextPage && <Spinner />}
-            Show older events
-          </Button>
-        </div>
-      )}
+      <ShowMoreButton list={events} centred>
+        Show older events
+      </ShowMoreButton>
     </section>
   );
 }
@@ -221,77 +206,52 @@ function AuditFilters({
   );
 }
 
-const head = 'px-4 py-2.5 font-medium';
 const cell = 'px-4 py-3 align-top';
 
 function AuditTable({ events }: { events: readonly AuditEventView[] }) {
   return (
-    <div className="overflow-x-auto rounded-2xl border border-slate-200 bg-white shadow-xs">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Audit events, newest first</caption>
-        <thead className="border-b border-slate-200 bg-slate-50/80 text-xs text-slate-500">
-          <tr>
-            <th scope="col" className={head}>
-              Time
-            </th>
-            <th scope="col" className={head}>
-              Event
-            </th>
-            <th scope="col" className={head}>
-              Server
-            </th>
-            <th scope="col" className={head}>
-              Owner
-            </th>
-            <th scope="col" className={head}>
-              Done by
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {events.map((event) => (
-            <tr key={event.id} data-audit-row>
-              <td className={`${cell} whitespace-nowrap text-slate-600`}>
-                <time dateTime={event.at.toISOString()}>{event.at.toLocaleString('en-GB')}</time>
-              </td>
-              <td className={cell}>
-                <p className="text-slate-900">{event.message}</p>
-                <p className="font-mono text-xs text-slate-500">
-                  {event.kind}
-                  {event.pveUpid && <span title={event.pveUpid}> · PVE task</span>}
-                </p>
-              </td>
-              <td className={cell}>
-                {event.server ? (
-                  <Link
-                    to="/admin/servers/$serverId"
-                    params={{ serverId: event.server.id }}
-                    className="font-medium text-sky-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
-                  >
-                    {event.server.name}
-                  </Link>
-                ) : (
-                  <span className="text-slate-400">—</span>
-                )}
-              </td>
-              <td className={cell}>
-                {event.owner ? (
-                  <CustomerLink id={event.owner.id}>{event.owner.email}</CustomerLink>
-                ) : (
-                  <span className="text-slate-400">—</span>
-                )}
-              </td>
-              <td className={cell}>
-                {event.actor ? (
-                  <CustomerLink id={event.actor.id}>{event.actor.email}</CustomerLink>
-                ) : (
-                  <span className="text-slate-600">Keel</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ListTable caption="Audit events, newest first" headers={['Time', 'Event', 'Server', 'Owner', 'Done by']}>
+      {events.map((event) => (
+        <tr key={event.id} data-audit-row>
+          <td className={`${cell} whitespace-nowrap text-slate-600`}>
+            <time dateTime={event.at.toISOString()}>{event.at.toLocaleString('en-GB')}</time>
+          </td>
+          <td className={cell}>
+            <p className="text-slate-900">{event.message}</p>
+            <p className="font-mono text-xs text-slate-500">
+              {event.kind}
+              {event.pveUpid && <span title={event.pveUpid}> · PVE task</span>}
+            </p>
+          </td>
+          <td className={cell}>
+            {event.server ? (
+              <Link
+                to="/admin/servers/$serverId"
+                params={{ serverId: event.server.id }}
+                className="font-medium text-sky-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
+              >
+                {event.server.name}
+              </Link>
+            ) : (
+              <span className="text-slate-400">—</span>
+            )}
+          </td>
+          <td className={cell}>
+            {event.owner ? (
+              <CustomerLink id={event.owner.id}>{event.owner.email}</CustomerLink>
+            ) : (
+              <span className="text-slate-400">—</span>
+            )}
+          </td>
+          <td className={cell}>
+            {event.actor ? (
+              <CustomerLink id={event.actor.id}>{event.actor.email}</CustomerLink>
+            ) : (
+              <span className="text-slate-600">Keel</span>
+            )}
+          </td>
+        </tr>
+      ))}
+    </ListTable>
   );
 }

@@ -10,9 +10,11 @@ import type { Server } from '../../../../shared/api.ts';
 import type { AdminUser, OneTimeLink } from '../../../../shared/users.ts';
 import { Button } from '../../../components/Button.tsx';
 import { Field, inputClass } from '../../../components/Field.tsx';
-import { LoadError } from '../../../components/LoadError.tsx';
-import { Skeleton } from '../../../components/Skeleton.tsx';
+import { BusySkeleton } from '../../../components/BusySkeleton.tsx';
+import { QueryLoadError } from '../../../components/QueryLoadError.tsx';
+import { nameLinkClass } from '../../../components/link-styles.ts';
 import { Spinner } from '../../../components/Spinner.tsx';
+import { TitledCard } from '../../../components/TitledCard.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
@@ -23,9 +25,8 @@ import { FormAlert, StateBadge } from '../components/FormAlert.tsx';
 import { TextField } from '../components/TextField.tsx';
 import { errorsFromCall, errorsFromFields, type FormErrors } from '../lib/form-errors.ts';
 import { quotaInput, quotaValues, statusText, type QuotaKey, type QuotaValues } from './customer-format.ts';
+import { AccountStateBadge } from './AccountStateBadge.tsx';
 import { OneTimeLinkBox } from './OneTimeLinkBox.tsx';
-
-const cardClass = 'rounded-2xl border border-slate-200 bg-white p-5 shadow-xs';
 
 export function CustomerPage({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -40,18 +41,9 @@ export function CustomerPage({ id }: { id: string }) {
         ← All customers
       </Link>
       {detail.isPending && (
-        <div aria-busy="true" aria-label="Loading the account" className="space-y-3">
-          <Skeleton className="h-6 w-64" />
-          <Skeleton className="h-32 w-full" />
-        </div>
+        <BusySkeleton label="Loading the account" className="space-y-3" bars={['h-6 w-64', 'h-32 w-full']} />
       )}
-      {detail.isError && (
-        <LoadError
-          title="The account could not be loaded."
-          error={detail.error}
-          onRetry={() => void detail.refetch()}
-        />
-      )}
+      <QueryLoadError title="The account could not be loaded." query={detail} />
       {detail.data && <CustomerDetail user={detail.data.user} servers={detail.data.servers} />}
     </div>
   );
@@ -69,9 +61,7 @@ function CustomerDetail({ user, servers }: { user: AdminUser; servers: Server[] 
             {user.createdAt.toLocaleDateString('en')}
           </p>
         </div>
-        <StateBadge tone={user.disabled ? 'bad' : 'good'}>
-          {user.disabled ? 'Disabled' : 'Enabled'}
-        </StateBadge>
+        <AccountStateBadge disabled={user.disabled} />
       </div>
 
       <section aria-labelledby="customer-servers" className="space-y-3">
@@ -88,10 +78,7 @@ function CustomerDetail({ user, servers }: { user: AdminUser; servers: Server[] 
             {servers.map((server) => (
               <tr key={server.id}>
                 <td className={cellClass}>
-                  <AdminServerLink
-                    serverId={server.id}
-                    className="font-medium text-slate-900 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
-                  >
+                  <AdminServerLink serverId={server.id} className={nameLinkClass}>
                     {server.name}
                   </AdminServerLink>
                 </td>
@@ -168,10 +155,7 @@ function QuotaCard({ user }: { user: AdminUser }) {
 
   const defaults = user.effectiveQuota;
   return (
-    <section aria-labelledby="customer-quota" className={cardClass}>
-      <h3 id="customer-quota" className="text-base font-semibold text-slate-900">
-        Quota
-      </h3>
+    <TitledCard id="customer-quota" title="Quota" heading="h3" titleClassName="text-base">
       <p className="mt-0.5 text-sm text-slate-600">
         In force: {defaults.maxServers} servers, {defaults.maxCores} vCPU, {defaults.maxMemoryMb} MB memory.
         Leave a field empty for the default.
@@ -200,7 +184,7 @@ function QuotaCard({ user }: { user: AdminUser }) {
           </Button>
         </div>
       </form>
-    </section>
+    </TitledCard>
   );
 }
 
@@ -216,6 +200,21 @@ function AccessCard({ user, liveServers }: { user: AdminUser; liveServers: numbe
   const [resetError, setResetError] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.admin.users.pathKey() });
+  // Enabling a disabled account, or disabling an enabled one.
+  const toggle = user.disabled
+    ? {
+        title: `Enable ${user.email}?`,
+        description: 'The account can sign in again. Its servers stay as they are.',
+        confirmLabel: 'Enable account',
+        done: `${user.email} can sign in again.`,
+      }
+    : {
+        title: `Disable ${user.email}?`,
+        description:
+          'Every session and API token of the account ends now, and it cannot sign in until enabled again. Its servers keep running.',
+        confirmLabel: 'Disable account',
+        done: `${user.email} is disabled.`,
+      };
 
   async function makeResetLink() {
     setResetError(null);
@@ -228,10 +227,7 @@ function AccessCard({ user, liveServers }: { user: AdminUser; liveServers: numbe
   }
 
   return (
-    <section aria-labelledby="customer-access" className={cardClass}>
-      <h3 id="customer-access" className="text-base font-semibold text-slate-900">
-        Access
-      </h3>
+    <TitledCard id="customer-access" title="Access" heading="h3" titleClassName="text-base">
       <div className="mt-4 space-y-5">
         <div className="flex flex-wrap items-center justify-between gap-3">
           <p className="max-w-sm text-sm text-slate-600">
@@ -239,40 +235,22 @@ function AccessCard({ user, liveServers }: { user: AdminUser; liveServers: numbe
               ? 'The account is disabled: it cannot sign in, and its tokens do not work.'
               : 'Disabling signs the account out everywhere and stops its API tokens.'}
           </p>
-          {user.disabled ? (
-            <ConfirmDialog
-              tone="primary"
-              title={`Enable ${user.email}?`}
-              description="The account can sign in again. Its servers stay as they are."
-              confirmLabel="Enable account"
-              trigger={
-                <Button variant="secondary" size="sm">
-                  Enable account
-                </Button>
-              }
-              onConfirm={async () => {
-                await update.mutateAsync({ id: user.id, disabled: false });
-                await refresh();
-                notify('success', `${user.email} can sign in again.`);
-              }}
-            />
-          ) : (
-            <ConfirmDialog
-              title={`Disable ${user.email}?`}
-              description="Every session and API token of the account ends now, and it cannot sign in until enabled again. Its servers keep running."
-              confirmLabel="Disable account"
-              trigger={
-                <Button variant="danger" size="sm">
-                  Disable account
-                </Button>
-              }
-              onConfirm={async () => {
-                await update.mutateAsync({ id: user.id, disabled: true });
-                await refresh();
-                notify('success', `${user.email} is disabled.`);
-              }}
-            />
-          )}
+          <ConfirmDialog
+            tone={user.disabled ? 'primary' : 'danger'}
+            title={toggle.title}
+            description={toggle.description}
+            confirmLabel={toggle.confirmLabel}
+            trigger={
+              <Button variant={user.disabled ? 'secondary' : 'danger'} size="sm">
+                {toggle.confirmLabel}
+              </Button>
+            }
+            onConfirm={async () => {
+              await update.mutateAsync({ id: user.id, disabled: !user.disabled });
+              await refresh();
+              notify('success', toggle.done);
+            }}
+          />
         </div>
 
         <div className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-100 pt-5">
@@ -362,6 +340,6 @@ function AccessCard({ user, liveServers }: { user: AdminUser; liveServers: numbe
           )}
         </div>
       </div>
-    </section>
+    </TitledCard>
   );
 }

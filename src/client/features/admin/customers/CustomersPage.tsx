@@ -7,12 +7,14 @@ import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import type { AdminUser } from '../../../../shared/users.ts';
 import { Button } from '../../../components/Button.tsx';
-import { inputClass } from '../../../components/Field.tsx';
-import { LoadError } from '../../../components/LoadError.tsx';
-import { Spinner } from '../../../components/Spinner.tsx';
+import { SearchBox } from '../../../components/ListFilters.tsx';
+import { QueryLoadError } from '../../../components/QueryLoadError.tsx';
+import { ShowMoreButton } from '../../../components/ShowMoreButton.tsx';
+import { nameLinkClass } from '../../../components/link-styles.ts';
 import { useTRPC, useTRPCClient } from '../../../lib/trpc.ts';
 import { DataTable, EmptyState, TableSkeleton, cellClass } from '../components/DataTable.tsx';
-import { StateBadge } from '../components/FormAlert.tsx';
+import { SectionHeader } from '../components/SectionHeader.tsx';
+import { AccountStateBadge } from './AccountStateBadge.tsx';
 import { CreateCustomerDialog } from './CreateCustomerDialog.tsx';
 
 export const customersPageSize = 50;
@@ -49,39 +51,25 @@ export function CustomersPage() {
 
   return (
     <section aria-labelledby="customers-title" className="space-y-4">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <h2 id="customers-title" className="text-lg font-semibold text-slate-900">
-            Customers
-          </h2>
-          <p className="mt-0.5 text-sm text-slate-600">
-            Accounts, newest first. Open one for its servers, quota and access.
-          </p>
-        </div>
-        <CreateCustomerDialog trigger={<Button size="sm">New customer</Button>} />
-      </div>
+      <SectionHeader
+        id="customers-title"
+        title="Customers"
+        action={<CreateCustomerDialog trigger={<Button size="sm">New customer</Button>} />}
+      >
+        Accounts, newest first. Open one for its servers, quota and access.
+      </SectionHeader>
 
       <form role="search" onSubmit={(e) => e.preventDefault()} className="sm:w-96">
-        <label>
-          <span className="sr-only">Search customers</span>
-          <input
-            type="search"
-            value={typed}
-            onChange={(e) => setTyped(e.target.value)}
-            placeholder="Search by email or name"
-            className={inputClass}
-          />
-        </label>
+        <SearchBox
+          label="Search customers"
+          value={typed}
+          onValueChange={setTyped}
+          placeholder="Search by email or name"
+        />
       </form>
 
       {users.isPending && <TableSkeleton label="Loading customers" />}
-      {users.isError && (
-        <LoadError
-          title="The customers could not be loaded."
-          error={users.error}
-          onRetry={() => void users.refetch()}
-        />
-      )}
+      <QueryLoadError title="The customers could not be loaded." query={users} />
       {all && all.length === 0 && (
         <EmptyState title={query ? 'No customer matches' : 'No customers yet'}>
           {query
@@ -90,17 +78,7 @@ export function CustomersPage() {
         </EmptyState>
       )}
       {all && all.length > 0 && <CustomerTable users={all} />}
-      {users.hasNextPage && (
-        <Button
-          variant="secondary"
-          size="sm"
-          onClick={() => void users.fetchNextPage()}
-          disabled={users.isFetchingNextPage}
-        >
-          {users.isFetchingNextPage && <Spinner />}
-          Show more
-        </Button>
-      )}
+      <ShowMoreButton list={users}>Show more</ShowMoreButton>
     </section>
   );
 }
@@ -117,7 +95,7 @@ function CustomerTable({ users }: { users: AdminUser[] }) {
             <Link
               to="/admin/customers/$customerId"
               params={{ customerId: user.id }}
-              className="font-medium text-slate-900 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
+              className={nameLinkClass}
             >
               {user.email}
             </Link>
@@ -127,9 +105,7 @@ function CustomerTable({ users }: { users: AdminUser[] }) {
             {user.role === 'admin' ? 'Administrator' : 'Customer'}
           </td>
           <td className={cellClass}>
-            <StateBadge tone={user.disabled ? 'bad' : 'good'}>
-              {user.disabled ? 'Disabled' : 'Enabled'}
-            </StateBadge>
+            <AccountStateBadge disabled={user.disabled} />
           </td>
           <td className={`${cellClass} text-slate-700`}>
             {user.effectiveQuota.maxServers} / {user.effectiveQuota.maxCores} /{' '}

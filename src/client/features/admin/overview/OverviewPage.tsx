@@ -9,10 +9,14 @@ import type { ReactNode } from 'react';
 import type { AdminServer } from '../../../../shared/admin.ts';
 import type { PveNodeInfo } from '../../../../shared/catalogue.ts';
 import { serverStatuses } from '../../../../shared/server-status.ts';
+import { ListTable, type ListTableHeader } from '../../../components/ListTable.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
+import { QueryLoadError } from '../../../components/QueryLoadError.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
 import { StatusBadge } from '../../../components/StatusBadge.tsx';
+import { TitledCard } from '../../../components/TitledCard.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
+import { AdminServerNameLink } from '../components/AdminServerNameLink.tsx';
 import { CustomerLink } from '../components/CustomerLink.tsx';
 import { UsageBar } from '../components/UsageBar.tsx';
 import {
@@ -30,6 +34,13 @@ import { AdminServerActions } from '../servers/AdminServerActions.tsx';
 /** The API's largest page: counts stop there and say "at least". */
 export const countPageSize = 500;
 const countedStatuses = serverStatuses.filter((s) => s !== 'terminated');
+const strayHeaders: readonly ListTableHeader[] = [
+  'Node',
+  'VMID',
+  'Name',
+  'State',
+  { label: 'Memory', align: 'right' },
+];
 
 export function OverviewPage() {
   return (
@@ -59,13 +70,7 @@ function NodesSection() {
   return (
     <Card title="Nodes" id="overview-nodes">
       {nodes.isPending && <Skeleton className="h-32" />}
-      {nodes.isError && (
-        <LoadError
-          title="The cluster's nodes could not be read."
-          error={nodes.error}
-          onRetry={() => void nodes.refetch()}
-        />
-      )}
+      <QueryLoadError title="The cluster's nodes could not be read." query={nodes} />
       {nodes.data && nodes.data.nodes.length === 0 && (
         <p className="text-sm text-slate-600">The cluster reports no nodes.</p>
       )}
@@ -173,13 +178,7 @@ function AttentionSection() {
       <div className="grid gap-6 lg:grid-cols-2">
         <Panel title="Servers in error" id="attention-errors">
           {failing.isPending && <Skeleton className="h-16" />}
-          {failing.isError && (
-            <LoadError
-              title="Servers in error could not be loaded."
-              error={failing.error}
-              onRetry={() => void failing.refetch()}
-            />
-          )}
+          <QueryLoadError title="Servers in error could not be loaded." query={failing} />
           {failing.data && failing.data.servers.length === 0 && <Nothing>No server is in error.</Nothing>}
           {failing.data && failing.data.servers.length > 0 && (
             <ul className="divide-y divide-slate-100">
@@ -193,64 +192,34 @@ function AttentionSection() {
         <div className="space-y-6">
           <Panel title="VMs no Keel server owns" id="attention-strays">
             {vms.isPending && <Skeleton className="h-16" />}
-            {vms.isError && (
-              <LoadError
-                title="The cluster's VMs could not be read."
-                error={vms.error}
-                onRetry={() => void vms.refetch()}
-              />
-            )}
+            <QueryLoadError title="The cluster's VMs could not be read." query={vms} />
             {vms.data && strays.length === 0 && (
               <Nothing>Every VM on the cluster belongs to a Keel server.</Nothing>
             )}
             {strays.length > 0 && (
-              <table className="w-full text-left text-sm">
-                <caption className="sr-only">VMs on the cluster that no Keel server owns</caption>
-                <thead className="text-xs text-slate-500">
-                  <tr>
-                    <th scope="col" className="py-1.5 font-medium">
-                      Node
-                    </th>
-                    <th scope="col" className="py-1.5 font-medium">
-                      VMID
-                    </th>
-                    <th scope="col" className="py-1.5 font-medium">
-                      Name
-                    </th>
-                    <th scope="col" className="py-1.5 font-medium">
-                      State
-                    </th>
-                    <th scope="col" className="py-1.5 text-right font-medium">
-                      Memory
-                    </th>
+              <ListTable
+                look="compact"
+                caption="VMs on the cluster that no Keel server owns"
+                headers={strayHeaders}
+              >
+                {strays.map((vm) => (
+                  <tr key={`${vm.node}/${vm.vmid}`}>
+                    <td className="py-1.5 font-mono text-xs">{vm.node}</td>
+                    <td className="py-1.5 font-mono text-xs">{vm.vmid}</td>
+                    <td className="py-1.5">{vm.name ?? '—'}</td>
+                    <td className="py-1.5">{vm.status}</td>
+                    <td className="py-1.5 text-right tabular-nums">
+                      {vm.maxmem === null ? '—' : formatBytes(vm.maxmem)}
+                    </td>
                   </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {strays.map((vm) => (
-                    <tr key={`${vm.node}/${vm.vmid}`}>
-                      <td className="py-1.5 font-mono text-xs">{vm.node}</td>
-                      <td className="py-1.5 font-mono text-xs">{vm.vmid}</td>
-                      <td className="py-1.5">{vm.name ?? '—'}</td>
-                      <td className="py-1.5">{vm.status}</td>
-                      <td className="py-1.5 text-right tabular-nums">
-                        {vm.maxmem === null ? '—' : formatBytes(vm.maxmem)}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </ListTable>
             )}
           </Panel>
 
           <Panel title="IP pools nearly full" id="attention-pools">
             {pools.isPending && <Skeleton className="h-16" />}
-            {pools.isError && (
-              <LoadError
-                title="The IP pools could not be loaded."
-                error={pools.error}
-                onRetry={() => void pools.refetch()}
-              />
-            )}
+            <QueryLoadError title="The IP pools could not be loaded." query={pools} />
             {pools.data && full.length === 0 && <Nothing>Every pool has addresses to spare.</Nothing>}
             {full.length > 0 && (
               <ul className="space-y-3">
@@ -277,12 +246,9 @@ function AttentionSection() {
 
 function Panel({ title, id, children }: { title: string; id: string; children: ReactNode }) {
   return (
-    <section aria-labelledby={id} className="rounded-2xl border border-slate-200 bg-white p-5 shadow-xs">
-      <h4 id={id} className="mb-3 text-sm font-semibold text-slate-900">
-        {title}
-      </h4>
+    <TitledCard id={id} title={title} heading="h4" titleClassName="mb-3 text-sm">
       {children}
-    </section>
+    </TitledCard>
   );
 }
 
@@ -294,13 +260,7 @@ function FailingServer({ server }: { server: AdminServer }) {
   return (
     <li className="space-y-2 py-3 first:pt-0 last:pb-0">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <Link
-          to="/admin/servers/$serverId"
-          params={{ serverId: server.id }}
-          className="font-medium text-slate-900 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
-        >
-          {server.name}
-        </Link>
+        <AdminServerNameLink server={server} />
         <span className="text-xs text-slate-500">
           <CustomerLink id={server.owner.id}>{server.owner.email}</CustomerLink>
         </span>

@@ -8,10 +8,9 @@ import type { ReactNode } from 'react';
 import type { AdminServerDetail } from '../../../../shared/admin.ts';
 import type { ServerEvent } from '../../../../shared/api.ts';
 import { transitionalStatuses } from '../../../../shared/server-status.ts';
-import { CopyButton } from '../../../components/CopyButton.tsx';
-import { LoadError } from '../../../components/LoadError.tsx';
+import { QueryLoadError } from '../../../components/QueryLoadError.tsx';
+import * as Sheet from '../../../components/ServerSheet.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
-import { StatusBadge } from '../../../components/StatusBadge.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { CustomerLink } from '../components/CustomerLink.tsx';
 import { AdminServerActions } from './AdminServerActions.tsx';
@@ -33,20 +32,11 @@ export function AdminServerPage() {
   });
   return (
     <div className="space-y-6">
-      <Link
-        to="/admin/servers"
-        className="inline-flex items-center gap-1 text-sm text-slate-600 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-600"
-      >
+      <Link to="/admin/servers" className={Sheet.backLinkClass}>
         <span aria-hidden="true">←</span> All servers
       </Link>
       {query.isPending && <Skeleton className="h-64" />}
-      {query.isError && (
-        <LoadError
-          title="This server could not be loaded."
-          error={query.error}
-          onRetry={() => void query.refetch()}
-        />
-      )}
+      <QueryLoadError title="This server could not be loaded." query={query} />
       {query.data && <ServerDetail server={query.data.server} events={query.data.events} />}
     </div>
   );
@@ -55,29 +45,20 @@ export function AdminServerPage() {
 function ServerDetail({ server, events }: { server: AdminServerDetail; events: ServerEvent[] }) {
   return (
     <>
-      <header className="flex flex-col gap-4 lg:flex-row lg:items-start lg:justify-between">
-        <div className="min-w-0">
-          <div className="flex flex-wrap items-center gap-3">
-            <h2 className="truncate text-xl font-semibold tracking-tight text-slate-900">{server.name}</h2>
-            <StatusBadge status={server.status} />
-          </div>
-          <p className="mt-1 text-sm text-slate-600">
+      <Sheet.Heading
+        name={server.name}
+        status={server.status}
+        level="h2"
+        subtitle={
+          <>
             Owned by{' '}
             <CustomerLink id={server.owner.id}>{server.owner.name || server.owner.email}</CustomerLink>
             {server.owner.name && <span className="text-slate-500"> · {server.owner.email}</span>}
-          </p>
-        </div>
-        {server.status !== 'terminated' && <AdminServerActions server={server} />}
-      </header>
-
-      {server.statusReason && (
-        <p
-          role="status"
-          className={`rounded-xl px-4 py-3 text-sm ${server.status === 'error' ? 'bg-red-50 text-red-900' : 'bg-amber-50 text-amber-900'}`}
-        >
-          {server.statusReason}
-        </p>
-      )}
+          </>
+        }
+        actions={<AdminServerActions server={server} />}
+      />
+      <Sheet.ReasonNote status={server.status} reason={server.statusReason} />
       {server.suspension && (
         <p className="rounded-xl bg-amber-50 px-4 py-3 text-sm text-amber-900">
           Suspended {server.suspension.at.toLocaleString('en-GB')}
@@ -88,44 +69,29 @@ function ServerDetail({ server, events }: { server: AdminServerDetail; events: S
       )}
 
       <div className="grid items-start gap-6 lg:grid-cols-3">
-        <section
-          aria-labelledby="admin-server-details"
-          className="rounded-2xl border border-slate-200 bg-white p-5 shadow-xs lg:col-span-2"
-        >
-          <h3 id="admin-server-details" className="text-sm font-semibold text-slate-900">
-            Details
-          </h3>
-          <dl className="mt-4 grid grid-cols-2 gap-x-6 gap-y-4 text-sm sm:grid-cols-3">
-            <Detail label="Node">{server.node ?? '—'}</Detail>
-            <Detail label="VMID">{server.vmid ?? '—'}</Detail>
-            <Detail label="IP address">
-              {server.ipAddress ? (
-                <span className="inline-flex items-center gap-1 font-mono text-[13px]">
-                  {server.ipAddress}
-                  <CopyButton value={server.ipAddress} label="Copy IP address" />
-                </span>
-              ) : (
-                '—'
-              )}
-            </Detail>
-            <Detail label="Plan size">
+        <Sheet.Card id="admin-server-details" title="Details" heading="h3" className="lg:col-span-2">
+          <Sheet.Details>
+            <AdminDetail label="Node">{server.node ?? '—'}</AdminDetail>
+            <AdminDetail label="VMID">{server.vmid ?? '—'}</AdminDetail>
+            <AdminDetail label="IP address">
+              {server.ipAddress ? <Sheet.IpAddress address={server.ipAddress} /> : '—'}
+            </AdminDetail>
+            <AdminDetail label="Plan size">
               {server.cpuCores} vCPU ·{' '}
               {server.memoryMb >= 1024 ? `${server.memoryMb / 1024} GB` : `${server.memoryMb} MB`} RAM ·{' '}
               {server.diskGb} GB disk
-            </Detail>
-            <Detail label="Image">{server.image?.name ?? '—'}</Detail>
-            <Detail label="Location">{server.location?.name ?? '—'}</Detail>
-            <Detail label="Created">
+            </AdminDetail>
+            <AdminDetail label="Image">{server.image?.name ?? '—'}</AdminDetail>
+            <AdminDetail label="Location">{server.location?.name ?? '—'}</AdminDetail>
+            <AdminDetail label="Created">
               <time dateTime={server.createdAt.toISOString()}>
                 {server.createdAt.toLocaleString('en-GB')}
               </time>
-            </Detail>
-            <Detail label="Server ID">
-              <span className="block truncate font-mono text-xs text-slate-600" title={server.id}>
-                {server.id}
-              </span>
-            </Detail>
-            <Detail label="Audit log">
+            </AdminDetail>
+            <AdminDetail label="Server ID">
+              <Sheet.ServerId id={server.id} />
+            </AdminDetail>
+            <AdminDetail label="Audit log">
               <Link
                 to="/admin/audit-log"
                 search={{ server: server.id }}
@@ -133,8 +99,8 @@ function ServerDetail({ server, events }: { server: AdminServerDetail; events: S
               >
                 Every event
               </Link>
-            </Detail>
-          </dl>
+            </AdminDetail>
+          </Sheet.Details>
           {(server.job ?? server.lastFailure) && (
             <div className="mt-5 space-y-2 border-t border-slate-100 pt-4 text-sm">
               {server.job && (
@@ -156,15 +122,9 @@ function ServerDetail({ server, events }: { server: AdminServerDetail; events: S
               )}
             </div>
           )}
-        </section>
+        </Sheet.Card>
 
-        <section
-          aria-labelledby="admin-server-events"
-          className="rounded-2xl border border-slate-200 bg-white p-5 shadow-xs"
-        >
-          <h3 id="admin-server-events" className="text-sm font-semibold text-slate-900">
-            Events
-          </h3>
+        <Sheet.Card id="admin-server-events" title="Events" heading="h3">
           {events.length === 0 ? (
             <p className="mt-3 text-sm text-slate-500">Nothing recorded yet.</p>
           ) : (
@@ -180,17 +140,16 @@ function ServerDetail({ server, events }: { server: AdminServerDetail; events: S
               ))}
             </ol>
           )}
-        </section>
+        </Sheet.Card>
       </div>
     </>
   );
 }
 
-function Detail({ label, children }: { label: string; children: ReactNode }) {
+function AdminDetail({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <div className="min-w-0">
-      <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className="mt-0.5 text-slate-900">{children}</dd>
-    </div>
+    <Sheet.Detail label={label} gap="mt-0.5">
+      {children}
+    </Sheet.Detail>
   );
 }

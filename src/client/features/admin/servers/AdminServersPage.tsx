@@ -5,18 +5,21 @@
  */
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { AdminListServersInput, AdminServer } from '../../../../shared/admin.ts';
 import { serverStatuses } from '../../../../shared/server-status.ts';
 import type { AdminServersSearch } from '../../../app/admin-search.ts';
-import { Button } from '../../../components/Button.tsx';
-import { inputClass } from '../../../components/Field.tsx';
-import { LoadError } from '../../../components/LoadError.tsx';
-import { Skeleton } from '../../../components/Skeleton.tsx';
-import { Spinner } from '../../../components/Spinner.tsx';
+import { BusyRows } from '../../../components/BusySkeleton.tsx';
+import { FilterSelect, SearchBox, type FilterOption } from '../../../components/ListFilters.tsx';
+import { ListTable, type ListTableHeader } from '../../../components/ListTable.tsx';
+import { QueryLoadError } from '../../../components/QueryLoadError.tsx';
+import * as Sheet from '../../../components/ServerSheet.tsx';
+import { ShowMoreButton } from '../../../components/ShowMoreButton.tsx';
 import { StatusBadge } from '../../../components/StatusBadge.tsx';
+import { inlineLinkClass } from '../../../components/link-styles.ts';
 import { statusLabels } from '../../../lib/server-status-display.ts';
 import { useTRPC, useTRPCClient } from '../../../lib/trpc.ts';
+import { AdminServerNameLink } from '../components/AdminServerNameLink.tsx';
 import { CustomerLink } from '../components/CustomerLink.tsx';
 
 const route = getRouteApi('/signedIn/admin/servers');
@@ -82,24 +85,16 @@ export function AdminServersPage() {
 
       <ServerFilters search={search} onChange={setFilter} />
 
-      {servers.isPending && <ListSkeleton />}
-      {servers.isError && (
-        <LoadError
-          title="The servers could not be loaded."
-          error={servers.error}
-          onRetry={() => void servers.refetch()}
-        />
+      {servers.isPending && (
+        <BusyRows label="Loading servers" rows={5} bars={['h-4 w-32', 'h-5 w-20 rounded-full', 'h-4 w-40']} />
       )}
+      <QueryLoadError title="The servers could not be loaded." query={servers} />
       {rows && rows.length === 0 && (
         <div className="rounded-2xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">
           {filtered ? (
             <>
               No servers match these filters.{' '}
-              <Link
-                to="/admin/servers"
-                search={{}}
-                className="font-medium text-sky-700 underline-offset-2 hover:underline"
-              >
+              <Link to="/admin/servers" search={{}} className={inlineLinkClass}>
                 Clear the filters
               </Link>
             </>
@@ -109,19 +104,9 @@ export function AdminServersPage() {
         </div>
       )}
       {rows && rows.length > 0 && <AdminServerTable servers={rows} />}
-      {servers.hasNextPage && (
-        <div className="flex justify-center">
-          <Button
-            variant="secondary"
-            size="sm"
-            disabled={servers.isFetchingNextPage}
-            onClick={() => void servers.fetchNextPage()}
-          >
-            {servers.isFetchingNextPage && <Spinner />}
-            Show more servers
-          </Button>
-        </div>
-      )}
+      <ShowMoreButton list={servers} centred>
+        Show more servers
+      </ShowMoreButton>
     </section>
   );
 }
@@ -143,7 +128,6 @@ function ServerFilters({
   const locations = useQuery(trpc.adminCatalogue.locations.list.queryOptions({ limit: 500 }));
   const nodes = useQuery(trpc.adminPve.nodes.queryOptions());
   const [typed, setTyped] = useState(search.q ?? '');
-  const searchId = useId();
 
   // The address changed from elsewhere (Back, a link): the box follows it.
   useEffect(() => setTyped(search.q ?? ''), [search.q]);
@@ -179,41 +163,35 @@ function ServerFilters({
         onChange({ q: typed.trim() || undefined });
       }}
     >
-      <div className="lg:col-span-1">
-        <label htmlFor={searchId} className="sr-only">
-          Search servers
-        </label>
-        <input
-          id={searchId}
-          type="search"
-          value={typed}
-          onChange={(e) => setTyped(e.target.value)}
-          placeholder="Name, IP, id or owner"
-          className={inputClass}
-        />
-      </div>
-      <FilterSelect
+      <SearchBox
+        label="Search servers"
+        className="lg:col-span-1"
+        value={typed}
+        onValueChange={setTyped}
+        placeholder="Name, IP, id or owner"
+      />
+      <AddressFilter
         label="Status"
         value={search.status ?? ''}
         allLabel="All statuses"
         options={serverStatuses.map((s) => ({ value: s, label: statusLabels[s] }))}
         onChange={(value) => onChange({ status: (value || undefined) as AdminServersSearch['status'] })}
       />
-      <FilterSelect
+      <AddressFilter
         label="Customer"
         value={search.customer ?? ''}
         allLabel="All customers"
         options={customerOptions}
         onChange={(value) => onChange({ customer: value || undefined })}
       />
-      <FilterSelect
+      <AddressFilter
         label="Location"
         value={search.location ?? ''}
         allLabel="All locations"
         options={locationOptions}
         onChange={(value) => onChange({ location: value || undefined })}
       />
-      <FilterSelect
+      <AddressFilter
         label="Node"
         value={search.node ?? ''}
         allLabel="All nodes"
@@ -224,18 +202,14 @@ function ServerFilters({
   );
 }
 
-interface Option {
-  value: string;
-  label: string;
-}
-
 /** A filter from the address that the list does not know (yet) stays selectable, shown as it is. */
-function withCurrent(options: Option[], current: string | undefined): Option[] {
+function withCurrent(options: FilterOption[], current: string | undefined): FilterOption[] {
   if (!current || options.some((o) => o.value === current)) return options;
   return [...options, { value: current, label: current }];
 }
 
-function FilterSelect({
+/** A select of the address's filters: "All …" (the empty value) first. */
+function AddressFilter({
   label,
   value,
   allLabel,
@@ -245,118 +219,62 @@ function FilterSelect({
   label: string;
   value: string;
   allLabel: string;
-  options: readonly Option[];
+  options: readonly FilterOption[];
   onChange(value: string): void;
 }) {
   return (
-    <label>
-      <span className="sr-only">{label}</span>
-      <select value={value} onChange={(e) => onChange(e.target.value)} className={inputClass}>
-        <option value="">{allLabel}</option>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </label>
+    <FilterSelect
+      label={label}
+      value={value}
+      options={[{ value: '', label: allLabel }, ...options]}
+      onValueChange={onChange}
+    />
   );
 }
 
 const cell = 'px-4 py-3 align-top';
-const head = 'px-4 py-2.5 font-medium';
+
+const serverHeaders: readonly ListTableHeader[] = [
+  'Name',
+  'Status',
+  'Owner',
+  { label: 'IP address', from: 'md' },
+  { label: 'Location', from: 'lg' },
+  { label: 'Size', from: 'lg' },
+  { label: 'Created', from: 'sm', align: 'right' },
+];
 
 export function AdminServerTable({ servers }: { servers: readonly AdminServer[] }) {
   return (
-    <div className="overflow-x-auto rounded-2xl border border-slate-200 bg-white shadow-xs">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Servers, newest first</caption>
-        <thead className="border-b border-slate-200 bg-slate-50/80 text-xs font-medium text-slate-500">
-          <tr>
-            <th scope="col" className={head}>
-              Name
-            </th>
-            <th scope="col" className={head}>
-              Status
-            </th>
-            <th scope="col" className={head}>
-              Owner
-            </th>
-            <th scope="col" className={`hidden md:table-cell ${head}`}>
-              IP address
-            </th>
-            <th scope="col" className={`hidden lg:table-cell ${head}`}>
-              Location
-            </th>
-            <th scope="col" className={`hidden lg:table-cell ${head}`}>
-              Size
-            </th>
-            <th scope="col" className={`hidden text-right sm:table-cell ${head}`}>
-              Created
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {servers.map((server) => (
-            <tr key={server.id} className="hover:bg-slate-50/70" data-admin-server-row>
-              <td className={cell}>
-                <Link
-                  to="/admin/servers/$serverId"
-                  params={{ serverId: server.id }}
-                  className="font-medium text-slate-900 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
-                >
-                  {server.name}
-                </Link>
-              </td>
-              <td className={cell}>
-                <StatusBadge status={server.status} />
-                {server.statusReason && (
-                  <div className="mt-1 max-w-56 truncate text-xs text-slate-500" title={server.statusReason}>
-                    {server.statusReason}
-                  </div>
-                )}
-              </td>
-              <td className={cell}>
-                <CustomerLink id={server.owner.id}>{server.owner.email}</CustomerLink>
-              </td>
-              <td className={`hidden font-mono text-[13px] text-slate-800 md:table-cell ${cell}`}>
-                {server.ipAddress ?? <span className="font-sans text-slate-400">—</span>}
-              </td>
-              <td className={`hidden text-slate-700 lg:table-cell ${cell}`}>
-                {server.location?.name ?? '—'}
-              </td>
-              <td className={`hidden whitespace-nowrap text-slate-700 lg:table-cell ${cell}`}>
-                {server.cpuCores} vCPU ·{' '}
-                {server.memoryMb >= 1024 ? `${server.memoryMb / 1024} GB` : `${server.memoryMb} MB`} ·{' '}
-                {server.diskGb} GB
-              </td>
-              <td className={`hidden text-right whitespace-nowrap text-slate-500 sm:table-cell ${cell}`}>
-                <time dateTime={server.createdAt.toISOString()}>
-                  {server.createdAt.toLocaleDateString('en-GB')}
-                </time>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-function ListSkeleton() {
-  return (
-    <div
-      aria-busy="true"
-      aria-label="Loading servers"
-      className="overflow-hidden rounded-2xl border border-slate-200 bg-white"
-    >
-      {Array.from({ length: 5 }, (_, i) => (
-        <div key={i} className="flex items-center gap-6 border-b border-slate-100 px-4 py-4 last:border-0">
-          <Skeleton className="h-4 w-32" />
-          <Skeleton className="h-5 w-20 rounded-full" />
-          <Skeleton className="h-4 w-40" />
-        </div>
+    <ListTable caption="Servers, newest first" headers={serverHeaders}>
+      {servers.map((server) => (
+        <tr key={server.id} className="hover:bg-slate-50/70" data-admin-server-row>
+          <td className={cell}>
+            <AdminServerNameLink server={server} />
+          </td>
+          <td className={cell}>
+            <StatusBadge status={server.status} />
+            <Sheet.ReasonLine reason={server.statusReason} />
+          </td>
+          <td className={cell}>
+            <CustomerLink id={server.owner.id}>{server.owner.email}</CustomerLink>
+          </td>
+          <td className={`hidden font-mono text-[13px] text-slate-800 md:table-cell ${cell}`}>
+            {server.ipAddress ?? <span className="font-sans text-slate-400">—</span>}
+          </td>
+          <td className={`hidden text-slate-700 lg:table-cell ${cell}`}>{server.location?.name ?? '—'}</td>
+          <td className={`hidden whitespace-nowrap text-slate-700 lg:table-cell ${cell}`}>
+            {server.cpuCores} vCPU ·{' '}
+            {server.memoryMb >= 1024 ? `${server.memoryMb / 1024} GB` : `${server.memoryMb} MB`} ·{' '}
+            {server.diskGb} GB
+          </td>
+          <td className={`hidden text-right whitespace-nowrap text-slate-500 sm:table-cell ${cell}`}>
+            <time dateTime={server.createdAt.toISOString()}>
+              {server.createdAt.toLocaleDateString('en-GB')}
+            </time>
+          </td>
+        </tr>
       ))}
-    </div>
+    </ListTable>
   );
 }

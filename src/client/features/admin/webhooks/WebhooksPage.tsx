@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import type { WebhookEndpoint } from '../../../../shared/webhooks.ts';
 import { Button } from '../../../components/Button.tsx';
-import { LoadError } from '../../../components/LoadError.tsx';
+import { QueryLoadError } from '../../../components/QueryLoadError.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
@@ -15,6 +15,7 @@ import { useTRPC } from '../../../lib/trpc.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { EmptyState, TableSkeleton } from '../components/DataTable.tsx';
 import { StateBadge } from '../components/FormAlert.tsx';
+import { SectionHeader } from '../components/SectionHeader.tsx';
 import { DeliveriesTable } from './DeliveriesTable.tsx';
 import { EndpointDialog } from './EndpointDialog.tsx';
 
@@ -23,26 +24,17 @@ export function WebhooksPage() {
   const endpoints = useQuery(trpc.adminWebhooks.list.queryOptions());
   return (
     <section aria-labelledby="webhooks-title" className="space-y-4">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <h2 id="webhooks-title" className="text-lg font-semibold text-slate-900">
-            Webhooks
-          </h2>
-          <p className="mt-0.5 max-w-2xl text-sm text-slate-600">
-            Keel posts each event to the endpoints that want it, signed with the endpoint’s secret
-            (X-Keel-Signature), and retries with backoff until the receiver answers 2xx.
-          </p>
-        </div>
-        <EndpointDialog trigger={<Button size="sm">New endpoint</Button>} />
-      </div>
+      <SectionHeader
+        id="webhooks-title"
+        title="Webhooks"
+        descriptionClassName="max-w-2xl"
+        action={<EndpointDialog trigger={<Button size="sm">New endpoint</Button>} />}
+      >
+        Keel posts each event to the endpoints that want it, signed with the endpoint’s secret
+        (X-Keel-Signature), and retries with backoff until the receiver answers 2xx.
+      </SectionHeader>
       {endpoints.isPending && <TableSkeleton label="Loading webhook endpoints" />}
-      {endpoints.isError && (
-        <LoadError
-          title="The webhook endpoints could not be loaded."
-          error={endpoints.error}
-          onRetry={() => void endpoints.refetch()}
-        />
-      )}
+      <QueryLoadError title="The webhook endpoints could not be loaded." query={endpoints} />
       {endpoints.data && endpoints.data.endpoints.length === 0 && (
         <EmptyState title="No endpoints yet">
           Add one to tell a billing system or your own scripts when servers and accounts change.

@@ -1,5 +1,6 @@
 import type { Server } from '../../../../shared/api.ts';
 import { provisioningStepLabels, provisioningSteps } from '../../../../shared/server-status.ts';
+import { LineIcon } from '../../../components/LineIcon.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 
 type Progress = NonNullable<Server['progress']>;
@@ -47,15 +48,7 @@ export function ProvisioningProgress({ progress }: { progress: Progress }) {
               className={`flex items-center gap-2 ${state === 'todo' ? 'text-slate-500' : 'text-slate-800'} ${state === 'current' ? 'font-medium' : ''}`}
             >
               {state === 'done' && (
-                <svg viewBox="0 0 20 20" className="size-4 text-emerald-600" aria-hidden="true">
-                  <path
-                    d="M4 10.5l4 4 8-9"
-                    fill="none"
-                    stroke="currentColor"
-                    strokeWidth="2.2"
-                    strokeLinecap="round"
-                  />
-                </svg>
+                <LineIcon path="check" className="size-4 text-emerald-600" strokeWidth={2.2} />
               )}
               {state === 'current' && <Spinner className="size-4 text-sky-600" />}
               {state === 'todo' && (

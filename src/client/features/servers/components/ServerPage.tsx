@@ -1,15 +1,15 @@
 import { Link } from '@tanstack/react-router';
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense } from 'react';
 import type { Server, ServerEvent } from '../../../../shared/api.ts';
-import { LoadError } from '../../../components/LoadError.tsx';
-import { CopyButton } from '../../../components/CopyButton.tsx';
+import { BusySkeleton } from '../../../components/BusySkeleton.tsx';
+import { QueryLoadError } from '../../../components/QueryLoadError.tsx';
+import * as Sheet from '../../../components/ServerSheet.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '../../../components/Tabs.tsx';
 import { useServer } from '../hooks/useServers.ts';
 import { formatAge, formatMemory } from '../lib/format.ts';
 import { ProvisioningProgress } from './ProvisioningProgress.tsx';
 import { ServerActions } from './ServerActions.tsx';
-import { StatusBadge } from './StatusBadge.tsx';
 
 // The console (noVNC) and the graphs (uPlot) are chunks of their own, fetched when their tab opens.
 const ConsolePanel = lazy(() => import('../console/ConsolePanel.tsx'));
@@ -22,21 +22,11 @@ export function ServerPage({ id }: { id: string }) {
   const query = useServer(id);
   return (
     <div className="space-y-6">
-      <Link
-        to="/servers"
-        activeOptions={{ exact: true }}
-        className="inline-flex items-center gap-1 text-sm text-slate-600 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-600"
-      >
+      <Link to="/servers" activeOptions={{ exact: true }} className={Sheet.backLinkClass}>
         <span aria-hidden="true">←</span> All servers
       </Link>
       {query.isPending && <PageSkeleton />}
-      {query.isError && (
-        <LoadError
-          title="This server could not be loaded."
-          error={query.error}
-          onRetry={() => void query.refetch()}
-        />
-      )}
+      <QueryLoadError title="This server could not be loaded." query={query} />
       {query.data && <ServerDetails server={query.data.server} events={query.data.events ?? []} />}
     </div>
   );
@@ -46,27 +36,14 @@ function ServerDetails({ server, events }: { server: Server; events: ServerEvent
   const now = new Date();
   return (
     <>
-      <header className="flex flex-col gap-4 lg:flex-row lg:items-start lg:justify-between">
-        <div className="min-w-0">
-          <div className="flex flex-wrap items-center gap-3">
-            <h1 className="truncate text-2xl font-semibold tracking-tight text-slate-900">{server.name}</h1>
-            <StatusBadge status={server.status} />
-          </div>
-          <p className="mt-1 text-sm text-slate-600">
-            {server.image?.name ?? 'Unknown image'} · {server.location?.name ?? 'Unknown location'}
-          </p>
-        </div>
-        {server.status !== 'terminated' && <ServerActions server={server} />}
-      </header>
-
-      {server.statusReason && (
-        <p
-          role="status"
-          className={`rounded-xl px-4 py-3 text-sm ${server.status === 'error' ? 'bg-red-50 text-red-900' : 'bg-amber-50 text-amber-900'}`}
-        >
-          {server.statusReason}
-        </p>
-      )}
+      <Sheet.Heading
+        name={server.name}
+        status={server.status}
+        level="h1"
+        subtitle={`${server.image?.name ?? 'Unknown image'} · ${server.location?.name ?? 'Unknown location'}`}
+        actions={<ServerActions server={server} />}
+      />
+      <Sheet.ReasonNote status={server.status} reason={server.statusReason} />
       {server.status === 'terminated' && (
         <p className="rounded-xl bg-slate-100 px-4 py-3 text-sm text-slate-700">
           This server has been terminated and its disk deleted.
@@ -115,49 +92,32 @@ function Overview({ server, events, now }: { server: Server; events: ServerEvent
   return (
     <>
       <div className="grid items-start gap-6 lg:grid-cols-3">
-        <section
-          aria-labelledby="details-title"
-          className="rounded-2xl border border-slate-200 bg-white p-5 shadow-xs lg:col-span-2"
-        >
-          <h2 id="details-title" className="text-sm font-semibold text-slate-900">
-            Details
-          </h2>
-          <dl className="mt-4 grid grid-cols-2 gap-x-6 gap-y-4 text-sm sm:grid-cols-3">
-            <Detail label="IP address">
+        <Sheet.Card id="details-title" title="Details" heading="h2" className="lg:col-span-2">
+          <Sheet.Details>
+            <Sheet.Detail label="IP address">
               {server.ipAddress ? (
-                <span className="inline-flex items-center gap-1 font-mono text-[13px]">
-                  {server.ipAddress}
-                  <CopyButton value={server.ipAddress} label="Copy IP address" />
-                </span>
+                <Sheet.IpAddress address={server.ipAddress} />
               ) : (
                 <span className="text-slate-500">Assigned while it is set up</span>
               )}
-            </Detail>
-            <Detail label="vCPU">{server.cpuCores}</Detail>
-            <Detail label="Memory">{formatMemory(server.memoryMb)}</Detail>
-            <Detail label="Disk">{server.diskGb} GB</Detail>
-            <Detail label="Image">{server.image?.name ?? '—'}</Detail>
-            <Detail label="Location">{server.location?.name ?? '—'}</Detail>
-            <Detail label="Created">
+            </Sheet.Detail>
+            <Sheet.Detail label="vCPU">{server.cpuCores}</Sheet.Detail>
+            <Sheet.Detail label="Memory">{formatMemory(server.memoryMb)}</Sheet.Detail>
+            <Sheet.Detail label="Disk">{server.diskGb} GB</Sheet.Detail>
+            <Sheet.Detail label="Image">{server.image?.name ?? '—'}</Sheet.Detail>
+            <Sheet.Detail label="Location">{server.location?.name ?? '—'}</Sheet.Detail>
+            <Sheet.Detail label="Created">
               <time dateTime={server.createdAt.toISOString()} title={server.createdAt.toLocaleString()}>
                 {formatAge(server.createdAt, now)}
               </time>
-            </Detail>
-            <Detail label="Server ID">
-              <span className="block truncate font-mono text-xs text-slate-600" title={server.id}>
-                {server.id}
-              </span>
-            </Detail>
-          </dl>
-        </section>
+            </Sheet.Detail>
+            <Sheet.Detail label="Server ID">
+              <Sheet.ServerId id={server.id} />
+            </Sheet.Detail>
+          </Sheet.Details>
+        </Sheet.Card>
 
-        <section
-          aria-labelledby="activity-title"
-          className="rounded-2xl border border-slate-200 bg-white p-5 shadow-xs"
-        >
-          <h2 id="activity-title" className="text-sm font-semibold text-slate-900">
-            Activity
-          </h2>
+        <Sheet.Card id="activity-title" title="Activity" heading="h2">
           {events.length === 0 ? (
             <p className="mt-4 text-sm text-slate-500">Nothing has happened yet.</p>
           ) : (
@@ -179,26 +139,12 @@ function Overview({ server, events, now }: { server: Server; events: ServerEvent
               ))}
             </ol>
           )}
-        </section>
+        </Sheet.Card>
       </div>
     </>
   );
 }
 
-function Detail({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className="mt-1 text-slate-900">{children}</dd>
-    </div>
-  );
-}
-
 function PageSkeleton() {
-  return (
-    <div aria-busy="true" aria-label="Loading the server" className="space-y-6">
-      <Skeleton className="h-8 w-64" />
-      <Skeleton className="h-40" />
-    </div>
-  );
+  return <BusySkeleton label="Loading the server" className="space-y-6" bars={['h-8 w-64', 'h-40']} />;
 }

@@ -1,0 +1,6 @@
+import { StateBadge } from '../components/FormAlert.tsx';
+
+/** Whether an account may sign in. */
+export function AccountStateBadge({ disabled }: { disabled: boolean }) {
+  return <StateBadge tone={disabled ? 'bad' : 'good'}>{disabled ? 'Disabled' : 'Enabled'}</StateBadge>;
+}
