@@ -55,12 +55,10 @@ export async function listAuditEvents(
   const rows = await db
     .select({
       ...eventColumns,
-      actorId: actor.id,
-      actorEmail: actor.email,
-      serverId: servers.id,
-      serverName: servers.name,
-      ownerId: owner.id,
-      ownerEmail: owner.email,
+      // Each null when not joined: Keel itself acted, no server, or a person since deleted.
+      actor: { id: actor.id, email: actor.email },
+      server: { id: servers.id, name: servers.name },
+      owner: { id: owner.id, email: owner.email },
     })
     .from(auditEvents)
     .leftJoin(actor, eq(actor.id, auditEvents.actorUserId))
@@ -76,9 +74,9 @@ export async function listAuditEvents(
     kind: r.kind,
     message: r.message,
     data: r.data,
-    actor: r.actorId ? { id: r.actorId, email: r.actorEmail! } : null,
-    server: r.serverId ? { id: r.serverId, name: r.serverName! } : null,
-    owner: r.ownerId ? { id: r.ownerId, email: r.ownerEmail! } : null,
+    actor: r.actor,
+    server: r.server,
+    owner: r.owner,
     jobId: r.jobId,
     pveUpid: r.pveUpid,
     requestId: r.requestId,

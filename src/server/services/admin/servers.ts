@@ -96,17 +96,15 @@ export async function getAdminServer(db: Database, id: string): Promise<AdminSer
   if (!server) throw adminServerNotFound();
   const [row] = await db
     .select({
-      ownerId: users.id,
-      ownerEmail: users.email,
-      ownerName: users.name,
+      owner: { id: users.id, email: users.email, name: users.name },
       node: servers.pveNode,
       vmid: servers.pveVmid,
       clusterId: servers.clusterId,
       suspendedAt: servers.suspendedAt,
       suspensionReason: servers.suspensionReason,
       restore: servers.powerBeforeSuspension,
-      suspenderId: suspender.id,
-      suspenderEmail: suspender.email,
+      // Null when nobody suspended it, or the operator who did is gone (a left join).
+      suspender: { id: suspender.id, email: suspender.email },
     })
     .from(servers)
     .innerJoin(users, eq(users.id, servers.userId))
@@ -116,14 +114,14 @@ export async function getAdminServer(db: Database, id: string): Promise<AdminSer
   const failure = await lastFailedJob(db, server.id);
   const detail: AdminServerDetail = {
     ...server,
-    owner: { id: row!.ownerId, email: row!.ownerEmail, name: row!.ownerName },
+    owner: row!.owner,
     node: row!.node,
     vmid: row!.vmid,
     clusterId: row!.clusterId,
     suspension: row!.suspendedAt
       ? {
           at: row!.suspendedAt,
-          by: row!.suspenderId ? { id: row!.suspenderId, email: row!.suspenderEmail! } : null,
+          by: row!.suspender,
           reason: row!.suspensionReason,
           restore: row!.restore,
         }
