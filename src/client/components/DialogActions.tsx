@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { AlertDialogCancel } from './AlertDialog.tsx';
 import { Button } from './Button.tsx';
 import { DialogClose } from './Dialog.tsx';
+import { FormNotice } from './FormNotice.tsx';
 import { Spinner } from './Spinner.tsx';
 
 /** Cancel below the submit button on phones, beside it on the right above. */
@@ -33,11 +34,7 @@ export function DialogActions({
   const Cancel = within === 'alert-dialog' ? AlertDialogCancel : DialogClose;
   return (
     <>
-      {error && (
-        <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+      <FormNotice tone="error">{error}</FormNotice>
       <div className={className}>
         <Cancel asChild>
           <Button variant="secondary">Cancel</Button>

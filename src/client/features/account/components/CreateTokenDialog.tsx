@@ -7,12 +7,12 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { UserRole } from '../../../../shared/api.ts';
 import { tokenScopes, type TokenScope } from '../../../../shared/tokens.ts';
-import { Button } from '../../../components/Button.tsx';
 import { CopyButton } from '../../../components/CopyButton.tsx';
-import { Dialog, DialogClose } from '../../../components/Dialog.tsx';
+import { Dialog } from '../../../components/Dialog.tsx';
+import { DialogActions, DialogDoneAction } from '../../../components/DialogActions.tsx';
+import { FormNotice } from '../../../components/FormNotice.tsx';
 import { Field, inputClass } from '../../../components/Field.tsx';
 import { Select } from '../../../components/Select.tsx';
-import { Spinner } from '../../../components/Spinner.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import {
@@ -65,11 +65,7 @@ function SecretOnce({ secret }: { secret: string }) {
       <p className="text-xs text-slate-500">
         Send it as <code className="font-mono">Authorization: Bearer keel_…</code>.
       </p>
-      <div className="flex justify-end">
-        <DialogClose asChild>
-          <Button>Done</Button>
-        </DialogClose>
-      </div>
+      <DialogDoneAction />
     </div>
   );
 }
@@ -115,11 +111,7 @@ function CreateTokenForm({
 
   return (
     <form onSubmit={handleSubmit} noValidate className="space-y-4">
-      {error && (
-        <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+      <FormNotice tone="error">{error}</FormNotice>
       <Field label="Name" hint="Say what uses it, e.g. “backup script”." error={fields.name}>
         {(props) => (
           <input
@@ -167,15 +159,12 @@ function CreateTokenForm({
           />
         )}
       </Field>
-      <div className="flex justify-end gap-2 pt-1">
-        <DialogClose asChild>
-          <Button variant="secondary">Cancel</Button>
-        </DialogClose>
-        <Button type="submit" disabled={create.isPending}>
-          {create.isPending && <Spinner />}
-          {create.isPending ? 'Creating…' : 'Create token'}
-        </Button>
-      </div>
+      <DialogActions
+        within="dialog"
+        label={create.isPending ? 'Creating…' : 'Create token'}
+        pending={create.isPending}
+        className="flex justify-end gap-2 pt-1"
+      />
     </form>
   );
 }

@@ -1,7 +1,8 @@
 import { useMutation } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { Button } from '../../../components/Button.tsx';
-import { Field, inputClass } from '../../../components/Field.tsx';
+import { FormNotice } from '../../../components/FormNotice.tsx';
+import { PasswordField } from '../../../components/PasswordField.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
@@ -84,56 +85,29 @@ export function PasswordSection() {
       description="A new password ends your sign-ins on every other browser and device; this one stays signed in. API tokens keep working: revoke any you do not recognise under API tokens."
     >
       <form onSubmit={handleSubmit} noValidate className="max-w-md space-y-4">
-        {error && (
-          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-            {error}
-          </p>
-        )}
-        {done && (
-          <p role="status" className="rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
-            {done}
-          </p>
-        )}
-        <Field label="Current password" error={fields.currentPassword}>
-          {(props) => (
-            <input
-              {...props}
-              ref={currentRef}
-              type="password"
-              name="current-password"
-              autoComplete="current-password"
-              value={currentPassword}
-              onChange={(e) => setCurrent(e.target.value)}
-              className={inputClass}
-            />
-          )}
-        </Field>
-        <Field label="New password" hint={`At least ${minLength} characters.`} error={fields.newPassword}>
-          {(props) => (
-            <input
-              {...props}
-              type="password"
-              name="new-password"
-              autoComplete="new-password"
-              value={newPassword}
-              onChange={(e) => setNew(e.target.value)}
-              className={inputClass}
-            />
-          )}
-        </Field>
-        <Field label="Repeat the new password" error={fields.confirmPassword}>
-          {(props) => (
-            <input
-              {...props}
-              type="password"
-              name="confirm-password"
-              autoComplete="new-password"
-              value={confirmPassword}
-              onChange={(e) => setConfirm(e.target.value)}
-              className={inputClass}
-            />
-          )}
-        </Field>
+        <FormNotice tone="error">{error}</FormNotice>
+        <FormNotice tone="success">{done}</FormNotice>
+        <PasswordField
+          inputRef={currentRef}
+          name="current-password"
+          autoComplete="current-password"
+          label="Current password"
+          error={fields.currentPassword}
+          state={[currentPassword, setCurrent]}
+        />
+        <PasswordField
+          name="new-password"
+          label="New password"
+          hint={`At least ${minLength} characters.`}
+          error={fields.newPassword}
+          state={[newPassword, setNew]}
+        />
+        <PasswordField
+          name="confirm-password"
+          label="Repeat the new password"
+          error={fields.confirmPassword}
+          state={[confirmPassword, setConfirm]}
+        />
         <Button type="submit" disabled={change.isPending}>
           {change.isPending && <Spinner />}
           {change.isPending ? 'Changing…' : 'Change password'}

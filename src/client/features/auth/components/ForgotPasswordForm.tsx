@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { emailSchema } from '../../../../shared/api.ts';
 import { Button } from '../../../components/Button.tsx';
-import { Field, inputClass } from '../../../components/Field.tsx';
+import { FormNotice } from '../../../components/FormNotice.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
+import { EmailField } from './EmailField.tsx';
 
 export interface ForgotPasswordFormProps {
   /** Resolves with the server's answer (the same for every email); rejects with a message to show. */
@@ -47,33 +48,11 @@ export function ForgotPasswordForm({ onSubmit, onBack }: ForgotPasswordFormProps
         </h1>
         <p className="mt-1 text-sm text-slate-600">We mail a link to set a new one.</p>
       </div>
-      {sent && (
-        <p role="status" className="rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
-          {sent}
-        </p>
-      )}
-      {error && (
-        <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+      <FormNotice tone="success">{sent}</FormNotice>
+      <FormNotice tone="error">{error}</FormNotice>
       {!sent && (
         <>
-          <Field label="Email" error={emailError}>
-            {(props) => (
-              <input
-                {...props}
-                type="email"
-                name="email"
-                autoComplete="username"
-                autoFocus
-                value={email}
-                disabled={submitting}
-                onChange={(e) => setEmail(e.target.value)}
-                className={inputClass}
-              />
-            )}
-          </Field>
+          <EmailField state={[email, setEmail]} error={emailError} disabled={submitting} />
           <Button type="submit" disabled={submitting} className="w-full">
             {submitting && <Spinner />}
             {submitting ? 'Sending…' : 'Send link'}

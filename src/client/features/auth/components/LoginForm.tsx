@@ -1,8 +1,11 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { emailSchema } from '../../../../shared/api.ts';
 import { Button } from '../../../components/Button.tsx';
+import { FormNotice } from '../../../components/FormNotice.tsx';
 import { Field, inputClass } from '../../../components/Field.tsx';
+import { PasswordField } from '../../../components/PasswordField.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
+import { EmailField } from './EmailField.tsx';
 
 /**
  * What `onSubmit` throws when the password was right and the account has two-factor sign-in on: the
@@ -106,16 +109,8 @@ export function LoginForm({ onSubmit, notice, onForgotPassword }: LoginFormProps
             : 'Manage your servers with Keel.'}
         </p>
       </div>
-      {notice && !error && step === 'password' && (
-        <p role="status" className="rounded-lg bg-sky-50 px-3 py-2 text-sm text-sky-900">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+      <FormNotice tone="info">{!error && step === 'password' && notice}</FormNotice>
+      <FormNotice tone="error">{error}</FormNotice>
       {step === 'code' ? (
         <Field
           label="Authentication code"
@@ -142,37 +137,21 @@ export function LoginForm({ onSubmit, notice, onForgotPassword }: LoginFormProps
         </Field>
       ) : (
         <>
-          <Field label="Email" error={fieldErrors.email}>
-            {(props) => (
-              <input
-                {...props}
-                ref={emailRef}
-                type="email"
-                name="email"
-                autoComplete="username"
-                autoFocus
-                value={email}
-                disabled={submitting}
-                onChange={(e) => setEmail(e.target.value)}
-                className={inputClass}
-              />
-            )}
-          </Field>
-          <Field label="Password" error={fieldErrors.password}>
-            {(props) => (
-              <input
-                {...props}
-                ref={passwordRef}
-                type="password"
-                name="password"
-                autoComplete="current-password"
-                value={password}
-                disabled={submitting}
-                onChange={(e) => setPassword(e.target.value)}
-                className={inputClass}
-              />
-            )}
-          </Field>
+          <EmailField
+            state={[email, setEmail]}
+            error={fieldErrors.email}
+            disabled={submitting}
+            inputRef={emailRef}
+          />
+          <PasswordField
+            inputRef={passwordRef}
+            name="password"
+            autoComplete="current-password"
+            disabled={submitting}
+            label="Password"
+            error={fieldErrors.password}
+            state={[password, setPassword]}
+          />
         </>
       )}
       <Button type="submit" disabled={submitting} className="w-full">

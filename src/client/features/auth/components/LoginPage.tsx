@@ -3,9 +3,9 @@ import { useState } from 'react';
 import { describeError } from '../../../lib/errors.ts';
 import { signedIn, useSession } from '../../../lib/session.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
+import { AuthShell } from './AuthShell.tsx';
 import { ForgotPasswordForm } from './ForgotPasswordForm.tsx';
 import { LoginForm, SecondFactorRequired } from './LoginForm.tsx';
-import { KeelMark } from '../../../components/KeelMark.tsx';
 
 export function LoginPage() {
   const trpc = useTRPC();
@@ -16,42 +16,36 @@ export function LoginPage() {
   const expired = session.status === 'signedOut' && session.reason === 'expired';
 
   return (
-    <div className="flex min-h-dvh flex-col items-center justify-center bg-slate-50 px-4 py-12">
-      <div className="mb-8 flex items-center gap-2.5">
-        <KeelMark />
-        <span className="text-lg font-semibold tracking-tight text-slate-900">Keel</span>
-      </div>
-      <main className="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
-        {mode === 'forgot' ? (
-          <ForgotPasswordForm
-            onBack={() => setMode('sign-in')}
-            onSubmit={async (email) => {
-              try {
-                return (await forgot.mutateAsync({ email })).message;
-              } catch (err) {
-                throw new Error(describeError(err).message, { cause: err });
-              }
-            }}
-          />
-        ) : (
-          <LoginForm
-            notice={expired ? 'Your session ended. Sign in again to continue.' : undefined}
-            onForgotPassword={() => setMode('forgot')}
-            onSubmit={async (email, password, code) => {
-              try {
-                const result = await login.mutateAsync({ email, password, ...(code ? { code } : {}) });
-                // The sign-in route's guard then sends the user on to the page they asked for.
-                signedIn(result.accessToken, result.user);
-              } catch (err) {
-                const described = describeError(err);
-                if (described.code === 'TWO_FACTOR_REQUIRED')
-                  throw new SecondFactorRequired(described.message, { cause: err });
-                throw new Error(described.message, { cause: err });
-              }
-            }}
-          />
-        )}
-      </main>
-    </div>
+    <AuthShell>
+      {mode === 'forgot' ? (
+        <ForgotPasswordForm
+          onBack={() => setMode('sign-in')}
+          onSubmit={async (email) => {
+            try {
+              return (await forgot.mutateAsync({ email })).message;
+            } catch (err) {
+              throw new Error(describeError(err).message, { cause: err });
+            }
+          }}
+        />
+      ) : (
+        <LoginForm
+          notice={expired ? 'Your session ended. Sign in again to continue.' : undefined}
+          onForgotPassword={() => setMode('forgot')}
+          onSubmit={async (email, password, code) => {
+            try {
+              const result = await login.mutateAsync({ email, password, ...(code ? { code } : {}) });
+              // The sign-in route's guard then sends the user on to the page they asked for.
+              signedIn(result.accessToken, result.user);
+            } catch (err) {
+              const described = describeError(err);
+              if (described.code === 'TWO_FACTOR_REQUIRED')
+                throw new SecondFactorRequired(described.message, { cause: err });
+              throw new Error(described.message, { cause: err });
+            }
+          }}
+        />
+      )}
+    </AuthShell>
   );
 }

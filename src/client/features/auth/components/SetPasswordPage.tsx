@@ -5,11 +5,12 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Button } from '../../../components/Button.tsx';
-import { Field, inputClass } from '../../../components/Field.tsx';
-import { KeelMark } from '../../../components/KeelMark.tsx';
+import { FormNotice } from '../../../components/FormNotice.tsx';
+import { PasswordField } from '../../../components/PasswordField.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
+import { AuthShell } from './AuthShell.tsx';
 
 /** The link's token from a location hash like `#token=abc`. */
 export function tokenFromHash(hash: string): string | null {
@@ -51,65 +52,38 @@ export function SetPasswordPage() {
   }
 
   return (
-    <div className="flex min-h-dvh flex-col items-center justify-center bg-slate-50 px-4 py-12">
-      <div className="mb-8 flex items-center gap-2.5">
-        <KeelMark />
-        <span className="text-lg font-semibold tracking-tight text-slate-900">Keel</span>
-      </div>
-      <main className="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
-        <h1 className="text-xl font-semibold text-slate-900">Set a new password</h1>
-        {!token ? (
-          <p role="alert" className="mt-4 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-            This page needs the link from your mail. Open it again, or ask for a new one on the sign-in page.
+    <AuthShell>
+      <h1 className="text-xl font-semibold text-slate-900">Set a new password</h1>
+      {!token ? (
+        <p role="alert" className="mt-4 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
+          This page needs the link from your mail. Open it again, or ask for a new one on the sign-in page.
+        </p>
+      ) : done ? (
+        <div className="mt-4 space-y-4">
+          <p role="status" className="rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+            Your password is set. Every earlier session of your account was signed out.
           </p>
-        ) : done ? (
-          <div className="mt-4 space-y-4">
-            <p role="status" className="rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
-              Your password is set. Every earlier session of your account was signed out.
-            </p>
-            <a href="/login" className="block text-center text-sm font-medium text-sky-700 hover:underline">
-              Sign in
-            </a>
-          </div>
-        ) : (
-          <form onSubmit={handleSubmit} noValidate className="mt-4 space-y-5">
-            {error && (
-              <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-                {error}
-              </p>
-            )}
-            <Field label="New password" hint="At least 10 characters." error={errors.password}>
-              {(props) => (
-                <input
-                  {...props}
-                  type="password"
-                  autoComplete="new-password"
-                  autoFocus
-                  value={password}
-                  onChange={(e) => setPasswordValue(e.target.value)}
-                  className={inputClass}
-                />
-              )}
-            </Field>
-            <Field label="Repeat the new password" error={errors.repeat}>
-              {(props) => (
-                <input
-                  {...props}
-                  type="password"
-                  autoComplete="new-password"
-                  value={repeat}
-                  onChange={(e) => setRepeat(e.target.value)}
-                  className={inputClass}
-                />
-              )}
-            </Field>
-            <Button type="submit" disabled={setPassword.isPending} className="w-full">
-              {setPassword.isPending && <Spinner />}
-              Set password
-            </Button>
-          </form>
-        )}
-      </main>
-    </div>
+          <a href="/login" className="block text-center text-sm font-medium text-sky-700 hover:underline">
+            Sign in
+          </a>
+        </div>
+      ) : (
+        <form onSubmit={handleSubmit} noValidate className="mt-4 space-y-5">
+          <FormNotice tone="error">{error}</FormNotice>
+          <PasswordField
+            autoFocus
+            label="New password"
+            hint="At least 10 characters."
+            error={errors.password}
+            state={[password, setPasswordValue]}
+          />
+          <PasswordField label="Repeat the new password" error={errors.repeat} state={[repeat, setRepeat]} />
+          <Button type="submit" disabled={setPassword.isPending} className="w-full">
+            {setPassword.isPending && <Spinner />}
+            Set password
+          </Button>
+        </form>
+      )}
+    </AuthShell>
   );
 }

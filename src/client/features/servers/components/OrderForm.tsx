@@ -2,16 +2,18 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { hostnameSchema, sshKeySchema, type Catalog } from '../../../../shared/api.ts';
 import { Button } from '../../../components/Button.tsx';
-import { DialogClose } from '../../../components/Dialog.tsx';
-import { Field, inputClass } from '../../../components/Field.tsx';
+import { DialogActions } from '../../../components/DialogActions.tsx';
+import { Field } from '../../../components/Field.tsx';
+import { InputField } from '../../../components/InputField.tsx';
 import { Select } from '../../../components/Select.tsx';
-import { Spinner } from '../../../components/Spinner.tsx';
+import { SshPublicKeyField } from '../../../components/SshPublicKeyField.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { useStoreServer } from '../hooks/useServers.ts';
-import { formatMemory, formatMonthlyPrice } from '../lib/format.ts';
+import { ImageField } from './ImageField.tsx';
 import { OrderFormSkeleton } from './OrderFormSkeleton.tsx';
+import { PlanChoice } from './PlanChoice.tsx';
 import { SshKeyPicker } from './SshKeyPicker.tsx';
 
 type Errors = Partial<
@@ -102,64 +104,31 @@ function OrderForm({ catalog, onDone }: { catalog: Catalog; onDone(): void }) {
 
   return (
     <form onSubmit={handleSubmit} noValidate className="space-y-5">
-      <Field label="Name" hint="A hostname, for example web-1 or db.example.com." error={errors.name}>
-        {(props) => (
-          <input
-            {...props}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            autoFocus
-            autoComplete="off"
-            autoCapitalize="off"
-            spellCheck={false}
-            placeholder="web-1"
-            className={inputClass}
-          />
-        )}
-      </Field>
+      <InputField
+        autoFocus
+        autoComplete="off"
+        autoCapitalize="off"
+        spellCheck={false}
+        placeholder="web-1"
+        label="Name"
+        hint="A hostname, for example web-1 or db.example.com."
+        error={errors.name}
+        state={[name, setName]}
+      />
 
       <fieldset>
         <legend className="text-sm font-medium text-slate-800">Plan</legend>
-        <div className="mt-1.5 grid gap-2 sm:grid-cols-3">
-          {catalog.plans.map((plan) => {
-            const price = formatMonthlyPrice(plan.priceMonthlyCents);
-            return (
-              <label
-                key={plan.id}
-                className="relative flex cursor-pointer flex-col rounded-xl border border-slate-300 p-3 text-sm has-checked:border-sky-600 has-checked:bg-sky-50/60 has-checked:ring-1 has-checked:ring-sky-600 has-focus-visible:outline-2 has-focus-visible:outline-sky-600"
-              >
-                <input
-                  type="radio"
-                  name="plan"
-                  value={plan.id}
-                  checked={planId === plan.id}
-                  onChange={() => setPlanId(plan.id)}
-                  className="sr-only"
-                />
-                <span className="font-medium text-slate-900">{plan.name}</span>
-                <span className="mt-1 text-xs text-slate-600">
-                  {plan.cpuCores} vCPU · {formatMemory(plan.memoryMb)} · {plan.diskGb} GB
-                </span>
-                {price && <span className="mt-1 text-xs text-slate-500">{price}</span>}
-              </label>
-            );
-          })}
-        </div>
+        <PlanChoice plans={catalog.plans} group="plan" selected={planId} onSelect={setPlanId} />
         {errors.planId && <p className="mt-1 text-sm text-red-700">{errors.planId}</p>}
       </fieldset>
 
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Image" error={errors.imageId}>
-          {(props) => (
-            <Select
-              {...props}
-              value={imageId}
-              onValueChange={setImageId}
-              placeholder="Choose an image"
-              options={catalog.images.map((image) => ({ value: image.id, label: image.name }))}
-            />
-          )}
-        </Field>
+        <ImageField
+          images={catalog.images}
+          state={[imageId, setImageId]}
+          error={errors.imageId}
+          placeholder="Choose an image"
+        />
         <Field label="Location" error={errors.locationId}>
           {(props) => (
             <Select
@@ -175,38 +144,21 @@ function OrderForm({ catalog, onDone }: { catalog: Catalog; onDone(): void }) {
 
       <SshKeyPicker selected={sshKeyIds} onChange={setSshKeyIds} error={errors.sshKeyIds} />
 
-      <Field
+      <SshPublicKeyField
+        rows={2}
         label="SSH public key (optional)"
         hint="Added to the root account, e.g. ssh-ed25519 AAAA… you@laptop."
         error={errors.sshKeys}
-      >
-        {(props) => (
-          <textarea
-            {...props}
-            value={sshKey}
-            onChange={(e) => setSshKey(e.target.value)}
-            rows={2}
-            spellCheck={false}
-            className={`${inputClass} font-mono text-xs`}
-          />
-        )}
-      </Field>
+        state={[sshKey, setSshKey]}
+      />
 
-      {errors.form && (
-        <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-          {errors.form}
-        </p>
-      )}
-
-      <div className="flex flex-col-reverse gap-2 border-t border-slate-100 pt-4 sm:flex-row sm:justify-end">
-        <DialogClose asChild>
-          <Button variant="secondary">Cancel</Button>
-        </DialogClose>
-        <Button type="submit" disabled={create.isPending}>
-          {create.isPending && <Spinner />}
-          Create server
-        </Button>
-      </div>
+      <DialogActions
+        within="dialog"
+        label="Create server"
+        pending={create.isPending}
+        error={errors.form}
+        className="flex flex-col-reverse gap-2 border-t border-slate-100 pt-4 sm:flex-row sm:justify-end"
+      />
     </form>
   );
 }

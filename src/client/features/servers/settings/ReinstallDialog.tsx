@@ -3,11 +3,11 @@ import { useState, type ReactNode } from 'react';
 import type { Server } from '../../../../shared/api.ts';
 import { rootPasswordSchema } from '../../../../shared/self-service.ts';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
-import { Field, inputClass } from '../../../components/Field.tsx';
-import { Select } from '../../../components/Select.tsx';
+import { PasswordField } from '../../../components/PasswordField.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
+import { ImageField } from '../components/ImageField.tsx';
 import { SshKeyPicker } from '../components/SshKeyPicker.tsx';
 import { useStoreServer } from '../hooks/useServers.ts';
 
@@ -93,17 +93,12 @@ export function ReinstallDialog({ server, trigger }: { server: Server; trigger: 
         notify('success', `${server.name} is being reinstalled.`);
       }}
     >
-      <Field label="Image" error={errors.imageId}>
-        {(props) => (
-          <Select
-            {...props}
-            value={imageId}
-            onValueChange={setImageId}
-            placeholder={catalog.isPending ? 'Loading images…' : 'Choose an image'}
-            options={images.map((image) => ({ value: image.id, label: image.name }))}
-          />
-        )}
-      </Field>
+      <ImageField
+        images={images}
+        state={[imageId, setImageId]}
+        error={errors.imageId}
+        placeholder={catalog.isPending ? 'Loading images…' : 'Choose an image'}
+      />
       {catalog.isError && (
         <p role="alert" className="text-sm text-red-700">
           The images could not be loaded. {describeError(catalog.error).message}
@@ -115,22 +110,12 @@ export function ReinstallDialog({ server, trigger }: { server: Server; trigger: 
         error={errors.sshKeyIds}
         hint="Without a choice here, the server keeps the keys it has."
       />
-      <Field
+      <PasswordField
         label="New root password (optional)"
         hint="At least 12 characters. You can also reset it afterwards."
         error={errors.rootPassword}
-      >
-        {(props) => (
-          <input
-            {...props}
-            type="password"
-            value={rootPassword}
-            onChange={(e) => setRootPassword(e.target.value)}
-            autoComplete="new-password"
-            className={inputClass}
-          />
-        )}
-      </Field>
+        state={[rootPassword, setRootPassword]}
+      />
     </ConfirmDialog>
   );
 }

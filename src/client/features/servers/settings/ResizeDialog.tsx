@@ -1,14 +1,14 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Server } from '../../../../shared/api.ts';
-import { Button } from '../../../components/Button.tsx';
-import { Dialog, DialogClose } from '../../../components/Dialog.tsx';
-import { Spinner } from '../../../components/Spinner.tsx';
+import { Dialog } from '../../../components/Dialog.tsx';
+import { DialogActions } from '../../../components/DialogActions.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { useStoreServer } from '../hooks/useServers.ts';
-import { formatMemory, formatMonthlyPrice } from '../lib/format.ts';
+import { PlanChoice } from '../components/PlanChoice.tsx';
+import { formatMemory } from '../lib/format.ts';
 import { biggerPlans } from '../lib/self-service.ts';
 
 /** A move to a bigger plan: only the plans at least as big in every figure are offered. */
@@ -70,31 +70,7 @@ export function ResizeDialog({ server, trigger }: { server: Server; trigger: Rea
             <legend className="text-sm font-medium text-slate-800">
               Now: {server.cpuCores} vCPU · {formatMemory(server.memoryMb)} · {server.diskGb} GB
             </legend>
-            <div className="mt-1.5 grid gap-2 sm:grid-cols-3">
-              {offered.map((plan) => {
-                const price = formatMonthlyPrice(plan.priceMonthlyCents);
-                return (
-                  <label
-                    key={plan.id}
-                    className="relative flex cursor-pointer flex-col rounded-xl border border-slate-300 p-3 text-sm has-checked:border-sky-600 has-checked:bg-sky-50/60 has-checked:ring-1 has-checked:ring-sky-600 has-focus-visible:outline-2 has-focus-visible:outline-sky-600"
-                  >
-                    <input
-                      type="radio"
-                      name="resize-plan"
-                      value={plan.id}
-                      checked={planId === plan.id}
-                      onChange={() => setPlanId(plan.id)}
-                      className="sr-only"
-                    />
-                    <span className="font-medium text-slate-900">{plan.name}</span>
-                    <span className="mt-1 text-xs text-slate-600">
-                      {plan.cpuCores} vCPU · {formatMemory(plan.memoryMb)} · {plan.diskGb} GB
-                    </span>
-                    {price && <span className="mt-1 text-xs text-slate-500">{price}</span>}
-                  </label>
-                );
-              })}
-            </div>
+            <PlanChoice plans={offered} group="resize-plan" selected={planId} onSelect={setPlanId} />
           </fieldset>
           {target && target.diskGb > server.diskGb && (
             <p className="text-sm text-amber-800">
@@ -102,20 +78,13 @@ export function ResizeDialog({ server, trigger }: { server: Server; trigger: Rea
               growing too. Moving back to a smaller plan will not be possible.
             </p>
           )}
-          {error && (
-            <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-              {error}
-            </p>
-          )}
-          <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" disabled={!target || resize.isPending}>
-              {resize.isPending && <Spinner />}
-              {target ? `Resize to ${target.name}` : 'Choose a plan'}
-            </Button>
-          </div>
+          <DialogActions
+            within="dialog"
+            label={target ? `Resize to ${target.name}` : 'Choose a plan'}
+            pending={resize.isPending}
+            disabled={!target}
+            error={error}
+          />
         </form>
       )}
     </Dialog>

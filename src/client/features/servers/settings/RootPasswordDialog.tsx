@@ -2,11 +2,10 @@ import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Server } from '../../../../shared/api.ts';
 import { rootPasswordSchema } from '../../../../shared/self-service.ts';
-import { Button } from '../../../components/Button.tsx';
 import { CopyButton } from '../../../components/CopyButton.tsx';
-import { Dialog, DialogClose } from '../../../components/Dialog.tsx';
-import { Field, inputClass } from '../../../components/Field.tsx';
-import { Spinner } from '../../../components/Spinner.tsx';
+import { Dialog } from '../../../components/Dialog.tsx';
+import { DialogActions, DialogDoneAction } from '../../../components/DialogActions.tsx';
+import { PasswordField } from '../../../components/PasswordField.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { useStoreServer } from '../hooks/useServers.ts';
@@ -89,44 +88,22 @@ export function RootPasswordDialog({ server, trigger }: { server: Server; trigge
             </code>
             <CopyButton value={shown} label="Copy the root password" />
           </div>
-          <div className="flex justify-end">
-            <DialogClose asChild>
-              <Button>Done</Button>
-            </DialogClose>
-          </div>
+          <DialogDoneAction />
         </div>
       ) : (
         <form onSubmit={handleSubmit} noValidate className="space-y-4">
-          <Field
+          <PasswordField
             label="New password (optional)"
             hint="Leave empty and Keel generates a strong one. At least 12 characters, no spaces."
             error={fieldError}
-          >
-            {(props) => (
-              <input
-                {...props}
-                type="password"
-                value={chosen}
-                onChange={(e) => setChosen(e.target.value)}
-                autoComplete="new-password"
-                className={inputClass}
-              />
-            )}
-          </Field>
-          {formError && (
-            <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-              {formError}
-            </p>
-          )}
-          <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" disabled={setPassword.isPending}>
-              {setPassword.isPending && <Spinner />}
-              Reset root password
-            </Button>
-          </div>
+            state={[chosen, setChosen]}
+          />
+          <DialogActions
+            within="dialog"
+            label="Reset root password"
+            pending={setPassword.isPending}
+            error={formError}
+          />
         </form>
       )}
     </Dialog>

@@ -11,6 +11,30 @@ import { RootPasswordDialog } from './RootPasswordDialog.tsx';
  * tab opens. While the server cannot take them (busy, suspended) the buttons are off and say why; an
  * operation another tab started meanwhile comes back from the API as a 409 shown in the dialog.
  */
+const settings = [
+  {
+    title: 'Reinstall',
+    text: 'Build the server again from an image, erasing its disk. It keeps its IP address and plan.',
+    Dialog: ReinstallDialog,
+    label: 'Reinstall…',
+    destructive: true,
+  },
+  {
+    title: 'Root password',
+    text: 'Set a new password for root. It is shown once; Keel keeps no copy.',
+    Dialog: RootPasswordDialog,
+    label: 'Reset root password…',
+    destructive: false,
+  },
+  {
+    title: 'Resize',
+    text: 'Move to a bigger plan. The disk only grows, so there is no way back to a smaller plan.',
+    Dialog: ResizeDialog,
+    label: 'Resize…',
+    destructive: false,
+  },
+];
+
 export default function SettingsPanel({ server }: { server: Server }) {
   const blocked = operationBlockedReason(server.status);
   return (
@@ -20,48 +44,28 @@ export default function SettingsPanel({ server }: { server: Server }) {
           {blocked}
         </p>
       )}
-      <Setting
-        title="Reinstall"
-        text="Build the server again from an image, erasing its disk. It keeps its IP address and plan."
-        action={
-          <ReinstallDialog
-            server={server}
-            trigger={
-              <Button variant="secondary" size="sm" disabled={Boolean(blocked)} className="text-red-700">
-                Reinstall…
-              </Button>
-            }
-          />
-        }
-      />
-      <Setting
-        title="Root password"
-        text="Set a new password for root. It is shown once; Keel keeps no copy."
-        action={
-          <RootPasswordDialog
-            server={server}
-            trigger={
-              <Button variant="secondary" size="sm" disabled={Boolean(blocked)}>
-                Reset root password…
-              </Button>
-            }
-          />
-        }
-      />
-      <Setting
-        title="Resize"
-        text="Move to a bigger plan. The disk only grows, so there is no way back to a smaller plan."
-        action={
-          <ResizeDialog
-            server={server}
-            trigger={
-              <Button variant="secondary" size="sm" disabled={Boolean(blocked)}>
-                Resize…
-              </Button>
-            }
-          />
-        }
-      />
+      {settings.map(({ title, text, Dialog, label, destructive }) => (
+        <Setting
+          key={title}
+          title={title}
+          text={text}
+          action={
+            <Dialog
+              server={server}
+              trigger={
+                <Button
+                  variant="secondary"
+                  size="sm"
+                  disabled={Boolean(blocked)}
+                  className={destructive ? 'text-red-700' : ''}
+                >
+                  {label}
+                </Button>
+              }
+            />
+          }
+        />
+      ))}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { Server } from '../../../../shared/api.ts';
 import { snapshotNameSchema, type Snapshot, type SnapshotList } from '../../../../shared/self-service.ts';
 import { Button } from '../../../components/Button.tsx';
+import { FormNotice } from '../../../components/FormNotice.tsx';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
 import { Field, inputClass } from '../../../components/Field.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
@@ -193,11 +194,9 @@ function CreateSnapshotForm({
           The plan allows {limit} snapshot{limit === 1 ? '' : 's'} at once; delete one to take another.
         </p>
       )}
-      {formError && (
-        <p role="alert" className="mt-3 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-          {formError}
-        </p>
-      )}
+      <FormNotice tone="error" className="mt-3">
+        {formError}
+      </FormNotice>
     </section>
   );
 }

@@ -8,11 +8,13 @@ import { Link } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import type { StoredSshKey } from '../../../../shared/self-service.ts';
 import { Button } from '../../../components/Button.tsx';
+import { FormNotice } from '../../../components/FormNotice.tsx';
+import { InputField } from '../../../components/InputField.tsx';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
-import { Field, inputClass } from '../../../components/Field.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
+import { SshPublicKeyField } from '../../../components/SshPublicKeyField.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
@@ -138,38 +140,20 @@ function AddKeyForm() {
         Add a key
       </h2>
       <form onSubmit={handleSubmit} noValidate className="mt-4 space-y-4">
-        <Field label="Name" hint="To recognise it by, e.g. laptop." error={errors.name}>
-          {(props) => (
-            <input
-              {...props}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              autoComplete="off"
-              className={inputClass}
-            />
-          )}
-        </Field>
-        <Field
+        <InputField
+          autoComplete="off"
+          label="Name"
+          hint="To recognise it by, e.g. laptop."
+          error={errors.name}
+          state={[name, setName]}
+        />
+        <SshPublicKeyField
           label="Public key"
           hint="The contents of your .pub file: ssh-ed25519 AAAA… you@laptop."
           error={errors.publicKey}
-        >
-          {(props) => (
-            <textarea
-              {...props}
-              value={publicKey}
-              onChange={(e) => setPublicKey(e.target.value)}
-              rows={4}
-              spellCheck={false}
-              className={`${inputClass} font-mono text-xs`}
-            />
-          )}
-        </Field>
-        {errors.form && (
-          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-            {errors.form}
-          </p>
-        )}
+          state={[publicKey, setPublicKey]}
+        />
+        <FormNotice tone="error">{errors.form}</FormNotice>
         <div className="flex justify-end">
           <Button type="submit" disabled={create.isPending}>
             {create.isPending && <Spinner />}
