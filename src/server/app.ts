@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TRPCError } from '@trpc/server';
-import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { getErrorShape } from '@trpc/server/unstable-core-do-not-import';
 import cookieParser from 'cookie-parser';
 import express, { type RequestHandler } from 'express';
@@ -22,6 +21,7 @@ import { measureRequests, metricsHandler } from './http/metrics.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { requestLog } from './http/request-log.ts';
 import { createRestRouter } from './http/rest.ts';
+import { createTrpcHandler } from './http/trpc-handler.ts';
 import { precomputedHeaders } from './http/security-headers.ts';
 import { appRouter } from './routers/root.ts';
 import type { AppDeps } from './trpc.ts';
@@ -142,7 +142,7 @@ export function createApp(options: AppOptions): express.Express {
     noStore,
     refuseMethodsTrpcCannotRead,
     cookieParser(),
-    createExpressMiddleware({
+    createTrpcHandler({
       router: appRouter,
       createContext: ({ req, res, info }) => {
         // One password guess or one cookie exchange per request: batching them would multiply both.
