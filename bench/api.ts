@@ -198,6 +198,23 @@ function wrkMs(text: string | undefined): number {
   return Number(m[1]) * factor;
 }
 
+/** Debian's wrk, installed on first use as the machine kind allows (apt, as root). */
+function ensureWrk(): void {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+  } catch (err) {
+    // wrk --version exits 1 after printing its version; only a missing binary (ENOENT) means install.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
+    console.log('wrk is missing: apt-get install -y wrk');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'wrk'], {
+      stdio: 'inherit',
+      env,
+    });
+  }
+}
+
 async function wrk(url: string, token: string, connections: number, seconds: number): Promise<WrkResult> {
   const { stdout } = await run(
     'wrk',
@@ -380,6 +397,7 @@ function serverRows(
 }
 
 async function main(): Promise<void> {
+  ensureWrk();
   const database = await createTestDatabase('keel_bench_api');
   const db = database.handle.db;
   const children: ChildProcess[] = [];
