@@ -44,13 +44,20 @@ export function encodeParams(params: Params): string {
 export function pinnedAgent(fingerprint: string): https.Agent {
   const expected = fingerprint.toUpperCase();
   const agent = new https.Agent({ keepAlive: true, maxSockets: 16 });
+  // One TLS context for every connection, not one built anew per connection. (No session resumption:
+  // a resumed session shows no peer certificate, and the pin must be checked on every connection.)
+  const secureContext = tls.createSecureContext();
   // The certificate is checked before the socket is handed to the request, so nothing (not even the
   // token header) is sent to a server whose certificate does not match the pin.
   agent.createConnection = ((
     options: tls.ConnectionOptions,
     done: (err: Error | null, socket?: tls.TLSSocket) => void,
   ) => {
-    const socket = tls.connect({ ...options, rejectUnauthorized: false });
+    const socket = tls.connect({
+      ...options,
+      rejectUnauthorized: false,
+      secureContext,
+    });
     socket.once('secureConnect', () => {
       const actual = socket.getPeerCertificate().fingerprint256?.toUpperCase();
       if (actual !== expected) {
