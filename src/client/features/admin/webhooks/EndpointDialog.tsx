@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, type FormEvent, type ReactNode } from 'react';
 import {
   createWebhookInputSchema,
   updateWebhookInputSchema,
@@ -8,45 +8,51 @@ import {
   type WebhookEventTypeName,
 } from '../../../../shared/webhooks.ts';
 import { Button } from '../../../components/Button.tsx';
-import { CopyButton } from '../../../components/CopyButton.tsx';
-import { Dialog, DialogClose } from '../../../components/Dialog.tsx';
+import { CopyableValue } from '../../../components/CopyableValue.tsx';
+import { DialogClose } from '../../../components/Dialog.tsx';
+import { OutcomeDialog } from '../../../components/OutcomeDialog.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
-import { FormAlert } from '../components/FormAlert.tsx';
-import { FormButtons } from '../components/FormButtons.tsx';
+import { AdminDialogForm, useDialogForm } from '../components/AdminDialogForm.tsx';
 import { CheckboxField, TextField } from '../components/TextField.tsx';
-import { errorsFromCall, errorsFromIssues, type FormErrors } from '../lib/form-errors.ts';
 
 const labels = { url: 'URL', description: 'Description', events: 'Events', active: 'Active' };
-type EndpointField = keyof typeof labels;
+
+interface EndpointValues {
+  url: string;
+  description: string;
+  events: WebhookEventTypeName[];
+  active: boolean;
+}
+
+function endpointValues(endpoint: WebhookEndpoint | undefined): EndpointValues {
+  return {
+    url: endpoint?.url ?? '',
+    description: endpoint?.description ?? '',
+    events: endpoint?.events ?? [],
+    active: endpoint?.active ?? true,
+  };
+}
 
 /**
  * Create or edit an endpoint. After creating, the dialog shows the signing secret, once: the API never
  * returns it again, and closing the dialog forgets it.
  */
 export function EndpointDialog({ endpoint, trigger }: { endpoint?: WebhookEndpoint; trigger: ReactNode }) {
-  const [open, setOpen] = useState(false);
-  const [secret, setSecret] = useState<string | null>(null);
   return (
-    <Dialog
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) setSecret(null);
-      }}
+    <OutcomeDialog<string>
       trigger={trigger}
-      title={secret ? 'Endpoint added' : endpoint ? 'Edit endpoint' : 'New endpoint'}
+      title={(secret) => (secret ? 'Endpoint added' : endpoint ? 'Edit endpoint' : 'New endpoint')}
       width="lg"
     >
-      {secret ? (
-        <SecretShownOnce secret={secret} />
-      ) : (
-        <EndpointForm
-          endpoint={endpoint}
-          onSaved={(created) => (created ? setSecret(created) : setOpen(false))}
-        />
-      )}
-    </Dialog>
+      {(secret, show, close) =>
+        secret ? (
+          <SecretShownOnce secret={secret} />
+        ) : (
+          <EndpointForm endpoint={endpoint} onSaved={(created) => (created ? show(created) : close())} />
+        )
+      }
+    </OutcomeDialog>
   );
 }
 
@@ -60,15 +66,7 @@ function SecretShownOnce({ secret }: { secret: string }) {
           body). Lost, it cannot be recovered: delete the endpoint and add it again.
         </p>
       </div>
-      <div className="flex items-center gap-1 rounded-lg border border-slate-300 bg-slate-50 px-3 py-2">
-        <code
-          aria-label="Signing secret"
-          className="min-w-0 flex-1 font-mono text-xs break-all text-slate-900"
-        >
-          {secret}
-        </code>
-        <CopyButton value={secret} label="Copy signing secret" />
-      </div>
+      <CopyableValue value={secret} label="Signing secret" copyLabel="Copy signing secret" />
       <div className="flex justify-end border-t border-slate-100 pt-4">
         <DialogClose asChild>
           <Button>I have copied it</Button>
@@ -91,69 +89,54 @@ function EndpointForm({
   const notify = useToast();
   const create = useMutation(trpc.adminWebhooks.create.mutationOptions());
   const update = useMutation(trpc.adminWebhooks.update.mutationOptions());
-  const [url, setUrl] = useState(endpoint?.url ?? '');
-  const [description, setDescription] = useState(endpoint?.description ?? '');
-  const [events, setEvents] = useState<WebhookEventTypeName[]>(endpoint?.events ?? []);
-  const [active, setActive] = useState(endpoint?.active ?? true);
-  const [errors, setErrors] = useState<FormErrors<EndpointField>>({});
   const pending = create.isPending || update.isPending;
+  const { values, setValues, set, field, errors, submit } = useDialogForm(
+    endpointValues(endpoint),
+    labels,
+    pending,
+  );
   const eventsErrorId = useId();
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (pending) return;
+  const onSubmit = (event: FormEvent) => {
     // In the order the API lists them, whatever order they were ticked in.
-    const input = { url, description, events: webhookEventTypes.filter((e) => events.includes(e)), active };
-    try {
-      if (endpoint) {
-        const checked = updateWebhookInputSchema.safeParse({ id: endpoint.id, ...input });
-        if (!checked.success) return setErrors(errorsFromIssues(checked.error.issues, labels));
-        setErrors({});
-        await update.mutateAsync(checked.data);
-        await queryClient.invalidateQueries({ queryKey: trpc.adminWebhooks.list.pathKey() });
-        notify('success', `${checked.data.url ?? endpoint.url} is saved.`);
-        onSaved();
-      } else {
-        const checked = createWebhookInputSchema.safeParse(input);
-        if (!checked.success) return setErrors(errorsFromIssues(checked.error.issues, labels));
-        setErrors({});
-        const result = await create.mutateAsync(checked.data);
-        await queryClient.invalidateQueries({ queryKey: trpc.adminWebhooks.list.pathKey() });
-        onSaved(result.secret);
-      }
-    } catch (err) {
-      setErrors(errorsFromCall(err, labels));
-    }
-  }
+    const input = { ...values, events: webhookEventTypes.filter((e) => values.events.includes(e)) };
+    return endpoint
+      ? submit(event, updateWebhookInputSchema, { id: endpoint.id, ...input }, async (data) => {
+          await update.mutateAsync(data);
+          await queryClient.invalidateQueries({ queryKey: trpc.adminWebhooks.list.pathKey() });
+          notify('success', `${data.url ?? endpoint.url} is saved.`);
+          onSaved();
+        })
+      : submit(event, createWebhookInputSchema, input, async (data) => {
+          const result = await create.mutateAsync(data);
+          await queryClient.invalidateQueries({ queryKey: trpc.adminWebhooks.list.pathKey() });
+          onSaved(result.secret);
+        });
+  };
+  const { events } = values;
+  const setEvents = set('events');
 
   const eventsAria = errors.events
     ? { 'aria-describedby': eventsErrorId, 'aria-invalid': true as const }
     : {};
   return (
-    <form
-      onSubmit={submit}
-      noValidate
-      className="space-y-4"
-      aria-label={endpoint ? 'Edit endpoint' : 'New endpoint'}
+    <AdminDialogForm
+      label={endpoint ? 'Edit endpoint' : 'New endpoint'}
+      onSubmit={onSubmit}
+      alert={errors.form ?? errors.active}
+      pending={pending}
+      submitLabel={endpoint ? 'Save endpoint' : 'Add endpoint'}
     >
       <TextField
         label="URL"
         type="url"
         hint="Where Keel posts events, e.g. https://billing.example.com/keel."
-        value={url}
-        onValueChange={setUrl}
-        error={errors.url}
+        {...field('url')}
         autoFocus
         spellCheck={false}
         className="font-mono"
       />
-      <TextField
-        label="Description"
-        hint="Optional, for you."
-        value={description}
-        onValueChange={setDescription}
-        error={errors.description}
-      />
+      <TextField label="Description" hint="Optional, for you." {...field('description')} />
       <fieldset className="space-y-2" {...(errors.events ? { 'aria-describedby': eventsErrorId } : {})}>
         <legend className="text-sm font-medium text-slate-800">Events</legend>
         <div className="flex gap-3 text-xs">
@@ -180,7 +163,10 @@ function EndpointForm({
                 {...eventsAria}
                 checked={events.includes(type)}
                 onChange={(e) =>
-                  setEvents((all) => (e.target.checked ? [...all, type] : all.filter((t) => t !== type)))
+                  setValues((v) => ({
+                    ...v,
+                    events: e.target.checked ? [...v.events, type] : v.events.filter((t) => t !== type),
+                  }))
                 }
                 className="size-4 accent-slate-900"
               />
@@ -197,11 +183,9 @@ function EndpointForm({
       <CheckboxField
         label="Active"
         hint="A paused endpoint gets no new deliveries."
-        checked={active}
-        onCheckedChange={setActive}
+        checked={values.active}
+        onCheckedChange={set('active')}
       />
-      <FormAlert message={errors.form ?? errors.active} />
-      <FormButtons pending={pending} label={endpoint ? 'Save endpoint' : 'Add endpoint'} />
-    </form>
+    </AdminDialogForm>
   );
 }
