@@ -197,9 +197,9 @@ export async function consolesToEnd(db: Database, ids: string[]): Promise<Map<st
       // A disabled account counts as gone: its consoles end with its sessions.
       userExists: sql<boolean>`${users.id} is not null and ${users.disabledAt} is null`,
       signedIn: liveSignIn(consoleSessions.authSession),
-      status: servers.status,
-      ownerId: servers.userId,
       userId: consoleSessions.userId,
+      // Null when the server is gone.
+      server: { status: servers.status, ownerId: servers.userId },
     })
     .from(consoleSessions)
     .leftJoin(users, eq(users.id, consoleSessions.userId))
@@ -210,7 +210,7 @@ export async function consolesToEnd(db: Database, ids: string[]): Promise<Map<st
   for (const row of rows) {
     if (row.closedAt) ended.set(row.id, 'replaced');
     else if (!row.userExists || !row.signedIn) ended.set(row.id, 'session');
-    else if (row.ownerId !== row.userId || !row.status || consoleRefusal(row.status))
+    else if (!row.server || row.server.ownerId !== row.userId || consoleRefusal(row.server.status))
       ended.set(row.id, 'server');
   }
   return ended;
