@@ -9,17 +9,7 @@ import QRCode from 'qrcode';
 import type { User } from '../../shared/api.ts';
 import type { TwoFactorEnrolment, TwoFactorStatus } from '../../shared/two-factor.ts';
 import { verifyPassword } from '../auth/password.ts';
-import {
-  decryptTotpSecret,
-  encryptTotpSecret,
-  hashRecoveryCode,
-  isTotpCode,
-  matchTotp,
-  newRecoveryCodes,
-  newTotpSecret,
-  normalizeCode,
-  totpUri,
-} from '../auth/totp.ts';
+import * as totp from '../auth/totp.ts';
 import { recordAudit } from '../db/audit.ts';
 import type { Database, Tx } from '../db/client.ts';
 import { recoveryCodes, userTwoFactor, users } from '../db/schema.ts';
@@ -80,8 +70,8 @@ const alreadyOn = () =>
  */
 export async function enrolTwoFactor(ctx: SignedIn): Promise<TwoFactorEnrolment> {
   requireSession(ctx);
-  const secret = newTotpSecret();
-  const secretEncrypted = encryptTotpSecret(ctx.config.jwtSecret, secret);
+  const secret = totp.newTotpSecret();
+  const secretEncrypted = totp.encryptTotpSecret(ctx.config.jwtSecret, secret);
   const [row] = await ctx.db
     .insert(userTwoFactor)
     .values({ userId: ctx.user.id, secretEncrypted })
@@ -92,7 +82,7 @@ export async function enrolTwoFactor(ctx: SignedIn): Promise<TwoFactorEnrolment>
     })
     .returning({ userId: userTwoFactor.userId });
   if (!row) throw alreadyOn();
-  const otpauthUri = totpUri(secret, ctx.user.email);
+  const otpauthUri = totp.totpUri(secret, ctx.user.email);
   const qrCodeDataUrl = await QRCode.toDataURL(otpauthUri, {
     errorCorrectionLevel: 'M',
     margin: 2,
@@ -121,10 +111,10 @@ export async function confirmTwoFactor(
   if (!row)
     throw appError('INVALID_STATE', 'Start two-factor enrolment first: there is no secret to confirm.');
   if (row.enabledAt) throw alreadyOn();
-  const secret = decryptTotpSecret(ctx.config.jwtSecret, row.secretEncrypted);
-  const step = secret === null ? null : matchTotp(secret, input.code, Date.now());
+  const secret = totp.decryptTotpSecret(ctx.config.jwtSecret, row.secretEncrypted);
+  const step = secret === null ? null : totp.matchTotp(secret, input.code, Date.now());
   if (step === null) throw wrongCode();
-  const codes = newRecoveryCodes();
+  const codes = totp.newRecoveryCodes();
   await ctx.db.transaction(async (tx) => {
     const [enabled] = await tx
       .update(userTwoFactor)
@@ -135,7 +125,7 @@ export async function confirmTwoFactor(
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, ctx.user.id));
     await tx
       .insert(recoveryCodes)
-      .values(codes.map((code) => ({ userId: ctx.user.id, codeHash: hashRecoveryCode(code) })));
+      .values(codes.map((code) => ({ userId: ctx.user.id, codeHash: totp.hashRecoveryCode(code) })));
     await recordAudit(tx, {
       kind: 'user.two_factor_enabled',
       message: `Two-factor sign-in turned on for ${ctx.user.email}, with ${codes.length} recovery codes`,
@@ -157,14 +147,14 @@ export async function spendSecondFactor(
   who: { userId: string; email: string; requestId: string },
   code: string,
 ): Promise<{ ok: boolean; via?: 'totp' | 'recovery-code' }> {
-  if (isTotpCode(code)) {
+  if (totp.isTotpCode(code)) {
     const [row] = await db
       .select({ secretEncrypted: userTwoFactor.secretEncrypted })
       .from(userTwoFactor)
       .where(and(eq(userTwoFactor.userId, who.userId), isNotNull(userTwoFactor.enabledAt)))
       .limit(1);
-    const secret = row ? decryptTotpSecret(jwtSecret, row.secretEncrypted) : null;
-    const step = secret === null ? null : matchTotp(secret, normalizeCode(code), Date.now());
+    const secret = row ? totp.decryptTotpSecret(jwtSecret, row.secretEncrypted) : null;
+    const step = secret === null ? null : totp.matchTotp(secret, totp.normalizeCode(code), Date.now());
     if (step === null) return { ok: false };
     const [spent] = await db
       .update(userTwoFactor)
@@ -185,7 +175,7 @@ export async function spendSecondFactor(
       .where(
         and(
           eq(recoveryCodes.userId, who.userId),
-          eq(recoveryCodes.codeHash, hashRecoveryCode(code)),
+          eq(recoveryCodes.codeHash, totp.hashRecoveryCode(code)),
           isNull(recoveryCodes.usedAt),
         ),
       )
