@@ -12,7 +12,7 @@ import { servers, users } from '../server/db/schema.ts';
 import { TRPCError } from '@trpc/server';
 import { AppErrorDetail } from '../server/errors.ts';
 import { suspendServer } from '../server/services/admin/suspension.ts';
-import type { RemovalAction, ServerRemoval } from './tally.ts';
+import type { RemovalAction, ServerRemoval } from './run-result.ts';
 
 export type RemovalOutcome =
   /** Suspended by this run. */

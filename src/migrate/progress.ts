@@ -4,7 +4,7 @@
  * phase's summary line follows it as the phase ends.
  */
 import { SingleBar } from 'cli-progress';
-import type { PhaseSummary, Progress } from './tally.ts';
+import type { PhaseSummary, Progress } from './run-result.ts';
 
 export interface ProgressIo {
   stderr: (text: string) => void;

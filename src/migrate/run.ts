@@ -16,7 +16,8 @@ import { reconcile } from './phases/reconcile.ts';
 import { migrateServices } from './phases/services.ts';
 import type { PveVmInfo } from './pve-inventory.ts';
 import { readCatalogue, readLastIds, type SourceConnection } from './source.ts';
-import { Tally, type PhaseSummary, type Progress, type RunResult } from './tally.ts';
+import type { PhaseSummary, Progress, RunResult } from './run-result.ts';
+import { Tally } from './tally.ts';
 
 export type {
   EntityCounts,
@@ -26,7 +27,7 @@ export type {
   Reconciliation,
   RecordReport,
   RunResult,
-} from './tally.ts';
+} from './run-result.ts';
 
 export interface RunOptions {
   source: SourceConnection;

@@ -9,7 +9,7 @@ import { IdSet } from '../id-set.ts';
 import { storedAccountIds, type Change } from '../load.ts';
 import { clientSkipReason, normalizeEmail, resolveSharedEmails } from '../rules.ts';
 import { readClientBatch, readClientFields, readClientStatuses } from '../source.ts';
-import type { RecordReport } from '../tally.ts';
+import type { RecordReport } from '../run-result.ts';
 import { accountDetails, accountWarnings, loginIds, newUser, ownLogin } from '../transform-accounts.ts';
 import { endPhase, prefetch, type PhaseContext } from './context.ts';
 

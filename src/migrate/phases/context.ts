@@ -4,7 +4,8 @@ import type { Writer, Tx } from '../load.ts';
 import type { Mapping } from '../mapping.ts';
 import type { PveVmInfo } from '../pve-inventory.ts';
 import type { SourceConnection } from '../source.ts';
-import type { PhaseSummary, Progress, Tally } from '../tally.ts';
+import type { PhaseSummary, Progress } from '../run-result.ts';
+import type { Tally } from '../tally.ts';
 
 export interface PhaseContext {
   source: SourceConnection;

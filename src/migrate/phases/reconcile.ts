@@ -6,7 +6,8 @@
  * clients' users and accounts).
  */
 import { checksumFields, Sums, targetSums, type Writer } from '../load.ts';
-import type { Reconciliation, Tally } from '../tally.ts';
+import type { Reconciliation } from '../run-result.ts';
+import type { Tally } from '../tally.ts';
 import type { Logins } from './accounts.ts';
 
 export async function reconcile(
