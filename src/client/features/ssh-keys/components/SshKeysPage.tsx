@@ -15,6 +15,7 @@ import { LoadError } from '../../../components/LoadError.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { SshPublicKeyField } from '../../../components/SshPublicKeyField.tsx';
+import { TitledCard } from '../../../components/TitledCard.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
@@ -132,13 +133,7 @@ function AddKeyForm() {
   }
 
   return (
-    <section
-      aria-labelledby="add-key-title"
-      className="rounded-2xl border border-slate-200 bg-white p-5 shadow-xs"
-    >
-      <h2 id="add-key-title" className="text-sm font-semibold text-slate-900">
-        Add a key
-      </h2>
+    <TitledCard id="add-key-title" title="Add a key" heading="h2">
       <form onSubmit={handleSubmit} noValidate className="mt-4 space-y-4">
         <InputField
           autoComplete="off"
@@ -161,7 +156,7 @@ function AddKeyForm() {
           </Button>
         </div>
       </form>
-    </section>
+    </TitledCard>
   );
 }
 
