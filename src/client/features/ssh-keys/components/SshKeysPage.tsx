@@ -100,6 +100,12 @@ function KeyList() {
 
 type Errors = Partial<Record<'name' | 'publicKey' | 'form', string>>;
 
+/** The add form's labels and hints, by the field the API names. */
+const addKeyWords = {
+  name: { label: 'Name', hint: 'To recognise it by, e.g. laptop.' },
+  publicKey: { label: 'Public key', hint: 'The contents of your .pub file: ssh-ed25519 AAAA… you@laptop.' },
+} as const;
+
 function AddKeyForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -135,16 +141,9 @@ function AddKeyForm() {
   return (
     <TitledCard id="add-key-title" title="Add a key" heading="h2">
       <form onSubmit={handleSubmit} noValidate className="mt-4 space-y-4">
-        <InputField
-          autoComplete="off"
-          label="Name"
-          hint="To recognise it by, e.g. laptop."
-          error={errors.name}
-          state={[name, setName]}
-        />
+        <InputField autoComplete="off" {...addKeyWords.name} error={errors.name} state={[name, setName]} />
         <SshPublicKeyField
-          label="Public key"
-          hint="The contents of your .pub file: ssh-ed25519 AAAA… you@laptop."
+          {...addKeyWords.publicKey}
           error={errors.publicKey}
           state={[publicKey, setPublicKey]}
         />
