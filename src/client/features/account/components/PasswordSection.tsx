@@ -33,6 +33,23 @@ const serverFieldWords: Record<string, Record<string, string>> = {
   newPassword: { 'must differ from the current password': 'Choose a password other than your current one.' },
 };
 
+/** The form's three fields, each under the name its error comes back with. */
+const passwordFields = [
+  {
+    key: 'currentPassword',
+    name: 'current-password',
+    autoComplete: 'current-password',
+    label: 'Current password',
+  },
+  {
+    key: 'newPassword',
+    name: 'new-password',
+    label: 'New password',
+    hint: `At least ${minLength} characters.`,
+  },
+  { key: 'confirmPassword', name: 'confirm-password', label: 'Repeat the new password' },
+] as const;
+
 export function PasswordSection() {
   const trpc = useTRPC();
   const notify = useToast();
@@ -78,6 +95,12 @@ export function PasswordSection() {
     }
   }
 
+  const bound = {
+    currentPassword: { state: [currentPassword, setCurrent], inputRef: currentRef },
+    newPassword: { state: [newPassword, setNew] },
+    confirmPassword: { state: [confirmPassword, setConfirm] },
+  } as const;
+
   return (
     <Panel
       id="password"
@@ -87,27 +110,9 @@ export function PasswordSection() {
       <form onSubmit={handleSubmit} noValidate className="max-w-md space-y-4">
         <FormNotice tone="error">{error}</FormNotice>
         <FormNotice tone="success">{done}</FormNotice>
-        <PasswordField
-          inputRef={currentRef}
-          name="current-password"
-          autoComplete="current-password"
-          label="Current password"
-          error={fields.currentPassword}
-          state={[currentPassword, setCurrent]}
-        />
-        <PasswordField
-          name="new-password"
-          label="New password"
-          hint={`At least ${minLength} characters.`}
-          error={fields.newPassword}
-          state={[newPassword, setNew]}
-        />
-        <PasswordField
-          name="confirm-password"
-          label="Repeat the new password"
-          error={fields.confirmPassword}
-          state={[confirmPassword, setConfirm]}
-        />
+        {passwordFields.map(({ key, ...field }) => (
+          <PasswordField key={key} {...field} {...bound[key]} error={fields[key]} />
+        ))}
         <Button type="submit" disabled={change.isPending}>
           {change.isPending && <Spinner />}
           {change.isPending ? 'Changing…' : 'Change password'}

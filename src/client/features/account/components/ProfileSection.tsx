@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { User } from '../../../../shared/api.ts';
 import { Button } from '../../../components/Button.tsx';
-import { Field, inputClass } from '../../../components/Field.tsx';
+import { InputField } from '../../../components/InputField.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
@@ -11,6 +11,18 @@ import { describeError } from '../../../lib/errors.ts';
 import { userUpdated } from '../../../lib/session.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { Panel } from './Panel.tsx';
+
+/** Each field is named as the API names it, so its error comes back under that name. */
+const profileFields = [
+  { key: 'name', autoComplete: 'name', label: 'Name' },
+  {
+    key: 'email',
+    type: 'email',
+    autoComplete: 'email',
+    label: 'Email',
+    hint: 'You sign in with this address.',
+  },
+] as const;
 
 const roleLabels = { customer: 'Customer', admin: 'Administrator' } as const;
 
@@ -65,6 +77,8 @@ function ProfileForm({ user }: { user: User }) {
     }
   }
 
+  const states = { name: [name, setName], email: [email, setEmail] } as const;
+
   return (
     <Panel id="profile" title="Profile" description="Your name and the address you sign in with.">
       <form onSubmit={handleSubmit} noValidate className="max-w-md space-y-4">
@@ -73,31 +87,9 @@ function ProfileForm({ user }: { user: User }) {
             {error}
           </p>
         )}
-        <Field label="Name" error={fields.name}>
-          {(props) => (
-            <input
-              {...props}
-              name="name"
-              autoComplete="name"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              className={inputClass}
-            />
-          )}
-        </Field>
-        <Field label="Email" hint="You sign in with this address." error={fields.email}>
-          {(props) => (
-            <input
-              {...props}
-              type="email"
-              name="email"
-              autoComplete="email"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              className={inputClass}
-            />
-          )}
-        </Field>
+        {profileFields.map(({ key, ...field }) => (
+          <InputField key={key} name={key} {...field} error={fields[key]} state={states[key]} />
+        ))}
         <p className="text-sm text-slate-600">
           Role: <span className="text-slate-900">{roleLabels[user.role]}</span>
         </p>

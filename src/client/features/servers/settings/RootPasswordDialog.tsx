@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Server } from '../../../../shared/api.ts';
 import { rootPasswordSchema } from '../../../../shared/self-service.ts';
-import { CopyButton } from '../../../components/CopyButton.tsx';
+import { CopyableValue } from '../../../components/CopyableValue.tsx';
 import { Dialog } from '../../../components/Dialog.tsx';
 import { DialogActions, DialogDoneAction } from '../../../components/DialogActions.tsx';
 import { PasswordField } from '../../../components/PasswordField.tsx';
@@ -79,15 +79,12 @@ export function RootPasswordDialog({ server, trigger }: { server: Server; trigge
     >
       {shown ? (
         <div className="space-y-4">
-          <div className="flex items-center gap-2 rounded-lg border border-slate-200 bg-slate-50 px-3 py-2">
-            <code
-              data-testid="root-password"
-              className="min-w-0 flex-1 font-mono text-sm break-all text-slate-900"
-            >
-              {shown}
-            </code>
-            <CopyButton value={shown} label="Copy the root password" />
-          </div>
+          <CopyableValue
+            value={shown}
+            label="Root password"
+            copyLabel="Copy the root password"
+            testId="root-password"
+          />
           <DialogDoneAction />
         </div>
       ) : (

@@ -9,6 +9,7 @@ import { Field, inputClass } from '../../../components/Field.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
+import { TitledCard } from '../../../components/TitledCard.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
@@ -152,13 +153,7 @@ function CreateSnapshotForm({
   }
 
   return (
-    <section
-      aria-labelledby="new-snapshot-title"
-      className="rounded-2xl border border-slate-200 bg-white p-5 shadow-xs"
-    >
-      <h2 id="new-snapshot-title" className="text-sm font-semibold text-slate-900">
-        Take a snapshot
-      </h2>
+    <TitledCard id="new-snapshot-title" title="Take a snapshot" heading="h2">
       <form
         onSubmit={handleSubmit}
         noValidate
@@ -197,7 +192,7 @@ function CreateSnapshotForm({
       <FormNotice tone="error" className="mt-3">
         {formError}
       </FormNotice>
-    </section>
+    </TitledCard>
   );
 }
 

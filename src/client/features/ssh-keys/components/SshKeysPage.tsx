@@ -15,6 +15,7 @@ import { LoadError } from '../../../components/LoadError.tsx';
 import { Skeleton } from '../../../components/Skeleton.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
 import { SshPublicKeyField } from '../../../components/SshPublicKeyField.tsx';
+import { TitledCard } from '../../../components/TitledCard.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
@@ -99,6 +100,12 @@ function KeyList() {
 
 type Errors = Partial<Record<'name' | 'publicKey' | 'form', string>>;
 
+/** The add form's labels and hints, by the field the API names. */
+const addKeyWords = {
+  name: { label: 'Name', hint: 'To recognise it by, e.g. laptop.' },
+  publicKey: { label: 'Public key', hint: 'The contents of your .pub file: ssh-ed25519 AAAA… you@laptop.' },
+} as const;
+
 function AddKeyForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -132,24 +139,11 @@ function AddKeyForm() {
   }
 
   return (
-    <section
-      aria-labelledby="add-key-title"
-      className="rounded-2xl border border-slate-200 bg-white p-5 shadow-xs"
-    >
-      <h2 id="add-key-title" className="text-sm font-semibold text-slate-900">
-        Add a key
-      </h2>
+    <TitledCard id="add-key-title" title="Add a key" heading="h2">
       <form onSubmit={handleSubmit} noValidate className="mt-4 space-y-4">
-        <InputField
-          autoComplete="off"
-          label="Name"
-          hint="To recognise it by, e.g. laptop."
-          error={errors.name}
-          state={[name, setName]}
-        />
+        <InputField autoComplete="off" {...addKeyWords.name} error={errors.name} state={[name, setName]} />
         <SshPublicKeyField
-          label="Public key"
-          hint="The contents of your .pub file: ssh-ed25519 AAAA… you@laptop."
+          {...addKeyWords.publicKey}
           error={errors.publicKey}
           state={[publicKey, setPublicKey]}
         />
@@ -161,7 +155,7 @@ function AddKeyForm() {
           </Button>
         </div>
       </form>
-    </section>
+    </TitledCard>
   );
 }
 
