@@ -182,6 +182,9 @@ export interface EntryProcedures<K extends string, E, I> {
   delete: Mutation<{ id: string }, { deleted: true }>;
 }
 
+/** The labels of the fields every named entry has, for its form's errors. */
+export const namedEntryLabels = { name: 'Name', slug: 'Slug', active: 'Open to orders' };
+
 interface NamedEntry {
   id: string;
   name: string;

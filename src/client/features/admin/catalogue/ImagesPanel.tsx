@@ -24,15 +24,10 @@ import {
   templatesFor,
   type ImageValues,
 } from './catalogue-form.ts';
-import { NameSlugFields, NamedEntriesPanel, useEntrySave } from './CataloguePanel.tsx';
+import { NameSlugFields, NamedEntriesPanel, namedEntryLabels, useEntrySave } from './CataloguePanel.tsx';
+import { PickerFieldset } from './PickerFieldset.tsx';
 
-const imageLabels = {
-  name: 'Name',
-  slug: 'Slug',
-  osFamily: 'OS family',
-  pveTemplates: 'Templates',
-  active: 'Open to orders',
-};
+const imageLabels = { ...namedEntryLabels, osFamily: 'OS family', pveTemplates: 'Templates' };
 
 export function ImagesPanel() {
   const trpc = useTRPC();
@@ -150,15 +145,9 @@ function TemplatePicker({
   }
 
   return (
-    <fieldset className="space-y-3 rounded-xl border border-slate-200 p-4" aria-describedby={describedBy}>
-      <legend className="px-1 text-sm font-medium text-slate-800">Templates</legend>
+    <PickerFieldset legend="Templates" error={error} errorId={errorId}>
       {body}
-      {error && (
-        <p id={errorId} className="text-sm text-red-700">
-          {error}
-        </p>
-      )}
-    </fieldset>
+    </PickerFieldset>
   );
 }
 

@@ -8,15 +8,10 @@ import { AdminDialogForm, useDialogForm } from '../components/AdminDialogForm.ts
 import { cellClass } from '../components/DataTable.tsx';
 import { CheckboxField, TextField } from '../components/TextField.tsx';
 import { emptyLocation, locationInput, locationValues } from './catalogue-form.ts';
-import { NameSlugFields, NamedEntriesPanel, useEntrySave } from './CataloguePanel.tsx';
+import { NameSlugFields, NamedEntriesPanel, namedEntryLabels, useEntrySave } from './CataloguePanel.tsx';
+import { PickerFieldset } from './PickerFieldset.tsx';
 
-const locationLabels = {
-  name: 'Name',
-  slug: 'Slug',
-  country: 'Country',
-  pveNodes: 'Nodes',
-  active: 'Open to orders',
-};
+const locationLabels = { ...namedEntryLabels, country: 'Country', pveNodes: 'Nodes' };
 
 export function LocationsPanel() {
   const trpc = useTRPC();
@@ -158,17 +153,8 @@ function NodePicker({
   }
 
   return (
-    <fieldset
-      className="space-y-3 rounded-xl border border-slate-200 p-4"
-      {...(error ? { 'aria-describedby': errorId } : {})}
-    >
-      <legend className="px-1 text-sm font-medium text-slate-800">Nodes</legend>
+    <PickerFieldset legend="Nodes" error={error} errorId={errorId}>
       {body}
-      {error && (
-        <p id={errorId} className="text-sm text-red-700">
-          {error}
-        </p>
-      )}
-    </fieldset>
+    </PickerFieldset>
   );
 }

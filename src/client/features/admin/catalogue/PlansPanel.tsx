@@ -6,17 +6,15 @@ import { AdminDialogForm, useDialogForm } from '../components/AdminDialogForm.ts
 import { cellClass } from '../components/DataTable.tsx';
 import { CheckboxField, TextField } from '../components/TextField.tsx';
 import { emptyPlan, planInput, planValues } from './catalogue-form.ts';
-import { NameSlugFields, NamedEntriesPanel, useEntrySave } from './CataloguePanel.tsx';
+import { NameSlugFields, NamedEntriesPanel, namedEntryLabels, useEntrySave } from './CataloguePanel.tsx';
 
 const planLabels = {
-  name: 'Name',
-  slug: 'Slug',
+  ...namedEntryLabels,
   cpuCores: 'vCPU cores',
   memoryMb: 'Memory',
   diskGb: 'Disk',
   priceMonthlyCents: 'Monthly price',
   snapshotLimit: 'Snapshot limit',
-  active: 'Open to orders',
 };
 
 export function formatPrice(cents: number | null): string {
