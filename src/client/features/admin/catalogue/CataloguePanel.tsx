@@ -2,14 +2,20 @@
  * What the four catalogue tabs share: a heading with its "New …" dialog, the list's loading, error and
  * empty states, the table, the form dialog and the name and slug fields. Each panel brings its own
  * columns and fields; the form's values, errors and buttons are the console's (AdminDialogForm).
+ * Plans, images and locations, the named entries, share more (NamedEntriesPanel, useEntrySave): their
+ * row actions, their dialog and how a form saves, all from the entry's procedures and its kind word.
  */
+import { useMutation, useQueryClient, type UseMutationOptions } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { Button } from '../../../components/Button.tsx';
 import { Dialog } from '../../../components/Dialog.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
+import { useToast } from '../../../components/Toast.tsx';
+import type { useTRPC } from '../../../lib/trpc.ts';
 import { DataTable, EmptyState, TableSkeleton, cellClass } from '../components/DataTable.tsx';
 import { StateBadge } from '../components/FormAlert.tsx';
 import { TextField, type TextFieldProps } from '../components/TextField.tsx';
+import { EntryActions } from './EntryActions.tsx';
 
 interface ListQuery {
   isPending: boolean;
@@ -153,4 +159,143 @@ export function NameSlugFields({
       />
     </>
   );
+}
+
+type Catalogue = ReturnType<typeof useTRPC>['adminCatalogue'];
+type ApiError = Parameters<
+  NonNullable<ReturnType<Catalogue['plans']['delete']['mutationOptions']>['onError']>
+>[0];
+
+interface Mutation<I, O> {
+  mutationOptions(): UseMutationOptions<O, ApiError, I>;
+}
+
+/**
+ * The procedures of a named entry, e.g. `trpc.adminCatalogue.images`. `K` is its kind word ("image"),
+ * under which create and update answer with the entry saved.
+ */
+export interface EntryProcedures<K extends string, E, I> {
+  pathKey: Catalogue['plans']['pathKey'];
+  create: Mutation<I, Record<K, E>>;
+  /** Any of the entry's fields, or only whether it is open to orders. */
+  update: Mutation<{ id: string } & (Partial<I> | { active: boolean }), Record<K, E>>;
+  delete: Mutation<{ id: string }, { deleted: true }>;
+}
+
+/** The labels of the fields every named entry has, for its form's errors. */
+export const namedEntryLabels = { name: 'Name', slug: 'Slug', active: 'Open to orders' };
+
+interface NamedEntry {
+  id: string;
+  name: string;
+  slug: string;
+  active: boolean;
+}
+
+const capitalized = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+/**
+ * The tab of a named entry: "Plans" for the kind "plan". Each row is the name and slug, the entry's own
+ * cells, its state and its actions (edit, retire or reopen, delete); the dialog holds the entry's form.
+ */
+export function NamedEntriesPanel<K extends string, E extends NamedEntry, I>({
+  kind,
+  procedures,
+  query,
+  items,
+  emptyText,
+  headers,
+  cells,
+  form,
+}: {
+  /** "plan", "image", … as in a sentence. */
+  kind: K;
+  procedures: EntryProcedures<K, E, I>;
+  query: ListQuery;
+  items: readonly E[] | undefined;
+  emptyText: string;
+  /** The headers of the entry's own cells, between the first column and the state. */
+  headers: Parameters<typeof DataTable>[0]['headers'];
+  /** The entry's own cells. */
+  cells(entry: E): ReactNode;
+  /** The form of the dialog: for a new entry without one. */
+  form(entry: E | undefined, onDone: () => void): ReactNode;
+}) {
+  const queryClient = useQueryClient();
+  const update = useMutation(procedures.update.mutationOptions());
+  const remove = useMutation(procedures.delete.mutationOptions());
+  const refresh = () => queryClient.invalidateQueries({ queryKey: procedures.pathKey() });
+  const dialog = (trigger: ReactNode, entry?: E) => (
+    <EntryDialog title={entry ? `Edit ${kind} ${entry.name}` : `New ${kind}`} trigger={trigger}>
+      {(onDone) => form(entry, onDone)}
+    </EntryDialog>
+  );
+
+  return (
+    <CataloguePanel
+      title={`${capitalized(kind)}s`}
+      plural={`${kind}s`}
+      newDialog={dialog(<Button size="sm">{`New ${kind}`}</Button>)}
+      query={query}
+      items={items}
+      empty={{ title: `No ${kind}s yet`, text: emptyText }}
+      headers={[capitalized(kind), ...headers, 'State', { label: 'Actions', srOnly: true }]}
+      row={(entry) => (
+        <>
+          <NameSlugCell entry={entry} />
+          {cells(entry)}
+          <StateCell active={entry.active} />
+          <td className={cellClass}>
+            <EntryActions
+              kind={kind}
+              name={entry.name}
+              active={entry.active}
+              editDialog={dialog(editButton(`Edit ${kind} ${entry.name}`), entry)}
+              onSetActive={async (active) => {
+                await update.mutateAsync({ id: entry.id, active });
+                await refresh();
+              }}
+              onDelete={async () => {
+                await remove.mutateAsync({ id: entry.id });
+                await refresh();
+              }}
+            />
+          </td>
+        </>
+      )}
+    />
+  );
+}
+
+/**
+ * How a named entry's form saves: create or update, refresh the list, say so and close. `formProps`
+ * are the form's name, its submit label and whether a save is under way.
+ */
+export function useEntrySave<K extends string, E extends { id: string; name: string }, I>(
+  kind: K,
+  procedures: EntryProcedures<K, E, I>,
+  entry: E | undefined,
+  onDone: () => void,
+) {
+  const queryClient = useQueryClient();
+  const notify = useToast();
+  const create = useMutation(procedures.create.mutationOptions());
+  const update = useMutation(procedures.update.mutationOptions());
+  const pending = create.isPending || update.isPending;
+
+  async function save(data: I) {
+    const answer = entry
+      ? await update.mutateAsync({ id: entry.id, ...data })
+      : await create.mutateAsync(data);
+    await queryClient.invalidateQueries({ queryKey: procedures.pathKey() });
+    notify('success', savedMessage(Boolean(entry), answer[kind].name));
+    onDone();
+  }
+
+  const formProps = {
+    label: entry ? `Edit ${kind}` : `New ${kind}`,
+    submitLabel: entry ? `Save ${kind}` : `Create ${kind}`,
+    pending,
+  };
+  return { pending, save, formProps };
 }

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useId, type FormEvent, type ReactNode } from 'react';
 import {
   imageInputSchema,
@@ -6,12 +6,10 @@ import {
   type PveNodeInfo,
   type PveTemplateInfo,
 } from '../../../../shared/catalogue.ts';
-import { Button } from '../../../components/Button.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { Select } from '../../../components/Select.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
-import { useToast } from '../../../components/Toast.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { AdminDialogForm, useDialogForm } from '../components/AdminDialogForm.tsx';
 import { cellClass } from '../components/DataTable.tsx';
@@ -26,114 +24,48 @@ import {
   templatesFor,
   type ImageValues,
 } from './catalogue-form.ts';
-import {
-  CataloguePanel,
-  EntryDialog,
-  NameSlugCell,
-  NameSlugFields,
-  StateCell,
-  editButton,
-  savedMessage,
-} from './CataloguePanel.tsx';
-import { EntryActions } from './EntryActions.tsx';
+import { NameSlugFields, NamedEntriesPanel, namedEntryLabels, useEntrySave } from './CataloguePanel.tsx';
+import { PickerFieldset } from './PickerFieldset.tsx';
 
-const imageLabels = {
-  name: 'Name',
-  slug: 'Slug',
-  osFamily: 'OS family',
-  pveTemplates: 'Templates',
-  active: 'Open to orders',
-};
+const imageLabels = { ...namedEntryLabels, osFamily: 'OS family', pveTemplates: 'Templates' };
 
 export function ImagesPanel() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const images = useQuery(trpc.adminCatalogue.images.list.queryOptions({ limit: 500 }));
-  const update = useMutation(trpc.adminCatalogue.images.update.mutationOptions());
-  const remove = useMutation(trpc.adminCatalogue.images.delete.mutationOptions());
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.adminCatalogue.images.pathKey() });
 
   return (
-    <CataloguePanel
-      title="Images"
-      plural="images"
-      newDialog={<ImageDialog trigger={<Button size="sm">New image</Button>} />}
+    <NamedEntriesPanel
+      kind="image"
+      procedures={trpc.adminCatalogue.images}
       query={images}
       items={images.data?.images}
-      empty={{
-        title: 'No images yet',
-        text: 'An image is an operating system customers install, cloned from a cloud-init template in the cluster.',
-      }}
-      headers={['Image', 'OS family', 'Templates', 'State', { label: 'Actions', srOnly: true }]}
-      row={(image) => (
+      emptyText="An image is an operating system customers install, cloned from a cloud-init template in the cluster."
+      headers={['OS family', 'Templates']}
+      cells={(image) => (
         <>
-          <NameSlugCell entry={image} />
           <td className={`${cellClass} text-slate-700`}>{image.osFamily}</td>
           <td className={`${cellClass} font-mono text-xs text-slate-700`}>
             {describeTemplates(image.pveTemplates)}
           </td>
-          <StateCell active={image.active} />
-          <td className={cellClass}>
-            <EntryActions
-              kind="image"
-              name={image.name}
-              active={image.active}
-              editDialog={<ImageDialog image={image} trigger={editButton(`Edit image ${image.name}`)} />}
-              onSetActive={async (active) => {
-                await update.mutateAsync({ id: image.id, active });
-                await refresh();
-              }}
-              onDelete={async () => {
-                await remove.mutateAsync({ id: image.id });
-                await refresh();
-              }}
-            />
-          </td>
         </>
       )}
+      form={(image, onDone) => <ImageForm image={image} onDone={onDone} />}
     />
-  );
-}
-
-export function ImageDialog({ image, trigger }: { image?: AdminImage; trigger: ReactNode }) {
-  return (
-    <EntryDialog title={image ? `Edit image ${image.name}` : 'New image'} trigger={trigger}>
-      {(onDone) => <ImageForm image={image} onDone={onDone} />}
-    </EntryDialog>
   );
 }
 
 function ImageForm({ image, onDone }: { image: AdminImage | undefined; onDone(): void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const notify = useToast();
-  const create = useMutation(trpc.adminCatalogue.images.create.mutationOptions());
-  const update = useMutation(trpc.adminCatalogue.images.update.mutationOptions());
-  const pending = create.isPending || update.isPending;
+  const { pending, save, formProps } = useEntrySave('image', trpc.adminCatalogue.images, image, onDone);
   const { values, setValues, set, field, errors, submit } = useDialogForm(
     image ? imageValues(image) : emptyImage,
     imageLabels,
     pending,
   );
-
-  const onSubmit = (event: FormEvent) =>
-    submit(event, imageInputSchema, imageInput(values), async (data) => {
-      const { image: saved } = image
-        ? await update.mutateAsync({ id: image.id, ...data })
-        : await create.mutateAsync(data);
-      await queryClient.invalidateQueries({ queryKey: trpc.adminCatalogue.images.pathKey() });
-      notify('success', savedMessage(Boolean(image), saved.name));
-      onDone();
-    });
+  const onSubmit = (event: FormEvent) => submit(event, imageInputSchema, imageInput(values), save);
 
   return (
-    <AdminDialogForm
-      label={image ? 'Edit image' : 'New image'}
-      onSubmit={onSubmit}
-      alert={errors.form ?? errors.active}
-      pending={pending}
-      submitLabel={image ? 'Save image' : 'Create image'}
-    >
+    <AdminDialogForm {...formProps} onSubmit={onSubmit} alert={errors.form ?? errors.active}>
       <div className="grid gap-4 sm:grid-cols-2">
         <NameSlugFields field={field} placeholder="Debian 12" slugHint="Lowercase, e.g. debian-12." />
         <TextField
@@ -213,15 +145,9 @@ function TemplatePicker({
   }
 
   return (
-    <fieldset className="space-y-3 rounded-xl border border-slate-200 p-4" aria-describedby={describedBy}>
-      <legend className="px-1 text-sm font-medium text-slate-800">Templates</legend>
+    <PickerFieldset legend="Templates" error={error} errorId={errorId}>
       {body}
-      {error && (
-        <p id={errorId} className="text-sm text-red-700">
-          {error}
-        </p>
-      )}
-    </fieldset>
+    </PickerFieldset>
   );
 }
 

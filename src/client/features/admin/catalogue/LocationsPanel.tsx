@@ -1,123 +1,58 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useId, type FormEvent, type ReactNode } from 'react';
 import { locationInputSchema, type AdminLocation, type PveNodeInfo } from '../../../../shared/catalogue.ts';
-import { Button } from '../../../components/Button.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { Spinner } from '../../../components/Spinner.tsx';
-import { useToast } from '../../../components/Toast.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { AdminDialogForm, useDialogForm } from '../components/AdminDialogForm.tsx';
 import { cellClass } from '../components/DataTable.tsx';
 import { CheckboxField, TextField } from '../components/TextField.tsx';
 import { emptyLocation, locationInput, locationValues } from './catalogue-form.ts';
-import {
-  CataloguePanel,
-  EntryDialog,
-  NameSlugCell,
-  NameSlugFields,
-  StateCell,
-  editButton,
-  savedMessage,
-} from './CataloguePanel.tsx';
-import { EntryActions } from './EntryActions.tsx';
+import { NameSlugFields, NamedEntriesPanel, namedEntryLabels, useEntrySave } from './CataloguePanel.tsx';
+import { PickerFieldset } from './PickerFieldset.tsx';
 
-const locationLabels = {
-  name: 'Name',
-  slug: 'Slug',
-  country: 'Country',
-  pveNodes: 'Nodes',
-  active: 'Open to orders',
-};
+const locationLabels = { ...namedEntryLabels, country: 'Country', pveNodes: 'Nodes' };
 
 export function LocationsPanel() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const locations = useQuery(trpc.adminCatalogue.locations.list.queryOptions({ limit: 500 }));
-  const update = useMutation(trpc.adminCatalogue.locations.update.mutationOptions());
-  const remove = useMutation(trpc.adminCatalogue.locations.delete.mutationOptions());
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.adminCatalogue.locations.pathKey() });
 
   return (
-    <CataloguePanel
-      title="Locations"
-      plural="locations"
-      newDialog={<LocationDialog trigger={<Button size="sm">New location</Button>} />}
+    <NamedEntriesPanel
+      kind="location"
+      procedures={trpc.adminCatalogue.locations}
       query={locations}
       items={locations.data?.locations}
-      empty={{
-        title: 'No locations yet',
-        text: 'A location is where servers run: one or more nodes of the cluster.',
-      }}
-      headers={['Location', 'Country', 'Nodes', 'State', { label: 'Actions', srOnly: true }]}
-      row={(location) => (
+      emptyText="A location is where servers run: one or more nodes of the cluster."
+      headers={['Country', 'Nodes']}
+      cells={(location) => (
         <>
-          <NameSlugCell entry={location} />
           <td className={`${cellClass} text-slate-700`}>{location.country ?? '—'}</td>
           <td className={`${cellClass} font-mono text-xs text-slate-700`}>{location.pveNodes.join(', ')}</td>
-          <StateCell active={location.active} />
-          <td className={cellClass}>
-            <EntryActions
-              kind="location"
-              name={location.name}
-              active={location.active}
-              editDialog={
-                <LocationDialog location={location} trigger={editButton(`Edit location ${location.name}`)} />
-              }
-              onSetActive={async (active) => {
-                await update.mutateAsync({ id: location.id, active });
-                await refresh();
-              }}
-              onDelete={async () => {
-                await remove.mutateAsync({ id: location.id });
-                await refresh();
-              }}
-            />
-          </td>
         </>
       )}
+      form={(location, onDone) => <LocationForm location={location} onDone={onDone} />}
     />
-  );
-}
-
-export function LocationDialog({ location, trigger }: { location?: AdminLocation; trigger: ReactNode }) {
-  return (
-    <EntryDialog title={location ? `Edit location ${location.name}` : 'New location'} trigger={trigger}>
-      {(onDone) => <LocationForm location={location} onDone={onDone} />}
-    </EntryDialog>
   );
 }
 
 function LocationForm({ location, onDone }: { location: AdminLocation | undefined; onDone(): void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const notify = useToast();
-  const create = useMutation(trpc.adminCatalogue.locations.create.mutationOptions());
-  const update = useMutation(trpc.adminCatalogue.locations.update.mutationOptions());
-  const pending = create.isPending || update.isPending;
+  const { pending, save, formProps } = useEntrySave(
+    'location',
+    trpc.adminCatalogue.locations,
+    location,
+    onDone,
+  );
   const { values, set, field, errors, submit } = useDialogForm(
     location ? locationValues(location) : emptyLocation,
     locationLabels,
     pending,
   );
-
-  const onSubmit = (event: FormEvent) =>
-    submit(event, locationInputSchema, locationInput(values), async (data) => {
-      const { location: saved } = location
-        ? await update.mutateAsync({ id: location.id, ...data })
-        : await create.mutateAsync(data);
-      await queryClient.invalidateQueries({ queryKey: trpc.adminCatalogue.locations.pathKey() });
-      notify('success', savedMessage(Boolean(location), saved.name));
-      onDone();
-    });
+  const onSubmit = (event: FormEvent) => submit(event, locationInputSchema, locationInput(values), save);
 
   return (
-    <AdminDialogForm
-      label={location ? 'Edit location' : 'New location'}
-      onSubmit={onSubmit}
-      alert={errors.form ?? errors.active}
-      pending={pending}
-      submitLabel={location ? 'Save location' : 'Create location'}
-    >
+    <AdminDialogForm {...formProps} onSubmit={onSubmit} alert={errors.form ?? errors.active}>
       <div className="grid gap-4 sm:grid-cols-2">
         <NameSlugFields field={field} placeholder="Frankfurt" slugHint="Lowercase, e.g. fra1." />
         <TextField
@@ -218,17 +153,8 @@ function NodePicker({
   }
 
   return (
-    <fieldset
-      className="space-y-3 rounded-xl border border-slate-200 p-4"
-      {...(error ? { 'aria-describedby': errorId } : {})}
-    >
-      <legend className="px-1 text-sm font-medium text-slate-800">Nodes</legend>
+    <PickerFieldset legend="Nodes" error={error} errorId={errorId}>
       {body}
-      {error && (
-        <p id={errorId} className="text-sm text-red-700">
-          {error}
-        </p>
-      )}
-    </fieldset>
+    </PickerFieldset>
   );
 }

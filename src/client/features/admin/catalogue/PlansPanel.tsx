@@ -1,33 +1,20 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { FormEvent, ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import type { FormEvent } from 'react';
 import { planInputSchema, type AdminPlan } from '../../../../shared/catalogue.ts';
-import { Button } from '../../../components/Button.tsx';
-import { useToast } from '../../../components/Toast.tsx';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { AdminDialogForm, useDialogForm } from '../components/AdminDialogForm.tsx';
 import { cellClass } from '../components/DataTable.tsx';
 import { CheckboxField, TextField } from '../components/TextField.tsx';
 import { emptyPlan, planInput, planValues } from './catalogue-form.ts';
-import {
-  CataloguePanel,
-  EntryDialog,
-  NameSlugCell,
-  NameSlugFields,
-  StateCell,
-  editButton,
-  savedMessage,
-} from './CataloguePanel.tsx';
-import { EntryActions } from './EntryActions.tsx';
+import { NameSlugFields, NamedEntriesPanel, namedEntryLabels, useEntrySave } from './CataloguePanel.tsx';
 
 const planLabels = {
-  name: 'Name',
-  slug: 'Slug',
+  ...namedEntryLabels,
   cpuCores: 'vCPU cores',
   memoryMb: 'Memory',
   diskGb: 'Disk',
   priceMonthlyCents: 'Monthly price',
   snapshotLimit: 'Snapshot limit',
-  active: 'Open to orders',
 };
 
 export function formatPrice(cents: number | null): string {
@@ -36,99 +23,43 @@ export function formatPrice(cents: number | null): string {
 
 export function PlansPanel() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const plans = useQuery(trpc.adminCatalogue.plans.list.queryOptions({ limit: 500 }));
-  const update = useMutation(trpc.adminCatalogue.plans.update.mutationOptions());
-  const remove = useMutation(trpc.adminCatalogue.plans.delete.mutationOptions());
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.adminCatalogue.plans.pathKey() });
 
   return (
-    <CataloguePanel
-      title="Plans"
-      plural="plans"
-      newDialog={<PlanDialog trigger={<Button size="sm">New plan</Button>} />}
+    <NamedEntriesPanel
+      kind="plan"
+      procedures={trpc.adminCatalogue.plans}
       query={plans}
       items={plans.data?.plans}
-      empty={{ title: 'No plans yet', text: 'A plan sets the vCPUs, memory and disk a customer orders.' }}
-      headers={[
-        'Plan',
-        'vCPU / memory / disk',
-        'Price a month',
-        'Snapshots',
-        'State',
-        { label: 'Actions', srOnly: true },
-      ]}
-      row={(plan) => (
+      emptyText="A plan sets the vCPUs, memory and disk a customer orders."
+      headers={['vCPU / memory / disk', 'Price a month', 'Snapshots']}
+      cells={(plan) => (
         <>
-          <NameSlugCell entry={plan} />
           <td className={`${cellClass} text-slate-700`}>
             {plan.cpuCores} vCPU · {plan.memoryMb} MB · {plan.diskGb} GB
           </td>
           <td className={`${cellClass} text-slate-700`}>{formatPrice(plan.priceMonthlyCents)}</td>
           <td className={`${cellClass} text-slate-700`}>{plan.snapshotLimit}</td>
-          <StateCell active={plan.active} />
-          <td className={cellClass}>
-            <EntryActions
-              kind="plan"
-              name={plan.name}
-              active={plan.active}
-              editDialog={<PlanDialog plan={plan} trigger={editButton(`Edit plan ${plan.name}`)} />}
-              onSetActive={async (active) => {
-                await update.mutateAsync({ id: plan.id, active });
-                await refresh();
-              }}
-              onDelete={async () => {
-                await remove.mutateAsync({ id: plan.id });
-                await refresh();
-              }}
-            />
-          </td>
         </>
       )}
+      form={(plan, onDone) => <PlanForm plan={plan} onDone={onDone} />}
     />
-  );
-}
-
-export function PlanDialog({ plan, trigger }: { plan?: AdminPlan; trigger: ReactNode }) {
-  return (
-    <EntryDialog title={plan ? `Edit plan ${plan.name}` : 'New plan'} trigger={trigger}>
-      {(onDone) => <PlanForm plan={plan} onDone={onDone} />}
-    </EntryDialog>
   );
 }
 
 function PlanForm({ plan, onDone }: { plan: AdminPlan | undefined; onDone(): void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const notify = useToast();
-  const create = useMutation(trpc.adminCatalogue.plans.create.mutationOptions());
-  const update = useMutation(trpc.adminCatalogue.plans.update.mutationOptions());
-  const pending = create.isPending || update.isPending;
+  const { pending, save, formProps } = useEntrySave('plan', trpc.adminCatalogue.plans, plan, onDone);
   const { values, set, field, errors, submit } = useDialogForm(
     plan ? planValues(plan) : emptyPlan,
     planLabels,
     pending,
   );
-
-  const onSubmit = (event: FormEvent) =>
-    submit(event, planInputSchema, planInput(values), async (data) => {
-      const { plan: saved } = plan
-        ? await update.mutateAsync({ id: plan.id, ...data })
-        : await create.mutateAsync(data);
-      await queryClient.invalidateQueries({ queryKey: trpc.adminCatalogue.plans.pathKey() });
-      notify('success', savedMessage(Boolean(plan), saved.name));
-      onDone();
-    });
+  const onSubmit = (event: FormEvent) => submit(event, planInputSchema, planInput(values), save);
 
   const count = { type: 'number', inputMode: 'numeric', min: 1 } as const;
   return (
-    <AdminDialogForm
-      label={plan ? 'Edit plan' : 'New plan'}
-      onSubmit={onSubmit}
-      alert={errors.form ?? errors.active}
-      pending={pending}
-      submitLabel={plan ? 'Save plan' : 'Create plan'}
-    >
+    <AdminDialogForm {...formProps} onSubmit={onSubmit} alert={errors.form ?? errors.active}>
       <div className="grid gap-4 sm:grid-cols-2">
         <NameSlugFields
           field={field}
