@@ -57,7 +57,7 @@ export function ImagesPanel() {
 function ImageForm({ image, onDone }: { image: AdminImage | undefined; onDone(): void }) {
   const trpc = useTRPC();
   const { pending, save, formProps } = useEntrySave('image', trpc.adminCatalogue.images, image, onDone);
-  const { values, setValues, set, field, errors, submit } = useDialogForm(
+  const { values, setValues, field, check, errors, submit } = useDialogForm(
     image ? imageValues(image) : emptyImage,
     imageLabels,
     pending,
@@ -84,8 +84,7 @@ function ImageForm({ image, onDone }: { image: AdminImage | undefined; onDone():
       <CheckboxField
         label="Open to orders"
         hint="Unticked, the image is retired: no new orders or reinstalls with it."
-        checked={values.active}
-        onCheckedChange={set('active')}
+        {...check('active')}
       />
     </AdminDialogForm>
   );

@@ -44,7 +44,7 @@ function LocationForm({ location, onDone }: { location: AdminLocation | undefine
     location,
     onDone,
   );
-  const { values, set, field, errors, submit } = useDialogForm(
+  const { values, set, field, check, errors, submit } = useDialogForm(
     location ? locationValues(location) : emptyLocation,
     locationLabels,
     pending,
@@ -68,8 +68,7 @@ function LocationForm({ location, onDone }: { location: AdminLocation | undefine
       <CheckboxField
         label="Open to orders"
         hint="Unticked, the location is retired: no new servers there; the running ones stay."
-        checked={values.active}
-        onCheckedChange={set('active')}
+        {...check('active')}
       />
     </AdminDialogForm>
   );

@@ -50,7 +50,7 @@ export function PlansPanel() {
 function PlanForm({ plan, onDone }: { plan: AdminPlan | undefined; onDone(): void }) {
   const trpc = useTRPC();
   const { pending, save, formProps } = useEntrySave('plan', trpc.adminCatalogue.plans, plan, onDone);
-  const { values, set, field, errors, submit } = useDialogForm(
+  const { values, field, check, errors, submit } = useDialogForm(
     plan ? planValues(plan) : emptyPlan,
     planLabels,
     pending,
@@ -88,8 +88,7 @@ function PlanForm({ plan, onDone }: { plan: AdminPlan | undefined; onDone(): voi
       <CheckboxField
         label="Open to orders"
         hint="Unticked, the plan is retired: no new orders, existing servers keep it."
-        checked={values.active}
-        onCheckedChange={set('active')}
+        {...check('active')}
       />
     </AdminDialogForm>
   );

@@ -20,11 +20,12 @@ interface Checker<T> {
 type TextKeys<V> = {
   [P in keyof V]: V[P] extends string ? (string extends V[P] ? P : never) : never;
 }[keyof V];
+type FlagKeys<V> = { [P in keyof V]: V[P] extends boolean ? P : never }[keyof V];
 
 /**
  * A dialog form's values and errors. `submit` checks the input with the shared schema first, so a
  * mistake shows under its field without a call, then saves; what the API refuses lands there too.
- * `field(key)` wires a text field to its value, its setter and its error.
+ * `field(key)` wires a text field to its value, its setter and its error; `check(key)` a checkbox.
  */
 export function useDialogForm<V, K extends string>(initial: V, labels: Record<K, string>, pending: boolean) {
   const [values, setValues] = useState<V>(initial);
@@ -37,6 +38,10 @@ export function useDialogForm<V, K extends string>(initial: V, labels: Record<K,
     value: values[key] as string,
     onValueChange: (value: string) => setValues((v) => ({ ...v, [key]: value })),
     error: (errors as Partial<Record<string, string>>)[key],
+  });
+  const check = (key: FlagKeys<V>) => ({
+    checked: values[key] as boolean,
+    onCheckedChange: (checked: boolean) => setValues((v) => ({ ...v, [key]: checked })),
   });
 
   async function submit<T>(
@@ -58,7 +63,7 @@ export function useDialogForm<V, K extends string>(initial: V, labels: Record<K,
     }
   }
 
-  return { values, setValues, set, field, errors, submit };
+  return { values, setValues, set, field, check, errors, submit };
 }
 
 /** The form of a console dialog: its fields, then the form's own error, then Cancel and submit. */

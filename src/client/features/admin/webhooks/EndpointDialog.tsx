@@ -90,7 +90,7 @@ function EndpointForm({
   const create = useMutation(trpc.adminWebhooks.create.mutationOptions());
   const update = useMutation(trpc.adminWebhooks.update.mutationOptions());
   const pending = create.isPending || update.isPending;
-  const { values, setValues, set, field, errors, submit } = useDialogForm(
+  const { values, setValues, set, field, check, errors, submit } = useDialogForm(
     endpointValues(endpoint),
     labels,
     pending,
@@ -180,12 +180,7 @@ function EndpointForm({
           </p>
         )}
       </fieldset>
-      <CheckboxField
-        label="Active"
-        hint="A paused endpoint gets no new deliveries."
-        checked={values.active}
-        onCheckedChange={set('active')}
-      />
+      <CheckboxField label="Active" hint="A paused endpoint gets no new deliveries." {...check('active')} />
     </AdminDialogForm>
   );
 }
