@@ -19,7 +19,7 @@ import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { AdminServerLink } from '../components/AdminServerLink.tsx';
-import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
 import { DataTable, EmptyState, cellClass } from '../components/DataTable.tsx';
 import { FormAlert, StateBadge } from '../components/FormAlert.tsx';
 import { TextField } from '../components/TextField.tsx';

@@ -12,7 +12,7 @@ import { Spinner } from '../../../components/Spinner.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
-import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
 import { EmptyState, TableSkeleton } from '../components/DataTable.tsx';
 import { StateBadge } from '../components/FormAlert.tsx';
 import { SectionHeader } from '../components/SectionHeader.tsx';
