@@ -1,40 +1,16 @@
-/** A labelled text input with its hint and error wired to it (see Field); the console's forms are mostly these. */
-import type { InputHTMLAttributes, ReactNode } from 'react';
-import { Field, inputClass } from '../../../components/Field.tsx';
+/**
+ * A labelled text input (the dashboard's InputField) for the console's forms, which hold their fields in
+ * one form object and so pass a value and a setter rather than a `useState` pair.
+ */
+import { InputField, type InputFieldProps } from '../../../components/InputField.tsx';
 
-export interface TextFieldProps extends Omit<
-  InputHTMLAttributes<HTMLInputElement>,
-  'id' | 'value' | 'onChange' | 'aria-invalid'
-> {
-  label: string;
-  hint?: ReactNode;
-  error?: string | undefined;
+export interface TextFieldProps extends Omit<InputFieldProps, 'state' | 'inputRef'> {
   value: string;
   onValueChange(value: string): void;
 }
 
-export function TextField({
-  label,
-  hint,
-  error,
-  value,
-  onValueChange,
-  className = '',
-  ...input
-}: TextFieldProps) {
-  return (
-    <Field label={label} hint={hint} error={error}>
-      {(props) => (
-        <input
-          {...input}
-          {...props}
-          value={value}
-          onChange={(e) => onValueChange(e.target.value)}
-          className={`${inputClass} ${className}`}
-        />
-      )}
-    </Field>
-  );
+export function TextField({ value, onValueChange, ...input }: TextFieldProps) {
+  return <InputField {...input} state={[value, onValueChange]} />;
 }
 
 /** A checkbox with its label beside it, and a hint below. */
