@@ -15,7 +15,7 @@ import { findApiToken, isApiTokenSecret } from './auth/api-tokens.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { PveClient } from './pve/client.ts';
-import { PveRegistry } from './pve/registry.ts';
+import { clusterRegistry, type PveRegistry } from './pve/registry.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { users, userTwoFactor } from './db/schema.ts';
@@ -66,13 +66,7 @@ function registryOf(deps: AppDeps): PveRegistry {
   if (deps.clusters) return deps.clusters;
   let registry = registries.get(deps);
   if (!registry) {
-    registry = new PveRegistry({
-      db: deps.db,
-      defaultClient: deps.pve,
-      secretKey: deps.config.CLUSTER_SECRET_KEY,
-      log: deps.log,
-      pollMs: deps.config.PVE_POLL_MS,
-    });
+    registry = clusterRegistry(deps.config, deps.db, deps.pve, deps.log);
     registries.set(deps, registry);
   }
   return registry;

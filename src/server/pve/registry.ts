@@ -165,7 +165,7 @@ export function onCluster(clusterId: string | null) {
 export function clusterRegistry(
   config: Pick<Settings, 'CLUSTER_SECRET_KEY' | 'PVE_POLL_MS'>,
   db: Database,
-  defaultClient: PveClient,
+  defaultClient: PveClient | undefined,
   log: Logger,
 ): PveRegistry {
   return new PveRegistry({
