@@ -3,7 +3,7 @@
  * operators only, refused without CLUSTER_SECRET_KEY, the secret kept out of answers, audit and log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, pveClusters } from '../../src/server/db/schema.ts';
+import { auditEvents, pveClusters, servers } from '../../src/server/db/schema.ts';
 import { startPveSim, type PveSim } from '../../testbed/pve/index.ts';
 import { api, startTestApp, type TestApp } from '../helpers/app.ts';
 
@@ -87,6 +87,44 @@ describe('the clusters admin API', () => {
 });
 
 describe('without CLUSTER_SECRET_KEY', () => {
+  it("answers another customer's server on an unreachable cluster as missing, not as unreachable", async () => {
+    const created = await api(app.baseUrl, 'POST', '/api/admin/clusters', { token: admin, body: body() });
+    expect(created.status).toBe(201);
+    const owner = await app.createUser();
+    const [server] = await app.db
+      .insert(servers)
+      .values({
+        userId: owner.id,
+        name: 'on-hel',
+        status: 'running',
+        clusterId: created.body.cluster.id as string,
+        cpuCores: 1,
+        memoryMb: 1024,
+        diskGb: 10,
+        pveNode: 'pve1',
+        pveVmid: 101,
+      })
+      .returning({ id: servers.id });
+    // Without the key the cluster's token secret cannot be opened: its servers' PVE is unreachable.
+    const bare = await startTestApp({ database: app.database, env: { CLUSTER_SECRET_KEY: '' } });
+    try {
+      const ownerToken = (await bare.login(owner.email, owner.password)).accessToken;
+      for (const path of [
+        `/api/servers/${server!.id}/snapshots`,
+        `/api/servers/${server!.id}/usage?timeframe=hour`,
+      ]) {
+        const asOwner = await api(bare.baseUrl, 'GET', path, { token: ownerToken });
+        expect(asOwner.status, `owner: ${path}`).toBe(503);
+        const asOther = await api(bare.baseUrl, 'GET', path, { token: customer });
+        expect(asOther.status, `another customer: ${path}`).toBe(404);
+      }
+    } finally {
+      await bare.close();
+      await app.db.delete(servers);
+      await app.db.delete(pveClusters);
+    }
+  });
+
   it('refuses to add a cluster, saying which setting is missing', async () => {
     const bare = await startTestApp({ database: app.database, env: { CLUSTER_SECRET_KEY: '' } });
     try {

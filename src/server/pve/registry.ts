@@ -6,7 +6,7 @@
  * The token secret is opened here, only to hand it to the client's Authorization header; it is never
  * logged (the client logs the URL and the token id at most).
  */
-import { eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Settings } from '../config.ts';
 import type { Database, Tx } from '../db/client.ts';
@@ -69,9 +69,13 @@ export class PveRegistry {
     return this.forCluster(await clusterOfLocation(this.options.db, locationId));
   }
 
-  /** The cluster a server's VM lives on. */
-  async forServer(serverId: string): Promise<PveClient | undefined> {
-    return this.forCluster(await clusterOfServer(this.options.db, serverId));
+  /**
+   * The cluster a server's VM lives on. With `ownerId`, another user's server resolves as a missing one
+   * does (the default cluster), so the owner-scoped service after it answers 404 rather than this lookup
+   * answering 503 for an unreachable cluster: a customer learns nothing of others' servers.
+   */
+  async forServer(serverId: string, ownerId?: string): Promise<PveClient | undefined> {
+    return this.forCluster(await clusterOfServer(this.options.db, serverId, ownerId));
   }
 
   /** The default cluster (when connected) and every registered one, for work cluster by cluster. */
@@ -145,13 +149,24 @@ export async function clusterOfLocation(
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The server's cluster id; null for the default cluster (and for an id that names no server). */
-export async function clusterOfServer(db: Database | Tx, serverId: string): Promise<string | null> {
+/**
+ * The server's cluster id; null for the default cluster (and for an id that names no server, or, with
+ * `ownerId`, none of that user's).
+ */
+export async function clusterOfServer(
+  db: Database | Tx,
+  serverId: string,
+  ownerId?: string,
+): Promise<string | null> {
   if (!uuidPattern.test(serverId)) return null;
   const [row] = await db
     .select({ clusterId: servers.clusterId })
     .from(servers)
-    .where(eq(servers.id, serverId))
+    .where(
+      ownerId === undefined
+        ? eq(servers.id, serverId)
+        : and(eq(servers.id, serverId), eq(servers.userId, ownerId)),
+    )
     .limit(1);
   return row?.clusterId ?? null;
 }

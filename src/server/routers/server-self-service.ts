@@ -42,7 +42,7 @@ const changeSnapshots =
   <I extends { id: string }>(change: (deps: SnapshotDeps, info: RequestInfo, input: I) => Promise<Server>) =>
   async ({ ctx, input }: { ctx: Context & { user: { id: string } }; input: I }) => ({
     server: await change(
-      { db: ctx.db, pve: await ctx.clusters.forServer(input.id) },
+      { db: ctx.db, pve: await ctx.clusters.forServer(input.id, ctx.user.id) },
       requestInfo(ctx),
       input,
     ),
@@ -100,7 +100,7 @@ export const serverSelfService = {
     .output(serverResultSchema)
     .mutation(async ({ ctx, input }) => ({
       server: await resizeServer(
-        { db: ctx.db, pve: await ctx.clusters.forServer(input.id), quota: ctx.config.quota },
+        { db: ctx.db, pve: await ctx.clusters.forServer(input.id, ctx.user.id), quota: ctx.config.quota },
         requestInfo(ctx),
         input,
       ),
@@ -119,7 +119,11 @@ export const serverSelfService = {
       .input(serverIdInputSchema)
       .output(snapshotListSchema)
       .query(async ({ ctx, input }) =>
-        listSnapshots({ db: ctx.db, pve: await ctx.clusters.forServer(input.id) }, ctx.user.id, input.id),
+        listSnapshots(
+          { db: ctx.db, pve: await ctx.clusters.forServer(input.id, ctx.user.id) },
+          ctx.user.id,
+          input.id,
+        ),
       ),
     create: protectedProcedure
       .meta({

@@ -157,7 +157,13 @@ export const serversRouter = createTRPCRouter({
     .input(usageInputSchema)
     .output(serverUsageSchema)
     .query(async ({ ctx, input }) =>
-      serverUsage(ctx.db, await ctx.clusters.forServer(input.id), ctx.user.id, input.id, input.timeframe),
+      serverUsage(
+        ctx.db,
+        await ctx.clusters.forServer(input.id, ctx.user.id),
+        ctx.user.id,
+        input.id,
+        input.timeframe,
+      ),
     ),
   ...serverSelfService,
 });
