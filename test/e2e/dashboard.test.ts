@@ -56,10 +56,9 @@ describe('dashboard in Chromium', () => {
   it('sends a visitor to sign in, then back to the page they asked for', async () => {
     await page.goto(`${stack.baseUrl}/servers/00000000-0000-4000-8000-000000000000`);
     await page.waitForURL(/\/login\?next=/);
-    // The address changes before the lazily loaded sign-in page has rendered: wait for it, then check it.
-    const signIn = page.getByRole('heading', { name: 'Sign in' });
-    await signIn.waitFor({ timeout: 20_000 });
-    await expect(signIn.isVisible()).resolves.toBe(true);
+    // The address changes before the lazily loaded sign-in page has rendered; waitFor fails the test
+    // when its heading does not become visible.
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ state: 'visible', timeout: 20_000 });
     await page.screenshot({ path: join(screenshots, 'login.png') });
 
     await page.getByLabel('Email').fill(stack.user.email);
