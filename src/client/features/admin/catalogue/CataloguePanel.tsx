@@ -13,7 +13,7 @@ import { LoadError } from '../../../components/LoadError.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import type { useTRPC } from '../../../lib/trpc.ts';
 import { DataTable, EmptyState, TableSkeleton, cellClass } from '../components/DataTable.tsx';
-import { StateBadge } from '../components/FormAlert.tsx';
+import { StateBadge } from '../components/StateBadge.tsx';
 import { TextField, type TextFieldProps } from '../components/TextField.tsx';
 import { EntryActions } from './EntryActions.tsx';
 

@@ -10,6 +10,7 @@ import type { Server } from '../../../../shared/api.ts';
 import type { AdminUser, OneTimeLink } from '../../../../shared/users.ts';
 import { Button } from '../../../components/Button.tsx';
 import { Field, inputClass } from '../../../components/Field.tsx';
+import { FormNotice } from '../../../components/FormNotice.tsx';
 import { BusySkeleton } from '../../../components/BusySkeleton.tsx';
 import { QueryLoadError } from '../../../components/QueryLoadError.tsx';
 import { nameLinkClass } from '../../../components/link-styles.ts';
@@ -21,7 +22,7 @@ import { useTRPC } from '../../../lib/trpc.ts';
 import { AdminServerLink } from '../components/AdminServerLink.tsx';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
 import { DataTable, EmptyState, cellClass } from '../components/DataTable.tsx';
-import { FormAlert, StateBadge } from '../components/FormAlert.tsx';
+import { StateBadge } from '../components/StateBadge.tsx';
 import { TextField } from '../components/TextField.tsx';
 import { errorsFromCall, errorsFromFields, type FormErrors } from '../lib/form-errors.ts';
 import { quotaInput, quotaValues, statusText, type QuotaKey, type QuotaValues } from './customer-format.ts';
@@ -176,7 +177,7 @@ function QuotaCard({ user }: { user: AdminUser }) {
             />
           ))}
         </div>
-        <FormAlert message={errors.form} />
+        <FormNotice tone="error">{errors.form}</FormNotice>
         <div className="flex justify-end">
           <Button type="submit" size="sm" disabled={update.isPending}>
             {update.isPending && <Spinner />}
@@ -330,7 +331,7 @@ function AccessCard({ user, liveServers }: { user: AdminUser; liveServers: numbe
               Make password-reset link
             </Button>
           </div>
-          <FormAlert message={resetError ?? undefined} />
+          <FormNotice tone="error">{resetError}</FormNotice>
           {resetLink && (
             <OneTimeLinkBox
               link={resetLink}

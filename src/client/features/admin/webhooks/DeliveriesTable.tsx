@@ -7,7 +7,7 @@ import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { DataTable, TableSkeleton, cellClass } from '../components/DataTable.tsx';
-import { StateBadge } from '../components/FormAlert.tsx';
+import { StateBadge } from '../components/StateBadge.tsx';
 
 export const deliveriesShown = 20;
 /** While something is still on its way, the list looks again this often. */
