@@ -21,7 +21,8 @@ import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { AdminServerLink } from '../components/AdminServerLink.tsx';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
-import { DataTable, EmptyState, cellClass } from '../components/DataTable.tsx';
+import { ListTable } from '../../../components/ListTable.tsx';
+import { EmptyState, cellClass } from '../components/DataTable.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { TextField } from '../components/TextField.tsx';
 import { errorsFromCall, errorsFromFields, type FormErrors } from '../lib/form-errors.ts';
@@ -72,7 +73,7 @@ function CustomerDetail({ user, servers }: { user: AdminUser; servers: Server[] 
         {servers.length === 0 ? (
           <EmptyState title="No servers">This account has not ordered a server yet.</EmptyState>
         ) : (
-          <DataTable
+          <ListTable
             caption={`Servers of ${user.email}`}
             headers={['Server', 'Status', 'IP address', 'vCPU / memory / disk', 'Location']}
           >
@@ -108,7 +109,7 @@ function CustomerDetail({ user, servers }: { user: AdminUser; servers: Server[] 
                 <td className={`${cellClass} text-slate-700`}>{server.location?.name ?? '—'}</td>
               </tr>
             ))}
-          </DataTable>
+          </ListTable>
         )}
       </section>
 
