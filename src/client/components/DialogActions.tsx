@@ -20,6 +20,7 @@ export function DialogActions({
   disabled = false,
   tone = 'primary',
   error,
+  ruled = false,
   className = stackedRow,
 }: {
   within: 'dialog' | 'alert-dialog';
@@ -29,13 +30,15 @@ export function DialogActions({
   disabled?: boolean;
   tone?: 'primary' | 'danger';
   error?: string | null | undefined;
+  /** A hairline above the buttons, setting them apart from a form of several fields. */
+  ruled?: boolean;
   className?: string;
 }) {
   const Cancel = within === 'alert-dialog' ? AlertDialogCancel : DialogClose;
   return (
     <>
       <FormNotice tone="error">{error}</FormNotice>
-      <div className={className}>
+      <div className={ruled ? `${className} border-t border-slate-100 pt-4` : className}>
         <Cancel asChild>
           <Button variant="secondary">Cancel</Button>
         </Cancel>

@@ -12,8 +12,9 @@ import { Dialog } from '../../../components/Dialog.tsx';
 import { LoadError } from '../../../components/LoadError.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import type { useTRPC } from '../../../lib/trpc.ts';
-import { DataTable, EmptyState, TableSkeleton, cellClass } from '../components/DataTable.tsx';
-import { StateBadge } from '../components/FormAlert.tsx';
+import { ListTable, type ListTableHeader } from '../../../components/ListTable.tsx';
+import { EmptyState, TableSkeleton, cellClass } from '../components/DataTable.tsx';
+import { StateBadge } from '../components/StateBadge.tsx';
 import { TextField, type TextFieldProps } from '../components/TextField.tsx';
 import { EntryActions } from './EntryActions.tsx';
 
@@ -44,7 +45,7 @@ export function CataloguePanel<T extends { id: string }>({
   query: ListQuery;
   items: readonly T[] | undefined;
   empty: { title: string; text: ReactNode };
-  headers: Parameters<typeof DataTable>[0]['headers'];
+  headers: readonly ListTableHeader[];
   /** The cells of one entry's row. */
   row(item: T): ReactNode;
 }) {
@@ -64,11 +65,11 @@ export function CataloguePanel<T extends { id: string }>({
       )}
       {items && items.length === 0 && <EmptyState title={empty.title}>{empty.text}</EmptyState>}
       {items && items.length > 0 && (
-        <DataTable caption={title} headers={headers}>
+        <ListTable caption={title} headers={headers}>
           {items.map((item) => (
             <tr key={item.id}>{row(item)}</tr>
           ))}
-        </DataTable>
+        </ListTable>
       )}
       {query.data?.nextCursor && <p className="text-sm text-slate-600">Showing the first 500 {plural}.</p>}
     </div>
@@ -215,7 +216,7 @@ export function NamedEntriesPanel<K extends string, E extends NamedEntry, I>({
   items: readonly E[] | undefined;
   emptyText: string;
   /** The headers of the entry's own cells, between the first column and the state. */
-  headers: Parameters<typeof DataTable>[0]['headers'];
+  headers: readonly ListTableHeader[];
   /** The entry's own cells. */
   cells(entry: E): ReactNode;
   /** The form of the dialog: for a new entry without one. */

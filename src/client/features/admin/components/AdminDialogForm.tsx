@@ -5,8 +5,7 @@
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { errorsFromCall, errorsFromIssues, type FormErrors } from '../lib/form-errors.ts';
-import { FormAlert } from './FormAlert.tsx';
-import { FormButtons } from './FormButtons.tsx';
+import { DialogActions } from '../../../components/DialogActions.tsx';
 
 interface Checker<T> {
   safeParse(
@@ -87,8 +86,7 @@ export function AdminDialogForm({
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label={label}>
       {children}
-      <FormAlert message={alert} />
-      <FormButtons pending={pending} label={submitLabel} />
+      <DialogActions within="dialog" ruled label={submitLabel} pending={pending} error={alert} />
     </form>
   );
 }

@@ -1,23 +1,9 @@
-/** The console's tables: the customer side's look, a caption for screen readers, headers in a row. */
+/**
+ * What the console's tables (the shared ListTable) have around them: cell padding, the empty state and
+ * the loading rows.
+ */
 import type { ReactNode } from 'react';
 import { BusyRows } from '../../../components/BusySkeleton.tsx';
-import { ListTable, type ListTableHeader } from '../../../components/ListTable.tsx';
-
-export function DataTable({
-  caption,
-  headers,
-  children,
-}: {
-  caption: string;
-  headers: readonly ListTableHeader[];
-  children: ReactNode;
-}) {
-  return (
-    <ListTable caption={caption} headers={headers}>
-      {children}
-    </ListTable>
-  );
-}
 
 export const cellClass = 'px-4 py-3 align-top';
 

@@ -1,4 +1,4 @@
-import { StateBadge } from '../components/FormAlert.tsx';
+import { StateBadge } from '../components/StateBadge.tsx';
 
 /** Whether an account may sign in. */
 export function AccountStateBadge({ disabled }: { disabled: boolean }) {

@@ -10,6 +10,7 @@ import type { Server } from '../../../../shared/api.ts';
 import type { AdminUser, OneTimeLink } from '../../../../shared/users.ts';
 import { Button } from '../../../components/Button.tsx';
 import { Field, inputClass } from '../../../components/Field.tsx';
+import { FormNotice } from '../../../components/FormNotice.tsx';
 import { BusySkeleton } from '../../../components/BusySkeleton.tsx';
 import { QueryLoadError } from '../../../components/QueryLoadError.tsx';
 import { nameLinkClass } from '../../../components/link-styles.ts';
@@ -20,8 +21,9 @@ import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { AdminServerLink } from '../components/AdminServerLink.tsx';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
-import { DataTable, EmptyState, cellClass } from '../components/DataTable.tsx';
-import { FormAlert, StateBadge } from '../components/FormAlert.tsx';
+import { ListTable } from '../../../components/ListTable.tsx';
+import { EmptyState, cellClass } from '../components/DataTable.tsx';
+import { StateBadge } from '../components/StateBadge.tsx';
 import { TextField } from '../components/TextField.tsx';
 import { errorsFromCall, errorsFromFields, type FormErrors } from '../lib/form-errors.ts';
 import { quotaInput, quotaValues, statusText, type QuotaKey, type QuotaValues } from './customer-format.ts';
@@ -71,7 +73,7 @@ function CustomerDetail({ user, servers }: { user: AdminUser; servers: Server[] 
         {servers.length === 0 ? (
           <EmptyState title="No servers">This account has not ordered a server yet.</EmptyState>
         ) : (
-          <DataTable
+          <ListTable
             caption={`Servers of ${user.email}`}
             headers={['Server', 'Status', 'IP address', 'vCPU / memory / disk', 'Location']}
           >
@@ -107,7 +109,7 @@ function CustomerDetail({ user, servers }: { user: AdminUser; servers: Server[] 
                 <td className={`${cellClass} text-slate-700`}>{server.location?.name ?? '—'}</td>
               </tr>
             ))}
-          </DataTable>
+          </ListTable>
         )}
       </section>
 
@@ -176,7 +178,7 @@ function QuotaCard({ user }: { user: AdminUser }) {
             />
           ))}
         </div>
-        <FormAlert message={errors.form} />
+        <FormNotice tone="error">{errors.form}</FormNotice>
         <div className="flex justify-end">
           <Button type="submit" size="sm" disabled={update.isPending}>
             {update.isPending && <Spinner />}
@@ -330,7 +332,7 @@ function AccessCard({ user, liveServers }: { user: AdminUser; liveServers: numbe
               Make password-reset link
             </Button>
           </div>
-          <FormAlert message={resetError ?? undefined} />
+          <FormNotice tone="error">{resetError}</FormNotice>
           {resetLink && (
             <OneTimeLinkBox
               link={resetLink}

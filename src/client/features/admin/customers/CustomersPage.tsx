@@ -12,7 +12,8 @@ import { QueryLoadError } from '../../../components/QueryLoadError.tsx';
 import { ShowMoreButton } from '../../../components/ShowMoreButton.tsx';
 import { nameLinkClass } from '../../../components/link-styles.ts';
 import { useTRPC, useTRPCClient } from '../../../lib/trpc.ts';
-import { DataTable, EmptyState, TableSkeleton, cellClass } from '../components/DataTable.tsx';
+import { ListTable } from '../../../components/ListTable.tsx';
+import { EmptyState, TableSkeleton, cellClass } from '../components/DataTable.tsx';
 import { SectionHeader } from '../components/SectionHeader.tsx';
 import { AccountStateBadge } from './AccountStateBadge.tsx';
 import { CreateCustomerDialog } from './CreateCustomerDialog.tsx';
@@ -85,7 +86,7 @@ export function CustomersPage() {
 
 function CustomerTable({ users }: { users: AdminUser[] }) {
   return (
-    <DataTable
+    <ListTable
       caption="Customers"
       headers={['Account', 'Role', 'State', 'Quota (servers / vCPU / memory)', 'Created']}
     >
@@ -116,6 +117,6 @@ function CustomerTable({ users }: { users: AdminUser[] }) {
           </td>
         </tr>
       ))}
-    </DataTable>
+    </ListTable>
   );
 }

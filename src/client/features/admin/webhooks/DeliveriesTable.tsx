@@ -6,8 +6,9 @@ import { Spinner } from '../../../components/Spinner.tsx';
 import { useToast } from '../../../components/Toast.tsx';
 import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
-import { DataTable, TableSkeleton, cellClass } from '../components/DataTable.tsx';
-import { StateBadge } from '../components/FormAlert.tsx';
+import { ListTable } from '../../../components/ListTable.tsx';
+import { TableSkeleton, cellClass } from '../components/DataTable.tsx';
+import { StateBadge } from '../components/StateBadge.tsx';
 
 export const deliveriesShown = 20;
 /** While something is still on its way, the list looks again this often. */
@@ -37,14 +38,14 @@ export function DeliveriesTable({ endpointId }: { endpointId: string }) {
     return <p className="text-sm text-slate-600">Nothing was sent to this endpoint yet.</p>;
   }
   return (
-    <DataTable
+    <ListTable
       caption={`Latest ${deliveriesShown} deliveries`}
       headers={['Event', 'State', 'Response', 'Attempts', 'Last attempt', { label: 'Actions', srOnly: true }]}
     >
       {deliveries.data.deliveries.map((delivery) => (
         <DeliveryRow key={delivery.id} delivery={delivery} endpointId={endpointId} />
       ))}
-    </DataTable>
+    </ListTable>
   );
 }
 

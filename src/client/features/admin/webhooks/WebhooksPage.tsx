@@ -14,7 +14,7 @@ import { describeError } from '../../../lib/errors.ts';
 import { useTRPC } from '../../../lib/trpc.ts';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
 import { EmptyState, TableSkeleton } from '../components/DataTable.tsx';
-import { StateBadge } from '../components/FormAlert.tsx';
+import { StateBadge } from '../components/StateBadge.tsx';
 import { SectionHeader } from '../components/SectionHeader.tsx';
 import { DeliveriesTable } from './DeliveriesTable.tsx';
 import { EndpointDialog } from './EndpointDialog.tsx';

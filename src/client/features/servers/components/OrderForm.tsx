@@ -157,7 +157,7 @@ function OrderForm({ catalog, onDone }: { catalog: Catalog; onDone(): void }) {
         label="Create server"
         pending={create.isPending}
         error={errors.form}
-        className="flex flex-col-reverse gap-2 border-t border-slate-100 pt-4 sm:flex-row sm:justify-end"
+        ruled
       />
     </form>
   );

@@ -1,13 +1,3 @@
-/** A form's own error (not about one field), announced when it appears. */
-export function FormAlert({ message }: { message: string | undefined }) {
-  if (!message) return null;
-  return (
-    <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
-      {message}
-    </p>
-  );
-}
-
 /** A yes/no badge for a catalogue entry or an account. */
 export function StateBadge({
   tone,
