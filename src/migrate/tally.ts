@@ -167,6 +167,11 @@ export class Tally {
     skipped[reason] = (skipped[reason] ?? 0) + 1;
   }
 
+  /** Whether record() keeps the entries (--report): without, a phase need not build what only they hold. */
+  get keepsRecords(): boolean {
+    return this.opts.keepRecords;
+  }
+
   /** Kept only with keepRecords (--report): off keeps memory flat on big sources. */
   record(entry: RecordReport): void {
     if (this.opts.keepRecords) this.result.records.push(entry);

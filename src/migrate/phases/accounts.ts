@@ -9,7 +9,6 @@ import { IdSet } from '../id-set.ts';
 import { storedAccountIds, type Change } from '../load.ts';
 import { clientSkipReason, normalizeEmail, resolveSharedEmails } from '../rules.ts';
 import { readClientBatch, readClientFields, readClientStatuses } from '../source.ts';
-import type { RecordReport } from '../run-result.ts';
 import { accountDetails, accountWarnings, loginIds, newUser, ownLogin } from '../transform-accounts.ts';
 import { endPhase, prefetch, type PhaseContext } from './context.ts';
 
@@ -74,7 +73,9 @@ export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): 
     );
     const userRows = new Map<string, UserRow>();
     const appends = new Map<string, AccountAppend>();
-    const accountReports: { report: RecordReport; login: string }[] = [];
+    // What the report needs of each account once the batch is written: its entry in full only with --report
+    // (tally.keepsRecords), else its id, login and warnings (the counts and the warning tallies).
+    const accountReports: AccountOutcome[] = [];
     for (const c of inScope) {
       const mine = own.get(c.id)!;
       // Clients come in id order, so the client whose email won was given its login first.
@@ -87,14 +88,13 @@ export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): 
       }
       loginOfClient.set(c.id, [loginCode(login)]);
       const details = accountDetails(c, fields.get(c.id) ?? {});
-      const report: RecordReport = {
-        entity: 'account',
+      const warnings = accountWarnings(c);
+      accountReports.push({
         id: c.id,
-        outcome: 'unchanged',
-        warnings: accountWarnings(c),
-        keel: { login, ...details },
-      };
-      accountReports.push({ report, login });
+        login,
+        warnings,
+        keel: tally.keepsRecords ? { login, ...details } : undefined,
+      });
       const pending = userRows.get(login) ?? appends.get(login);
       if (pending) {
         pending.accounts[String(c.id)] = details;
@@ -105,7 +105,7 @@ export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): 
         continue;
       }
       const user = newUser(c, login, { [String(c.id)]: details });
-      report.warnings!.push(...user.warnings);
+      warnings.push(...user.warnings);
       userRows.set(login, user.row);
     }
 
@@ -116,7 +116,8 @@ export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): 
       setChange(key, change);
       tally.count('users', change);
       tally.userChanged(key, change, outcome.passwordChanged.has(key));
-      tally.record({ entity: 'user', id: key, outcome: change, keel: { email: userRows.get(key)?.email } });
+      if (tally.keepsRecords)
+        tally.record({ entity: 'user', id: key, outcome: change, keel: { email: userRows.get(key)?.email } });
     }
     for (const [key, append] of appends) {
       // A login unchanged so far whose later account changed is an updated user, counted once.
@@ -133,20 +134,24 @@ export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): 
       tally.record({ entity: 'user', id: key, outcome: 'failed', error });
     }
     for (const sums of outcome.accountSums) tally.migratedAccounts.add(sums);
-    for (const { report, login } of accountReports) {
-      if (outcome.failures.has(login) || !outcome.ids.has(login)) {
-        report.outcome = 'failed';
-        report.error = `its login ${login} failed`;
-        tally.count('accounts', 'failed');
-      } else {
-        const change = outcome.accountChanges.get(Number(report.id)) ?? 'unchanged';
-        report.outcome = change;
-        tally.count('accounts', change);
-        tally.accountChanged(Number(report.id), change);
-        migratedAccounts.add(Number(report.id));
+    for (const { id, login, warnings, keel } of accountReports) {
+      const failed = outcome.failures.has(login) || !outcome.ids.has(login);
+      const change = failed ? 'failed' : (outcome.accountChanges.get(id) ?? 'unchanged');
+      tally.count('accounts', change);
+      if (change !== 'failed') {
+        tally.accountChanged(id, change);
+        migratedAccounts.add(id);
       }
-      tally.warn(report.warnings ?? []);
-      tally.record(report);
+      tally.warn(warnings);
+      if (tally.keepsRecords)
+        tally.record({
+          entity: 'account',
+          id,
+          outcome: change,
+          warnings,
+          ...(keel && { keel }),
+          ...(failed && { error: `its login ${login} failed` }),
+        });
     }
     done += clients.length;
     ctx.onProgress?.({
@@ -176,6 +181,15 @@ export async function migrateAccounts(ctx: PhaseContext, lastClientId: number): 
       return id ? wordsUuid(id) : undefined;
     },
   };
+}
+
+/** An account of a batch, until the batch's write says what became of it. */
+interface AccountOutcome {
+  id: number;
+  login: string;
+  warnings: string[];
+  /** Its report entry's `keel` (the login and the details kept), only when the run keeps records. */
+  keel: Record<string, unknown> | undefined;
 }
 
 /** Accounts an earlier run migrated that this run did not: closed, made inactive or deleted in WHMCS since. */
