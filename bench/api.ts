@@ -1,6 +1,7 @@
 /**
  * `pnpm bench:api [--servers 50] [--connections 32,128] [--duration 10] [--repeat 3] [--dashboards 1000]
  *                 [--poll-interval 2] [--poll-duration 20] [--dashboard-servers 50] [--keel-node-args=...]
+ *                 [--floor-node-args=...]
  *                 [--baseline DIR] [--no-pgbench]`
  *
  * How fast Keel serves a customer's server list, side by side in one run with what the machine can do:
@@ -52,6 +53,8 @@ const { values } = parseArgs({
     'dashboard-servers': { type: 'string', default: '50' },
     /** Extra node flags for Keel's process, e.g. --keel-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof". */
     'keel-node-args': { type: 'string', default: '' },
+    /** The same for the floor's process, to profile it alongside. */
+    'floor-node-args': { type: 'string', default: '' },
     /** Another checkout whose built Keel (DIR/dist/server/main.js) is measured beside this one. */
     baseline: { type: 'string' },
     pgbench: { type: 'boolean', default: true },
@@ -352,7 +355,8 @@ async function startFloor(
   sqlFile: string,
 ): Promise<{ proc: ChildProcess; base: string }> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/floor.ts'], {
+  const nodeArgs = values['floor-node-args'].split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/floor.ts'], {
     cwd: root,
     env: {
       ...process.env,

@@ -77,3 +77,22 @@ export function redactUrl(url: string): string {
     });
   return `${url.slice(0, q)}?${pairs.join('&')}`;
 }
+
+/**
+ * `parent.child(bindings)`, made only when first used. pino serializes a child's bindings when it is
+ * made; a request's loggers (its id, then its user) are rarely written to, as the request line is
+ * written without them, so most requests never need them made.
+ */
+export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
+  let made: Logger | undefined;
+  const real = () => (made ??= parent.child(bindings));
+  return new Proxy({} as Logger, {
+    get(_target, property) {
+      const logger = real();
+      const value: unknown = Reflect.get(logger, property, logger);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(logger) : value;
+    },
+    set: (_target, property, value) => Reflect.set(real(), property, value),
+    has: (_target, property) => Reflect.has(real(), property),
+  });
+}

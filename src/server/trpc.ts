@@ -21,6 +21,7 @@ import type { Database } from './db/client.ts';
 import { users, userTwoFactor } from './db/schema.ts';
 import { appError, toPublicError } from './errors.ts';
 import { idempotentWrites } from './idempotent-writes.ts';
+import { lazyChild } from './logger.ts';
 import { serializeCommon } from './lib/superjson-fast.ts';
 
 // 1. Context ---------------------------------------------------------------------------------------
@@ -271,7 +272,7 @@ const signedInProcedure = t.procedure.meta(signedIn).use(async ({ ctx, next, typ
       credential,
       // The sign-in behind a session's token (null for an API token or a token without one): consoles end with it.
       authSession: credential.kind === 'session' ? credential.sid : null,
-      log: ctx.log.child({ userId: user.id }),
+      log: lazyChild(ctx.log, { userId: user.id }),
     },
   });
 });

@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { redactUrl } from '../logger.ts';
+import { lazyChild, redactUrl } from '../logger.ts';
 
 declare module 'http' {
   interface IncomingMessage {
@@ -86,7 +86,7 @@ export function requestLog(log: Logger): RequestHandler {
     const id = typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', id);
     req.id = id;
-    req.log = full.child({ reqId: id });
+    req.log = lazyChild(full, { reqId: id });
     const logged = res as LoggedResponse;
     logged[started] = Date.now();
     logged[lines] = requestLines;
