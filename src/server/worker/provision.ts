@@ -260,7 +260,7 @@ const configure: Step = async (ctx, server, _p) => {
     ...(ip.dns.length ? { nameserver: ip.dns.join(' ') } : {}),
     ...(server.sshKeys.length ? { sshkeys: encodeSshKeys(server.sshKeys) } : {}),
   });
-  await ctx.audit({
+  ctx.deferAudit({
     kind: 'provision.configured',
     message: `Configured ${server.cpuCores} vCPU, ${server.memoryMb} MB, ${ip.address}`,
   });
@@ -322,12 +322,12 @@ const awaitIp: Step = async (ctx, server, p) => {
     )) ?? null;
   p.confirmedIp = seen;
   if (!seen) {
-    await ctx.audit({
+    ctx.deferAudit({
       kind: 'provision.agent_silent',
       message: `The guest agent did not answer; the address ${ip?.address} comes from IPAM`,
     });
   } else if (seen !== ip?.address) {
-    await ctx.audit({
+    ctx.deferAudit({
       kind: 'provision.ip_mismatch',
       message: `The guest reports ${seen}, but IPAM assigned ${ip?.address}`,
     });
