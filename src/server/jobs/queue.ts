@@ -7,7 +7,8 @@
  */
 import { and, desc, eq, inArray, lt, lte, ne, notExists, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import type { Database, Tx } from '../db/client.ts';
+import { auditInsert, type AuditEvent } from '../db/audit.ts';
+import { executeRows, type Database, type Tx } from '../db/client.ts';
 import { serverJobs, type JobKind } from '../db/schema.ts';
 
 export const jobsChannel = 'keel_jobs';
@@ -195,19 +196,29 @@ export async function renewLeases(
   return new Set(rows.map((r) => r.id));
 }
 
-/** Persists a finished step before the next one starts, so a resumed job does not repeat it. */
+/**
+ * Persists a finished step before the next one starts, so a resumed job does not repeat it. The step's
+ * audit events, if any, are written by the same statement (in their order, before the step's row is
+ * updated; written even when the job is no longer this worker's, as a separate insert would be).
+ */
 export async function saveProgress(
   db: Database,
   jobId: number,
   owner: string,
   step: string,
   progress: Record<string, unknown>,
+  audits: readonly AuditEvent[] = [],
 ): Promise<boolean> {
-  const rows = await db
+  const update = db
     .update(serverJobs)
     .set({ step, progress })
     .where(owned(jobId, owner))
     .returning({ id: serverJobs.id });
+  if (audits.length === 0) return (await update).length > 0;
+  const rows = await executeRows<{ id: number }>(
+    db,
+    sql`with step_audit as (${auditInsert(db, audits).getSQL()}) ${update.getSQL()}`,
+  );
   return rows.length > 0;
 }
 

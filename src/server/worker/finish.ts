@@ -1,6 +1,7 @@
 /** Writing a job's outcome: the server's patch and the job's completion commit together, or not at all. */
 import { eq } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import { recordAudits } from '../db/audit.ts';
 import type { Tx } from '../db/client.ts';
 import { servers } from '../db/schema.ts';
 import { LeaseLostError } from '../domain/retry-policy.ts';
@@ -15,12 +16,20 @@ export async function finishJob(
   patch: ServerPatch,
   extra?: (tx: Tx) => Promise<void>,
 ): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
-    // Marking the job done first locks its row; if it is no longer ours, nothing of this commits.
-    if (!(await completeJob(tx, ctx.job.id, ctx.owner)))
-      throw new LeaseLostError(`job ${ctx.job.id} was taken away`);
-    if (Object.keys(patch).length)
-      await tx.update(servers).set(patch).where(eq(servers.id, ctx.job.serverId));
-    await extra?.(tx);
-  });
+  // The job's events not yet written (its last PVE task's) commit with its outcome, or wait if it does not.
+  const audits = ctx.takeAudits();
+  try {
+    await ctx.db.transaction(async (tx) => {
+      // Marking the job done first locks its row; if it is no longer ours, nothing of this commits.
+      if (!(await completeJob(tx, ctx.job.id, ctx.owner)))
+        throw new LeaseLostError(`job ${ctx.job.id} was taken away`);
+      await recordAudits(tx, audits);
+      if (Object.keys(patch).length)
+        await tx.update(servers).set(patch).where(eq(servers.id, ctx.job.serverId));
+      await extra?.(tx);
+    });
+  } catch (err) {
+    ctx.restoreAudits(audits);
+    throw err;
+  }
 }

@@ -1,6 +1,6 @@
 /** What a job handler gets: the job, the database, PVE, a logger with ids, and step persistence. */
 import type { Logger } from 'pino';
-import { recordAudit, type AuditEvent } from '../db/audit.ts';
+import { recordAudits, type AuditEvent } from '../db/audit.ts';
 import type { Database } from '../db/client.ts';
 import { LeaseLostError } from '../domain/retry-policy.ts';
 import { saveProgress, type ClaimedJob } from '../jobs/queue.ts';
@@ -60,6 +60,8 @@ export class JobContext {
   readonly log: Logger;
   /** Nested waits give the place back once and take it again once. */
   private waitsOutside = 0;
+  /** Events recorded with the job's next write (see deferAudit). */
+  private pendingAudits: AuditEvent[] = [];
   constructor(
     readonly db: Database,
     readonly pve: PveClient,
@@ -88,21 +90,70 @@ export class JobContext {
 
   async save(step: string, progress: Record<string, unknown>): Promise<void> {
     this.checkLease();
-    if (!(await saveProgress(this.db, this.job.id, this.owner, step, progress))) {
-      throw new LeaseLostError(`job ${this.job.id} is no longer held by this worker`);
+    const audits = this.takeAudits();
+    let saved: boolean;
+    try {
+      saved = await saveProgress(this.db, this.job.id, this.owner, step, progress, audits);
+    } catch (err) {
+      // Nothing of the statement was written: the events wait for the next write.
+      this.restoreAudits(audits);
+      throw err;
     }
+    if (!saved) throw new LeaseLostError(`job ${this.job.id} is no longer held by this worker`);
     this.job.step = step;
     this.job.progress = progress;
   }
 
-  audit(event: Omit<AuditEvent, 'serverId' | 'jobId' | 'requestId'>): Promise<void> {
-    return recordAudit(this.db, {
+  private event(event: Omit<AuditEvent, 'serverId' | 'jobId' | 'requestId'>): AuditEvent {
+    return {
       ...event,
       serverId: this.job.serverId,
       jobId: this.job.id,
       requestId: this.job.requestId,
       actorUserId: event.actorUserId ?? null,
-    });
+    };
+  }
+
+  /** Records an event now, after (in the same statement as) any deferred ones. */
+  async audit(event: Omit<AuditEvent, 'serverId' | 'jobId' | 'requestId'>): Promise<void> {
+    const events = [...this.takeAudits(), this.event(event)];
+    try {
+      await recordAudits(this.db, events);
+    } catch (err) {
+      this.restoreAudits(events.slice(0, -1));
+      throw err;
+    }
+  }
+
+  /**
+   * Records an event with the job's next write: its next step save (one statement with it), audit,
+   * finish, or at the latest when its attempt ends. The events keep their order among the job's own.
+   */
+  deferAudit(event: Omit<AuditEvent, 'serverId' | 'jobId' | 'requestId'>): void {
+    this.pendingAudits.push(this.event(event));
+  }
+
+  /** The deferred events, handed to a caller that writes them (and no longer held here). */
+  takeAudits(): AuditEvent[] {
+    const events = this.pendingAudits;
+    this.pendingAudits = [];
+    return events;
+  }
+
+  /** Gives back events a write that failed took: they come first again, in their order. */
+  restoreAudits(events: readonly AuditEvent[]): void {
+    this.pendingAudits.unshift(...events);
+  }
+
+  /** Writes the deferred events now, if any. */
+  async flushAudits(): Promise<void> {
+    const events = this.takeAudits();
+    try {
+      await recordAudits(this.db, events);
+    } catch (err) {
+      this.restoreAudits(events);
+      throw err;
+    }
   }
 
   /** Runs `wait` without holding one of the worker's places for work; holds one again afterwards. */
@@ -150,7 +201,8 @@ export class JobContext {
   ): Promise<PveTaskResult> {
     this.log.info({ pveUpid: upid, node }, `${label}: PVE task started`);
     const result = await this.waitOutside(() => this.pve.waitForTask(upid, timeoutMs));
-    await this.audit({
+    // Written with the step's save (or whatever the job writes next), not in a statement of its own.
+    this.deferAudit({
       kind: 'pve.task',
       message: `${label}: ${result.exitstatus}`,
       pveUpid: upid,

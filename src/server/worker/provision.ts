@@ -11,7 +11,7 @@ import { chooseNode, nodeCandidates } from '../domain/placement.ts';
 import { PermanentJobError, taskFailure } from '../domain/retry-policy.ts';
 import { pollUntil } from '../lib/poll-until.ts';
 import { encodeSshKeys } from '../pve/client.ts';
-import type { PveTaskResult } from '../pve/types.ts';
+import type { PveClusterVm, PveTaskResult } from '../pve/types.ts';
 import { PveError } from '../pve/errors.ts';
 import { onCluster } from '../pve/registry.ts';
 import { pveTags } from '../pve/tags.ts';
@@ -32,6 +32,9 @@ interface ProvisionProgress {
 }
 
 type Step = (ctx: JobContext, server: ServerRecord, p: ProvisionProgress) => Promise<void>;
+
+/** The cluster's VM list the placement of this run read, for the VMID reservation right after it. */
+const placementVms = new WeakMap<JobContext, PveClusterVm[]>();
 
 async function loadServer(ctx: JobContext) {
   const [row] = await ctx.db
@@ -97,6 +100,7 @@ const place: Step = async (ctx, server, p) => {
       `The template VM ${placement.templateVmid} of ${server.imageName} does not exist on Proxmox VE.`,
     );
   }
+  placementVms.set(ctx, vms);
   Object.assign(p, {
     node: placement.node,
     templateVmid: placement.templateVmid,
@@ -112,7 +116,9 @@ const reserveVmid: Step = async (ctx, server, p) => {
       await ctx.db.update(servers).set({ pveVmid: vmid, pveNode: p.node }).where(eq(servers.id, server.id));
     },
     p.takenVmids ?? [],
+    placementVms.get(ctx),
   );
+  placementVms.delete(ctx);
 };
 
 /** What PVE's config parser makes of a clone's temporary file (`# qmclone temporary file`). */
@@ -254,7 +260,7 @@ const configure: Step = async (ctx, server, _p) => {
     ...(ip.dns.length ? { nameserver: ip.dns.join(' ') } : {}),
     ...(server.sshKeys.length ? { sshkeys: encodeSshKeys(server.sshKeys) } : {}),
   });
-  await ctx.audit({
+  ctx.deferAudit({
     kind: 'provision.configured',
     message: `Configured ${server.cpuCores} vCPU, ${server.memoryMb} MB, ${ip.address}`,
   });
@@ -316,12 +322,12 @@ const awaitIp: Step = async (ctx, server, p) => {
     )) ?? null;
   p.confirmedIp = seen;
   if (!seen) {
-    await ctx.audit({
+    ctx.deferAudit({
       kind: 'provision.agent_silent',
       message: `The guest agent did not answer; the address ${ip?.address} comes from IPAM`,
     });
   } else if (seen !== ip?.address) {
-    await ctx.audit({
+    ctx.deferAudit({
       kind: 'provision.ip_mismatch',
       message: `The guest reports ${seen}, but IPAM assigned ${ip?.address}`,
     });

@@ -48,13 +48,14 @@ type Step = (ctx: JobContext, p: ReinstallProgress) => Promise<void>;
 const isOurs = (config: Record<string, string | number> | null, serverId: string) =>
   config !== null && String(config.description ?? '').includes(keelMarker(serverId));
 
-/** The new VMID, held by the server row: PVE's nextid confirms it free, the unique index makes it ours. */
+/** The new VMID, held by the server row: free in the cluster's VM list, the unique index makes it ours. */
 const reserveVmid: Step = async (ctx, p) => {
   const [row] = await ctx.db
     .select({ vmid: servers.pveVmid })
     .from(servers)
     .where(eq(servers.id, ctx.job.serverId));
   p.node = p.oldNode;
+  const vms = await ctx.pve.clusterVms();
   if (row?.vmid && row.vmid !== p.oldVmid) {
     // A run that died after reserving and before saving the step.
     p.vmid = row.vmid;
@@ -68,9 +69,10 @@ const reserveVmid: Step = async (ctx, p) => {
           .where(and(eq(servers.id, ctx.job.serverId), eq(servers.pveVmid, p.oldVmid)));
       },
       p.takenVmids ?? [],
+      vms,
     );
   }
-  const template = (await ctx.pve.clusterVms()).find((vm) => vm.vmid === p.templateVmid);
+  const template = vms.find((vm) => vm.vmid === p.templateVmid);
   if (!template)
     throw new PermanentJobError(
       `the template VM ${p.templateVmid} of ${p.imageName} does not exist on Proxmox VE`,

@@ -146,6 +146,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       await jobHandlers[job.kind](ctx);
       ctx.log.info('job done');
     } catch (err) {
+      // Events the attempt deferred (its last PVE task's) come before what its failure writes.
+      await ctx.flushAudits().catch((e: unknown) => ctx.log.warn({ err: e }, 'could not write audit events'));
       const outcome = afterFailedAttempt(err, job, timings.retryBaseMs);
       const message = (err as Error).message;
       if (err instanceof LeaseLostError || abort.signal.aborted) {
@@ -165,6 +167,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         await failServer(ctx, message);
       }
     } finally {
+      await ctx.flushAudits().catch((e: unknown) => ctx.log.warn({ err: e }, 'could not write audit events'));
       jobDuration.observe({ kind: job.kind, outcome: result }, (performance.now() - started) / 1000);
     }
   }
