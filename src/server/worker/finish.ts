@@ -17,9 +17,8 @@ export async function finishJob(
   extra?: (tx: Tx) => Promise<void>,
 ): Promise<void> {
   // The job's events not yet written (its last PVE task's) commit with its outcome, or wait if it does not.
-  const audits = ctx.takeAudits();
-  try {
-    await ctx.db.transaction(async (tx) => {
+  await ctx.writingAudits((audits) =>
+    ctx.db.transaction(async (tx) => {
       // Marking the job done first locks its row; if it is no longer ours, nothing of this commits.
       if (!(await completeJob(tx, ctx.job.id, ctx.owner)))
         throw new LeaseLostError(`job ${ctx.job.id} was taken away`);
@@ -27,9 +26,6 @@ export async function finishJob(
       if (Object.keys(patch).length)
         await tx.update(servers).set(patch).where(eq(servers.id, ctx.job.serverId));
       await extra?.(tx);
-    });
-  } catch (err) {
-    ctx.restoreAudits(audits);
-    throw err;
-  }
+    }),
+  );
 }

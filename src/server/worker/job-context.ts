@@ -90,15 +90,9 @@ export class JobContext {
 
   async save(step: string, progress: Record<string, unknown>): Promise<void> {
     this.checkLease();
-    const audits = this.takeAudits();
-    let saved: boolean;
-    try {
-      saved = await saveProgress(this.db, this.job.id, this.owner, step, progress, audits);
-    } catch (err) {
-      // Nothing of the statement was written: the events wait for the next write.
-      this.restoreAudits(audits);
-      throw err;
-    }
+    const saved = await this.writingAudits((audits) =>
+      saveProgress(this.db, this.job.id, this.owner, step, progress, audits),
+    );
     if (!saved) throw new LeaseLostError(`job ${this.job.id} is no longer held by this worker`);
     this.job.step = step;
     this.job.progress = progress;
@@ -116,13 +110,8 @@ export class JobContext {
 
   /** Records an event now, after (in the same statement as) any deferred ones. */
   async audit(event: Omit<AuditEvent, 'serverId' | 'jobId' | 'requestId'>): Promise<void> {
-    const events = [...this.takeAudits(), this.event(event)];
-    try {
-      await recordAudits(this.db, events);
-    } catch (err) {
-      this.restoreAudits(events.slice(0, -1));
-      throw err;
-    }
+    const now = this.event(event);
+    await this.writingAudits((deferred) => recordAudits(this.db, [...deferred, now]));
   }
 
   /**
@@ -133,27 +122,24 @@ export class JobContext {
     this.pendingAudits.push(this.event(event));
   }
 
-  /** The deferred events, handed to a caller that writes them (and no longer held here). */
-  takeAudits(): AuditEvent[] {
-    const events = this.pendingAudits;
+  /**
+   * Runs a write that takes the deferred events with it. If it fails, nothing of it was written (one
+   * statement, or one transaction): the events come first again, in their order, for the next write.
+   */
+  async writingAudits<T>(write: (deferred: readonly AuditEvent[]) => Promise<T>): Promise<T> {
+    const deferred = this.pendingAudits;
     this.pendingAudits = [];
-    return events;
-  }
-
-  /** Gives back events a write that failed took: they come first again, in their order. */
-  restoreAudits(events: readonly AuditEvent[]): void {
-    this.pendingAudits.unshift(...events);
+    try {
+      return await write(deferred);
+    } catch (err) {
+      this.pendingAudits.unshift(...deferred);
+      throw err;
+    }
   }
 
   /** Writes the deferred events now, if any. */
-  async flushAudits(): Promise<void> {
-    const events = this.takeAudits();
-    try {
-      await recordAudits(this.db, events);
-    } catch (err) {
-      this.restoreAudits(events);
-      throw err;
-    }
+  flushAudits(): Promise<void> {
+    return this.writingAudits((deferred) => recordAudits(this.db, deferred));
   }
 
   /** Runs `wait` without holding one of the worker's places for work; holds one again afterwards. */
