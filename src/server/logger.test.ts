@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { TRPCError } from '@trpc/server';
 import { DrizzleQueryError } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactUrl } from './logger.ts';
+import { createLogger, lazyChild, redactUrl } from './logger.ts';
 
 describe('errors in the log', () => {
   it("keep a failed statement's text and leave out its values, also when wrapped", () => {
@@ -43,5 +43,51 @@ describe('redactUrl', () => {
     ['/x?', '/x?'],
   ])('%s → %s', (url, logged) => {
     expect(redactUrl(url)).toBe(logged);
+  });
+});
+
+describe('lazyChild', () => {
+  const capture = () => {
+    const lines: string[] = [];
+    const log = createLogger(
+      'debug',
+      new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }),
+    );
+    return { lines, log };
+  };
+  // The lines without their time, which differs between the two loggers' writes.
+  const untimed = (lines: string[]) => lines.map((l) => l.replace(/"time":"[^"]+",/, ''));
+
+  it('writes what child() writes, nested and with a level set on it', () => {
+    const eager = capture();
+    const lazy = capture();
+    for (const [log, child] of [
+      [eager.log, (l: typeof eager.log, b: Record<string, unknown>) => l.child(b)],
+      [lazy.log, lazyChild],
+    ] as const) {
+      const request = child(log, { reqId: 'r-1' });
+      const user = child(request, { userId: 'u-1' });
+      request.info({ path: '/api/servers' }, 'request line');
+      user.warn('from the user');
+      user.level = 'warn';
+      user.info('dropped at warn');
+      user.error({ err: new Error('boom') }, 'failed');
+      expect(user.isLevelEnabled('info')).toBe(false);
+    }
+    expect(lazy.lines).toHaveLength(3);
+    expect(untimed(lazy.lines)).toEqual(untimed(eager.lines));
+  });
+
+  it('does not make the child until it is used', () => {
+    const { log } = capture();
+    let made = 0;
+    const counting = Object.assign(Object.create(log) as typeof log, {
+      child: (bindings: Record<string, unknown>) => (made++, log.child(bindings)),
+    });
+    const lazy = lazyChild(counting, { reqId: 'r-2' });
+    expect(made).toBe(0);
+    lazy.info('first');
+    lazy.info('second');
+    expect(made).toBe(1);
   });
 });
